@@ -1,0 +1,122 @@
+"""File bytes -> canonical sessions. One entry point, :func:`read_bytes`, sniffs the format.
+
+Format modules (each exposes ``read(data: bytes, file_name: str, ctx: ReadContext)
+-> ImportReport``):
+
+* ``csvfile``      every CSV/text session log (Strava, Garmin, other apps, generic + mapping)
+* ``fit``          FIT activity files
+* ``tcx`` / ``gpx`` XML activity files
+* ``stravazip``    a Strava bulk export zip, or any zip of supported files
+* ``otherformats`` Apple Health export.xml, Nike Run Club JSON, Polar HRM/XML, Suunto SML
+
+Every failure is a :class:`~stridewise.errors.StridewiseError` with a sentence for the user.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+import zlib
+from pathlib import Path
+
+from stridewise.errors import StridewiseError, UnreadableFile
+from stridewise.ingest.base import (
+    MAX_FILE_BYTES,
+    ImportReport,
+    ReadContext,
+    SkippedRow,
+    finish_sessions,
+    sha1_bytes,
+    utc_to_local,
+)
+
+__all__ = [
+    "MAX_FILE_BYTES", "ImportReport", "ReadContext", "SkippedRow", "finish_sessions",
+    "read_bytes", "read_path", "sniff_format", "utc_to_local",
+]
+
+#: File endings offered in upload widgets.
+UPLOAD_TYPES = ["csv", "txt", "fit", "gz", "tcx", "gpx", "zip", "xml", "json", "hrm", "sml"]
+
+
+def _strip_gz(data: bytes, file_name: str) -> tuple[bytes, str]:
+    if data[:2] != b"\x1f\x8b":
+        return data, file_name
+    try:
+        inner = gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise UnreadableFile(
+            f"{file_name} is a damaged gzip file and cannot be unpacked ({exc}).") from exc
+    name = file_name[:-3] if file_name.lower().endswith(".gz") else file_name
+    return inner, name
+
+
+def sniff_format(data: bytes, file_name: str) -> str:
+    """The module name that reads these bytes: csvfile, fit, tcx, gpx, stravazip, otherformats.
+
+    Decided by content first (magic bytes, XML root), by the file ending only as a tie-break.
+    """
+    name = file_name.lower()
+    if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
+        return "stravazip"
+    if len(data) >= 12 and data[8:12] == b".FIT":
+        return "fit"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n\x00")
+    low = head[:4096].lower()
+    if low.startswith(b"<") or name.endswith((".tcx", ".gpx", ".xml", ".sml")):
+        if b"<trainingcenterdatabase" in low:
+            return "tcx"
+        if b"<gpx" in low:
+            return "gpx"
+        if low.startswith(b"<") or b"<?xml" in low:
+            return "otherformats"
+    if name.endswith(".fit"):
+        return "fit"
+    if low.startswith((b"{", b"[")) and name.endswith(".json") or low.startswith(b"[params]"):
+        return "otherformats"
+    if name.endswith((".json", ".hrm")):
+        return "otherformats"
+    return "csvfile"
+
+
+def read_bytes(data: bytes, file_name: str, ctx: ReadContext | None = None) -> ImportReport:
+    """Read one file's bytes (any supported format, gzip-wrapped or not) into a report.
+
+    Raises :class:`~stridewise.errors.StridewiseError` subclasses only: ImportRefused for files
+    that are understood but hold no sessions, UnreadableFile for damaged/unknown ones,
+    NeedsMapping for CSVs whose columns need the user's confirmation.
+    """
+    ctx = ctx or ReadContext()
+    ctx.zone()
+    if len(data) > MAX_FILE_BYTES:
+        raise UnreadableFile(
+            f"{file_name} is {len(data) / 1e6:.0f} MB, above the {MAX_FILE_BYTES // 2**20} MB "
+            "limit; split it or upload the activity files separately.")
+    if not data or not data.strip(b" \t\r\n\x00"):
+        raise UnreadableFile(f"{file_name} is empty: there is nothing to import.")
+    digest = sha1_bytes(data)
+    data, inner_name = _strip_gz(data, file_name)
+    fmt = sniff_format(data, inner_name)
+    module = importlib.import_module(f"stridewise.ingest.{fmt}")
+    try:
+        report: ImportReport = module.read(data, file_name, ctx)
+    except StridewiseError:
+        raise
+    except (RecursionError, MemoryError) as exc:  # pragma: no cover - pathological input
+        raise UnreadableFile(f"{file_name} could not be read: it is too deeply nested or large.") from exc
+    except Exception as exc:  # noqa: BLE001 - last line of the bad-input policy
+        raise UnreadableFile(
+            f"{file_name} could not be read as {fmt.replace('file', '')} data "
+            f"({type(exc).__name__}: {exc}).") from exc
+    report.content_sha1 = digest
+    return report
+
+
+def read_path(path: str | Path, ctx: ReadContext | None = None) -> ImportReport:
+    """Read a file from disk; see :func:`read_bytes`."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"{p} cannot be opened: {exc.strerror or exc}.") from exc
+    return read_bytes(data, p.name, ctx)

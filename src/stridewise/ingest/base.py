@@ -1,0 +1,161 @@
+"""Types shared by every importer: the read context, the import report, and the finishing step.
+
+An importer turns file bytes into an :class:`ImportReport` whose ``sessions`` follow the
+canonical schema (``stridewise.schema``) with ``area`` left empty for the classifier.
+Importers raise only :class:`~stridewise.errors.StridewiseError` subclasses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+
+from stridewise.errors import UsageError
+from stridewise.schema import make_session_id, normalise, validate
+
+Units = Literal["km", "mi"]
+DateOrder = Literal["DMY", "MDY", "YMD"]
+#: progress(fraction 0..1, short text) — called by slow importers (zips, big FIT sets).
+Progress = Callable[[float, str], None]
+
+#: Largest file accepted, in bytes (also the Streamlit upload limit in .streamlit/config.toml).
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """What an importer needs besides the bytes.
+
+    athlete: name the sessions are filed under. tz: IANA zone used to turn UTC times (Strava CSV,
+    FIT, GPX) into the athlete's wall clock. units: distance unit where a file does not state it
+    (None = infer and report). date_order: for ambiguous numeric dates (None = infer).
+    mapping: canonical field -> column name for a generic CSV (from the mapping form).
+    mapping_profiles: saved mappings keyed by header signature (see ``header_signature``).
+    """
+
+    athlete: str = "me"
+    tz: str = "UTC"
+    units: Units | None = None
+    date_order: DateOrder | None = None
+    mapping: Mapping[str, str] | None = None
+    mapping_profiles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    progress: Progress | None = None
+
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise UsageError(f"'{self.tz}' is not a time zone name such as Europe/Berlin.") from exc
+
+    def report_progress(self, fraction: float, text: str) -> None:
+        if self.progress is not None:
+            self.progress(max(0.0, min(1.0, fraction)), text)
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    """A row (1-based line number in the file, or record number) not imported, and why."""
+
+    row: int | None
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """The outcome of reading one file.
+
+    format: human name of what was recognised ("Strava activities.csv, 79 columns, English").
+    sessions: canonical sessions (area empty). skipped: rows left out with reasons.
+    assumptions: what was assumed ("distances read as miles because ..."). warnings: what was
+    lost or odd ("file ends early; the last lap is missing"). units: the distance unit used,
+    where the file needed one.
+    """
+
+    file_name: str
+    format: str
+    sessions: pd.DataFrame
+    skipped: list[SkippedRow] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    units: Units | None = None
+    content_sha1: str = ""
+
+    @property
+    def n_sessions(self) -> int:
+        return int(len(self.sessions))
+
+    def summary_lines(self) -> list[str]:
+        """The report in plain lines, as the CLI prints it."""
+        lines = [f"{self.file_name}: {self.format}",
+                 f"  sessions imported: {self.n_sessions}"]
+        if self.skipped:
+            lines.append(f"  rows skipped: {len(self.skipped)}")
+            for s in self.skipped[:50]:
+                where = f"row {s.row}" if s.row is not None else "record"
+                lines.append(f"    {where}: {s.reason}")
+            if len(self.skipped) > 50:
+                lines.append(f"    ... and {len(self.skipped) - 50} more")
+        lines += [f"  assumed: {a}" for a in self.assumptions]
+        lines += [f"  note: {w}" for w in self.warnings]
+        return lines
+
+
+def sha1_bytes(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+def utc_to_local(times: pd.Series, tz: str) -> pd.Series:
+    """Naive UTC date-times -> naive wall-clock date-times in ``tz`` (DST-aware)."""
+    t = pd.to_datetime(times, errors="coerce")
+    if isinstance(t.dtype, pd.DatetimeTZDtype):
+        t = t.dt.tz_convert("UTC").dt.tz_localize(None)
+    ZoneInfo(tz) if tz != "UTC" else None  # raises for an unknown zone
+    return t.dt.tz_localize("UTC").dt.tz_convert(tz).dt.tz_localize(None)
+
+
+def finish_sessions(rows: pd.DataFrame, ctx: ReadContext, *, source: str,
+                    file_name: str) -> tuple[pd.DataFrame, list[SkippedRow]]:
+    """Turn an importer's rows into validated canonical sessions.
+
+    ``rows`` holds any subset of the canonical columns (``start`` already on the athlete's wall
+    clock). Sets ``athlete``, ``source``, ``source_file``; derives ``session_id`` from
+    ``source`` + ``source_id`` where the source has an id, else from the start time, sport and
+    duration; leaves ``area`` empty; validates. Does not mutate ``rows``.
+
+    An optional ``row_number`` column (the row's line in the file) is used to report rows that
+    repeat an earlier session of the same file; those come back as skipped rows, never dropped
+    silently. Returns (sessions, skipped).
+    """
+    out = rows.copy()
+    out["athlete"] = ctx.athlete
+    out["source"] = source
+    out["source_file"] = file_name
+    out = normalise(out)
+    out["area"] = ""
+    ids = []
+    for sid, start, sport, dur in zip(out["source_id"], out["start"], out["sport"],
+                                      out["duration_s"], strict=True):
+        if sid:
+            ids.append(make_session_id(ctx.athlete, source, sid))
+        else:
+            ids.append(make_session_id(ctx.athlete, source, pd.Timestamp(start).isoformat(),
+                                       sport, round(float(dur))))
+    out["session_id"] = ids
+    dup = out["session_id"].duplicated(keep="first")
+    skipped: list[SkippedRow] = []
+    if dup.any():
+        nums = out["row_number"] if "row_number" in out.columns else pd.Series(
+            [None] * len(out), index=out.index)
+        for i in out.index[dup]:
+            n = nums.loc[i]
+            skipped.append(SkippedRow(None if pd.isna(n) else int(n),
+                                      "repeats an earlier session of this file"))
+        out = out.loc[~dup]
+    out = out.drop(columns=["row_number"], errors="ignore").reset_index(drop=True)
+    validate(out)
+    return out, skipped
