@@ -1,0 +1,399 @@
+"""Command line (DESIGN §6): ``python -m stridewise sessions|weekly|risk|import|export ...``.
+
+Output goes to stdout as CSV with a header row or as a JSON array of records; import reports,
+assumptions and unreadable files go to stderr. Exit codes: 0 success, 1 a file could not be read
+(the others still count) or the store failed, 2 bad usage. No traceback reaches the user
+(set STRIDEWISE_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+import pandas as pd
+
+from stridewise import __version__
+from stridewise.errors import StridewiseError, UsageError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+SESSION_COLUMNS_OUT = [
+    "athlete", "session_id", "start", "sport", "title", "area", "area_reason", "duration_s",
+    "moving_s", "distance_m", "elevation_gain_m", "avg_hr", "max_hr", "calories", "rpe",
+    "rpe_used", "load", "load_source", "trimp", "sets", "source", "source_file", "source_id",
+]
+WEEKLY_COLUMNS = ["athlete", "week", "area", "sessions", "minutes", "distance_km", "load"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in one sentence and exits 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"stridewise: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _add_read_options(p: argparse.ArgumentParser, athlete_required: bool = False) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="export files, zips or folders (CSV, FIT, FIT.GZ, TCX, GPX, ZIP, ...)")
+    p.add_argument("--athlete", required=athlete_required, default=None,
+                   help="athlete name the sessions belong to (default: me)")
+    p.add_argument("--tz", default="UTC",
+                   help="athlete's time zone, e.g. Europe/Berlin; UTC times (Strava, FIT, GPX) "
+                        "are converted to it (default UTC)")
+    p.add_argument("--units", choices=["km", "mi"], default=None,
+                   help="distance unit where a file does not state it (Garmin CSV); "
+                        "default: inferred per file, and said on stderr")
+
+
+def _add_format(p: argparse.ArgumentParser, choices: Sequence[str] = ("csv", "json")) -> None:
+    p.add_argument("--format", choices=list(choices), default="csv", help="output format")
+
+
+def _add_hr_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--hr-max", type=float, default=None, help="maximum heart rate (bpm)")
+    p.add_argument("--hr-rest", type=float, default=None, help="resting heart rate (bpm)")
+    p.add_argument("--sex", choices=["male", "female"], default=None,
+                   help="for Banister TRIMP's weighting")
+    p.add_argument("--week-start", choices=["monday", "sunday"], default="monday",
+                   help="first day of the week (default monday, ISO)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m stridewise",
+                     description="Stridewise: training areas, weekly volume, load and an "
+                                 "explained injury-risk heuristic from your training exports.")
+    parser.add_argument("--version", action="version", version=f"stridewise {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("sessions", help="one row per session with area, reason and load",
+                       description="Read export files and print one row per session with its "
+                                   "training area, the reason for it, and its load.")
+    _add_read_options(p)
+    _add_hr_options(p)
+    _add_format(p)
+
+    p = sub.add_parser("weekly", help="weekly volume per training area",
+                       description="Read export files and print weekly volume per training "
+                                   "area (weeks start on Monday unless --week-start sunday).")
+    _add_read_options(p)
+    _add_hr_options(p)
+    _add_format(p)
+
+    p = sub.add_parser("risk", help="daily load metrics and the injury-risk heuristic",
+                       description="Print one row per day: load, ACWR (coupled, uncoupled, "
+                                   "EWMA), monotony, strain, CTL/ATL/TSB, ramp, running km, "
+                                   "spike, risk level and reasons. A heuristic, not a diagnosis.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="export files, zips or folders")
+    p.add_argument("--daily-load", metavar="FILE.csv", default=None,
+                   help="a CSV with columns date,load: print the daily metrics of that series")
+    p.add_argument("--athlete", default=None, help="athlete name (default: me)")
+    p.add_argument("--tz", default="UTC", help="athlete's time zone (default UTC)")
+    p.add_argument("--units", choices=["km", "mi"], default=None,
+                   help="distance unit where a file does not state it")
+    _add_hr_options(p)
+    _add_format(p)
+
+    p = sub.add_parser("import", help="import files into the store (STRIDEWISE_DB)",
+                       description="Import export files into the Stridewise database "
+                                   "(STRIDEWISE_DB, default data/stridewise.db) and print a "
+                                   "report per file. Importing the same file twice changes "
+                                   "nothing.")
+    _add_read_options(p, athlete_required=True)
+
+    p = sub.add_parser("export", help="stored sessions as CSV, JSON or Parquet",
+                       description="Print the stored sessions (with area and load) as CSV or "
+                                   "JSON, or write Parquet to --output.")
+    p.add_argument("--athlete", default=None, help="only this athlete (default: all)")
+    _add_format(p, ("csv", "json", "parquet"))
+    p.add_argument("--output", "-o", default=None,
+                   help="write to this file instead of stdout (required for parquet on a "
+                        "terminal)")
+    return parser
+
+
+# --------------------------------------------------------------------------- reading files
+
+def _expand(paths: Sequence[str]) -> list[Path]:
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*") if q.is_file()
+                              and not q.name.startswith(".")))
+        else:
+            out.append(p)
+    return out
+
+
+def _progress_printer(err: TextIO, name: str):
+    last = [-1]
+
+    def progress(fraction: float, text: str) -> None:
+        step = int(fraction * 10)
+        if step != last[0]:
+            last[0] = step
+            err.write(f"{name}: {fraction:4.0%} {text}\n")
+            err.flush()
+
+    return progress
+
+
+def read_files(paths: Sequence[str], *, athlete: str, tz: str, units: str | None,
+               err: TextIO) -> tuple[list, int]:
+    """Read every path; report each on ``err``. Returns (reports, number of failures)."""
+    from stridewise.ingest import ReadContext, read_path
+
+    reports, failures = [], 0
+    files = _expand(paths)
+    if not files:
+        raise UsageError("No files found at the given paths.")
+    for f in files:
+        ctx = ReadContext(athlete=athlete, tz=tz, units=units,  # type: ignore[arg-type]
+                          progress=_progress_printer(err, f.name))
+        try:
+            report = read_path(f, ctx)
+        except UsageError:
+            raise
+        except StridewiseError as exc:
+            failures += 1
+            err.write(f"{f}: {exc.message}\n")
+            continue
+        reports.append(report)
+        for line in report.summary_lines():
+            err.write(line + "\n")
+    return reports, failures
+
+
+def _sessions_from(reports: list) -> pd.DataFrame:
+    from stridewise.schema import empty_sessions
+
+    frames = [r.sessions for r in reports if len(r.sessions)]
+    if not frames:
+        return empty_sessions()
+    df = pd.concat(frames, ignore_index=True)
+    # overlapping exports carry the same session ids: keep one
+    return df.drop_duplicates("session_id", keep="first").reset_index(drop=True)
+
+
+def _profiles(args: argparse.Namespace, athletes: Sequence[str]) -> dict:
+    from stridewise.settings import AthleteProfile
+
+    if args.hr_max is None and args.hr_rest is None and args.sex is None:
+        return {}
+    prof = AthleteProfile(hr_max=args.hr_max, hr_rest=args.hr_rest, sex=args.sex)
+    return {a: prof for a in athletes}
+
+
+def _settings(args: argparse.Namespace):
+    from dataclasses import replace
+
+    from stridewise.settings import DEFAULT_SETTINGS
+
+    return replace(DEFAULT_SETTINGS, week_start=getattr(args, "week_start", "monday"))
+
+
+# --------------------------------------------------------------------------- writing output
+
+def _jsonable(v: object) -> object:
+    if v is None:
+        return None
+    if isinstance(v, float):
+        if math.isnan(v):
+            return None
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return v
+    if isinstance(v, pd.Timestamp):
+        return v.isoformat() if (v.hour or v.minute or v.second) else v.date().isoformat()
+    if v is pd.NaT:
+        return None
+    if hasattr(v, "item"):
+        return _jsonable(v.item())
+    return v
+
+
+def write_table(df: pd.DataFrame, fmt: str, out: TextIO) -> None:
+    """CSV (formula-neutralised, ``inf`` for infinities, NaN empty) or a JSON array."""
+    if fmt == "json":
+        records = [{k: _jsonable(v) for k, v in row.items()}
+                   for row in df.to_dict(orient="records")]
+        out.write(json.dumps(records, ensure_ascii=False, default=str))
+        out.write("\n")
+        return
+    from stridewise.exports import csv_bytes
+
+    out.write(csv_bytes(df).decode("utf-8"))
+
+
+def _columns(df: pd.DataFrame, wanted: Sequence[str]) -> pd.DataFrame:
+    return df[[c for c in wanted if c in df.columns]]
+
+
+# --------------------------------------------------------------------------- commands
+
+def _cmd_sessions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from stridewise.pipeline import analyse
+
+    athlete = args.athlete or "me"
+    reports, failures = read_files(args.paths, athlete=athlete, tz=args.tz, units=args.units,
+                                   err=err)
+    sessions = _sessions_from(reports)
+    analysis = analyse(sessions, settings=_settings(args), profiles=_profiles(args, [athlete]))
+    if args.command == "sessions":
+        table = _columns(analysis.sessions.sort_values(["athlete", "start"]),
+                         SESSION_COLUMNS_OUT)
+    else:
+        table = _columns(analysis.weekly, WEEKLY_COLUMNS)
+    write_table(table, args.format, out)
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+def _read_daily_load(path: str) -> pd.DataFrame:
+    from stridewise.errors import UnreadableFile
+
+    try:
+        df = pd.read_csv(path)
+    except FileNotFoundError as exc:
+        raise UnreadableFile(f"{path} does not exist.") from exc
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise UnreadableFile(f"{path} is not a readable CSV file ({exc}).") from exc
+    cols = {c.strip().lower(): c for c in df.columns}
+    if "date" not in cols or "load" not in cols:
+        raise UnreadableFile(
+            f"{path} needs the columns date and load (it has: {', '.join(map(str, df.columns))}).")
+    dates = pd.to_datetime(df[cols["date"]], errors="coerce")
+    loads = pd.to_numeric(df[cols["load"]], errors="coerce")
+    bad = dates.isna() | loads.isna() | (loads < 0)
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0]) + 2
+        raise UnreadableFile(f"{path}, line {row}: needs a date and a load of 0 or more "
+                             f"(found {df.iloc[row - 2].tolist()}).")
+    if dates.empty:
+        raise UnreadableFile(f"{path} holds no days.")
+    return pd.DataFrame({"date": dates.dt.normalize(), "load": loads.astype(float)})
+
+
+def _cmd_risk(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from stridewise import risk
+    from stridewise.pipeline import analyse
+
+    if args.daily_load:
+        if args.paths:
+            raise UsageError("Give either --daily-load FILE or export files, not both.")
+        daily = _read_daily_load(args.daily_load)
+        table = risk.daily_metrics(daily, settings=_settings(args))
+        write_table(_columns(table, risk.RISK_COLUMNS), args.format, out)
+        return EXIT_OK
+    if not args.paths:
+        raise UsageError("risk needs export files (PATH ...) or --daily-load FILE.csv.")
+    athlete = args.athlete or "me"
+    reports, failures = read_files(args.paths, athlete=athlete, tz=args.tz, units=args.units,
+                                   err=err)
+    analysis = analyse(_sessions_from(reports), settings=_settings(args),
+                       profiles=_profiles(args, [athlete]))
+    table = analysis.risk
+    cols = (["athlete"] if table["athlete"].nunique() > 1 else []) + risk.RISK_COLUMNS
+    write_table(_columns(table, cols), args.format, out)
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from stridewise.store import Store
+
+    store = Store.from_env()
+    reports, failures = read_files(args.paths, athlete=args.athlete, tz=args.tz,
+                                   units=args.units, err=err)
+    if reports and args.athlete not in set(store.athletes()["name"]):
+        store.upsert_athlete(args.athlete, tz=args.tz, units=args.units or "km")
+    for report in reports:
+        result = store.import_report(report, athlete=args.athlete)
+        out.write(f"{report.file_name}: {result.added} added, {result.merged} merged with "
+                  f"sessions already stored, {result.unchanged} already stored\n")
+    total = len(store.sessions([args.athlete]))
+    out.write(f"{args.athlete}: {total} sessions in the store\n")
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from stridewise.exports import parquet_bytes
+    from stridewise.pipeline import analyse
+    from stridewise.settings import DEFAULT_SETTINGS, Settings
+    from stridewise.store import Store
+
+    store = Store.from_env()
+    names = list(store.athletes()["name"])
+    if args.athlete is not None and args.athlete not in names:
+        raise UsageError(f"No athlete called '{args.athlete}' in the store "
+                         f"(stored: {', '.join(names) or 'none'}).")
+    sessions = store.sessions([args.athlete] if args.athlete else None)
+    saved = store.settings()
+    settings = Settings.from_dict(saved) if saved else DEFAULT_SETTINGS
+    rules = store.rules()
+    from stridewise.classify import default_rules, rules_from_records
+
+    rule_list = (rules_from_records(rules) + default_rules()) if rules else None
+    table = _columns(analyse(sessions, settings=settings, rules=rule_list).sessions,
+                     SESSION_COLUMNS_OUT + ["notes"])
+    if args.format == "parquet":
+        data = parquet_bytes(table)
+        if args.output:
+            Path(args.output).write_bytes(data)
+        elif out is sys.stdout and sys.stdout.isatty():
+            raise UsageError("Parquet is binary: give --output FILE.parquet or redirect stdout.")
+        else:
+            buffer = getattr(out, "buffer", None)
+            if buffer is None:
+                raise UsageError("Parquet is binary: give --output FILE.parquet.")
+            buffer.write(data)
+        return EXIT_OK
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as fh:
+            write_table(table, args.format, fh)
+    else:
+        write_table(table, args.format, out)
+    return EXIT_OK
+
+
+COMMANDS = {"sessions": _cmd_sessions, "weekly": _cmd_sessions, "risk": _cmd_risk,
+            "import": _cmd_import, "export": _cmd_export}
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
+         err: TextIO | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 1 a file/store failed, 2 usage)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if not args.command:
+        parser.print_help(err)
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args, out, err)
+    except UsageError as exc:
+        err.write(f"stridewise: {exc.message}\n")
+        return EXIT_USAGE
+    except StridewiseError as exc:
+        err.write(f"stridewise: {exc.message}\n")
+        return EXIT_FAILED
+    except BrokenPipeError:  # pragma: no cover - e.g. `| head`
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - no traceback reaches the user
+        if os.environ.get("STRIDEWISE_DEBUG"):
+            raise
+        err.write(f"stridewise: something went wrong inside Stridewise ({type(exc).__name__}: "
+                  f"{exc}). Run again with STRIDEWISE_DEBUG=1 to see the details.\n")
+        return EXIT_FAILED
+

@@ -1,0 +1,52 @@
+"""The one-way flow after import: classify -> load -> parts -> weekly volume -> risk -> balance.
+
+The CLI and the app both call :func:`analyse`, so a number on a page and the same number on the
+command line always come from the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from stridewise import classify, load, risk, volume
+from stridewise.settings import DEFAULT_SETTINGS, AthleteProfile, Settings
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the pages and the CLI show, computed from one sessions table.
+
+    sessions: classified sessions with area, area_reason, rpe_used, load, load_source, trimp.
+    parts: one row per session part (session_id, athlete, start, area, seconds).
+    weekly: weekly volume per athlete x week x area. risk: daily metrics per athlete.
+    balance: last-28-day area balance vs targets per athlete.
+    """
+
+    sessions: pd.DataFrame
+    parts: pd.DataFrame
+    weekly: pd.DataFrame
+    risk: pd.DataFrame
+    balance: pd.DataFrame
+
+
+def analyse(sessions: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
+            rules: Sequence[classify.Rule] | None = None,
+            profiles: Mapping[str, AthleteProfile] | None = None,
+            end: date | pd.Timestamp | None = None) -> Analysis:
+    """Run the whole analysis on canonical sessions (several athletes allowed).
+
+    ``end`` closes the daily calendar (default: each athlete's last session day). Does not
+    mutate ``sessions``.
+    """
+    end_ts = pd.Timestamp(end) if end is not None else None
+    classified = classify.classify(sessions, rules)
+    with_load = load.add_load(classified, profiles)
+    parts = classify.session_parts(with_load, rules)
+    weekly = volume.weekly_volume(with_load, parts, week_start=settings.week_start, end=end_ts)
+    risk_df = risk.risk_table(with_load, parts, settings=settings, end=end_ts)
+    balance = risk.balance(parts, targets=settings.targets, end=end_ts)
+    return Analysis(with_load, parts, weekly, risk_df, balance)
