@@ -34,6 +34,13 @@ class UnreadableFile(StridewiseError):
     """The file cannot be read at all: empty, binary junk, corrupt, wrong encoding, ..."""
 
 
+class UnexpectedReadError(UnreadableFile):
+    """An importer failed in a way it did not foresee (a bug or a quirk not yet handled).
+
+    The user still gets one sentence; tests treat this class as a failure of ours.
+    """
+
+
 class UnsupportedFormat(UnreadableFile):
     """The file is readable but its format is not one Stridewise recognises."""
 

@@ -19,7 +19,7 @@ import importlib
 import zlib
 from pathlib import Path
 
-from stridewise.errors import StridewiseError, UnreadableFile
+from stridewise.errors import StridewiseError, UnexpectedReadError, UnreadableFile
 from stridewise.ingest.base import (
     MAX_FILE_BYTES,
     ImportReport,
@@ -105,7 +105,7 @@ def read_bytes(data: bytes, file_name: str, ctx: ReadContext | None = None) -> I
     except (RecursionError, MemoryError) as exc:  # pragma: no cover - pathological input
         raise UnreadableFile(f"{file_name} could not be read: it is too deeply nested or large.") from exc
     except Exception as exc:  # noqa: BLE001 - last line of the bad-input policy
-        raise UnreadableFile(
+        raise UnexpectedReadError(
             f"{file_name} could not be read as {fmt.replace('file', '')} data "
             f"({type(exc).__name__}: {exc}).") from exc
     report.content_sha1 = digest
