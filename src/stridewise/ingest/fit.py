@@ -1,0 +1,597 @@
+"""FIT activity files (``.fit`` and ``.fit.gz``) -> canonical sessions, fast.
+
+The reader follows the public FIT protocol: a file header, then records that are either
+*definition* messages (which describe the layout of a local message type) or *data* messages.
+Stridewise needs only a handful of messages (file_id, session, lap, set, sport, activity and,
+when a summary is missing, record), so every other data message is skipped by the size its
+definition declares, without being decoded. That is where the speed comes from: a watch file is
+mostly per-second ``record`` messages.
+
+Handled: compressed-timestamp headers, developer fields (skipped by size), big- and
+little-endian definitions, chained FIT files (several headers in one file), a header whose data
+size is wrong, truncated files (what is whole is imported and the loss is reported), and
+non-activity FIT files (refused with a sentence saying what they are). The file CRC is checked
+only when the structure looks damaged, to explain what went wrong; a clean structural decode of
+every message up to the declared end is the integrity check on the fast path.
+
+One canonical session per ``session`` message (multi-sport files give several). Strength
+``set`` messages become the ``sets`` JSON of the session they fall in.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from stridewise.errors import ImportRefused, UnreadableFile
+from stridewise.ingest import fit_profile as P
+from stridewise.ingest.base import ImportReport, ReadContext, finish_sessions, utc_to_local
+from stridewise.schema import RANGES, sets_to_json
+
+__all__ = ["FitData", "decode", "read", "sessions_from_fit"]
+
+# base type number (low 5 bits of the base type byte) -> (struct char, size, invalid value)
+_BASE: dict[int, tuple[str, int, Any]] = {
+    0: ("B", 1, 0xFF), 1: ("b", 1, 0x7F), 2: ("B", 1, 0xFF), 3: ("h", 2, 0x7FFF),
+    4: ("H", 2, 0xFFFF), 5: ("i", 4, 0x7FFFFFFF), 6: ("I", 4, 0xFFFFFFFF), 7: ("s", 1, None),
+    8: ("f", 4, "nan"), 9: ("d", 8, "nan"), 10: ("B", 1, 0), 11: ("H", 2, 0),
+    12: ("I", 4, 0), 13: ("B", 1, None), 14: ("q", 8, 0x7FFFFFFFFFFFFFFF),
+    15: ("Q", 8, 0xFFFFFFFFFFFFFFFF), 16: ("Q", 8, 0),
+}
+_TS_LE = struct.Struct("<I")
+_TS_BE = struct.Struct(">I")
+
+
+@dataclass
+class _Decoder:
+    """Unpacks the wanted fields of one definition with a single precompiled Struct."""
+
+    mesg: int
+    st: struct.Struct
+    # (name, scale, count, invalid, is_string) per wanted field, in layout order
+    fields: tuple[tuple[str, float, int, Any, bool], ...]
+    has_ts: bool
+
+    def unpack(self, buf: bytes, pos: int) -> dict[str, Any]:
+        flat = self.st.unpack_from(buf, pos)
+        out: dict[str, Any] = {}
+        i = 0
+        for name, scale, count, invalid, is_str in self.fields:
+            if is_str:
+                raw = flat[i]
+                i += 1
+                text = raw.split(b"\x00", 1)[0].decode("utf-8", "replace").strip()
+                if text:
+                    out[name] = text
+                continue
+            vals = flat[i:i + count]
+            i += count
+            good = []
+            for v in vals:
+                if invalid == "nan":
+                    if v != v or math.isinf(v):
+                        continue
+                elif v == invalid:
+                    continue
+                good.append(v / scale if scale != 1 else v)
+            if not good:
+                continue
+            out[name] = good if count > 1 else good[0]
+        return out
+
+
+def _make_decoder(mesg: int, big: bool, layout: list[tuple[int, int, int]]) -> _Decoder | None:
+    """layout: (field number, size in bytes, base type byte) in message order."""
+    wanted = P.FIELDS.get(mesg)
+    if wanted is None:
+        return None
+    fmt = [">" if big else "<"]
+    fields = []
+    pad = 0
+    has_ts = False
+    for num, size, base in layout:
+        spec = wanted.get(num)
+        bt = _BASE.get(base & 0x1F)
+        if spec is None or bt is None or bt[2] is None and bt[0] != "s":
+            pad += size
+            continue
+        ch, bsize, invalid = bt
+        if ch == "s":
+            if pad:
+                fmt.append(f"{pad}x")
+                pad = 0
+            fmt.append(f"{size}s")
+            fields.append((spec[0], 1.0, 1, None, True))
+            continue
+        if size % bsize or size == 0:  # size does not fit the base type: leave it alone
+            pad += size
+            continue
+        if pad:
+            fmt.append(f"{pad}x")
+            pad = 0
+        count = size // bsize
+        fmt.append(f"{count}{ch}" if count > 1 else ch)
+        fields.append((spec[0], spec[1], count, invalid, False))
+        if num == P.FIELD_TIMESTAMP or (mesg == P.MESG_SET and num == 254):
+            has_ts = True
+    if pad:
+        fmt.append(f"{pad}x")
+    return _Decoder(mesg, struct.Struct("".join(fmt)), tuple(fields), has_ts)
+
+
+@dataclass
+class FitData:
+    """What :func:`decode` found. Times are FIT seconds (since 1989-12-31 UTC) as ints."""
+
+    file_types: list[int | None] = field(default_factory=list)
+    sessions: list[dict[str, Any]] = field(default_factory=list)
+    laps: list[dict[str, Any]] = field(default_factory=list)
+    sets: list[dict[str, Any]] = field(default_factory=list)
+    sports: list[dict[str, Any]] = field(default_factory=list)
+    activities: list[dict[str, Any]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    damaged: bool = False
+    n_files: int = 0
+
+
+def _crc16(data: bytes | memoryview) -> int:
+    """FIT CRC-16 (polynomial 0x8005 reflected, init 0), as the protocol document gives it."""
+    crc = 0
+    for byte in data:
+        tmp = _CRC_TABLE[crc & 0xF]
+        crc = (crc >> 4) & 0x0FFF
+        crc = crc ^ tmp ^ _CRC_TABLE[byte & 0xF]
+        tmp = _CRC_TABLE[crc & 0xF]
+        crc = (crc >> 4) & 0x0FFF
+        crc = crc ^ tmp ^ _CRC_TABLE[(byte >> 4) & 0xF]
+    return crc
+
+
+_CRC_TABLE = (0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401,
+              0xA001, 0x6C00, 0x7800, 0xB401, 0x5000, 0x9C01, 0x8801, 0x4400)
+
+
+def _is_header(buf: bytes, pos: int) -> bool:
+    return (len(buf) - pos >= 12 and buf[pos + 8:pos + 12] == b".FIT"
+            and buf[pos] in (12, 14) and pos + buf[pos] <= len(buf))
+
+
+def decode(data: bytes, *, records: bool = False) -> FitData:
+    """Decode the messages Stridewise needs from FIT bytes (possibly several chained files).
+
+    ``records=True`` also decodes per-second ``record`` messages (timestamp, heart rate,
+    distance), which is slower; the importer asks for them only when a summary is missing.
+    Raises :class:`UnreadableFile` when the bytes are not FIT at all; damage after a valid
+    start is reported in ``FitData.warnings`` and ``damaged``.
+    """
+    buf = bytes(data)
+    out = FitData()
+    if not _is_header(buf, 0):
+        raise UnreadableFile("This is not a FIT file: its header lacks the '.FIT' signature.")
+    start = 0
+    while _is_header(buf, start):
+        out.n_files += 1
+        out.file_types.append(None)
+        ok = _decode_one(buf, start, out, records)
+        if not ok:
+            break
+        start = ok
+    else:
+        rest = buf[start:]
+        if rest.strip(b"\x00") and start < len(buf):
+            out.warnings.append(
+                f"{len(rest)} bytes after the end of the FIT data were not recognised and "
+                "were ignored.")
+    return out
+
+
+def _decode_one(buf: bytes, start: int, out: FitData, want_records: bool) -> int:
+    """Decode one FIT file starting at ``start``; return the next file's offset, or 0 to stop."""
+    hsize = buf[start]
+    data_size = int.from_bytes(buf[start + 4:start + 8], "little")
+    pos = start + hsize
+    declared_end = pos + data_size
+    n = len(buf)
+    size_wrong = False
+    if data_size == 0 or declared_end + 2 > n:
+        # Header data size is wrong or the file was cut short: read up to the physical end,
+        # leaving room for the 2-byte CRC when the file looks complete.
+        size_wrong = data_size != 0 and declared_end > n
+        end = n - 2 if n - pos >= 2 else n
+    else:
+        end = declared_end
+    defs: list[tuple[int, int, Any, int, bool] | None] = [None] * 16
+    file_index = out.n_files - 1
+    mesg_lists = {
+        P.MESG_FILE_ID: None, P.MESG_SESSION: out.sessions, P.MESG_LAP: out.laps,
+        P.MESG_SET: out.sets, P.MESG_SPORT: out.sports, P.MESG_ACTIVITY: out.activities,
+        P.MESG_RECORD: out.records if want_records else None,
+    }
+    last_ts = 0
+    last_ts_pos = -1  # position of the newest not-yet-read timestamp field
+    last_ts_big = False
+    problem = ""
+    ts_le = _TS_LE.unpack_from
+    ts_be = _TS_BE.unpack_from
+    try:
+        while pos < end:
+            h = buf[pos]
+            pos += 1
+            if h & 0x80:  # compressed timestamp header: local type in bits 5-6
+                d = defs[(h >> 5) & 0x03]
+                if d is None:
+                    problem = "a message refers to a layout that was never defined"
+                    pos -= 1
+                    break
+                size, mesg, dec, ts_off, big = d
+                if pos + size > end:
+                    pos -= 1
+                    problem = "the file ends in the middle of a message"
+                    break
+                if last_ts_pos >= 0:
+                    last_ts = (ts_be if last_ts_big else ts_le)(buf, last_ts_pos)[0]
+                    last_ts_pos = -1
+                off = h & 0x1F
+                ts = (last_ts & ~0x1F) + off
+                if off < (last_ts & 0x1F):
+                    ts += 0x20
+                last_ts = ts
+                if dec is not None:
+                    rec = dec.unpack(buf, pos)
+                    rec.setdefault("timestamp", ts)
+                    _store(mesg, rec, mesg_lists, out, file_index)
+                pos += size
+            elif h & 0x40:  # definition message
+                if pos + 5 > end:
+                    pos -= 1
+                    problem = "the file ends in the middle of a message definition"
+                    break
+                big = buf[pos + 1] == 1
+                mesg = int.from_bytes(buf[pos + 2:pos + 4], "big" if big else "little")
+                nf = buf[pos + 4]
+                fpos = pos + 5
+                fend = fpos + 3 * nf
+                if fend > end:
+                    pos -= 1
+                    problem = "the file ends in the middle of a message definition"
+                    break
+                layout = []
+                size = 0
+                ts_off = -1
+                for i in range(fpos, fend, 3):
+                    num, fsize, base = buf[i], buf[i + 1], buf[i + 2]
+                    if num == P.FIELD_TIMESTAMP and fsize == 4:
+                        ts_off = size
+                    layout.append((num, fsize, base))
+                    size += fsize
+                pos = fend
+                if h & 0x20:  # developer fields follow: skip them by size
+                    if pos + 1 > end:
+                        pos -= 1
+                        problem = "the file ends in the middle of a message definition"
+                        break
+                    nd = buf[pos]
+                    dend = pos + 1 + 3 * nd
+                    if dend > end:
+                        pos -= 1
+                        problem = "the file ends in the middle of a message definition"
+                        break
+                    size += sum(buf[i + 1] for i in range(pos + 1, dend, 3))
+                    pos = dend
+                dec = _make_decoder(mesg, big, layout) if mesg in mesg_lists else None
+                if dec is not None and mesg_lists.get(mesg, 0) is None and mesg != P.MESG_FILE_ID:
+                    dec = None  # records not wanted in this pass
+                defs[h & 0x0F] = (size, mesg, dec, ts_off, big)
+            else:  # data message
+                d = defs[h & 0x0F]
+                if d is None:
+                    pos -= 1
+                    problem = "a message refers to a layout that was never defined"
+                    break
+                size, mesg, dec, ts_off, big = d
+                if pos + size > end:
+                    pos -= 1
+                    problem = "the file ends in the middle of a message"
+                    break
+                if ts_off >= 0:
+                    last_ts_pos = pos + ts_off
+                    last_ts_big = big
+                if dec is not None:
+                    rec = dec.unpack(buf, pos)
+                    if not dec.has_ts:
+                        if last_ts_pos >= 0:
+                            last_ts = (ts_be if last_ts_big else ts_le)(buf, last_ts_pos)[0]
+                            last_ts_pos = -1
+                        rec.setdefault("timestamp", last_ts)
+                    _store(mesg, rec, mesg_lists, out, file_index)
+                pos += size
+    except (struct.error, IndexError):
+        problem = "a message is malformed"
+    if problem or (pos < end):
+        out.damaged = True
+        lost = max(0, min(declared_end, n) - pos)
+        crc_note = ""
+        if declared_end + 2 <= n and _crc16(memoryview(buf)[start:declared_end + 2]) != 0:
+            crc_note = " (its checksum does not match either: the bytes were damaged)"
+        out.warnings.append(
+            f"The FIT data is damaged at byte {pos}: {problem or 'a message is malformed'}"
+            f"{crc_note}; {lost} bytes after that point could not be read and were left out.")
+        return 0
+    if size_wrong:
+        out.warnings.append(
+            "The FIT header states a wrong data size; the file was read up to its real end.")
+        return 0
+    return end + 2
+
+
+def _store(mesg: int, rec: dict[str, Any], lists: dict[int, Any], out: FitData,
+           file_index: int) -> None:
+    if mesg == P.MESG_FILE_ID:
+        if out.file_types[file_index] is None and "type" in rec:
+            out.file_types[file_index] = int(rec["type"])
+        return
+    target = lists.get(mesg)
+    if target is not None:
+        rec["file_index"] = file_index
+        target.append(rec)
+
+
+# --------------------------------------------------------------------------------------------
+# FitData -> canonical rows
+
+
+def _fit_time(t: Any) -> datetime | None:
+    if t is None or isinstance(t, list):
+        return None
+    try:
+        return datetime.fromtimestamp(int(t) + P.FIT_EPOCH_S, UTC).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _first(v: Any) -> Any:
+    return v[0] if isinstance(v, list) else v
+
+
+def _num(v: Any) -> float:
+    v = _first(v)
+    if v is None:
+        return math.nan
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _session_window(s: dict[str, Any]) -> tuple[float, float]:
+    start = _first(s.get("start_time"))
+    elapsed = _num(s.get("total_elapsed_time"))
+    end = _first(s.get("timestamp"))
+    if start is None and end is not None and not math.isnan(elapsed):
+        start = end - elapsed
+    if start is None:
+        return math.nan, math.nan
+    if not math.isnan(elapsed):
+        end_t = start + elapsed
+    else:
+        end_t = end if end is not None else start
+    return float(start), float(end_t)
+
+
+def _set_record(s: dict[str, Any]) -> dict[str, Any]:
+    cats = s.get("category")
+    cats = cats if isinstance(cats, list) else ([cats] if cats is not None else [])
+    names = [P.EXERCISE_CATEGORIES.get(int(c)) for c in cats if int(c) != P.EXERCISE_UNKNOWN]
+    names = [n for n in names if n]
+    category = names[0] if names else ""
+    reps = _num(s.get("repetitions"))
+    weight = _num(s.get("weight"))
+    seconds = _num(s.get("duration"))
+    return {
+        "exercise": category.replace("_", " ") if category else "",
+        "category": category,
+        "reps": None if math.isnan(reps) else int(reps),
+        "weight_kg": None if math.isnan(weight) else round(weight, 2),
+        "seconds": None if math.isnan(seconds) else round(seconds, 3),
+    }
+
+
+def _assign_sets(sessions: list[dict[str, Any]], sets: list[dict[str, Any]]) -> list[list[dict]]:
+    """Active sets grouped per session: the session whose time window holds the set's start."""
+    out: list[list[dict]] = [[] for _ in sessions]
+    if not sessions:
+        return out
+    windows = [_session_window(s) for s in sessions]
+    for st in sets:
+        if _first(st.get("set_type")) != P.SET_TYPE_ACTIVE:
+            continue
+        t = _first(st.get("start_time"))
+        if t is None:
+            t = _first(st.get("timestamp"))
+        best = 0
+        if t is not None:
+            cands = [i for i, (a, b) in enumerate(windows)
+                     if not math.isnan(a) and a - 1 <= t <= b + 1
+                     and sessions[i].get("file_index") == st.get("file_index")]
+            if cands:
+                best = cands[0]
+            else:
+                before = [i for i, (a, _) in enumerate(windows) if not math.isnan(a) and a <= t]
+                best = before[-1] if before else 0
+        out[best].append(_set_record(st))
+    return out
+
+
+def _records_summary(records: list[dict[str, Any]], a: float, b: float) -> dict[str, float]:
+    ts = [r for r in records if "timestamp" in r and (math.isnan(a) or a <= r["timestamp"] <= b)]
+    dist = [r["distance"] for r in ts if "distance" in r]
+    hr = [r["heart_rate"] for r in ts if r.get("heart_rate")]
+    res: dict[str, float] = {}
+    if dist:
+        res["distance"] = max(dist) - (min(dist) if not math.isnan(a) else 0.0)
+        res["distance"] = max(dist) if min(dist) < 50 else res["distance"]
+    if hr:
+        res["avg_hr"] = sum(hr) / len(hr)
+        res["max_hr"] = float(max(hr))
+    if ts:
+        res["first"] = float(ts[0]["timestamp"])
+        res["last"] = float(ts[-1]["timestamp"])
+    return res
+
+
+def sessions_from_fit(fd: FitData, file_name: str, tz: str = "UTC",
+                      data: bytes | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """Canonical row dicts (``start`` still UTC) and warnings from decoded FIT data.
+
+    When a session lacks its distance, or a damaged file has no session summary at all, and the
+    raw ``data`` is given, the per-second records are decoded to fill the gap.
+    """
+    warnings: list[str] = []
+    sessions = [s for s in fd.sessions
+                if fd.file_types[s["file_index"]] in (None, P.FILE_ACTIVITY)]
+    need_records = (not sessions) or any(
+        "total_distance" not in s and P.SPORT_NAMES.get(_first(s.get("sport")) or 0) in
+        ("running", "cycling", "walking", "hiking", "swimming") for s in sessions)
+    records = fd.records
+    if need_records and not records and data is not None:
+        records = decode(data, records=True).records
+    if not sessions:
+        recs = [r for r in records if "timestamp" in r]
+        if not recs:
+            return [], warnings
+        sport, sub = None, None
+        if fd.sports:
+            sport, sub = _first(fd.sports[0].get("sport")), _first(fd.sports[0].get("sub_sport"))
+        summ = _records_summary(recs, math.nan, math.nan)
+        sessions = [{
+            "start_time": int(summ["first"]), "timestamp": int(summ["last"]),
+            "total_elapsed_time": summ["last"] - summ["first"], "sport": sport,
+            "sub_sport": sub, "file_index": recs[0].get("file_index", 0),
+            **({"total_distance": summ["distance"]} if "distance" in summ else {}),
+            **({"avg_heart_rate": summ["avg_hr"], "max_heart_rate": summ["max_hr"]}
+               if "avg_hr" in summ else {}),
+            "_rebuilt": True,
+        }]
+        warnings.append(
+            f"{file_name} has no session summary (the recording was cut short); the session "
+            f"was rebuilt from its {len(recs)} per-second records.")
+    sets_per = _assign_sets(sessions, fd.sets)
+    rows = []
+    for s, sets in zip(sessions, sets_per, strict=True):
+        a, b = _session_window(s)
+        start = _fit_time(a) if not math.isnan(a) else None
+        if start is None:
+            warnings.append(f"A session in {file_name} has no start time and was left out.")
+            continue
+        sport_v, sub_v = _first(s.get("sport")), _first(s.get("sub_sport"))
+        elapsed = _num(s.get("total_elapsed_time"))
+        timer = _num(s.get("total_timer_time"))
+        dist = _num(s.get("total_distance"))
+        avg_hr, max_hr = _num(s.get("avg_heart_rate")), _num(s.get("max_heart_rate"))
+        if math.isnan(dist) and records and not s.get("_rebuilt"):
+            summ = _records_summary(records, a, b)
+            if "distance" in summ:
+                dist = summ["distance"]
+                warnings.append(
+                    f"The session starting {start:%Y-%m-%d %H:%M} UTC has no total distance; "
+                    "it was taken from the per-second records.")
+        if math.isnan(elapsed):
+            elapsed = max(0.0, b - a) if not math.isnan(b) else math.nan
+        title = s.get("sport_profile_name") or ""
+        if not title:
+            names = [sp.get("name") for sp in fd.sports if sp.get("name")
+                     and sp.get("file_index") == s.get("file_index")]
+            title = names[0] if len(names) == 1 else P.sport_label(sport_v, sub_v)
+        row = {
+            "start": start, "sport": P.canonical_sport(sport_v, sub_v), "title": str(title),
+            "duration_s": elapsed, "moving_s": timer, "distance_m": dist,
+            "elevation_gain_m": _num(s.get("total_ascent")),
+            "avg_hr": avg_hr if avg_hr and avg_hr >= 20 else math.nan,
+            "max_hr": max_hr if max_hr and max_hr >= 20 else math.nan,
+            "calories": _num(s.get("total_calories")),
+            "sets": sets_to_json(sets), "source_id": "",
+        }
+        for col, (lo, hi) in RANGES.items():
+            v = row.get(col)
+            if isinstance(v, float) and not math.isnan(v) and not lo <= v <= hi:
+                if col == "duration_s":
+                    row[col] = math.nan
+                else:
+                    warnings.append(
+                        f"The session starting {start:%Y-%m-%d %H:%M} UTC has an implausible "
+                        f"{col} ({v:g}); it was left empty.")
+                    row[col] = math.nan
+        if math.isnan(row["duration_s"]):
+            warnings.append(
+                f"The session starting {start:%Y-%m-%d %H:%M} UTC has no usable duration and "
+                "was left out.")
+            continue
+        if not math.isnan(row["moving_s"]) and row["moving_s"] > row["duration_s"] + 60:
+            row["moving_s"] = row["duration_s"]
+        rows.append(row)
+    return rows, warnings
+
+
+def _refusal(fd: FitData, file_name: str) -> ImportRefused:
+    kinds = [t for t in fd.file_types if t is not None and t != P.FILE_ACTIVITY]
+    if kinds:
+        what = P.FILE_TYPES.get(kinds[0], f"a FIT file of type {kinds[0]}")
+        kind = what.split("(")[0].replace("a ", "", 1).replace("an ", "", 1).strip()
+        return ImportRefused(
+            f"{file_name} is a FIT {what.split(' ', 1)[1]}, not a recorded activity, so it "
+            "holds no training sessions; import the activity FIT files instead.",
+            kind=f"FIT {kind}")
+    if fd.damaged:
+        return ImportRefused(
+            f"{file_name} is a damaged FIT file that ends before any session or record could "
+            "be read; export the activity again from the watch or app.",
+            kind="damaged FIT file")
+    return ImportRefused(
+        f"{file_name} is a FIT file without any activity session or record in it, so there "
+        "is nothing to import.", kind="empty FIT file")
+
+
+def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
+    """Read FIT bytes (gzip already removed by the dispatcher, but accepted here too)."""
+    if data[:2] == b"\x1f\x8b":
+        import gzip
+        import zlib
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise UnreadableFile(f"{file_name} is a damaged gzip file ({exc}).") from exc
+    try:
+        fd = decode(data)
+    except UnreadableFile as exc:
+        raise UnreadableFile(f"{file_name}: {exc.message}") from exc
+    if fd.file_types and all(t not in (None, P.FILE_ACTIVITY) for t in fd.file_types):
+        raise _refusal(fd, file_name)
+    rows, warns = sessions_from_fit(fd, file_name, ctx.tz, data)
+    if not rows:
+        raise _refusal(fd, file_name)
+    df = pd.DataFrame(rows)
+    df["start"] = utc_to_local(df["start"], ctx.tz)
+    sessions, skipped = finish_sessions(df, ctx, source="fit", file_name=file_name)
+    n_act = sum(1 for t in fd.file_types if t in (None, P.FILE_ACTIVITY))
+    fmt = "FIT activity file"
+    if fd.n_files > 1:
+        fmt += f" ({fd.n_files} chained FIT files, {n_act} of them activities)"
+    n_sets = sum(len(json_list) for json_list in (r["sets"] for r in rows) if json_list != "[]")
+    assumptions = []
+    if ctx.tz != "UTC":
+        assumptions.append(f"start times converted from UTC to {ctx.tz}.")
+    other = [P.FILE_TYPES.get(t, str(t)) for t in fd.file_types
+             if t not in (None, P.FILE_ACTIVITY)]
+    warnings = list(fd.warnings) + warns
+    if other:
+        warnings.append(f"{len(other)} chained part(s) that are not activities were skipped "
+                        f"({', '.join(sorted(set(other)))}).")
+    del n_sets
+    return ImportReport(file_name=file_name, format=fmt, sessions=sessions, skipped=skipped,
+                        assumptions=assumptions, warnings=warnings)
