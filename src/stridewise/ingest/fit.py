@@ -403,7 +403,10 @@ def _set_record(s: dict[str, Any]) -> dict[str, Any]:
 
 
 def _assign_sets(sessions: list[dict[str, Any]], sets: list[dict[str, Any]]) -> list[list[dict]]:
-    """Active sets grouped per session: the session whose time window holds the set's start."""
+    """Active sets grouped per session: the latest session that had started when the set began.
+
+    (Session windows can overlap: Garmin's strength-run-strength files give the run an elapsed
+    time that reaches into the next strength session.)"""
     out: list[list[dict]] = [[] for _ in sessions]
     if not sessions:
         return out
@@ -414,31 +417,33 @@ def _assign_sets(sessions: list[dict[str, Any]], sets: list[dict[str, Any]]) -> 
         t = _first(st.get("start_time"))
         if t is None:
             t = _first(st.get("timestamp"))
-        best = 0
+        same = [i for i, s in enumerate(sessions)
+                if s.get("file_index") == st.get("file_index") and not math.isnan(windows[i][0])]
+        same = same or list(range(len(sessions)))
+        best = same[0]
         if t is not None:
-            cands = [i for i, (a, b) in enumerate(windows)
-                     if not math.isnan(a) and a - 1 <= t <= b + 1
-                     and sessions[i].get("file_index") == st.get("file_index")]
-            if cands:
-                best = cands[0]
-            else:
-                before = [i for i, (a, _) in enumerate(windows) if not math.isnan(a) and a <= t]
-                best = before[-1] if before else 0
+            # the session that had most recently started when the set began
+            started = [i for i in same if windows[i][0] <= t + 1]
+            if started:
+                best = max(started, key=lambda i: windows[i][0])
         out[best].append(_set_record(st))
     return out
 
 
 def _records_summary(records: list[dict[str, Any]], a: float, b: float) -> dict[str, float]:
-    ts = [r for r in records if "timestamp" in r and (math.isnan(a) or a <= r["timestamp"] <= b)]
-    dist = [r["distance"] for r in ts if "distance" in r]
-    hr = [r["heart_rate"] for r in ts if r.get("heart_rate")]
+    """Distance, HR and first/last time of the records inside [a, b] (all records if a is NaN).
+
+    Record distance is cumulative over the file, so a window's distance is its max - min."""
+    ts = [r for r in records if isinstance(r.get("timestamp"), int)
+          and (math.isnan(a) or a <= r["timestamp"] <= b)]
+    dist = [d for d in (_num(r.get("distance")) for r in ts) if not math.isnan(d)]
+    hr = [h for h in (_num(r.get("heart_rate")) for r in ts) if not math.isnan(h) and h > 0]
     res: dict[str, float] = {}
     if dist:
         res["distance"] = max(dist) - (min(dist) if not math.isnan(a) else 0.0)
-        res["distance"] = max(dist) if min(dist) < 50 else res["distance"]
     if hr:
         res["avg_hr"] = sum(hr) / len(hr)
-        res["max_hr"] = float(max(hr))
+        res["max_hr"] = max(hr)
     if ts:
         res["first"] = float(ts[0]["timestamp"])
         res["last"] = float(ts[-1]["timestamp"])
@@ -462,7 +467,7 @@ def sessions_from_fit(fd: FitData, file_name: str, tz: str = "UTC",
     if need_records and not records and data is not None:
         records = decode(data, records=True).records
     if not sessions:
-        recs = [r for r in records if "timestamp" in r]
+        recs = [r for r in records if isinstance(r.get("timestamp"), int)]
         if not recs:
             return [], warnings
         sport, sub = None, None
@@ -572,7 +577,13 @@ def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
         raise UnreadableFile(f"{file_name}: {exc.message}") from exc
     if fd.file_types and all(t not in (None, P.FILE_ACTIVITY) for t in fd.file_types):
         raise _refusal(fd, file_name)
-    rows, warns = sessions_from_fit(fd, file_name, ctx.tz, data)
+    try:
+        rows, warns = sessions_from_fit(fd, file_name, ctx.tz, data)
+    except (TypeError, ValueError, ArithmeticError, IndexError, KeyError) as exc:
+        # Values that no valid FIT file holds (e.g. a byte-flipped field type); say so.
+        raise UnreadableFile(
+            f"{file_name} holds FIT messages with impossible values, so it is damaged and "
+            "cannot be imported; export the activity again.") from exc
     if not rows:
         raise _refusal(fd, file_name)
     df = pd.DataFrame(rows)
