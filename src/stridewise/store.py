@@ -1,0 +1,1151 @@
+"""Persistence: SQLite by default, PostgreSQL by URL, one SQLAlchemy Core code path (DESIGN §5).
+
+``Store()`` opens the database named by its argument or by ``STRIDEWISE_DB`` (a file path or
+an SQLAlchemy URL such as ``postgresql+psycopg://user@host/db``); without either it uses the
+SQLite file ``data/stridewise.db`` under the current directory, creating it and its folder.
+
+Guarantees:
+
+* every write is one transaction, and writers are serialised (SQLite ``BEGIN IMMEDIATE`` with a
+  busy timeout; PostgreSQL a transaction-scoped advisory lock), so concurrent app processes
+  neither lose nor double sessions; transient lock/serialisation errors are retried;
+* importing the same file twice changes nothing (recognised by its content hash); overlapping
+  exports of one source give no duplicates (the session id hashes athlete + source + native id);
+  the same session from two sources (start within 5 minutes, same sport family, durations within
+  10 %) becomes one merged session keeping the richer fields; user overrides are never touched
+  by imports; removing an import removes exactly the sessions that only it brought;
+* ``version()`` grows with every write so readers can cache on it.
+
+See :mod:`stridewise.store_schema` for the tables and migrations.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+
+from stridewise.errors import SchemaError, StoreError, StridewiseError, UsageError
+from stridewise.schema import AREAS, COLUMNS, make_session_id, normalise, validate
+from stridewise.store_schema import (
+    DATA_TABLES,
+    SCHEMA_VERSION,
+    T,
+    current_version,
+    migrate,
+    sport_family,
+)
+
+__all__ = [
+    "DEFAULT_DB_PATH", "MATCH_DURATION_FRACTION", "MATCH_WINDOW_S", "ImportResult", "Store",
+    "match_sessions", "merge_source_rows", "resolve_url",
+]
+
+#: The default database file, relative to the current directory.
+DEFAULT_DB_PATH: Final[str] = "data/stridewise.db"
+#: Two sources describe the same session when their starts differ by at most this many seconds,
+MATCH_WINDOW_S: Final[float] = 300.0
+#: ... their durations differ by at most this fraction of the longer one, and their sports are
+#: of one family (see :func:`stridewise.store_schema.sport_family`).
+MATCH_DURATION_FRACTION: Final[float] = 0.10
+
+_PG_LOCK_KEY: Final[int] = 0x5374726964  # transaction-scoped advisory lock serialising writers
+_CHUNK: Final[int] = 500  # ids per IN (...) list
+_BUSY_TIMEOUT_S: Final[float] = 60.0
+_RETRIES: Final[int] = 12
+#: Canonical text fields and numeric fields.
+_TEXT: Final[tuple[str, ...]] = tuple(c for c, t in COLUMNS.items() if t == "str")
+_NUM: Final[tuple[str, ...]] = tuple(c for c, t in COLUMNS.items() if t == "float64")
+#: Fields compared when the same source session arrives again (file name excluded: two
+#: overlapping exports have different names but describe the same activity).
+_COMPARED: Final[tuple[str, ...]] = tuple(
+    c for c in COLUMNS if c not in ("athlete", "session_id", "area", "source_file"))
+#: Fields a merged session takes from its primary source as one consistent set.
+_FROM_PRIMARY: Final[tuple[str, ...]] = ("start", "sport", "source", "source_file", "source_id")
+_ATHLETE_FIELDS: Final[tuple[str, ...]] = (
+    "group", "hr_max", "hr_rest", "sex", "tz", "units", "is_demo")
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What one import did.
+
+    added: new sessions; merged: sessions of this file joined to a session already stored from
+    another source; unchanged: sessions already stored from this source (overlapping export);
+    updated: sessions already stored from this source whose values this file changed.
+    already_imported: this very file (same content) was imported before for this athlete;
+    nothing was written and ``import_id`` names the earlier import.
+    """
+
+    import_id: int
+    added: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    already_imported: bool = False
+    file_name: str = ""
+
+    @property
+    def total(self) -> int:
+        return self.added + self.merged + self.unchanged + self.updated
+
+    def summary(self) -> str:
+        """One sentence for the user."""
+        name = self.file_name or "The file"
+        if self.already_imported:
+            return (f"{name} was already imported (import {self.import_id}); "
+                    "nothing was changed.")
+        parts = [f"{self.added} new"]
+        if self.merged:
+            parts.append(f"{self.merged} merged with sessions from another source")
+        if self.updated:
+            parts.append(f"{self.updated} updated")
+        if self.unchanged:
+            parts.append(f"{self.unchanged} already stored")
+        return f"{name}: {', '.join(parts)} (import {self.import_id})."
+
+
+class _NoChange(Exception):  # noqa: N818 - control flow, never escapes the store
+    """Raised inside a write to roll it back and return ``result`` (nothing to write)."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__("no change")
+        self.result = result
+
+
+# --------------------------------------------------------------------------- URL and engine
+
+
+def resolve_url(url: str | None = None) -> URL:
+    """The database URL for ``url``, or ``STRIDEWISE_DB``, or the default SQLite file.
+
+    A value without ``://`` is a file path (relative to the current directory). ``postgres://``
+    and ``postgresql://`` URLs are served through psycopg 3.
+    """
+    raw = url if url is not None else os.environ.get("STRIDEWISE_DB", "")
+    raw = raw.strip() or DEFAULT_DB_PATH
+    if "://" not in raw:
+        if raw == ":memory:":
+            return URL.create("sqlite", database=":memory:")
+        return URL.create("sqlite", database=str(Path(raw).expanduser().absolute()))
+    try:
+        u = make_url(raw)
+    except ArgumentError as exc:
+        raise StoreError(f"'{raw}' is not a database URL or file path Stridewise understands.") \
+            from exc
+    if u.drivername in ("postgres", "postgresql"):
+        u = u.set(drivername="postgresql+psycopg")
+    if u.get_backend_name() not in ("sqlite", "postgresql"):
+        raise StoreError(f"The database '{u.get_backend_name()}' is not supported; use a SQLite "
+                         "file or a postgresql+psycopg:// URL.")
+    return u
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    db = url.database or ""
+    if db and db != ":memory:" and not db.startswith("file:"):
+        try:
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"The folder for the database {db} cannot be created: "
+                             f"{exc.strerror or exc}.") from exc
+    engine = sa.create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_S})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Transactions are begun by the "begin" hook below, so writers can take the write lock
+        # up front (BEGIN IMMEDIATE) instead of failing on a lock upgrade.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
+        if db != ":memory:":
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("stridewise_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def _is_transient(exc: DBAPIError) -> bool:
+    """Lock/serialisation conflicts that succeed when the transaction is simply run again."""
+    code = getattr(exc.orig, "sqlstate", None)
+    if code in {"40001", "40P01", "23505", "55P03"}:
+        return True
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text or "locked" in text
+
+
+def _chunks(seq: Sequence[R], n: int = _CHUNK) -> Iterator[Sequence[R]]:
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of plain Python values (None for missing) for executemany."""
+    if df.empty:
+        return []
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            out[col] = pd.Series(s.dt.to_pydatetime(), index=s.index, dtype=object)
+    obj = out.astype(object)
+    return obj.where(out.notna(), None).to_dict("records")
+
+
+def _frame(result: sa.CursorResult) -> pd.DataFrame:
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def _to_datetime(values: pd.Series) -> pd.Series:
+    """Stored start values (SQLite text or PostgreSQL datetimes) as datetime64[ns]."""
+    if values.empty:
+        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    return pd.to_datetime(values, format="ISO8601").astype("datetime64[ns]")
+
+
+# --------------------------------------------------------------------------- merging (pure)
+
+
+def match_sessions(new: pd.DataFrame, existing: pd.DataFrame, *,
+                   window_s: float = MATCH_WINDOW_S,
+                   duration_fraction: float = MATCH_DURATION_FRACTION) -> pd.Series:
+    """For each row of ``new``, the session_id of the ``existing`` session it duplicates, or NA.
+
+    ``new`` has columns start, sport, duration_s, source; ``existing`` has session_id, start,
+    family, duration_s, sources (", "-joined source names). A match needs starts within
+    ``window_s``, the same sport family, durations within ``duration_fraction`` of the longer
+    one, and no session from the same source already in the existing session. Each existing
+    session takes at most one new row (the nearest start wins). Vectorised: candidates come
+    from a binary search on sorted start times, so the cost is O((n + m) log m).
+    """
+    result = pd.Series(pd.NA, index=new.index, dtype=object)
+    if new.empty or existing.empty:
+        return result
+    ex = existing.sort_values("start", kind="stable").reset_index(drop=True)
+    e_t = ex["start"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    n_t = new["start"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    win = np.int64(round(window_s * 1e9))
+    lo = np.searchsorted(e_t, n_t - win, side="left")
+    hi = np.searchsorted(e_t, n_t + win, side="right")
+    counts = hi - lo
+    total = int(counts.sum())
+    if total == 0:
+        return result
+    n_idx = np.repeat(np.arange(len(new)), counts)
+    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    e_idx = np.repeat(lo, counts) + offsets
+    n_family = np.array([sport_family(s) for s in new["sport"]], dtype=object)
+    e_family = ex["family"].to_numpy(dtype=object)
+    n_dur = new["duration_s"].to_numpy(dtype=float)
+    e_dur = ex["duration_s"].to_numpy(dtype=float)
+    dmax = np.maximum(n_dur[n_idx], e_dur[e_idx])
+    ok = (n_family[n_idx] == e_family[e_idx]) & (
+        np.abs(n_dur[n_idx] - e_dur[e_idx]) <= duration_fraction * dmax)
+    n_src = new["source"].to_numpy(dtype=object)
+    e_src = ex["sources"].to_numpy(dtype=object)
+    same_source = np.fromiter(
+        (n_src[i] in str(e_src[j]).split(", ") for i, j in zip(n_idx, e_idx, strict=True)),
+        dtype=bool, count=total)
+    ok &= ~same_source
+    if not ok.any():
+        return result
+    pairs = pd.DataFrame({"n": n_idx[ok], "e": e_idx[ok],
+                          "dt": np.abs(n_t[n_idx[ok]] - e_t[e_idx[ok]])})
+    pairs = pairs.sort_values(["dt", "n", "e"], kind="stable")
+    pairs = pairs.drop_duplicates("n").drop_duplicates("e")
+    ids = ex["session_id"].to_numpy(dtype=object)
+    result.iloc[pairs["n"].to_numpy()] = ids[pairs["e"].to_numpy()]
+    return result
+
+
+def merge_source_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Merged sessions from their source rows (one output row per ``session_id``).
+
+    ``rows`` holds the canonical columns with ``session_id`` = the merged session's id, plus
+    ``first_import_id``. The primary source is the richest one (strength sets first, then heart
+    rate, then the number of filled fields; ties go to the earlier import): start, sport and the
+    source columns come from it; every other field takes the first non-empty value in that
+    order, so no source's information is lost. Adds ``family`` and ``sources``.
+    """
+    if rows.empty:
+        out = normalise(rows.iloc[0:0][[c for c in COLUMNS if c in rows.columns]])
+        return out.assign(family=pd.Series(dtype=str), sources=pd.Series(dtype=str))
+    filled = rows.copy()
+    for col in _TEXT:
+        empty = "[]" if col == "sets" else ""
+        filled[col] = filled[col].where(filled[col] != empty)
+    score = (filled["sets"].notna().astype(int) * 1000
+             + (filled["avg_hr"].notna() | filled["max_hr"].notna()).astype(int) * 100
+             + filled[list(_NUM) + ["title"]].notna().sum(axis=1))
+    filled["_score"] = score
+    order = ["session_id", "_score", "first_import_id", "source_session_id"]
+    filled = filled.sort_values(order, ascending=[True, False, True, True], kind="stable")
+    primary = rows.loc[filled.index].drop_duplicates("session_id").set_index("session_id")
+    fill_cols = ["title", "sets", *_NUM]
+    firsts = filled.groupby("session_id", sort=False)[fill_cols].first()
+    out = pd.DataFrame(index=primary.index)
+    out["athlete"] = primary["athlete"]
+    for col in _FROM_PRIMARY:
+        out[col] = primary[col]
+    for col in fill_cols:
+        out[col] = firsts[col].reindex(out.index)
+    out["area"] = ""
+    src = rows[["session_id", "source"]].drop_duplicates().sort_values(["session_id", "source"])
+    out["sources"] = src.groupby("session_id")["source"].agg(", ".join).reindex(out.index)
+    out = normalise(out.reset_index())
+    out["family"] = [sport_family(s) for s in out["sport"]]
+    return out
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class Store:
+    """The Stridewise database. Opening it creates/migrates the schema.
+
+    ``url``: a file path or SQLAlchemy URL; None reads ``STRIDEWISE_DB`` (default
+    ``data/stridewise.db``). Safe to share between threads; several processes may open the same
+    database at once.
+    """
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url: URL = resolve_url(url)
+        self.backend: str = self.url.get_backend_name()
+        try:
+            if self.backend == "sqlite":
+                self.engine = _sqlite_engine(self.url)
+            else:
+                self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+        except (SQLAlchemyError, ImportError) as exc:
+            raise StoreError(f"The database {self.display_url} cannot be opened: {exc}.") from exc
+        #: Test seam: called with a stage name at points inside write transactions.
+        self.checkpoint: Callable[[str], None] | None = None
+        self._open()
+
+    @classmethod
+    def from_env(cls) -> Store:
+        """The store named by ``STRIDEWISE_DB`` (default ``data/stridewise.db``)."""
+        return cls(None)
+
+    @property
+    def display_url(self) -> str:
+        """The URL without password, for messages."""
+        if self.backend == "sqlite":
+            return str(self.url.database)
+        return self.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        """Release all connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.display_url!r})"
+
+    # ------------------------------------------------------------------ transactions
+
+    def _stage(self, name: str) -> None:
+        if self.checkpoint is not None:
+            self.checkpoint(name)
+
+    def _read(self, fn: Callable[[Connection], R]) -> R:
+        try:
+            with self.engine.connect() as conn:
+                return fn(conn)
+        except StridewiseError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StoreError(f"The database {self.display_url} could not be read "
+                             f"({type(exc).__name__}: {getattr(exc, 'orig', exc)}).") from exc
+
+    def _write(self, fn: Callable[[Connection], R], *, bump: bool = True) -> R:
+        """Run ``fn`` in one serialised write transaction, retrying transient conflicts."""
+        delay = 0.02
+        for attempt in range(_RETRIES):
+            try:
+                with self.engine.connect() as conn:
+                    conn.execution_options(stridewise_write=True)
+                    with conn.begin():
+                        if self.backend == "postgresql":
+                            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
+                        result = fn(conn)
+                        if bump:
+                            meta = T["meta"]
+                            conn.execute(sa.update(meta).where(meta.c.key == "data_version")
+                                         .values(value=meta.c.value + 1))
+                    return result
+            except _NoChange as nc:
+                return nc.result
+            except DBAPIError as exc:
+                if _is_transient(exc) and attempt < _RETRIES - 1:
+                    time.sleep(delay * (1 + random.random()))
+                    delay = min(delay * 2, 1.0)
+                    continue
+                raise StoreError(f"The database {self.display_url} could not be written "
+                                 f"({getattr(exc, 'orig', exc)}).") from exc
+            except SQLAlchemyError as exc:
+                raise StoreError(f"The database {self.display_url} could not be written "
+                                 f"({type(exc).__name__}: {exc}).") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _open(self) -> None:
+        try:
+            version = self._read(current_version)
+        except StoreError as exc:
+            raise StoreError(f"The database {self.display_url} cannot be opened: "
+                             f"{exc.__cause__ and getattr(exc.__cause__, 'orig', exc.__cause__)}."
+                             ) from exc
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"The database {self.display_url} was written by a newer Stridewise (schema "
+                f"version {version}, this one reads up to {SCHEMA_VERSION}); upgrade Stridewise.")
+        if version < SCHEMA_VERSION:
+            self._write(lambda conn: migrate(conn) if current_version(conn) < SCHEMA_VERSION
+                        else None)
+
+    def schema_version(self) -> int:
+        """The schema version of the open database."""
+        return self._read(current_version)
+
+    def version(self) -> int:
+        """A counter that grows with every write (cache key for readers)."""
+        meta = T["meta"]
+        return int(self._read(lambda c: c.execute(
+            sa.select(meta.c.value).where(meta.c.key == "data_version")).scalar_one()))
+
+    # ------------------------------------------------------------------ athletes
+
+    def athletes(self) -> pd.DataFrame:
+        """DataFrame[name, group, hr_max, hr_rest, sex, tz, units, is_demo, sessions]."""
+        a, s = T["athletes"], T["sessions"]
+        counts = (sa.select(s.c.athlete, sa.func.count().label("n"))
+                  .group_by(s.c.athlete).subquery())
+        q = (sa.select(a.c.name, a.c.group_name.label("group"), a.c.hr_max, a.c.hr_rest,
+                       a.c.sex, a.c.tz, a.c.units, a.c.is_demo,
+                       sa.func.coalesce(counts.c.n, 0).label("sessions"))
+             .select_from(a.outerjoin(counts, counts.c.athlete == a.c.name))
+             .order_by(a.c.name))
+        df = self._read(lambda c: _frame(c.execute(q)))
+        out = pd.DataFrame({
+            "name": df["name"].astype(str), "group": df["group"].astype(str),
+            "hr_max": pd.to_numeric(df["hr_max"]).astype(float),
+            "hr_rest": pd.to_numeric(df["hr_rest"]).astype(float),
+            "sex": df["sex"].astype(object), "tz": df["tz"].astype(object),
+            "units": df["units"].astype(object), "is_demo": df["is_demo"].astype(bool),
+            "sessions": df["sessions"].astype(int)})
+        for col in ("sex", "tz", "units"):
+            out[col] = out[col].where(out[col].notna(), None)
+        return out
+
+    @staticmethod
+    def _athlete_values(fields: Mapping[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(fields) - set(_ATHLETE_FIELDS))
+        if unknown:
+            raise UsageError(f"'{unknown[0]}' is not an athlete field (known: "
+                             f"{', '.join(_ATHLETE_FIELDS)}).")
+        vals: dict[str, Any] = {}
+        for key, v in fields.items():
+            if key == "group":
+                vals["group_name"] = "" if v is None else str(v).strip()
+            elif key in ("hr_max", "hr_rest"):
+                if v is None or (isinstance(v, float) and math.isnan(v)):
+                    vals[key] = None
+                    continue
+                try:
+                    x = float(v)
+                except (TypeError, ValueError) as exc:
+                    raise UsageError(f"{key} must be a number of beats per minute, "
+                                     f"not {v!r}.") from exc
+                lo, hi = (100.0, 250.0) if key == "hr_max" else (25.0, 120.0)
+                if not lo <= x <= hi:
+                    raise UsageError(f"{key} = {x:g} bpm is implausible; enter a value "
+                                     f"between {lo:g} and {hi:g}.")
+                vals[key] = x
+            elif key == "sex":
+                if v not in (None, "", "male", "female"):
+                    raise UsageError(f"sex must be 'male', 'female' or empty, not {v!r}.")
+                vals[key] = v or None
+            elif key == "units":
+                if v not in (None, "", "km", "mi"):
+                    raise UsageError(f"units must be 'km' or 'mi', not {v!r}.")
+                vals[key] = v or None
+            elif key == "tz":
+                if v:
+                    try:
+                        ZoneInfo(str(v))
+                    except (ZoneInfoNotFoundError, ValueError) as exc:
+                        raise UsageError(f"'{v}' is not a time zone name such as "
+                                         "Europe/Berlin.") from exc
+                vals[key] = str(v) if v else None
+            else:
+                vals["is_demo"] = bool(v)
+        return vals
+
+    @staticmethod
+    def _clean_name(name: object) -> str:
+        if not isinstance(name, str) or not name.strip():
+            raise UsageError("An athlete needs a name; enter one.")
+        return name.strip()
+
+    def upsert_athlete(self, name: str, **fields: Any) -> None:
+        """Create the athlete or update the given fields (group, hr_max, hr_rest, sex, tz,
+        units, is_demo); fields not given keep their value."""
+        name = self._clean_name(name)
+        vals = self._athlete_values(fields)
+        if {"hr_max", "hr_rest"} <= vals.keys() and None not in (vals["hr_max"], vals["hr_rest"]) \
+                and vals["hr_rest"] >= vals["hr_max"]:
+            raise UsageError("Resting heart rate must be below maximum heart rate.")
+        a = T["athletes"]
+
+        def tx(conn: Connection) -> None:
+            self._ensure_athlete(conn, name, bool(vals.get("is_demo", False)))
+            if vals:
+                conn.execute(sa.update(a).where(a.c.name == name).values(**vals))
+
+        self._write(tx)
+
+    def _ensure_athlete(self, conn: Connection, name: str, is_demo: bool) -> None:
+        a = T["athletes"]
+        if conn.execute(sa.select(a.c.name).where(a.c.name == name)).first() is None:
+            conn.execute(sa.insert(a).values(name=name, group_name="", is_demo=is_demo,
+                                             created_at=_now()))
+
+    def delete_athlete(self, name: str) -> int:
+        """Remove the athlete with all sessions, imports and overrides; returns sessions removed."""
+        name = self._clean_name(name)
+        return self._write(lambda conn: self._delete_athletes(conn, [name]))
+
+    def _delete_athletes(self, conn: Connection, names: list[str]) -> int:
+        a, s, ss = T["athletes"], T["sessions"], T["source_sessions"]
+        imp, links, ov = T["imports"], T["import_sessions"], T["overrides"]
+        removed = 0
+        for name in names:
+            sids = sa.select(s.c.session_id).where(s.c.athlete == name)
+            conn.execute(sa.delete(ov).where(ov.c.session_id.in_(sids)))
+            removed += conn.execute(sa.delete(s).where(s.c.athlete == name)).rowcount or 0
+            iids = sa.select(imp.c.import_id).where(imp.c.athlete == name)
+            conn.execute(sa.delete(links).where(links.c.import_id.in_(iids)))
+            conn.execute(sa.delete(ss).where(ss.c.athlete == name))
+            conn.execute(sa.delete(imp).where(imp.c.athlete == name))
+            conn.execute(sa.delete(a).where(a.c.name == name))
+        return removed
+
+    def has_demo(self) -> bool:
+        """Whether demo athletes are stored."""
+        a = T["athletes"]
+        return self._read(lambda c: c.execute(
+            sa.select(a.c.name).where(a.c.is_demo.is_(True)).limit(1)).first() is not None)
+
+    def clear_demo(self) -> int:
+        """Remove every demo athlete with their data; returns the number of sessions removed."""
+        a = T["athletes"]
+
+        def tx(conn: Connection) -> int:
+            names = list(conn.execute(sa.select(a.c.name).where(a.c.is_demo.is_(True))).scalars())
+            if not names:
+                raise _NoChange(0)
+            return self._delete_athletes(conn, names)
+
+        return self._write(tx)
+
+    # ------------------------------------------------------------------ imports
+
+    def import_reports(self, reports: Iterable[Any], *, athlete: str | None = None,
+                       is_demo: bool = False) -> list[ImportResult]:
+        """Import several reports, each in its own transaction."""
+        return [self.import_report(r, athlete=athlete, is_demo=is_demo) for r in reports]
+
+    def import_report(self, report: Any, *, athlete: str | None = None,
+                      is_demo: bool = False) -> ImportResult:
+        """Store the sessions of one :class:`~stridewise.ingest.ImportReport` in one transaction.
+
+        ``athlete`` files them under that name (default: the name in the report's sessions).
+        Idempotent: the same file content for the same athlete is recognised and changes nothing.
+        Sessions already stored from the same source are linked (and updated if the file has
+        new values); sessions that duplicate a stored session from another source are merged
+        into it; the rest are added. User overrides are never touched.
+        """
+        frame, name = self._prepare(report, athlete)
+        sha = str(getattr(report, "content_sha1", "") or "")
+        imp = T["imports"]
+        file_name = str(getattr(report, "file_name", "") or "")
+        if sha:  # fast path without the write lock
+            prev = self._read(lambda c: c.execute(
+                sa.select(imp.c.import_id).where(imp.c.athlete == name,
+                                                  imp.c.content_sha1 == sha)).scalar())
+            if prev is not None:
+                return ImportResult(int(prev), unchanged=len(frame), already_imported=True,
+                                    file_name=file_name)
+        return self._write(lambda conn: self._import_tx(conn, frame, report, name, sha,
+                                                        is_demo))
+
+    def _prepare(self, report: Any, athlete: str | None) -> tuple[pd.DataFrame, str]:
+        sessions = getattr(report, "sessions", None)
+        if not isinstance(sessions, pd.DataFrame):
+            raise UsageError("Only an import report holding a sessions table can be stored.")
+        frame = normalise(sessions)[list(COLUMNS)]
+        if athlete is None:
+            names = frame["athlete"].unique().tolist()
+            athlete = names[0] if len(names) == 1 else "me"
+        name = self._clean_name(athlete)
+        if (frame["athlete"] != name).any():
+            # Filed under another name than the importer used: derive ids for this athlete the
+            # way ingest.base.finish_sessions does, so the same file always gives the same ids.
+            frame["session_id"] = [
+                make_session_id(name, src, sid) if sid else make_session_id(
+                    name, src, pd.Timestamp(start).isoformat(), sport, round(float(dur)))
+                for src, sid, start, sport, dur in zip(
+                    frame["source"], frame["source_id"], frame["start"], frame["sport"],
+                    frame["duration_s"], strict=True)]
+            frame["athlete"] = name
+        frame["area"] = ""
+        try:
+            validate(frame)
+        except SchemaError as exc:
+            raise UsageError(f"The sessions of {getattr(report, 'file_name', 'this file')} "
+                             f"cannot be stored: {exc.message}") from exc
+        return frame.reset_index(drop=True), name
+
+    def _import_tx(self, conn: Connection, frame: pd.DataFrame, report: Any, name: str,
+                   sha: str, is_demo: bool) -> ImportResult:
+        imp, ss, s, links = T["imports"], T["source_sessions"], T["sessions"], \
+            T["import_sessions"]
+        file_name = str(getattr(report, "file_name", "") or "")
+        if sha:
+            prev = conn.execute(sa.select(imp.c.import_id).where(
+                imp.c.athlete == name, imp.c.content_sha1 == sha)).scalar()
+            if prev is not None:
+                raise _NoChange(ImportResult(int(prev), unchanged=len(frame),
+                                             already_imported=True, file_name=file_name))
+        self._ensure_athlete(conn, name, is_demo)
+        import_id = int(conn.execute(sa.select(sa.func.max(imp.c.import_id))).scalar() or 0) + 1
+        skipped = [{"row": r.row, "reason": r.reason} for r in getattr(report, "skipped", [])]
+        conn.execute(sa.insert(imp).values(
+            import_id=import_id, athlete=name, file_name=file_name, content_sha1=sha,
+            format=str(getattr(report, "format", "") or ""),
+            units=getattr(report, "units", None), imported_at=_now(), skipped=len(skipped),
+            skipped_json=json.dumps(skipped, ensure_ascii=False),
+            assumptions_json=json.dumps(list(getattr(report, "assumptions", [])),
+                                        ensure_ascii=False),
+            warnings_json=json.dumps(list(getattr(report, "warnings", [])), ensure_ascii=False)))
+        self._stage("import-row")
+
+        # 1. Source sessions already stored (the same activity in an earlier/overlapping export).
+        ids = frame["session_id"].tolist()
+        known = self._source_rows(conn, ss.c.source_session_id, ids)
+        is_known = frame["session_id"].isin(known["source_session_id"])
+        old = frame.loc[is_known]
+        new = frame.loc[~is_known]
+        changed_rows, changed_sessions = self._changed(old, known)
+        if not changed_rows.empty:
+            stmt = (sa.update(ss).where(ss.c.source_session_id == sa.bindparam("b_id"))
+                    .values({c: sa.bindparam(f"b_{c}") for c in (*_COMPARED, "source_file")}))
+            recs = [{f"b_{k}": v for k, v in r.items()} for r in _records(
+                changed_rows[["source_session_id", *_COMPARED, "source_file"]]
+                .rename(columns={"source_session_id": "id"}))]
+            conn.execute(stmt, recs)
+
+        # 2. New source sessions: the same session from another source, or a new session.
+        target = pd.Series(pd.NA, index=new.index, dtype=object)
+        if not new.empty:
+            # a merged session that kept this id after its own source was removed
+            kept = self._existing_ids(conn, new["session_id"].tolist())
+            target = target.where(~new["session_id"].isin(kept), new["session_id"])
+            free = new.loc[target.isna()]
+            if not free.empty:
+                lo = free["start"].min() - pd.Timedelta(seconds=MATCH_WINDOW_S)
+                hi = free["start"].max() + pd.Timedelta(seconds=MATCH_WINDOW_S)
+                q = (sa.select(s.c.session_id, sa.type_coerce(s.c.start, sa.Text).label("start"),
+                               s.c.family, s.c.duration_s, s.c.sources)
+                     .where(s.c.athlete == name, s.c.start >= lo.to_pydatetime(),
+                            s.c.start <= hi.to_pydatetime()))
+                cand = _frame(conn.execute(q))
+                cand["start"] = _to_datetime(cand["start"])
+                cand = cand.loc[~cand["session_id"].isin(kept)]
+                target.loc[free.index] = match_sessions(free, cand).to_numpy()
+        attached = target.notna()
+        add = new.loc[~attached]
+        src_rows = new.rename(columns={"session_id": "source_session_id"})
+        src_rows["session_id"] = target.where(attached, new["session_id"])
+        src_rows["first_import_id"] = import_id
+        if not src_rows.empty:
+            conn.execute(sa.insert(ss), _records(src_rows))
+        self._stage("source-rows")
+        if not add.empty:
+            rows = add.assign(import_id=import_id, sources=add["source"],
+                              family=[sport_family(x) for x in add["sport"]])
+            conn.execute(sa.insert(s), _records(rows))
+        self._stage("sessions")
+        if ids:
+            conn.execute(sa.insert(links), [{"import_id": import_id, "source_session_id": i}
+                                            for i in ids])
+        self._stage("links")
+        touched = set(target.loc[attached].tolist()) | changed_sessions
+        self._rebuild(conn, sorted(touched))
+        result = ImportResult(import_id, added=len(add), merged=int(attached.sum()),
+                              unchanged=len(old) - len(changed_rows), updated=len(changed_rows),
+                              file_name=file_name)
+        conn.execute(sa.update(imp).where(imp.c.import_id == import_id).values(
+            added=result.added, merged=result.merged, unchanged=result.unchanged,
+            updated=result.updated))
+        self._stage("commit")
+        return result
+
+    def _source_rows(self, conn: Connection, col: sa.Column, ids: Sequence[str]) -> pd.DataFrame:
+        ss = T["source_sessions"]
+        cols = [c if c.name != "start" else sa.type_coerce(c, sa.Text).label("start")
+                for c in ss.c]
+        parts = [_frame(conn.execute(sa.select(*cols).where(col.in_(chunk))))
+                 for chunk in _chunks(list(ids))]
+        df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+            columns=[c.name for c in ss.c])
+        df["start"] = _to_datetime(df["start"])
+        df = df.rename(columns={"session_id": "_merged"}).rename(
+            columns={"source_session_id": "session_id"})
+        df = normalise(df)
+        return df.rename(columns={"session_id": "source_session_id", "_merged": "session_id"})
+
+    def _existing_ids(self, conn: Connection, ids: Sequence[str]) -> set[str]:
+        s = T["sessions"]
+        out: set[str] = set()
+        for chunk in _chunks(list(ids)):
+            out.update(conn.execute(sa.select(s.c.session_id)
+                                    .where(s.c.session_id.in_(chunk))).scalars())
+        return out
+
+    @staticmethod
+    def _changed(old: pd.DataFrame, known: pd.DataFrame) -> tuple[pd.DataFrame, set[str]]:
+        """Known source rows whose values the new file changes: (rows to write, sessions)."""
+        if old.empty:
+            return known.iloc[0:0], set()
+        stored = known.set_index("source_session_id").loc[old["session_id"]]
+        incoming = old.set_index("session_id")
+        stored.index = incoming.index
+        upd = stored.copy()
+        differs = pd.Series(False, index=incoming.index)
+        for col in _COMPARED:
+            a, b = incoming[col], stored[col]
+            if COLUMNS[col] == "str":
+                empty = "[]" if col == "sets" else ""
+                take = a != empty
+                diff = take & (a != b)
+            else:
+                take = a.notna()
+                if COLUMNS[col] == "float64":
+                    diff = take & ~np.isclose(a.to_numpy(float), b.to_numpy(float),
+                                              rtol=0, atol=1e-9, equal_nan=False)
+                else:
+                    diff = take & (a != b)
+            upd[col] = b.where(~take, a)
+            differs |= diff
+        upd["source_file"] = incoming["source_file"]
+        rows = upd.loc[differs].reset_index(names="source_session_id")
+        return rows, set(stored.loc[differs, "session_id"].tolist())
+
+    def _rebuild(self, conn: Connection, session_ids: Sequence[str]) -> set[str]:
+        """Recompute merged sessions from their source rows; returns ids of sessions removed
+        because no source row is left (their overrides go with them)."""
+        if not session_ids:
+            return set()
+        s, ss, links, ov = T["sessions"], T["source_sessions"], T["import_sessions"], \
+            T["overrides"]
+        rows = self._source_rows(conn, ss.c.session_id, session_ids)
+        first: dict[str, int] = {}
+        for chunk in _chunks(list(session_ids)):
+            q = (sa.select(ss.c.session_id, sa.func.min(links.c.import_id))
+                 .select_from(ss.join(links, links.c.source_session_id == ss.c.source_session_id))
+                 .where(ss.c.session_id.in_(chunk)).group_by(ss.c.session_id))
+            first.update({k: int(v) for k, v in conn.execute(q)})
+            conn.execute(sa.delete(s).where(s.c.session_id.in_(chunk)))
+        gone = set(session_ids) - set(rows["session_id"])
+        for chunk in _chunks(sorted(gone)):
+            conn.execute(sa.delete(ov).where(ov.c.session_id.in_(chunk)))
+        if not rows.empty:
+            merged = merge_source_rows(rows)
+            merged["import_id"] = merged["session_id"].map(first)
+            conn.execute(sa.insert(s), _records(merged))
+        return gone
+
+    def imports(self, athlete: str | None = None) -> pd.DataFrame:
+        """DataFrame[import_id, athlete, file_name, content_sha1, format, imported_at, sessions,
+        added, merged, unchanged, updated, skipped, assumptions, warnings], newest first.
+
+        ``sessions`` is the number of sessions this import brought that are still stored;
+        ``assumptions``/``warnings`` are "; "-joined text (see :meth:`import_detail` for lists).
+        """
+        imp, links = T["imports"], T["import_sessions"]
+        counts = (sa.select(links.c.import_id, sa.func.count().label("n"))
+                  .group_by(links.c.import_id).subquery())
+        q = (sa.select(imp.c.import_id, imp.c.athlete, imp.c.file_name, imp.c.content_sha1,
+                       imp.c.format, imp.c.imported_at,
+                       sa.func.coalesce(counts.c.n, 0).label("sessions"), imp.c.added,
+                       imp.c.merged, imp.c.unchanged, imp.c.updated, imp.c.skipped,
+                       imp.c.assumptions_json, imp.c.warnings_json)
+             .select_from(imp.outerjoin(counts, counts.c.import_id == imp.c.import_id))
+             .order_by(imp.c.import_id.desc()))
+        if athlete is not None:
+            q = q.where(imp.c.athlete == athlete)
+        df = self._read(lambda c: _frame(c.execute(q)))
+        for col in ("assumptions", "warnings"):
+            df[col] = [("; ".join(json.loads(x)) if x else "") for x in df.pop(f"{col}_json")]
+        df["imported_at"] = pd.to_datetime(df["imported_at"]).astype("datetime64[ns]")
+        for col in ("import_id", "sessions", "added", "merged", "unchanged", "updated",
+                    "skipped"):
+            df[col] = df[col].astype(int)
+        return df
+
+    def import_detail(self, import_id: int) -> dict[str, Any]:
+        """One import with its lists: assumptions, warnings, skipped [{row, reason}]."""
+        imp = T["imports"]
+        row = self._read(lambda c: c.execute(
+            sa.select(imp).where(imp.c.import_id == int(import_id))).mappings().first())
+        if row is None:
+            raise UsageError(f"There is no import number {import_id}.")
+        out = {k: v for k, v in row.items() if not k.endswith("_json")}
+        for key in ("skipped", "assumptions", "warnings"):
+            out[key if key != "skipped" else "skipped_rows"] = json.loads(row[f"{key}_json"])
+        return out
+
+    def remove_import(self, import_id: int) -> int:
+        """Undo one import: remove the sessions only it brought; returns how many were removed.
+
+        Sessions that another import also brought stay; merged sessions lose this import's
+        contribution and are rebuilt from the remaining sources.
+        """
+        imp, ss, links = T["imports"], T["source_sessions"], T["import_sessions"]
+        iid = int(import_id)
+
+        def tx(conn: Connection) -> int:
+            if conn.execute(sa.select(imp.c.import_id).where(imp.c.import_id == iid)).first() \
+                    is None:
+                raise UsageError(f"There is no import number {import_id}.")
+            mine = list(conn.execute(sa.select(links.c.source_session_id)
+                                     .where(links.c.import_id == iid)).scalars())
+            conn.execute(sa.delete(links).where(links.c.import_id == iid))
+            affected: set[str] = set()
+            for chunk in _chunks(mine):
+                still = set(conn.execute(sa.select(links.c.source_session_id)
+                                         .where(links.c.source_session_id.in_(chunk))).scalars())
+                orphan = [x for x in chunk if x not in still]
+                affected.update(conn.execute(sa.select(ss.c.session_id)
+                                             .where(ss.c.source_session_id.in_(chunk))).scalars())
+                if orphan:
+                    conn.execute(sa.delete(ss).where(ss.c.source_session_id.in_(orphan)))
+            self._stage("remove")
+            gone = self._rebuild(conn, sorted(affected))
+            conn.execute(sa.delete(imp).where(imp.c.import_id == iid))
+            return len(gone)
+
+        return self._write(tx)
+
+    # ------------------------------------------------------------------ sessions & overrides
+
+    def sessions(self, athletes: Sequence[str] | None = None) -> pd.DataFrame:
+        """Stored sessions, ordered by athlete and start.
+
+        Canonical columns (``area`` empty: classify decides) plus ``area_override`` ("" if
+        none), ``notes`` ("" if none), ``rpe_override`` (NaN if none), ``import_id`` (the first
+        import that brought the session) and ``sources``. ``rpe`` is the user's override where
+        set, else the recorded value.
+        """
+        s, ov = T["sessions"], T["overrides"]
+        cols = [c if c.name != "start" else sa.type_coerce(c, sa.Text).label("start")
+                for c in s.c if c.name in COLUMNS]
+        q = (sa.select(*cols, s.c.import_id, s.c.sources,
+                       ov.c.area.label("area_override"), ov.c.notes,
+                       ov.c.rpe.label("rpe_override"))
+             .select_from(s.outerjoin(ov, ov.c.session_id == s.c.session_id))
+             .order_by(s.c.athlete, s.c.start, s.c.session_id))
+        if athletes is not None:
+            names = [str(a) for a in athletes]
+            if not names:
+                return self._sessions_frame(pd.DataFrame(columns=[c.name for c in q.selected_columns]))
+            q = q.where(s.c.athlete.in_(names))
+        df = self._read(lambda c: _frame(c.execute(q)))
+        return self._sessions_frame(df)
+
+    @staticmethod
+    def _sessions_frame(df: pd.DataFrame) -> pd.DataFrame:
+        df = df.copy()
+        df["start"] = _to_datetime(df["start"])
+        over = pd.to_numeric(df["rpe_override"]).astype(float)
+        df["rpe"] = over.where(over.notna(), pd.to_numeric(df["rpe"]).astype(float))
+        df["rpe_override"] = over
+        for col in ("area_override", "notes", "sources"):
+            df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str)
+        df["import_id"] = pd.to_numeric(df["import_id"]).astype("Int64")
+        out = normalise(df)
+        return out[[*COLUMNS, "area_override", "notes", "rpe_override", "import_id", "sources"]]
+
+    def set_override(self, session_id: str, *, area: Any = ..., rpe: Any = ...,
+                     notes: Any = ...) -> None:
+        """Set the user's area, RPE (0-10) and/or notes for a session.
+
+        Arguments left out keep their value; None (or "") clears that one field. Imports never
+        change these.
+        """
+        vals: dict[str, Any] = {}
+        if area is not ...:
+            if area in (None, ""):
+                vals["area"] = None
+            elif area not in AREAS:
+                raise UsageError(f"'{area}' is not a training area (choose one of "
+                                 f"{', '.join(AREAS)}).")
+            else:
+                vals["area"] = area
+        if rpe is not ...:
+            if rpe is None or rpe == "" or (isinstance(rpe, float) and math.isnan(rpe)):
+                vals["rpe"] = None
+            else:
+                try:
+                    x = float(rpe)
+                except (TypeError, ValueError) as exc:
+                    raise UsageError(f"RPE must be a number from 0 to 10, not {rpe!r}.") from exc
+                if not 0.0 <= x <= 10.0:
+                    raise UsageError(f"RPE must be between 0 and 10, not {x:g}.")
+                vals["rpe"] = x
+        if notes is not ...:
+            vals["notes"] = (str(notes).strip() or None) if notes is not None else None
+        s, ov = T["sessions"], T["overrides"]
+
+        def tx(conn: Connection) -> None:
+            if conn.execute(sa.select(s.c.session_id).where(s.c.session_id == session_id)) \
+                    .first() is None:
+                raise UsageError(f"There is no stored session with the id '{session_id}'.")
+            cur = conn.execute(sa.select(ov.c.area, ov.c.rpe, ov.c.notes)
+                               .where(ov.c.session_id == session_id)).mappings().first()
+            row = {"area": None, "rpe": None, "notes": None, **(dict(cur) if cur else {}),
+                   **vals}
+            conn.execute(sa.delete(ov).where(ov.c.session_id == session_id))
+            if any(v is not None for v in row.values()):
+                conn.execute(sa.insert(ov).values(session_id=session_id, updated_at=_now(),
+                                                  **row))
+
+        self._write(tx)
+
+    def clear_override(self, session_id: str) -> None:
+        """Forget the user's area, RPE and notes for a session."""
+        ov = T["overrides"]
+        self._write(lambda conn: conn.execute(sa.delete(ov).where(ov.c.session_id == session_id)))
+
+    def overrides(self) -> pd.DataFrame:
+        """DataFrame[session_id, area, rpe, notes, updated_at] of every user edit."""
+        ov = T["overrides"]
+        return self._read(lambda c: _frame(c.execute(sa.select(ov).order_by(ov.c.session_id))))
+
+    # ------------------------------------------------------------------ settings & co
+
+    def settings(self) -> dict[str, Any]:
+        """The saved settings ({} if none were saved)."""
+        st = T["settings"]
+        rows = self._read(lambda c: c.execute(sa.select(st.c.key, st.c.value)).all())
+        return {k: json.loads(v) for k, v in rows}
+
+    def save_settings(self, values: Mapping[str, Any]) -> None:
+        """Replace the saved settings with ``values`` (a JSON-able dict)."""
+        st = T["settings"]
+        try:
+            rows = [{"key": str(k), "value": json.dumps(v, ensure_ascii=False)}
+                    for k, v in values.items()]
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"These settings cannot be saved: {exc}.") from exc
+
+        def tx(conn: Connection) -> None:
+            conn.execute(sa.delete(st))
+            if rows:
+                conn.execute(sa.insert(st), rows)
+
+        self._write(tx)
+
+    def rules(self) -> list[dict[str, Any]] | None:
+        """The user's classification rules, or None when the defaults are in use."""
+        r = T["rules"]
+        text = self._read(lambda c: c.execute(sa.select(r.c.rules).where(r.c.id == 1)).scalar())
+        return None if text is None else json.loads(text)
+
+    def save_rules(self, rules: Sequence[Mapping[str, Any]] | None) -> None:
+        """Save the rule list (records as from ``classify.rules_to_records``); None resets to
+        the defaults."""
+        r = T["rules"]
+        text = None if rules is None else json.dumps([dict(x) for x in rules], ensure_ascii=False)
+
+        def tx(conn: Connection) -> None:
+            conn.execute(sa.delete(r))
+            if text is not None:
+                conn.execute(sa.insert(r).values(id=1, rules=text, updated_at=_now()))
+
+        self._write(tx)
+
+    def mapping_profiles(self) -> dict[str, dict[str, str]]:
+        """Saved CSV column mappings keyed by header signature."""
+        m = T["mapping_profiles"]
+        rows = self._read(lambda c: c.execute(sa.select(m.c.signature, m.c.mapping)).all())
+        return {k: json.loads(v) for k, v in rows}
+
+    def save_mapping_profile(self, signature: str, mapping: Mapping[str, str]) -> None:
+        """Remember the column mapping for CSVs with this header signature."""
+        m = T["mapping_profiles"]
+        text = json.dumps({str(k): str(v) for k, v in mapping.items()}, ensure_ascii=False)
+
+        def tx(conn: Connection) -> None:
+            conn.execute(sa.delete(m).where(m.c.signature == signature))
+            conn.execute(sa.insert(m).values(signature=signature, mapping=text,
+                                             updated_at=_now()))
+
+        self._write(tx)
+
+    def delete_mapping_profile(self, signature: str) -> None:
+        m = T["mapping_profiles"]
+        self._write(lambda c: c.execute(sa.delete(m).where(m.c.signature == signature)))
+
+    # ------------------------------------------------------------------ backup / restore
+
+    def table_frames(self) -> dict[str, pd.DataFrame]:
+        """Every data table as a DataFrame sorted by primary key (the whole store's content)."""
+
+        def read(conn: Connection) -> dict[str, pd.DataFrame]:
+            out = {}
+            for name in DATA_TABLES:
+                t = T[name]
+                pk = [c for c in t.primary_key.columns] or list(t.c)
+                out[name] = _frame(conn.execute(sa.select(t).order_by(*pk)))
+            return out
+
+        return self._read(read)
+
+    def backup(self, directory: str | Path) -> Path:
+        """Write the whole store as Parquet files (one per table) + ``manifest.json``."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        folder = Path(directory)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"The backup folder {folder} cannot be created: "
+                             f"{exc.strerror or exc}.") from exc
+
+        def read(conn: Connection) -> dict[str, pa.Table]:
+            out = {}
+            for name in DATA_TABLES:
+                if name == "meta":
+                    continue
+                t = T[name]
+                pk = list(t.primary_key.columns)
+                res = conn.execute(sa.select(t).order_by(*pk))
+                rows = res.fetchall()
+                arrays, fields = [], []
+                for i, col in enumerate(t.c):
+                    typ = _arrow_type(col.type)
+                    vals = [r[i] for r in rows]
+                    arrays.append(pa.array(vals, type=typ))
+                    fields.append(pa.field(col.name, typ, nullable=True))
+                out[name] = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+            return out
+
+        tables = self._read(read)
+        try:
+            for name, tab in tables.items():
+                pq.write_table(tab, folder / f"{name}.parquet")
+            manifest = {"format": "stridewise-backup", "schema_version": SCHEMA_VERSION,
+                        "created_at": _now().isoformat(timespec="seconds"),
+                        "tables": {n: {"file": f"{n}.parquet", "rows": t.num_rows}
+                                   for n, t in tables.items()}}
+            (folder / "manifest.json").write_text(json.dumps(manifest, indent=2),
+                                                  encoding="utf-8")
+        except OSError as exc:
+            raise StoreError(f"The backup could not be written to {folder}: "
+                             f"{exc.strerror or exc}.") from exc
+        return folder
+
+    def restore(self, directory: str | Path) -> None:
+        """Replace the whole store's content with a backup made by :meth:`backup`."""
+        import pyarrow.parquet as pq
+
+        folder = Path(directory)
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{folder} holds no readable Stridewise backup (manifest.json is "
+                             "missing or damaged).") from exc
+        if manifest.get("format") != "stridewise-backup":
+            raise StoreError(f"{folder / 'manifest.json'} is not a Stridewise backup manifest.")
+        version = int(manifest.get("schema_version", 0))
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"This backup comes from a newer Stridewise (schema version "
+                             f"{version}); upgrade Stridewise to restore it.")
+        data: dict[str, list[dict[str, Any]]] = {}
+        for name, info in manifest.get("tables", {}).items():
+            if name not in T or name in ("meta", "schema_version"):
+                continue
+            try:
+                tab = pq.read_table(folder / str(info["file"]))
+            except (OSError, KeyError, ValueError) as exc:
+                raise StoreError(f"The backup file for '{name}' in {folder} cannot be read "
+                                 f"({exc}).") from exc
+            if tab.num_rows != int(info.get("rows", tab.num_rows)):
+                raise StoreError(f"The backup file for '{name}' in {folder} is incomplete.")
+            cols = [c.name for c in T[name].c]
+            recs = tab.select([c for c in tab.column_names if c in cols]).to_pylist()
+            if name == "sessions":
+                for r in recs:  # derived columns of later schema versions
+                    r.setdefault("family", sport_family(str(r.get("sport", ""))))
+                    r.setdefault("sources", str(r.get("source", "")))
+            data[name] = recs
+
+        def tx(conn: Connection) -> None:
+            for name in reversed(DATA_TABLES):
+                if name != "meta":
+                    conn.execute(sa.delete(T[name]))
+            for name in DATA_TABLES:
+                recs = data.get(name, [])
+                for chunk in _chunks(recs, 5000):
+                    conn.execute(sa.insert(T[name]), list(chunk))
+
+        self._write(tx)
+
+
+def _arrow_type(t: sa.types.TypeEngine) -> Any:
+    import pyarrow as pa
+
+    if isinstance(t, sa.Boolean):
+        return pa.bool_()
+    if isinstance(t, sa.Integer):
+        return pa.int64()
+    if isinstance(t, sa.Float):
+        return pa.float64()
+    if isinstance(t, sa.DateTime):
+        return pa.timestamp("us")
+    return pa.string()

@@ -1,0 +1,209 @@
+"""Tables of the Stridewise store and the forward migrations that build them.
+
+The store keeps three layers of session data:
+
+* ``source_sessions`` — every session exactly as one source delivered it (one row per source
+  session id; the same Strava activity in two overlapping exports is one row);
+* ``import_sessions`` — which import brought which source session (a source session brought by
+  two imports has two links and survives the removal of either import);
+* ``sessions`` — the merged session the app works with: the source sessions that describe the
+  same training (e.g. a Strava CSV row and a Garmin FIT file) point at one merged row, rebuilt
+  from them whenever they change.
+
+User edits (``overrides``) are keyed by the merged session id and never touched by imports.
+
+Schema versions are applied in order by :func:`migrate`. Version 1 is the first released
+layout; version 2 adds the sport family used to find the same session in two sources plus the
+list of contributing sources, back-filled from the stored rows. A database is always built by
+running every step from an empty database, so the upgrade path and the fresh path are one path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from stridewise.schema import COLUMNS
+
+#: The schema version this code writes and reads.
+SCHEMA_VERSION: Final[int] = 2
+
+#: Sport families used to recognise the same session from two sources (DESIGN §5): a run and a
+#: walk recorded by a watch may be labelled differently by two apps, a ride never looks like a run.
+RUN_LIKE: Final[frozenset[str]] = frozenset(
+    {"run", "trail_run", "treadmill_run", "track_run", "virtual_run", "walk", "hike"})
+RIDE_LIKE: Final[frozenset[str]] = frozenset(
+    {"ride", "virtual_ride", "mountain_bike", "gravel_ride", "e_bike"})
+SWIM_LIKE: Final[frozenset[str]] = frozenset({"swim", "open_water_swim"})
+
+
+def sport_family(sport: str) -> str:
+    """``run``, ``ride``, ``swim`` or ``other`` for a canonical sport name."""
+    if sport in RUN_LIKE:
+        return "run"
+    if sport in RIDE_LIKE:
+        return "ride"
+    if sport in SWIM_LIKE:
+        return "swim"
+    return "other"
+
+
+def family_case(sport_col: sa.ColumnElement) -> sa.ColumnElement:
+    """SQL expression equal to :func:`sport_family` of ``sport_col`` (portable CASE)."""
+    return sa.case(
+        (sport_col.in_(sorted(RUN_LIKE)), "run"),
+        (sport_col.in_(sorted(RIDE_LIKE)), "ride"),
+        (sport_col.in_(sorted(SWIM_LIKE)), "swim"),
+        else_="other",
+    )
+
+
+def _canonical_columns(*, id_name: str) -> list[sa.Column]:
+    """Columns for the canonical session fields; ``session_id`` is named ``id_name``."""
+    cols: list[sa.Column] = []
+    for name, dtype in COLUMNS.items():
+        if name == "session_id":
+            cols.append(sa.Column(id_name, sa.Text, primary_key=True))
+        elif name == "start":
+            cols.append(sa.Column("start", sa.DateTime, nullable=False))
+        elif name == "athlete":
+            cols.append(sa.Column("athlete", sa.Text, nullable=False))
+        elif dtype == "str":
+            cols.append(sa.Column(name, sa.Text, nullable=False,
+                                  server_default="[]" if name == "sets" else ""))
+        else:
+            cols.append(sa.Column(name, sa.Float, nullable=name != "duration_s"))
+    return cols
+
+
+def build_metadata(version: int) -> sa.MetaData:
+    """The table layout of schema ``version`` (1 or 2)."""
+    md = sa.MetaData()
+    sa.Table("schema_version", md, sa.Column("version", sa.Integer, nullable=False))
+    sa.Table("meta", md,
+             sa.Column("key", sa.Text, primary_key=True),
+             sa.Column("value", sa.BigInteger, nullable=False))
+    sa.Table("athletes", md,
+             sa.Column("name", sa.Text, primary_key=True),
+             sa.Column("group_name", sa.Text, nullable=False, server_default=""),
+             sa.Column("hr_max", sa.Float),
+             sa.Column("hr_rest", sa.Float),
+             sa.Column("sex", sa.Text),
+             sa.Column("tz", sa.Text),
+             sa.Column("units", sa.Text),
+             sa.Column("is_demo", sa.Boolean, nullable=False, server_default=sa.false()),
+             sa.Column("created_at", sa.DateTime, nullable=False))
+    sa.Table("imports", md,
+             sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("athlete", sa.Text, nullable=False, index=True),
+             sa.Column("file_name", sa.Text, nullable=False),
+             sa.Column("content_sha1", sa.Text, nullable=False, server_default=""),
+             sa.Column("format", sa.Text, nullable=False, server_default=""),
+             sa.Column("units", sa.Text),
+             sa.Column("imported_at", sa.DateTime, nullable=False),
+             sa.Column("added", sa.Integer, nullable=False, server_default="0"),
+             sa.Column("merged", sa.Integer, nullable=False, server_default="0"),
+             sa.Column("unchanged", sa.Integer, nullable=False, server_default="0"),
+             sa.Column("updated", sa.Integer, nullable=False, server_default="0"),
+             sa.Column("skipped", sa.Integer, nullable=False, server_default="0"),
+             sa.Column("skipped_json", sa.Text, nullable=False, server_default="[]"),
+             sa.Column("assumptions_json", sa.Text, nullable=False, server_default="[]"),
+             sa.Column("warnings_json", sa.Text, nullable=False, server_default="[]"),
+             sa.Index("ix_imports_athlete_sha1", "athlete", "content_sha1"))
+    sa.Table("source_sessions", md,
+             *_canonical_columns(id_name="source_session_id"),
+             sa.Column("session_id", sa.Text, nullable=False, index=True),
+             sa.Column("first_import_id", sa.Integer, nullable=False),
+             sa.Index("ix_source_sessions_athlete", "athlete"))
+    sa.Table("import_sessions", md,
+             sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("source_session_id", sa.Text, primary_key=True),
+             sa.Index("ix_import_sessions_source", "source_session_id"))
+    session_cols = [*_canonical_columns(id_name="session_id"),
+                    sa.Column("import_id", sa.Integer)]
+    if version >= 2:
+        session_cols += [sa.Column("family", sa.Text, nullable=False, server_default="other"),
+                         sa.Column("sources", sa.Text, nullable=False, server_default="")]
+    sessions = sa.Table("sessions", md, *session_cols,
+                        sa.Index("ix_sessions_athlete_start", "athlete", "start"))
+    if version >= 2:
+        sa.Index("ix_sessions_match", sessions.c.athlete, sessions.c.family, sessions.c.start)
+    sa.Table("overrides", md,
+             sa.Column("session_id", sa.Text, primary_key=True),
+             sa.Column("area", sa.Text),
+             sa.Column("rpe", sa.Float),
+             sa.Column("notes", sa.Text),
+             sa.Column("updated_at", sa.DateTime, nullable=False))
+    sa.Table("settings", md,
+             sa.Column("key", sa.Text, primary_key=True),
+             sa.Column("value", sa.Text, nullable=False))
+    sa.Table("rules", md,
+             sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("rules", sa.Text, nullable=False),
+             sa.Column("updated_at", sa.DateTime, nullable=False))
+    sa.Table("mapping_profiles", md,
+             sa.Column("signature", sa.Text, primary_key=True),
+             sa.Column("mapping", sa.Text, nullable=False),
+             sa.Column("updated_at", sa.DateTime, nullable=False))
+    return md
+
+
+#: The current layout; the store codes against these tables.
+METADATA: Final[sa.MetaData] = build_metadata(SCHEMA_VERSION)
+T = METADATA.tables
+#: Tables in dependency-free order for backup/restore (all of them except schema_version).
+DATA_TABLES: Final[tuple[str, ...]] = (
+    "meta", "athletes", "imports", "source_sessions", "import_sessions", "sessions",
+    "overrides", "settings", "rules", "mapping_profiles",
+)
+
+
+def _step_1(conn: Connection) -> None:
+    """Version 1: the first layout."""
+    md = build_metadata(1)
+    md.create_all(conn)
+    conn.execute(sa.insert(md.tables["meta"]).values(key="data_version", value=0))
+
+
+def _step_2(conn: Connection) -> None:
+    """Version 2: sport family + contributing sources on merged sessions, back-filled."""
+    conn.execute(sa.text(
+        "ALTER TABLE sessions ADD COLUMN family TEXT NOT NULL DEFAULT 'other'"))
+    conn.execute(sa.text("ALTER TABLE sessions ADD COLUMN sources TEXT NOT NULL DEFAULT ''"))
+    sessions = sa.table("sessions", sa.column("sport"), sa.column("source"),
+                        sa.column("family"), sa.column("sources"))
+    conn.execute(sa.update(sessions).values(family=family_case(sessions.c.sport),
+                                            sources=sessions.c.source))
+    index = next(i for i in T["sessions"].indexes if i.name == "ix_sessions_match")
+    index.create(conn)
+
+
+#: version -> step that brings a database from version-1 to version.
+MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {1: _step_1, 2: _step_2}
+
+
+def current_version(conn: Connection) -> int:
+    """The schema version stored in the database (0 for an empty database)."""
+    if not sa.inspect(conn).has_table("schema_version"):
+        return 0
+    v = conn.execute(sa.text("SELECT max(version) FROM schema_version")).scalar()
+    return int(v or 0)
+
+
+def migrate(conn: Connection, target: int = SCHEMA_VERSION) -> int:
+    """Apply every step above the stored version up to ``target``; returns the old version.
+
+    Runs inside the caller's transaction (which must hold the store's write lock), so a failed
+    step leaves the database at its old version.
+    """
+    old = current_version(conn)
+    for v in range(old + 1, target + 1):
+        MIGRATIONS[v](conn)
+        if v == 1:
+            conn.execute(sa.text("INSERT INTO schema_version (version) VALUES (1)"))
+        else:
+            conn.execute(sa.text("UPDATE schema_version SET version = :v"), {"v": v})
+    return old
