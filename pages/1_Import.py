@@ -1,0 +1,226 @@
+"""Import: upload export files for an athlete, see a report per file, map unknown CSVs,
+manage past imports."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from stridewise.ingest import UPLOAD_TYPES
+from stridewise.ui import fmt, importing, state, widgets
+
+store = widgets.setup_page("Import", ":material/upload:")
+
+st.title("Import training files")
+st.caption(
+    "Strava's bulk export (the whole zip or activities.csv), Garmin Connect's Activities.csv, "
+    "FIT (also .fit.gz), TCX, GPX, Apple Health export.xml, Polar, Suunto and Nike files, or "
+    "any CSV log. Importing the same file twice changes nothing; overlapping exports are merged.")
+widgets.demo_banner(store, key="import_clear_demo")
+
+athletes = state.athletes_table(store)
+names = list(athletes["name"])
+NEW = "➕ New athlete…"
+
+with st.container(border=True):
+    c1, c2, c3 = st.columns([2, 2, 1])
+    default = st.session_state.get(state.ATHLETE_KEY)
+    options = [*names, NEW]
+    choice = c1.selectbox("Athlete", options,
+                          index=options.index(default) if default in names else
+                          (0 if names else len(options) - 1),
+                          key="import_athlete_choice",
+                          help="The sessions in these files are filed under this athlete.")
+    athlete = choice
+    if choice == NEW:
+        athlete = c1.text_input("Name of the new athlete", key="import_new_athlete",
+                                max_chars=80, placeholder="e.g. Sam Runner").strip()
+    row = athletes.loc[athletes["name"] == athlete] if athlete in names else None
+    settings = state.current_settings(store)
+    tz_default = (str(row["tz"].iloc[0]) if row is not None and len(row) and row["tz"].iloc[0]
+                  else settings.tz)
+    tz = c2.text_input("Time zone of the athlete", value=tz_default or "UTC",
+                       key=f"import_tz_{athlete}",
+                       help="IANA name such as Europe/Berlin. Strava and FIT store UTC times; "
+                            "they are shown on the athlete's local clock.")
+    units_choice = c3.selectbox(
+        "Distance unit", ["Detect", "km", "mi"], key="import_units",
+        help="Garmin's CSV does not say whether distances are km or miles. 'Detect' infers "
+             "it and tells you what it assumed.")
+
+    gen = st.session_state.setdefault("import_uploader_gen", 0)
+    uploads = st.file_uploader(
+        "Drop files here", type=UPLOAD_TYPES, accept_multiple_files=True,
+        key=f"import_files_{gen}",
+        help="Up to 200 MB per file. A Strava bulk export zip brings its activity files along.")
+    go = st.button(f"Import {len(uploads or [])} file(s)", type="primary",
+                   icon=":material/upload:", disabled=not uploads or not athlete,
+                   key="import_go")
+    if uploads and not athlete:
+        st.warning("Enter the new athlete's name first.")
+
+if go and uploads and athlete:
+    if athlete not in names:
+        store.upsert_athlete(athlete, tz=tz)
+    bar = st.progress(0.0, text="Starting…")
+    files = [(u.name, u.getvalue()) for u in uploads]
+    n = len(files)
+
+    def _on_file(i: int, total: int, name: str) -> None:
+        bar.progress(i / total, text=f"Reading {fmt.md_escape(name)} ({i + 1} of {total})")
+
+    outcomes = importing.import_files(
+        store, files, athlete=athlete, tz=tz.strip() or "UTC",
+        units=None if units_choice == "Detect" else units_choice, on_file=_on_file)
+    bar.progress(1.0, text=f"Done: {n} file(s) read.")
+    st.session_state["import_outcomes"] = outcomes
+    st.session_state["import_uploader_gen"] = gen + 1
+    state.set_athlete(athlete)
+    state.clear_caches()
+    st.rerun()
+
+outcomes: list[importing.FileOutcome] = st.session_state.get("import_outcomes", [])
+
+
+def _report(i: int, o: importing.FileOutcome) -> None:
+    name = fmt.md_escape(o.file_name)
+    if o.status == "refused":
+        with st.container(border=True):
+            st.markdown(f":material/block: **{name}** — not imported")
+            st.error(o.message)
+        return
+    if o.status == "needs_mapping":
+        _mapping_form(i, o)
+        return
+    with st.container(border=True):
+        st.markdown(f":material/check_circle: **{name}** — {fmt.md_escape(o.format)}")
+        if o.already_imported:
+            st.caption("This exact file was imported before for this athlete; nothing changed.")
+        m = st.columns(4)
+        m[0].metric("Sessions in file", o.sessions)
+        m[1].metric("New", o.added)
+        m[2].metric("Merged with existing", o.merged)
+        m[3].metric("Already imported", o.unchanged)
+        for a in o.assumptions:
+            st.info(f"Assumed: {fmt.md_escape(a)}", icon=":material/lightbulb:")
+        for w in o.warnings:
+            st.warning(fmt.md_escape(w))
+        if o.units and o.data is not None:
+            other = "mi" if o.units == "km" else "km"
+            cc = st.columns([3, 1], vertical_alignment="center")
+            cc[0].caption(f"Distances were read as **{o.units}**. If that is wrong, read the "
+                          f"file again in {other}.")
+            if cc[1].button(f"Re-read as {other}", key=f"import_reread_{i}",
+                            icon=":material/sync:"):
+                new = importing.reread(store, o, units=other, tz=tz.strip() or "UTC")
+                outcomes[i] = new
+                state.clear_caches()
+                st.rerun()
+        if o.skipped:
+            with st.expander(f"{len(o.skipped)} row(s) skipped — why"):
+                import pandas as pd
+
+                st.dataframe(pd.DataFrame(
+                    [{"row": r if r is not None else "", "reason": why} for r, why in o.skipped]),
+                    hide_index=True, width="stretch")
+
+
+def _mapping_form(i: int, o: importing.FileOutcome) -> None:
+    from stridewise.ingest import csvfile
+
+    with st.container(border=True):
+        st.markdown(f":material/table_chart: **{fmt.md_escape(o.file_name)}** — "
+                    "which column holds what?")
+        st.caption(o.message)
+        fields = list(getattr(csvfile, "MAPPING_FIELDS", ())) or [
+            "start", "sport", "title", "duration_s", "moving_s", "distance_m",
+            "elevation_gain_m", "avg_hr", "max_hr", "calories", "rpe"]
+        labels = getattr(csvfile, "MAPPING_LABELS", {})
+        required = set(getattr(csvfile, "MAPPING_REQUIRED", ("start", "duration_s")))
+        none = "— not in this file —"
+        mapping: dict[str, str] = {}
+        cols = st.columns(3)
+        for j, f in enumerate(fields):
+            opts = [none, *o.columns]
+            guess = o.guess.get(f)
+            label = labels.get(f, f.replace("_", " "))
+            pick = cols[j % 3].selectbox(
+                f"{label}{' *' if f in required else ''}", opts,
+                index=opts.index(guess) if guess in opts else 0, key=f"map_{i}_{f}")
+            if pick != none:
+                mapping[f] = pick
+        missing = [f for f in required if f not in mapping]
+        if missing:
+            st.warning("Choose a column for: " + ", ".join(
+                labels.get(f, f.replace("_", " ")) for f in missing) + ".")
+            return
+        ctx = importing.ReadContext(athlete=o.athlete, tz=tz.strip() or "UTC")
+        try:
+            preview = csvfile.preview_with_mapping(o.data or b"", o.file_name, ctx, mapping)
+        except importing.StridewiseError as exc:
+            widgets.show_error(exc)
+            return
+        st.caption("Preview of the first sessions with this mapping:")
+        st.dataframe(preview.head(10), hide_index=True, width="stretch")
+        if st.button("Save this mapping and import", key=f"map_go_{i}", type="primary",
+                     icon=":material/save:"):
+            try:
+                store.save_mapping_profile(csvfile.header_signature(o.columns), mapping)
+            except importing.StridewiseError as exc:
+                widgets.show_error(exc)
+                return
+            outcomes[i] = importing.reread(store, o, mapping=mapping, tz=tz.strip() or "UTC")
+            state.clear_caches()
+            st.rerun()
+
+
+if outcomes:
+    st.subheader("Import report")
+    total_new = sum(o.added for o in outcomes if o.status == "imported")
+    ok = sum(1 for o in outcomes if o.status == "imported")
+    st.caption(f"{ok} of {len(outcomes)} file(s) imported, {total_new} new session(s).")
+    for i, o in enumerate(outcomes):
+        _report(i, o)
+    if ok:
+        st.page_link(state.ATHLETE_PAGE, label="See the athlete's dashboard",
+                     icon=":material/monitoring:")
+
+st.subheader("Past imports")
+past = store.imports()
+if past.empty:
+    st.caption("Nothing imported yet.")
+else:
+    show = past.copy()
+    show["imported_at"] = show["imported_at"].astype(str).str.slice(0, 16)
+    st.dataframe(
+        show[["athlete", "file_name", "format", "sessions", "skipped", "imported_at"]],
+        hide_index=True, width="stretch",
+        column_config={
+            "athlete": "Athlete", "file_name": "File", "format": "Format",
+            "sessions": st.column_config.NumberColumn("Sessions"),
+            "skipped": st.column_config.NumberColumn("Rows skipped"),
+            "imported_at": "Imported at"})
+    labels = {r.import_id: f"{r.file_name} · {r.athlete} · {str(r.imported_at)[:16]}"
+              for r in past.itertuples(index=False)}
+    rc = st.columns([3, 1], vertical_alignment="bottom")
+    target = rc[0].selectbox("Remove an import (its sessions go with it)", list(labels),
+                             format_func=lambda k: labels[k], key="import_remove_pick")
+    if rc[1].button("Remove", key="import_remove_go", icon=":material/delete:"):
+        st.session_state["import_confirm"] = target
+    if st.session_state.get("import_confirm") in labels:
+        tid = st.session_state["import_confirm"]
+        st.warning(f"Remove {fmt.md_escape(labels[tid])} and its sessions? Your edits to those "
+                   "sessions go too.")
+        cc = st.columns([1, 1, 4])
+        if cc[0].button("Yes, remove", key="import_remove_yes", type="primary"):
+            try:
+                n = store.remove_import(tid)
+            except importing.StridewiseError as exc:
+                widgets.show_error(exc)
+            else:
+                st.session_state.pop("import_confirm", None)
+                state.clear_caches()
+                st.toast(f"Removed {n} session(s).")
+                st.rerun()
+        if cc[1].button("Cancel", key="import_remove_no"):
+            st.session_state.pop("import_confirm", None)
+            st.rerun()

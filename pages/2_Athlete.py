@@ -1,0 +1,112 @@
+"""Athlete: one athlete's week, volume by area, load and risk with reasons, calendar, balance,
+every session (editable), exports."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from stridewise import charts
+from stridewise.ui import athlete_view as av
+from stridewise.ui import fmt, state, summary, widgets
+
+store = widgets.setup_page("Athlete", ":material/person:")
+
+athletes = state.athletes_table(store)
+names = list(athletes["name"])
+if not names:
+    st.title("Athlete")
+    widgets.empty_state("No athletes yet. Import a file and it appears here.")
+    st.stop()
+
+with st.sidebar:
+    name = state.athlete_picker(names, key="athlete_page_pick")
+assert name is not None
+
+base = state.analysis(store, [name])
+first, last = av.data_span(base.analysis, name, base.as_of)
+
+st.title(fmt.md_escape(name))
+info = athletes.loc[athletes["name"] == name].iloc[0]
+group = str(info.get("group") or "")
+st.caption(" · ".join(p for p in (f"Group: {fmt.md_escape(group)}" if group else "",
+                                    "demo athlete" if bool(info.get("is_demo")) else "") if p)
+           or "Training balance, load and injury-risk signals.")
+
+start, end = widgets.date_range_control(first, last, key="athlete_range")
+view = base if end == base.as_of else state.analysis(store, [name], end=end)
+a = view.analysis
+settings = view.settings
+units = settings.units
+wk = summary.week_summary(a, name, view.as_of, settings)
+if view.stale:
+    st.caption(f"No sessions in the last {state.STALE_AFTER_DAYS} days: \"this week\" is the "
+               f"week of the latest session ({view.as_of:%d %b %Y}).")
+
+# --- KPI row --------------------------------------------------------------------------------
+st.subheader(f"Week of {wk.week_start:%d %b %Y}")
+av.kpi_row(wk, units, settings)
+
+# --- Weekly volume + risk panel ----------------------------------------------------------------
+left, right = st.columns([3, 2], gap="medium")
+with left:
+    metric = st.segmented_control(
+        "Weekly volume as", ["minutes", "load", "sessions"], default="minutes",
+        format_func=lambda m: {"minutes": "Minutes", "load": "Load (AU)",
+                               "sessions": "Sessions"}[m],
+        key="athlete_metric", required=True)
+    weekly = av.weekly_in_range(a, name, start, end)
+    fig = charts.weekly_volume_chart(weekly, metric=metric or "minutes", run_km=True,
+                                     units=units, title="Weekly volume by training area")
+    event = st.plotly_chart(fig, on_select="rerun", selection_mode="points",
+                            key=f"athlete_weekly_{name}", width="stretch")
+    picked_weeks = charts.selected_weeks(getattr(event, "selection", None))
+    st.caption("Click a bar to list that week's sessions below. Each colour is one training "
+               "area, the line is the weekly running distance.")
+with right:
+    with st.container(border=True):
+        av.risk_panel(a, name, view.as_of, settings)
+
+# --- Load, fitness ----------------------------------------------------------------------------
+st.subheader("Training load")
+rows = av.risk_in_range(a, name, start, end)
+lc, fc = st.columns(2, gap="medium")
+with lc:
+    variant = st.segmented_control(
+        "ACWR variant", ["ewma", "coupled", "uncoupled"], default="ewma",
+        format_func=lambda v: {"ewma": "EWMA", "coupled": "Rolling 7:28 (coupled)",
+                               "uncoupled": "Rolling 7:21 (uncoupled)"}[v],
+        key="athlete_variant", required=True)
+    st.plotly_chart(charts.load_chart(rows, variant=variant or "ewma", thresholds=(
+        settings.risk.acwr_low, settings.risk.acwr_high, settings.risk.acwr_very_high)),
+        key="athlete_load_chart", width="stretch")
+with fc:
+    st.caption("Fitness (CTL) is the 42-day load average, fatigue (ATL) the 7-day; form "
+               "(TSB) is yesterday's fitness minus fatigue. Negative form means you are "
+               "carrying fatigue.")
+    st.plotly_chart(charts.fitness_chart(rows), key="athlete_fitness_chart", width="stretch")
+
+# --- Calendar + balance -----------------------------------------------------------------------
+st.subheader("Calendar and balance")
+cal_by = st.segmented_control("Colour the calendar by", ["load", "area"], default="load",
+                              format_func=lambda b: "Daily load" if b == "load" else
+                              "Main training area", key="athlete_cal_by", required=True)
+st.plotly_chart(charts.calendar_heatmap(av.calendar_days(a, name), by=cal_by or "load",
+                                        end=end, week_start=settings.week_start),
+                key="athlete_calendar", width="stretch")
+bc, dc = st.columns([3, 2], gap="medium")
+with bc:
+    bal = a.balance.loc[a.balance["athlete"] == name]
+    st.plotly_chart(charts.balance_chart(bal), key="athlete_balance", width="stretch")
+with dc:
+    av.days_since_table(bal)
+
+# --- Sessions table -----------------------------------------------------------------------------
+st.subheader("Sessions")
+av.sessions_editor(store, a, name, start, end, picked_weeks, settings)
+
+# --- Exports --------------------------------------------------------------------------------------
+st.subheader("Export")
+av.exports(a, name, start, end, view.as_of, settings)
+
+with st.expander("What the training areas and numbers mean"):
+    st.markdown(av.GLOSSARY)

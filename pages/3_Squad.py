@@ -1,0 +1,65 @@
+"""Squad: every athlete in triage order, balance heat map, squad volume, squad report."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from stridewise import charts
+from stridewise.ui import squad_view as sv
+from stridewise.ui import state, widgets
+
+store = widgets.setup_page("Squad", ":material/groups:")
+
+st.title("Squad")
+athletes = state.athletes_table(store)
+if athletes.empty:
+    widgets.empty_state("No athletes yet. Import files for each athlete to see the squad.")
+    st.stop()
+
+view = state.analysis(store, None)
+settings = view.settings
+groups = sorted({g for g in athletes["group"].fillna("") if g})
+fc = st.columns([3, 1], vertical_alignment="bottom")
+chosen = fc[0].pills("Groups", groups, selection_mode="multi", default=None,
+                     key="squad_groups", help="Show only these groups (none chosen = everyone).")
+only_flagged = fc[1].toggle("Only moderate or high risk", key="squad_flagged")
+members = athletes if not chosen else athletes.loc[athletes["group"].isin(chosen)]
+
+roster = sv.roster_for(view, members)
+if only_flagged:
+    roster = roster.loc[roster["risk_level"].isin(["high", "moderate"])]
+st.caption(f"As of {view.as_of:%a %d %b %Y}"
+           + (" (the latest session; nothing was recorded in the last "
+              f"{state.STALE_AFTER_DAYS} days)" if view.stale else "")
+           + ". Highest risk first. Click a row to open the athlete.")
+sv.counts(roster)
+picked = sv.roster_table(roster, settings.units)
+if picked:
+    state.open_athlete(picked)
+
+st.subheader("Balance across the squad")
+names = list(roster["athlete"]) if len(roster) else []
+bal = view.analysis.balance
+bal = bal.loc[bal["athlete"].isin(names)]
+bal = bal.assign(_o=bal["athlete"].map({n: i for i, n in enumerate(names)})).sort_values(
+    "_o").drop(columns="_o")
+event = st.plotly_chart(charts.squad_balance_heatmap(bal), on_select="rerun",
+                        selection_mode="points", key="squad_heatmap", width="stretch")
+clicked = charts.selected_athletes(getattr(event, "selection", None))
+if clicked:
+    state.open_athlete(clicked[0])
+st.caption("Share of each weekly target reached over the last four weeks. Click a cell to "
+           "open that athlete.")
+
+st.subheader("Squad weekly volume")
+vc = st.columns([2, 1, 1], vertical_alignment="bottom")
+metric = vc[0].segmented_control("Volume as", ["minutes", "load", "sessions"],
+                                 default="minutes", key="squad_metric", required=True)
+per_athlete = vc[1].toggle("Per athlete", key="squad_per_athlete", value=True)
+weeks = vc[2].selectbox("Weeks", [12, 26, 52, 104], index=1, key="squad_weeks")
+st.plotly_chart(charts.squad_volume_chart(sv.weekly_for(view, names, int(weeks)),
+                                          metric=metric or "minutes", per_athlete=per_athlete),
+                key="squad_volume", width="stretch")
+
+st.subheader("Export")
+sv.exports(view, roster, names)

@@ -1,0 +1,329 @@
+"""Pieces of the Athlete page: KPI row, risk panel, sessions editor, exports, data slices."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import streamlit as st
+
+from stridewise import risk as risk_mod
+from stridewise.errors import StridewiseError
+from stridewise.schema import AREAS, TRAINING_AREAS
+from stridewise.settings import Settings
+from stridewise.ui import fmt, state, summary, widgets
+
+if TYPE_CHECKING:  # pragma: no cover
+    from stridewise.store import Store
+
+GLOSSARY = """
+- **Endurance** — running and other cardio: easy and long runs, intervals, rides, swims, hikes.
+- **Strength** — squats, lunges, deadlifts, gym and weight work.
+- **Plyometrics** — jump squats, box jumps, bounding, skipping drills.
+- **Stability** — single-leg and balance work, planks, core, stability ball.
+- **Flexibility** — yoga, Pilates, stretching, mobility.
+- **Load (AU)** — session RPE × minutes (Foster's session-RPE). Without a logged RPE the RPE is
+  estimated from heart rate when HR max/rest are known, else from a default per area; the
+  sessions table says which.
+- **Running km change** — running distance of the last 7 days against the weekly mean of the
+  21 days before them.
+"""
+
+LOAD_SOURCE_LABELS = {"rpe": "your RPE", "hr": "heart rate", "area default": "area default"}
+
+
+# --- data slices ---------------------------------------------------------------------------------
+
+def data_span(analysis: Any, athlete: str, as_of: date) -> tuple[date, date]:
+    """First session day and the reference day (the range control's bounds)."""
+    s = analysis.sessions
+    s = s.loc[s["athlete"] == athlete]
+    first = pd.Timestamp(s["start"].min()).date() if len(s) else as_of - timedelta(days=27)
+    return min(first, as_of), as_of
+
+
+def weekly_in_range(analysis: Any, athlete: str, start: date, end: date) -> pd.DataFrame:
+    w = analysis.weekly
+    wk = pd.to_datetime(w["week"])
+    ws = pd.Timestamp(start) - pd.Timedelta(days=6)
+    return w.loc[(w["athlete"] == athlete) & (wk >= ws) & (wk <= pd.Timestamp(end))]
+
+
+def risk_in_range(analysis: Any, athlete: str, start: date, end: date) -> pd.DataFrame:
+    r = analysis.risk
+    d = pd.to_datetime(r["date"])
+    return r.loc[(r["athlete"] == athlete) & (d >= pd.Timestamp(start))
+                 & (d <= pd.Timestamp(end))].sort_values("date")
+
+
+def sessions_in_range(analysis: Any, athlete: str, start: date, end: date) -> pd.DataFrame:
+    s = analysis.sessions
+    return s.loc[(s["athlete"] == athlete) & (s["start"] >= pd.Timestamp(start))
+                 & (s["start"] < pd.Timestamp(end) + pd.Timedelta(days=1))]
+
+
+def calendar_days(analysis: Any, athlete: str) -> pd.DataFrame:
+    """Per-session rows (date, load, minutes, area) for the calendar heatmap."""
+    s = analysis.sessions
+    s = s.loc[s["athlete"] == athlete]
+    return pd.DataFrame({
+        "date": s["start"].dt.normalize(),
+        "load": pd.to_numeric(s["load"], errors="coerce").fillna(0.0),
+        "minutes": pd.to_numeric(s["moving_s"], errors="coerce").fillna(
+            pd.to_numeric(s["duration_s"], errors="coerce")) / 60.0,
+        "area": s["area"].astype(str),
+    })
+
+
+# --- KPI row ---------------------------------------------------------------------------------------
+
+def kpi_row(wk: summary.WeekSummary, units: str, settings: Settings) -> None:
+    c = st.columns(4)
+    with c[0]:
+        st.metric("Injury-risk signal", fmt.risk_label(wk.level), border=True,
+                  help="Heuristic from load patterns, not a diagnosis; reasons on the right.")
+    change = wk.run_km_change_pct
+    c[1].metric(
+        "Running, last 7 days", fmt.fmt_distance(wk.run_km_7d, units), border=True,
+        delta=None if fmt.is_missing(change) or math.isinf(change)
+        else f"{fmt.fmt_pct(change)} vs previous 3 weeks",
+        delta_color="inverse" if not fmt.is_missing(change)
+        and change > settings.risk.run_km_increase_pct else "off",
+        help=f"A rise above {settings.risk.run_km_increase_pct:.0f} % is flagged "
+             "(Nielsen et al. 2014).")
+    c[2].metric("Acute:chronic ratio (EWMA)", fmt.fmt_ratio(wk.acwr_ewma), border=True,
+                help=f"Sweet spot {settings.risk.acwr_low:g}–{settings.risk.acwr_high:g}, high "
+                     f"above {settings.risk.acwr_very_high:g} (Gabbett 2016; contested, see "
+                     "the risk panel).")
+    c[3].metric("Training this week", fmt.fmt_minutes(wk.total_minutes), border=True,
+                delta=f"{wk.total_sessions:.0f} sessions", delta_color="off",
+                delta_arrow="off")
+    cols = st.columns(len(TRAINING_AREAS))
+    for col, area in zip(cols, TRAINING_AREAS, strict=True):
+        done = wk.area_sessions.get(area, 0.0)
+        target = wk.targets.get(area, 0.0)
+        mins = wk.area_minutes.get(area, 0.0)
+        on = target > 0 and done >= target
+        col.metric(fmt.area_label(area), fmt.fmt_minutes(mins), border=True,
+                   delta=f"{done:.0f} of {target:g} sessions" if target else f"{done:.0f} sessions",
+                   delta_color="normal" if on else "off", delta_arrow="off",
+                   help=f"Target: {target:g} sessions a week (Settings).")
+
+
+# --- risk panel ---------------------------------------------------------------------------------------
+
+EXPLAINED = ("acwr_ewma", "acwr_coupled", "acwr_uncoupled", "monotony", "strain",
+             "run_km_change_pct", "spike_pct", "ctl", "tsb", "coverage")
+
+
+def risk_panel(analysis: Any, athlete: str, as_of: date, settings: Settings) -> None:
+    rows = summary.risk_rows(analysis.risk, athlete, as_of)
+    st.markdown("**Injury-risk signal**")
+    if rows.empty:
+        widgets.risk_badge("not enough data")
+        st.caption("No sessions yet.")
+        return
+    assessment = risk_mod.latest_assessment(rows)
+    widgets.risk_badge(assessment.level)
+    st.caption(f"As of {pd.Timestamp(assessment.date):%a %d %b %Y}")
+    widgets.reasons_list(assessment.reasons)
+    last = rows.iloc[-1]
+    r = settings.risk
+    metrics = pd.DataFrame([
+        ("ACWR (EWMA)", fmt.fmt_ratio(_f(last.get("acwr_ewma"))),
+         f"{r.acwr_low:g}–{r.acwr_high:g}"),
+        ("ACWR rolling 7:28", fmt.fmt_ratio(_f(last.get("acwr_coupled"))),
+         f"{r.acwr_low:g}–{r.acwr_high:g}"),
+        ("ACWR rolling 7:21", fmt.fmt_ratio(_f(last.get("acwr_uncoupled"))),
+         f"{r.acwr_low:g}–{r.acwr_high:g}"),
+        ("Monotony (7 days)", fmt.fmt_ratio(_f(last.get("monotony"))), f"below {r.monotony_high:g}"),
+        ("Running km change", fmt.fmt_pct(_f(last.get("run_km_change_pct"))),
+         f"up to +{r.run_km_increase_pct:g} %"),
+        ("Longest-run spike", fmt.fmt_pct(_f(last.get("spike_pct"))),
+         f"up to +{r.spike_small:g} %"),
+        ("Days with sessions (28 d)", fmt.fmt_pct(_f(last.get("coverage_days_pct")), signed=False),
+         f"at least {r.coverage_floor:g} %"),
+    ], columns=["Metric", "Now", "Comfortable range"])
+    st.dataframe(metrics, hide_index=True, width="stretch")
+    widgets.heuristic_note()
+    widgets.acwr_contested_note()
+    explanations = getattr(risk_mod, "EXPLANATIONS", {})
+    widgets.explanation_expanders(explanations)
+
+
+def _f(x: object) -> float:
+    try:
+        return float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def days_since_table(balance: pd.DataFrame) -> None:
+    st.markdown("**Days since the last session**")
+    if balance.empty:
+        st.caption("No sessions in the last four weeks.")
+        return
+    b = balance.set_index("area")
+    rows = []
+    for area in TRAINING_AREAS:
+        if area not in b.index:
+            continue
+        rows.append({"Area": fmt.area_label(area),
+                     "Last session": fmt.fmt_days(_f(b.loc[area, "days_since"])),
+                     "Sessions (4 weeks)": int(_f(b.loc[area, "sessions"]) or 0),
+                     "% of target": fmt.fmt_pct(_f(b.loc[area, "pct_of_target"]), signed=False)})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    behind = [fmt.area_label(a).lower() for a in TRAINING_AREAS
+              if a in b.index and _f(b.loc[a, "pct_of_target"]) < 50]
+    if behind:
+        st.caption("Well under target over four weeks: " + ", ".join(behind) + ".")
+
+
+# --- sessions table ------------------------------------------------------------------------------------
+
+EDITOR_GEN = "sw_editor_gen"
+
+
+def editor_key(athlete: str) -> str:
+    return f"sessions_editor_{st.session_state.get(EDITOR_GEN, 0)}"
+
+
+def sessions_table(sessions: pd.DataFrame, units: str) -> pd.DataFrame:
+    """The display table of the sessions editor (one row per session, newest first)."""
+    s = sessions.sort_values("start", ascending=False)
+    dist_km = pd.to_numeric(s["distance_m"], errors="coerce") / 1000.0
+    return pd.DataFrame({
+        "session_id": s["session_id"].to_numpy(),
+        "start": s["start"].to_numpy(),
+        "sport": s["sport"].str.replace("_", " ").to_numpy(),
+        "title": s["title"].to_numpy(),
+        "area": s["area"].to_numpy(),
+        "why": s["area_reason"].to_numpy() if "area_reason" in s.columns else "",
+        "minutes": (pd.to_numeric(s["moving_s"], errors="coerce") / 60.0).round(0).to_numpy(),
+        "distance": (dist_km / fmt.KM_PER_MILE if units == "mi" else dist_km).round(2).to_numpy(),
+        "avg_hr": pd.to_numeric(s["avg_hr"], errors="coerce").round(0).to_numpy(),
+        "rpe": pd.to_numeric(s["rpe"], errors="coerce").to_numpy(),
+        "load": pd.to_numeric(s["load"], errors="coerce").round(0).to_numpy(),
+        "load_from": s["load_source"].map(lambda v: LOAD_SOURCE_LABELS.get(v, v)).to_numpy(),
+    })
+
+
+def apply_edits(store: Store, ids: Sequence[str], original: pd.DataFrame,
+                edits: dict[Any, dict[str, Any]]) -> int:
+    """Save data-editor edits (row position -> {column: value}) as overrides; returns count."""
+    n = 0
+    for pos, change in edits.items():
+        i = int(pos)
+        if i < 0 or i >= len(ids):
+            continue
+        sid = ids[i]
+        kw: dict[str, Any] = {}
+        if "area" in change and change["area"] in AREAS and change["area"] != original.iloc[i]["area"]:
+            kw["area"] = change["area"]
+        if "rpe" in change:
+            rpe = change["rpe"]
+            kw["rpe"] = None if fmt.is_missing(rpe) else max(0.0, min(10.0, float(rpe)))
+        if kw:
+            store.set_override(sid, **kw)
+            n += 1
+    return n
+
+
+def sessions_editor(store: Store, analysis: Any, athlete: str, start: date, end: date,
+                    picked_weeks: list[pd.Timestamp], settings: Settings) -> None:
+    sessions = sessions_in_range(analysis, athlete, start, end)
+    if picked_weeks:
+        wk_start = sessions["start"].dt.normalize().map(
+            lambda d: pd.Timestamp(summary.week_start_of(d.date(), settings.week_start)))
+        sessions = sessions.loc[wk_start.isin(picked_weeks)]
+        st.caption("Showing the week(s) you clicked: " + ", ".join(
+            f"{w:%d %b %Y}" for w in picked_weeks) + ". Click outside the bars to show all.")
+    if sessions.empty:
+        st.caption("No sessions in this range.")
+        return
+    table = sessions_table(sessions, settings.units)
+    ids = list(table["session_id"])
+    key = editor_key(athlete)
+    pending = st.session_state.get(key)
+    if isinstance(pending, dict) and pending.get("edited_rows"):
+        prev_ids = st.session_state.get(f"{key}_ids", ids)
+        prev_table = st.session_state.get(f"{key}_table", table)
+        try:
+            n = apply_edits(store, prev_ids, prev_table, pending["edited_rows"])
+        except StridewiseError as exc:
+            widgets.show_error(exc)
+            n = 0
+        st.session_state[EDITOR_GEN] = st.session_state.get(EDITOR_GEN, 0) + 1
+        state.clear_caches()
+        if n:
+            st.toast(f"Saved {n} change(s). They are kept when you import again.",
+                     icon=":material/save:")
+        st.rerun()
+    st.session_state[f"{key}_ids"] = ids
+    st.session_state[f"{key}_table"] = table
+    dist_label = f"Distance ({settings.units})"
+    st.data_editor(
+        table.drop(columns=["session_id"]), key=key, hide_index=True, width="stretch",
+        height=min(38 + 35 * len(table), 460), num_rows="fixed",
+        disabled=["start", "sport", "title", "why", "minutes", "distance", "avg_hr", "load",
+                  "load_from"],
+        column_config={
+            "start": st.column_config.DatetimeColumn("Start", format="ddd D MMM YYYY, HH:mm"),
+            "sport": st.column_config.TextColumn("Sport"),
+            "title": st.column_config.TextColumn("Title", width="medium"),
+            "area": st.column_config.SelectboxColumn(
+                "Area ✎", options=list(AREAS), required=True,
+                help="Change the training area; your choice is kept on re-import."),
+            "why": st.column_config.TextColumn("Why this area"),
+            "minutes": st.column_config.NumberColumn("Minutes", format="%d"),
+            "distance": st.column_config.NumberColumn(dist_label, format="%.2f"),
+            "avg_hr": st.column_config.NumberColumn("Avg HR", format="%d"),
+            "rpe": st.column_config.NumberColumn(
+                "RPE ✎", min_value=0, max_value=10, step=0.5, format="%.1f",
+                help="Perceived exertion 0–10 (session RPE). Changes the load."),
+            "load": st.column_config.NumberColumn("Load (AU)", format="%d"),
+            "load_from": st.column_config.TextColumn("Load from"),
+        })
+    st.caption(f"{len(table)} session(s). Edit **Area ✎** or **RPE ✎**; changes are saved at "
+               "once and survive re-imports.")
+
+
+# --- exports ------------------------------------------------------------------------------------------
+
+def exports(analysis: Any, athlete: str, start: date, end: date, as_of: date,
+            settings: Settings) -> None:
+    from stridewise import exports as ex
+    from stridewise import reports
+
+    sessions = sessions_in_range(analysis, athlete, start, end)
+    weekly = weekly_in_range(analysis, athlete, start, end)
+    daily = risk_in_range(analysis, athlete, start, end)
+    out_cols = [c for c in ("athlete", "start", "sport", "title", "area", "area_reason",
+                            "duration_s", "moving_s", "distance_m", "elevation_gain_m",
+                            "avg_hr", "max_hr", "calories", "rpe", "rpe_used", "load",
+                            "load_source", "trimp", "source", "source_file", "session_id")
+                if c in sessions.columns]
+    s_out = sessions[out_cols].sort_values("start")
+    base = f"stridewise_{fmt.safe_file_part(athlete)}_{start:%Y%m%d}-{end:%Y%m%d}"
+    try:
+        report = reports.athlete_report_html(
+            athlete=athlete, analysis=analysis, as_of=as_of, settings=settings)
+        items = [
+            ("Sessions CSV", ex.csv_bytes(s_out), f"{base}_sessions.csv", "text/csv"),
+            ("Weekly CSV", ex.csv_bytes(weekly), f"{base}_weekly.csv", "text/csv"),
+            ("Parquet", ex.parquet_bytes(s_out), f"{base}_sessions.parquet",
+             "application/vnd.apache.parquet"),
+            ("Excel", ex.excel_bytes({"Sessions": s_out, "Weekly": weekly, "Daily load": daily}),
+             f"{base}.xlsx",
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ("Printable report", report, f"{base}_report.html", "text/html"),
+        ]
+    except StridewiseError as exc:
+        widgets.show_error(exc)
+        return
+    widgets.download_row(items, key="athlete_dl")
+    st.caption("The report is a one-page HTML file: open it and print to PDF from the browser. "
+               "CSV cells that start with = + - @ are neutralised so spreadsheets do not run them.")

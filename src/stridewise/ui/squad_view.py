@@ -1,0 +1,120 @@
+"""Pieces of the Squad page: roster (triage order), counts, volume slice, exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from stridewise.errors import StridewiseError
+from stridewise.ui import fmt, summary, widgets
+from stridewise.ui.state import View
+
+SPIKE_LABELS = {"none": "–", "small": "small", "moderate": "moderate", "large": "large"}
+
+
+def roster_for(view: View, members: pd.DataFrame) -> pd.DataFrame:
+    return summary.roster(view.analysis, members, view.as_of, view.settings)
+
+
+def counts(roster: pd.DataFrame) -> None:
+    if roster.empty:
+        return
+    c = st.columns(4)
+    for col, level in zip(c, ("high", "moderate", "low", "not enough data"), strict=True):
+        n = int((roster["risk_level"] == level).sum())
+        col.metric(fmt.risk_label(level), n, border=True,
+                   help=f"Athletes whose risk signal is {level}.")
+
+
+def roster_display(roster: pd.DataFrame, units: str) -> pd.DataFrame:
+    """The roster as shown: readable risk label, distances in the display unit."""
+    run = roster["run_km_week"].astype(float)
+    return pd.DataFrame({
+        "#": range(1, len(roster) + 1),
+        "Athlete": roster["athlete"],
+        "Group": roster["group"],
+        "Risk": roster["risk_level"].map(fmt.risk_label),
+        "Top reason": roster["top_reason"],
+        "ACWR (EWMA)": roster["acwr_ewma"].replace([float("inf")], float("nan")),
+        f"Running {units} this week": run / fmt.KM_PER_MILE if units == "mi" else run,
+        "Change": roster["run_km_change_pct"].replace([float("inf")], float("nan")),
+        "Run spike": roster["spike"].map(SPIKE_LABELS),
+        "Strength": roster["days_since_strength"],
+        "Plyometrics": roster["days_since_plyometrics"],
+        "Stability": roster["days_since_stability"],
+        "Flexibility": roster["days_since_flexibility"],
+        "Days recorded (28 d)": roster["coverage_pct"],
+    })
+
+
+def roster_table(roster: pd.DataFrame, units: str) -> str | None:
+    """The sortable roster; returns the athlete whose row was clicked (or None)."""
+    if roster.empty:
+        st.info("No athlete matches these filters.")
+        return None
+    shown = roster_display(roster, units)
+    days = {"format": "%d d", "help": "Days since the last session of this area"}
+    event = st.dataframe(
+        shown, hide_index=True, width="stretch", on_select="rerun",
+        selection_mode="single-row", key="squad_roster",
+        height=min(38 + 35 * len(shown), 720),
+        column_config={
+            "Athlete": st.column_config.TextColumn("Athlete", pinned=True),
+            "#": st.column_config.NumberColumn(
+                "#", help="Triage order: high risk first, then by acute:chronic ratio. "
+                          "Sort by this column to get back to it."),
+            "Risk": st.column_config.TextColumn("Risk", help="Injury-risk signal (heuristic)"),
+            "Top reason": st.column_config.TextColumn("Top reason", width="large"),
+            "ACWR (EWMA)": st.column_config.NumberColumn(format="%.2f"),
+            f"Running {units} this week": st.column_config.NumberColumn(format="%.1f"),
+            "Change": st.column_config.NumberColumn(
+                format="%+.0f%%", help="Last 7 days vs the weekly mean of the 21 days before"),
+            "Run spike": st.column_config.TextColumn(
+                help="Longest run of the last week vs the longest of the 30 days before "
+                     "(Frandsen et al. 2025)"),
+            "Strength": st.column_config.NumberColumn(**days),
+            "Plyometrics": st.column_config.NumberColumn(**days),
+            "Stability": st.column_config.NumberColumn(**days),
+            "Flexibility": st.column_config.NumberColumn(**days),
+            "Days recorded (28 d)": st.column_config.ProgressColumn(
+                min_value=0, max_value=100, format="%.0f%%",
+                help="Share of the last 28 days with a recorded session"),
+        })
+    rows = getattr(getattr(event, "selection", None), "rows", None) or []
+    if rows:
+        return str(shown.iloc[int(rows[0])]["Athlete"])
+    return None
+
+
+def weekly_for(view: View, names: list[str], weeks: int) -> pd.DataFrame:
+    w = view.analysis.weekly
+    since = pd.Timestamp(view.as_of) - pd.Timedelta(weeks=weeks)
+    return w.loc[w["athlete"].isin(names) & (pd.to_datetime(w["week"]) > since)]
+
+
+def exports(view: View, roster: pd.DataFrame, names: list[str]) -> None:
+    from stridewise import exports as ex
+    from stridewise import reports
+
+    if roster.empty:
+        return
+    a: Any = view.analysis
+    weekly = a.weekly.loc[a.weekly["athlete"].isin(names)]
+    balance = a.balance.loc[a.balance["athlete"].isin(names)]
+    base = f"stridewise_squad_{view.as_of:%Y%m%d}"
+    try:
+        report = reports.squad_report_html(roster=roster, analysis=a, as_of=view.as_of,
+                                           settings=view.settings)
+        items = [
+            ("Roster CSV", ex.csv_bytes(roster), f"{base}_roster.csv", "text/csv"),
+            ("Weekly CSV", ex.csv_bytes(weekly), f"{base}_weekly.csv", "text/csv"),
+            ("Excel", ex.excel_bytes({"Roster": roster, "Weekly": weekly, "Balance": balance}),
+             f"{base}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ("Printable squad report", report, f"{base}_report.html", "text/html"),
+        ]
+    except StridewiseError as exc:
+        widgets.show_error(exc)
+        return
+    widgets.download_row(items, key="squad_dl")

@@ -1,0 +1,273 @@
+"""AppTest: every page renders on the demo squad, uploads import, edits persist, settings
+change results, user text stays text."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.app.conftest import no_exception, run_page
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def _plotly(at) -> list:
+    return at.get("plotly_chart")
+
+
+def _texts(at) -> list[str]:
+    """Every Markdown-ish text on the page (markdown, captions, titles, alerts)."""
+    out: list[str] = []
+    for kind in ("markdown", "caption", "title", "header", "subheader", "error", "warning",
+                 "info", "success"):
+        out += [str(e.value) for e in getattr(at, kind)]
+    return out
+
+
+# --- smoke: every page on the demo squad ---------------------------------------------------------
+
+def test_home_shows_three_numbers_and_demo_banner(demo_db: Path) -> None:
+    at = run_page("home")
+    no_exception(at)
+    assert at.title[0].value == "Stridewise"
+    labels = [m.label for m in at.metric]
+    assert labels == ["Injury-risk signal", "Running, last 7 days", "Areas on target this week"]
+    assert at.metric[2].value.endswith("of 5")
+    assert at.button(key="home_clear_demo").label == "Clear demo data"
+    assert len(at.get("page_link")) >= 4
+    assert at.selectbox(key="home_athlete").value == "Ana Silva"
+
+
+def test_home_clear_demo_leaves_empty_state(demo_db: Path, store) -> None:
+    at = run_page("home")
+    at.button(key="home_clear_demo").click().run()
+    no_exception(at)
+    assert store.has_demo() is False
+    assert len(store.athletes()) == 0
+    assert any("No training data yet" in i.value for i in at.info)
+
+
+def test_athlete_page_renders_every_part(demo_db: Path) -> None:
+    at = run_page("athlete")
+    no_exception(at)
+    assert at.title[0].value == "Ana Silva"
+    charts = _plotly(at)
+    assert len(charts) >= 5  # weekly, load, fitness, calendar, balance
+    assert len(at.data_editor) == 1
+    editor = at.data_editor[0].value
+    assert {"area", "rpe", "title"} <= set(editor.columns)
+    assert len(editor) > 10
+    assert [m.label for m in at.metric][:4] == [
+        "Injury-risk signal", "Running, last 7 days", "Acute:chronic ratio (EWMA)",
+        "Training this week"]
+    assert any("heuristic" in c.value for c in at.caption)
+    assert any("contested" in i.value for i in at.info)
+    assert len(at.expander) >= 3  # "how is this computed" expanders
+    assert len(at.get("download_button")) == 5
+
+
+def test_athlete_page_switches_athlete_and_variant(demo_db: Path) -> None:
+    at = run_page("athlete")
+    at.sidebar.selectbox(key="athlete_page_pick").select("Chloe Martin").run()
+    no_exception(at)
+    assert at.title[0].value == "Chloe Martin"
+    at.segmented_control(key="athlete_variant").set_value("coupled").run()
+    no_exception(at)
+    at.segmented_control(key="athlete_metric").set_value("load").run()
+    at.segmented_control(key="athlete_range_preset").set_value("All").run()
+    at.segmented_control(key="athlete_cal_by").set_value("area").run()
+    no_exception(at)
+    # the choice is shared with the other pages
+    run_page("home", at=at)
+    assert at.selectbox(key="home_athlete").value == "Chloe Martin"
+
+
+def test_squad_page_triage_order(demo_db: Path) -> None:
+    at = run_page("squad")
+    no_exception(at)
+    roster = at.dataframe[0].value
+    assert len(roster) == 12
+    order = {"High": 0, "Moderate": 1, "Low": 2, "Not enough data": 3}
+    ranks = [order[r] for r in roster["Risk"]]
+    assert ranks == sorted(ranks)
+    assert {"Top reason", "ACWR (EWMA)", "Run spike", "Strength", "Plyometrics", "Stability",
+            "Flexibility", "Days recorded (28 d)"} <= set(roster.columns)
+    assert len(_plotly(at)) == 2
+    assert len(at.get("download_button")) == 4
+
+
+def test_squad_group_filter(demo_db: Path) -> None:
+    at = run_page("squad")
+    at.pills(key="squad_groups").set_value(["Trail"]).run()
+    no_exception(at)
+    roster = at.dataframe[0].value
+    assert sorted(roster["Athlete"]) == ["Dev Patel", "Grace Kim"]
+
+
+def test_settings_page_renders(demo_db: Path) -> None:
+    at = run_page("settings")
+    no_exception(at)
+    assert at.title[0].value == "Settings"
+    assert len(at.tabs) == 5
+    assert at.number_input(key="set_target_strength").value == 2.0
+    assert at.number_input(key="set_risk_acwr_high").value == pytest.approx(1.3)
+    assert len(at.data_editor) == 1  # athletes
+
+
+def test_import_page_renders(demo_db: Path) -> None:
+    at = run_page("import")
+    no_exception(at)
+    assert at.title[0].value == "Import training files"
+    assert at.file_uploader[0].accept_multiple_files
+    assert {"csv", "fit", "gz", "tcx", "gpx", "zip"} <= {
+        t.lstrip(".") for t in at.file_uploader[0].allowed_type}
+    assert len(at.dataframe) >= 1  # past imports (the demo files)
+
+
+# --- uploads ------------------------------------------------------------------------------------------
+
+def _upload(at, files: list[tuple[str, bytes]], *, new_athlete: str | None = None):
+    if new_athlete:
+        at.selectbox(key="import_athlete_choice").select("➕ New athlete…").run()
+        at.text_input(key="import_new_athlete").input(new_athlete).run()
+    at.file_uploader[0].set_value([(n, b, "application/octet-stream") for n, b in files]).run()
+    at.button(key="import_go").click().run()
+    return at
+
+
+def test_upload_strava_csv_imports_sessions(demo_db: Path, store, corpus_dir: Path) -> None:
+    data = (corpus_dir / "strava/strava_2021_79col_en.csv").read_bytes()
+    at = _upload(run_page("import"), [("activities.csv", data)], new_athlete="Sam Upload")
+    no_exception(at)
+    assert any("Import report" in s.value for s in at.subheader)
+    assert not at.error, [e.value for e in at.error]
+    n = len(store.sessions(["Sam Upload"]))
+    assert n > 100
+    assert at.metric[0].label == "Sessions in file"
+    # the athlete page now shows the uploaded athlete
+    run_page("athlete", at=at)
+    no_exception(at)
+    assert at.title[0].value == "Sam Upload"
+    assert len(_plotly(at)) >= 5
+
+
+def test_upload_strava_zip_built_from_corpus(demo_db: Path, store, corpus_dir: Path) -> None:
+    lines = (corpus_dir / "strava/strava_2021_79col_en.csv").read_text(
+        encoding="utf-8").splitlines()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("activities.csv", "\n".join(lines[:21]) + "\n")
+        z.writestr("activities/run.fit",
+                   (corpus_dir / "fit/fitparse_garmin-fenix-5-run.fit").read_bytes())
+        gpx = sorted((corpus_dir / "gpx").glob("*.gpx"))[0]
+        z.writestr(f"activities/{gpx.name}", gpx.read_bytes())
+    at = _upload(run_page("import"), [("export_12345.zip", buf.getvalue())],
+                 new_athlete="Zip Runner")
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    sessions = store.sessions(["Zip Runner"])
+    assert len(sessions) >= 20
+    run_page("athlete", at=at)
+    no_exception(at)
+    shown = at.data_editor[0].value
+    assert len(shown) >= 1
+
+
+def test_bad_upload_shows_one_sentence(demo_db: Path) -> None:
+    at = _upload(run_page("import"), [("garbage.fit", b"\x00\x01not a fit file at all" * 10)],
+                 new_athlete="Bad File")
+    no_exception(at)
+    assert len(at.error) == 1
+    msg = at.error[0].value
+    assert "Traceback" not in msg and msg.strip().endswith((".", ")"))
+
+
+def _form_button(at, form: str, label: str):
+    return next(b for b in at.button if b.label == label and b.form_id == form)
+
+
+# --- edits and settings ---------------------------------------------------------------------------------
+
+def test_session_edit_persists(demo_db: Path, store) -> None:
+    at = run_page("athlete")
+    editor = at.data_editor[0]
+    first = editor.value.iloc[0]
+    new_area = "stability" if first["area"] != "stability" else "strength"
+    at.session_state[editor.key] = {"edited_rows": {0: {"area": new_area, "rpe": 7.5}},
+                                    "added_rows": [], "deleted_rows": []}
+    at.run()
+    no_exception(at)
+    s = store.sessions(["Ana Silva"])
+    edited = s.loc[s["area_override"] != ""]
+    assert len(edited) == 1
+    assert edited["area_override"].iloc[0] == new_area
+    assert edited["rpe"].iloc[0] == 7.5
+    # the table shows the saved values after the rerun
+    row = at.data_editor[0].value.iloc[0]
+    assert row["area"] == new_area and row["rpe"] == 7.5
+    assert "set by you" in str(row["why"])
+
+
+def test_settings_change_alters_computed_result(demo_db: Path, store) -> None:
+    at = run_page("athlete")
+    before = at.dataframe
+    table = next(d.value for d in before if "% of target" in d.value.columns)
+    pct_before = table.set_index("Area").loc["Strength", "% of target"]
+    run_page("settings", at=at)
+    at.number_input(key="set_target_strength").set_value(8.0)
+    _form_button(at, "settings_targets", "Save").click().run()
+    no_exception(at)
+    assert store.settings()["targets"]["strength"] == 8.0
+    run_page("athlete", at=at)
+    table = next(d.value for d in at.dataframe if "% of target" in d.value.columns)
+    pct_after = table.set_index("Area").loc["Strength", "% of target"]
+    assert pct_after != pct_before
+
+
+def test_units_setting_changes_displayed_distance(demo_db: Path, store) -> None:
+    at = run_page("settings")
+    at.radio(key="set_units").set_value("mi").run()
+    _form_button(at, "settings_general", "Save").click().run()
+    no_exception(at)
+    assert store.settings()["units"] == "mi"
+    run_page("home", at=at)
+    assert at.metric[1].value.endswith(" mi")
+
+
+def test_rule_preview_lists_changed_sessions(demo_db: Path, store) -> None:
+    at = run_page("settings")
+    at.selectbox(key="rule_kind").select("title").run()
+    at.text_input(key="rule_pattern").input("yoga").run()
+    at.selectbox(key="rule_area").select("stability").run()
+    no_exception(at)
+    assert any("would change" in m.value for m in at.markdown)
+    at.button(key="rule_save").click().run()
+    no_exception(at)
+    rules = store.rules()
+    assert rules and rules[0]["pattern"] == "yoga" and rules[0]["area"] == "stability"
+
+
+# --- user text is text -------------------------------------------------------------------------------------
+
+def test_html_in_titles_and_names_is_shown_as_text(demo_db: Path, store) -> None:
+    from stridewise.ingest import ReadContext, read_bytes
+
+    csv = ("Activity ID,Activity Date,Activity Name,Activity Type,Elapsed Time,Distance\n"
+           f'1,"{pd.Timestamp.now():%b %-d, %Y}, 7:00:00 AM","{XSS}",Run,1800,5.0\n').encode()
+    name = "<b>Eve</b>"
+    report = read_bytes(csv, "activities.csv", ReadContext(athlete=name))
+    store.upsert_athlete(name)
+    store.import_report(report, athlete=name)
+    at = run_page("home")
+    at.selectbox(key="home_athlete").select(name).run()
+    run_page("athlete", at=at)
+    no_exception(at)
+    assert XSS in list(at.data_editor[0].value["title"])
+    for text in _texts(at):
+        assert "<img" not in text.replace("\\<img", "")
+        assert "<b>" not in text.replace("\\<b\\>", "")
+    assert not at.get("html")
