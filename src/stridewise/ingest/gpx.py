@@ -1,0 +1,176 @@
+"""GPX tracks (``.gpx``) -> one canonical session per ``<trk>``.
+
+A GPX track is a recorded activity when its points carry times; a file with only routes
+(``<rte>``) or waypoints, or tracks without times, is a planned path and is refused. Distance
+is measured along the track (haversine, inside each ``<trkseg>``, never across the break between
+segments); elapsed time runs from the first to the last point; moving time leaves out segment
+breaks and gaps longer than a minute (auto-pause). Heart rate is read from Garmin's
+TrackPointExtension, cluetrust gpxdata and plain ``<hr>``/``<heartrate>`` elements, wherever
+points have it. The sport comes from ``<type>``: words ("running") or Strava's numeric codes.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from stridewise.errors import ImportRefused, UnreadableFile
+from stridewise.ingest.base import ImportReport, ReadContext, finish_sessions, utc_to_local
+from stridewise.ingest.sports import normalise_sport
+from stridewise.ingest.xmlutil import (
+    child,
+    children,
+    elevation_gain_m,
+    haversine_m,
+    local,
+    parse_time,
+    parse_xml,
+    text_of,
+    to_float,
+)
+
+__all__ = ["read", "STRAVA_GPX_TYPES"]
+
+#: Strava's numeric activity-type codes as written in ``<type>`` of Strava GPX exports
+#: (9 = Run is confirmed by the corpus file from a Strava bulk export).
+STRAVA_GPX_TYPES: dict[int, str] = {
+    1: "ride", 2: "ski", 3: "ski", 4: "hike", 5: "skate", 6: "skate", 7: "nordic_ski",
+    8: "nordic_ski", 9: "run", 10: "walk", 11: "other", 12: "ski", 13: "hike", 16: "swim",
+    17: "virtual_ride", 18: "e_bike", 21: "row", 22: "row", 23: "row", 24: "row",
+    26: "hiit", 27: "elliptical", 28: "climb", 29: "stair", 30: "strength", 31: "yoga",
+    53: "virtual_run",
+}
+#: Gap between two points (seconds) above which the time counts as a pause.
+PAUSE_GAP_S = 60.0
+
+_HR_TAGS = {"hr", "heartrate", "heart_rate"}
+
+
+def _point_hr(pt: Any) -> float:
+    ext = child(pt, "extensions")
+    if ext is None:
+        return math.nan
+    for el in ext.iter():
+        if local(el.tag) in _HR_TAGS:
+            v = to_float(el.text)
+            if not math.isnan(v) and 20 <= v <= 260:
+                return v
+    return math.nan
+
+
+def _sport(type_text: str, name: str) -> tuple[str, str | None]:
+    t = type_text.strip()
+    if t.isdigit():
+        code = int(t)
+        if code in STRAVA_GPX_TYPES:
+            return STRAVA_GPX_TYPES[code], f"<type>{t}</type> read as Strava's code for " \
+                                           f"{STRAVA_GPX_TYPES[code]}."
+        t = ""
+    if t:
+        sport = normalise_sport(t)
+        if sport != "other":
+            return sport, None
+    if name:
+        sport = normalise_sport(name)
+        if sport != "other":
+            return sport, f"sport taken from the track name '{name}' (the file names no type)."
+    return "other", None
+
+
+def track_row(trk: Any, fallback_name: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """One canonical row (start in UTC) for a ``<trk>``; None when it has no timed points."""
+    notes: list[str] = []
+    times: list[datetime] = []
+    dist = 0.0
+    moving = 0.0
+    elev: list[float] = []
+    hrs: list[float] = []
+    n_points = 0
+    for seg in children(trk, "trkseg"):
+        prev: tuple[datetime | None, float, float] | None = None
+        for pt in children(seg, "trkpt"):
+            n_points += 1
+            lat, lon = to_float(pt.get("lat")), to_float(pt.get("lon"))
+            tm = parse_time(text_of(pt, "time"))
+            e = to_float(text_of(pt, "ele"))
+            if not math.isnan(e):
+                elev.append(e)
+            hr = _point_hr(pt)
+            if not math.isnan(hr):
+                hrs.append(hr)
+            if tm is not None:
+                times.append(tm)
+            if prev is not None and not (math.isnan(lat) or math.isnan(lon)
+                                         or math.isnan(prev[1]) or math.isnan(prev[2])):
+                dist += haversine_m(prev[1], prev[2], lat, lon)
+            if prev is not None and prev[0] is not None and tm is not None:
+                dt = (tm - prev[0]).total_seconds()
+                if 0 < dt <= PAUSE_GAP_S:
+                    moving += dt
+            prev = (tm if tm is not None else (prev[0] if prev else None), lat, lon)
+    name = text_of(trk, "name") or fallback_name
+    if not times:
+        return None, [f"the track '{name or 'unnamed'}' has {n_points} points but no times."]
+    start, end = min(times), max(times)
+    elapsed = (end - start).total_seconds()
+    if times[0] != start:
+        notes.append(f"the track '{name}' has points out of time order; its start is the "
+                     "earliest point.")
+    sport, assumed = _sport(text_of(trk, "type"), name)
+    if assumed:
+        notes.append(assumed)
+    return {
+        "start": start, "sport": sport, "title": name or "GPX track", "duration_s": elapsed,
+        "moving_s": moving if moving > 0 else elapsed, "distance_m": dist if dist > 0 else math.nan,
+        "elevation_gain_m": elevation_gain_m(elev, 3.0) if elev else math.nan,
+        "avg_hr": sum(hrs) / len(hrs) if hrs else math.nan,
+        "max_hr": max(hrs) if hrs else math.nan, "source_id": "",
+    }, notes
+
+
+def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
+    root = parse_xml(data, file_name, "GPX")
+    if local(root.tag) != "gpx":
+        raise UnreadableFile(f"{file_name} is XML but not a GPX file (its root element is "
+                             f"<{local(root.tag)}>).")
+    tracks = children(root, "trk")
+    meta_name = text_of(root, "metadata", "name")
+    if not tracks:
+        n_rte, n_wpt = len(children(root, "rte")), len(children(root, "wpt"))
+        what = ("a route (a planned path without times)" if n_rte else
+                "waypoints only" if n_wpt else "no track at all")
+        raise ImportRefused(
+            f"{file_name} holds {what}, not a recorded activity; export the activity itself "
+            "(with times) from the watch or app.", kind="GPX route")
+    creator = (root.get("creator") or "").lower()
+    if "route-only" in creator or "route only" in creator:
+        raise ImportRefused(
+            f"{file_name} is a planned route exported by a route planner (creator "
+            f"'{root.get('creator')}'; its times are placeholders), not a recorded activity; "
+            "export the activity itself from the watch or app.", kind="GPX route")
+    rows, notes = [], []
+    for trk in tracks:
+        row, n = track_row(trk, meta_name)
+        notes += n
+        if row is not None:
+            rows.append(row)
+    if not rows:
+        raise ImportRefused(
+            f"{file_name} holds {len(tracks)} track(s) without any times, i.e. a planned route "
+            "rather than a recorded activity; export the activity itself from the watch or app.",
+            kind="GPX route")
+    df = pd.DataFrame(rows)
+    df["start"] = utc_to_local(df["start"], ctx.tz)
+    sessions, skipped = finish_sessions(df, ctx, source="gpx", file_name=file_name)
+    n = len(tracks)
+    warnings = [f"A track was left out: {x}" for x in notes if "no times" in x]
+    assumptions = [x for x in notes if "no times" not in x]
+    assumptions.append("distance measured along the GPS track (haversine).")
+    if ctx.tz != "UTC":
+        assumptions.append(f"start times converted from UTC to {ctx.tz}.")
+    return ImportReport(file_name=file_name, format=f"GPX file, {n} track{'s' if n > 1 else ''}",
+                        sessions=sessions, skipped=skipped, assumptions=assumptions,
+                        warnings=warnings)

@@ -1,0 +1,146 @@
+"""Shared helpers for the XML importers (TCX, GPX, Apple Health, Polar XML, Suunto SML).
+
+Parsing is done with the standard library's expat-based ElementTree, with care in the spirit of
+defusedxml: documents that declare a DTD with entities are refused (no entity expansion, no
+external entities, no network), a UTF-8 BOM and leading whitespace before ``<?xml`` are removed
+(Strava bulk exports write TCX files that start with spaces), and every parse failure becomes
+one sentence for the user.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+
+from stridewise.errors import UnreadableFile
+
+__all__ = ["clean_xml", "parse_xml", "local", "child", "children", "text_of", "parse_time",
+           "to_float", "haversine_m", "track_distance_m", "elevation_gain_m"]
+
+_DECL = re.compile(rb"<!DOCTYPE[^>]*\[|<!ENTITY", re.IGNORECASE)
+
+
+def clean_xml(data: bytes, file_name: str) -> bytes:
+    """Strip BOMs/whitespace before the XML declaration; refuse DTD entity declarations."""
+    body = data.lstrip(b"\xef\xbb\xbf \t\r\n\x00")
+    if body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:].lstrip()
+    if _DECL.search(body[:65536]) or b"<!ENTITY" in body:
+        raise UnreadableFile(
+            f"{file_name} declares XML entities in a DTD; such files are refused for safety "
+            "(activity exports never need them).")
+    return body
+
+
+def parse_xml(data: bytes, file_name: str, what: str) -> ET.Element:
+    """Parse cleaned XML bytes into a root element; any syntax error is one clear sentence."""
+    body = clean_xml(data, file_name)
+    try:
+        return ET.fromstring(body)
+    except ET.ParseError as exc:
+        line, col = exc.position if exc.position else (0, 0)
+        raise UnreadableFile(
+            f"{file_name} is not well-formed {what} (XML error at line {line}, column {col}); "
+            "the file may be cut short or damaged.") from exc
+
+
+def local(tag: object) -> str:
+    """Tag name without its namespace, lower-cased: '{ns}Trackpoint' -> 'trackpoint'."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1].split(":")[-1].lower()
+
+
+def children(el: ET.Element, name: str) -> list[ET.Element]:
+    return [c for c in el if local(c.tag) == name]
+
+
+def child(el: ET.Element | None, name: str) -> ET.Element | None:
+    if el is None:
+        return None
+    for c in el:
+        if local(c.tag) == name:
+            return c
+    return None
+
+
+def descendants(el: ET.Element, name: str) -> Iterator[ET.Element]:
+    for c in el.iter():
+        if local(c.tag) == name:
+            yield c
+
+
+def text_of(el: ET.Element | None, *path: str) -> str:
+    """Stripped text of the element reached by ``path`` (local names); "" if absent."""
+    cur = el
+    for name in path:
+        cur = child(cur, name)
+        if cur is None:
+            return ""
+    return (cur.text or "").strip() if cur is not None else ""
+
+
+def to_float(text: object) -> float:
+    try:
+        v = float(str(text).strip().replace(",", "."))
+    except (TypeError, ValueError):
+        return math.nan
+    return v if math.isfinite(v) else math.nan
+
+
+def parse_time(text: str) -> datetime | None:
+    """ISO 8601 time ('Z', offsets, fractions) -> naive UTC; naive input is taken as UTC."""
+    t = text.strip()
+    if not t:
+        return None
+    if t.endswith(("Z", "z")):
+        t = t[:-1] + "+00:00"
+    t = re.sub(r"(\.\d{6})\d+", r"\1", t)  # Python accepts at most microseconds
+    try:
+        dt = datetime.fromisoformat(t)
+    except ValueError:
+        return None
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
+    return dt
+
+
+_R = 6_371_008.8  # mean Earth radius, metres (IUGG)
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres between two WGS84 points (haversine formula)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _R * math.asin(min(1.0, math.sqrt(a)))
+
+
+def track_distance_m(segments: Iterable[list[tuple[float, float]]]) -> float:
+    """Sum of haversine steps inside each segment (no distance across segment breaks)."""
+    total = 0.0
+    for seg in segments:
+        pts = [(a, b) for a, b in seg if not (math.isnan(a) or math.isnan(b))]
+        for (a1, b1), (a2, b2) in zip(pts, pts[1:], strict=False):
+            total += haversine_m(a1, b1, a2, b2)
+    return total
+
+
+def elevation_gain_m(elevations: Iterable[float], threshold_m: float = 2.0) -> float:
+    """Total climb with a hysteresis threshold (ignores GPS altitude jitter below it)."""
+    gain = 0.0
+    ref: float | None = None
+    for e in elevations:
+        if math.isnan(e):
+            continue
+        if ref is None:
+            ref = e
+        elif e - ref >= threshold_m:
+            gain += e - ref
+            ref = e
+        elif ref - e >= threshold_m:
+            ref = e
+    return gain
