@@ -524,15 +524,17 @@ class Store:
         units, is_demo); fields not given keep their value."""
         name = self._clean_name(name)
         vals = self._athlete_values(fields)
-        if {"hr_max", "hr_rest"} <= vals.keys() and None not in (vals["hr_max"], vals["hr_rest"]) \
-                and vals["hr_rest"] >= vals["hr_max"]:
-            raise UsageError("Resting heart rate must be below maximum heart rate.")
         a = T["athletes"]
 
         def tx(conn: Connection) -> None:
             self._ensure_athlete(conn, name, bool(vals.get("is_demo", False)))
             if vals:
                 conn.execute(sa.update(a).where(a.c.name == name).values(**vals))
+            hr_max, hr_rest = conn.execute(sa.select(a.c.hr_max, a.c.hr_rest)
+                                           .where(a.c.name == name)).one()
+            if hr_max is not None and hr_rest is not None and hr_rest >= hr_max:
+                raise UsageError(f"Resting heart rate ({hr_rest:g} bpm) must be below maximum "
+                                 f"heart rate ({hr_max:g} bpm).")
 
         self._write(tx)
 
