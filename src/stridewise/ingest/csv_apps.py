@@ -1,0 +1,611 @@
+"""CSV exports of other apps and watches, and CSVs that are recognised but refused.
+
+Session logs: Runkeeper ``cardioActivities.csv`` (mi or km), MapMyRun workout history,
+TrainingPeaks workouts (completed rows only), intervals.icu ``activities.csv``, Zepp Life
+``SPORT.csv`` (numeric sport codes, UTC), WHOOP ``workouts.csv``, Apple Health via the Health
+Export app (workouts), Hevy and Fitbod set-level strength logs (one session per workout, sets
+kept), and the multi-section files of Polar Flow (one session), the Wahoo Fitness app and
+Epson watches.
+
+Refused with a sentence: daily wellness files (intervals.icu wellness), Fitbit/Fitabase daily
+activity totals, Health Export cumulative daily totals.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from stridewise.errors import ImportRefused
+from stridewise.ingest.base import ImportReport, ReadContext, utc_to_local
+from stridewise.ingest.csvtable import Table, finish_report, header_key
+from stridewise.ingest.sports import normalise_sports
+from stridewise.ingest.values import parse_dates, parse_durations, parse_numbers
+from stridewise.schema import sets_to_json
+
+Reader = Callable[[Table, ReadContext, str], ImportReport]
+MILE_M = 1609.344
+FOOT_M = 0.3048
+
+
+def _has(table: Table, *names: str) -> bool:
+    keys = set(table.keys)
+    return all(header_key(n) in keys for n in names)
+
+
+def _num(table: Table, name: str, decimal: str | None = ".") -> pd.Series:
+    s = table.find(name)
+    if s is None:
+        return pd.Series(np.nan, index=table.data.index)
+    return parse_numbers(s, decimal)  # type: ignore[arg-type]
+
+
+def _text(table: Table, name: str) -> pd.Series:
+    s = table.find(name)
+    if s is None:
+        return table.empty_text()
+    return s.astype("str").str.strip()
+
+
+def _pos(s: pd.Series) -> pd.Series:
+    return s.where(s.gt(0))
+
+
+# --------------------------------------------------------------------------- refusals
+
+def _refuse(message: str, kind: str) -> Reader:
+    def reader(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
+        raise ImportRefused(f"{file_name} {message}", kind=kind)
+    return reader
+
+
+_WELLNESS = ("resting hr", "restinghr", "hrv", "sleep", "sleepsecs", "weight", "readiness",
+             "soreness", "fatigue", "stress", "spo2", "body battery")
+
+
+def detect(table: Table) -> Reader | None:
+    """The reader for a recognised app CSV (or a refusing reader), else None."""
+    k = set(table.keys)
+    if _has(table, "activitydate", "totalsteps") or _has(table, "activitydate", "calories",
+                                                          "veryactiveminutes"):
+        return _refuse(
+            "is a Fitbit daily activity summary (steps and active minutes per day), not a list "
+            "of training sessions; export your exercise sessions instead.",
+            "Fitbit daily activity file")
+    if "date" in k and ({"restinghr", "hrv", "sleepsecs"} & k) and "ctl" in k | {"ctl"} \
+            and not ({"type", "moving time", "elapsed time", "duration"} & k):
+        return _refuse(
+            "is an intervals.icu wellness file (weight, resting HR, HRV, sleep per day), not "
+            "an activity list; export activities.csv from intervals.icu instead.",
+            "intervals.icu wellness file")
+    if _has(table, "date", "step count count") or _has(table, "date",
+                                                       "active energy burned kcal") \
+            and "activity" not in k:
+        return _refuse(
+            "is a Health Export file of cumulative daily totals (energy, steps, distance per "
+            "day), not workouts; export the Workouts table from Health Export instead.",
+            "Apple Health daily totals")
+    if _has(table, "workout day", "workouttype") or _has(table, "workoutday", "workouttype"):
+        return read_trainingpeaks
+    if _has(table, "route name", "duration") and _has(table, "type", "date") and (
+            table.index_of("Distance (mi)", "Distance (km)") is not None):
+        return read_runkeeper
+    if _has(table, "date submitted", "workout date", "activity type"):
+        return read_mapmyrun
+    if _has(table, "start date local", "moving time", "elapsed time") and "icu training load" \
+            in k | {"icu training load"} and _has(table, "id", "type"):
+        return read_intervals
+    if _has(table, "type", "starttime", "sporttime s"):
+        return read_zepp
+    if _has(table, "workout start time", "activity name") and \
+            table.index_of("Duration (min)") is not None:
+        return read_whoop
+    if _has(table, "date", "activity") and table.index_of("Duration(Seconds)",
+                                                          "Duration (Seconds)") is not None:
+        return read_healthexport
+    if _has(table, "title", "start time", "end time", "exercise title"):
+        return read_hevy
+    if _has(table, "date", "exercise", "reps", "weight") and ("sets" in k or "iswarmup" in k):
+        return read_fitbod
+    wellish = sum(any(w == key or key.startswith(w) for w in _WELLNESS) for key in k)
+    has_session_cols = bool({"duration", "distance", "type", "activity", "sport",
+                             "moving time", "elapsed time"} & k)
+    if wellish >= 3 and not has_session_cols:
+        return _refuse(
+            "looks like a daily wellness file (sleep, HRV, resting heart rate, weight), not a "
+            "list of training sessions.", "wellness file")
+    return None
+
+
+# --------------------------------------------------------------------------- simple apps
+
+def read_runkeeper(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
+    miles = table.index_of("Distance (mi)") is not None
+    dist = _num(table, "Distance (mi)" if miles else "Distance (km)")
+    climb = _num(table, "Climb (ft)" if miles else "Climb (m)")
+    parsed = parse_dates(table.find("Date"), order=ctx.date_order)
+    route = _text(table, "Route Name")
+    types = table.find("Type")
+    title = route.where(route != "", types.astype("str").str.strip())
+    rows = pd.DataFrame({
+        "start": parsed.values, "sport": normalise_sports(types), "title": title,
+        "duration_s": parse_durations(table.find("Duration")),
+        "distance_m": _pos(dist * (MILE_M if miles else 1000.0)),
+        "elevation_gain_m": climb * (FOOT_M if miles else 1.0),
+        "avg_hr": _pos(_num(table, "Average Heart Rate (bpm)")),
+        "calories": _num(table, "Calories Burned"),
+        "row_number": table.record_lines,
+    })
+    unit = "mi" if miles else "km"
+    return finish_report(
+        rows, table, ctx, source="runkeeper_csv", file_name=file_name,
+        fmt=f"Runkeeper cardioActivities.csv (distances in {'miles' if miles else 'km'})",
+        assumptions=[f"distance unit taken from the header ({'miles' if miles else 'km'})",
+                     "Runkeeper lists local start times; kept as they are"], units=unit)
+
+
+def read_mapmyrun(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
+    parsed = parse_dates(table.find("Workout Date"), order=ctx.date_order)
+    types = table.find("Activity Type")
+    notes = _text(table, "Notes")
+    link = _text(table, "Link")
+    ids = link.str.extract(r"(\d+)\s*/?$", expand=False).fillna("")
+    rows = pd.DataFrame({
+        "start": parsed.values, "sport": normalise_sports(types),
+        "title": notes.where(notes != "", types.astype("str").str.strip()),
+        "duration_s": _pos(_num(table, "Workout Time (seconds)")),
+        "distance_m": _pos(_num(table, "Distance (mi)") * MILE_M),
+        "avg_hr": _pos(_num(table, "Avg Heart Rate")),
+        "calories": _pos(_num(table, "Calories Burned (kCal)")),
+        "source_id": ids.astype("str"),
+        "row_number": table.record_lines,
+    })
+    return finish_report(
+        rows, table, ctx, source="mapmyrun_csv", file_name=file_name,
+        fmt="MapMyRun workout history (distances in miles, dates without times)",
+        assumptions=["MapMyRun gives workout dates without a time of day; sessions start at "
+                     "midnight"], units="mi")
+
+
+def read_trainingpeaks(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
+    day = table.find("WorkoutDay")
+    parsed = parse_dates(day, order=ctx.date_order)
+    types = _text(table, "WorkoutType")
+    hours = _num(table, "TimeTotalInHours")
+    dist = _num(table, "DistanceInMeters")
+    done = hours.gt(0) | dist.gt(0)
+    day_off = types.str.casefold().isin(["day off", "rest", "rest day"])
+    lines = table.record_lines
+    from stridewise.ingest.base import SkippedRow
+
+    skipped = [SkippedRow(int(lines[i]), "a day off, not a session")
+               for i in np.flatnonzero(day_off.to_numpy())]
+    skipped += [SkippedRow(int(lines[i]), "planned workout with no completed time or distance")
+                for i in np.flatnonzero((~done & ~day_off).to_numpy())]
+    keep = done & ~day_off
+    rows = pd.DataFrame({
+        "start": parsed.values, "sport": normalise_sports(types),
+        "title": _text(table, "Title"), "duration_s": hours * 3600.0,
+        "distance_m": _pos(dist), "avg_hr": _pos(_num(table, "HeartRateAverage")),
+        "max_hr": _pos(_num(table, "HeartRateMax")), "row_number": lines,
+    })
+    rpe = _num(table, "Rpe")
+    rows["rpe"] = rpe.where(rpe.between(1, 10))
+    return finish_report(
+        rows.loc[keep], table, ctx, source="trainingpeaks_csv", file_name=file_name,
+        fmt="TrainingPeaks workouts export (completed workouts only)",
+        assumptions=["durations read from TimeTotalInHours (decimal hours)",
+                     "TrainingPeaks gives workout days without a time of day; sessions start "
+                     "at midnight"], skipped=skipped)
+
+
+def read_intervals(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
+    parsed = parse_dates(table.find("start_date_local"))
+    rows = pd.DataFrame({
+        "start": parsed.values, "sport": normalise_sports(table.find("type")),
+        "title": _text(table, "name"),
+        "duration_s": _num(table, "elapsed_time"), "moving_s": _num(table, "moving_time"),
+        "distance_m": _pos(_num(table, "distance")),
+        "elevation_gain_m": _num(table, "total_elevation_gain"),
+        "avg_hr": _pos(_num(table, "average_heartrate")),
+        "max_hr": _pos(_num(table, "max_heartrate")),
+        "calories": _num(table, "calories"),
+        "source_id": _text(table, "id"), "row_number": table.record_lines,
+    })
+    rpe = _num(table, "icu_rpe")
+    rows["rpe"] = rpe.where(rpe.between(1, 10))
+    return finish_report(
+        rows, table, ctx, source="intervals_csv", file_name=file_name,
+        fmt="intervals.icu activities.csv",
+        assumptions=["intervals.icu lists local start times (start_date_local); kept as they "
+                     "are"], units="km")
+
+
+#: Zepp Life / Mi Fit sport codes (documented by the app's exports; others -> other).
+ZEPP_SPORTS = {1: "run", 6: "walk", 7: "trail_run", 8: "treadmill_run", 9: "ride",
+               10: "virtual_ride", 12: "elliptical", 14: "swim", 15: "open_water_swim",
+               16: "other", 17: "climb", 21: "strength", 23: "row", 24: "hiit", 25: "yoga"}
+
+
+def read_zepp(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
+    codes = _num(table, "type")
+    sport = codes.map(lambda c: ZEPP_SPORTS.get(int(c), "other") if pd.notna(c) else "other")
+    parsed = parse_dates(table.find("startTime"))
+    start = utc_to_local(parsed.values, ctx.tz) if parsed.utc_offset else parsed.values
+    rows = pd.DataFrame({
+        "start": start, "sport": sport.astype("str"),
+        "title": sport.astype("str").str.replace("_", " ").str.capitalize(),
+        "duration_s": _num(table, "sportTime(s)"),
+        "distance_m": _pos(_num(table, "distance(m)")),
+        "calories": _num(table, "calories(kcal)"), "row_number": table.record_lines,
+    })
+    assumptions = ["sport codes read as Zepp's (1 run, 6 walk, 8 treadmill, 9 ride, ...)"]
+    if parsed.utc_offset:
+        assumptions.append(f"start times are UTC (+0000); converted to {ctx.tz}")
+    return finish_report(rows, table, ctx, source="zepp_csv", file_name=file_name,
+                         fmt="Zepp Life (Amazfit/Mi Fit) SPORT.csv", assumptions=assumptions,
+                         units="km")
+
+
+def read_whoop(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
+    start = parse_dates(table.find("Workout start time")).values
+    end = parse_dates(table.find("Workout end time")).values
+    minutes = _num(table, "Duration (min)")
+    span = (end - start).dt.total_seconds()
+    names = _text(table, "Activity name")
+    rows = pd.DataFrame({
+        "start": start, "sport": normalise_sports(names), "title": names,
+        "duration_s": span.where(span.gt(0), minutes * 60.0),
+        "distance_m": _pos(_num(table, "Distance (meters)")),
+        "elevation_gain_m": _num(table, "Altitude gain (meters)"),
+        "avg_hr": _pos(_num(table, "Average HR (bpm)")),
+        "max_hr": _pos(_num(table, "Max HR (bpm)")),
+        "calories": _num(table, "Energy burned (cal)"), "row_number": table.record_lines,
+    })
+    return finish_report(
+        rows, table, ctx, source="whoop_csv", file_name=file_name, fmt="WHOOP workouts.csv",
+        assumptions=["WHOOP workout times are local to the cycle's time zone; kept as they are",
+                     "WHOOP's 'Energy burned (cal)' is read as kilocalories"])
+
+
+def read_healthexport(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
+    date = table.find("Date").astype("str")
+    first = date.str.split(r"\s+-\s+", n=1, regex=True).str[0]
+    parsed = parse_dates(first, order=ctx.date_order)
+    acts = table.find("Activity")
+    dur_col = table.find("Duration(Seconds)", "Duration (Seconds)")
+    dist_col = table.index_of("Distance(km)", "Distance (km)")
+    dist_mi = table.index_of("Distance(mi)", "Distance (mi)")
+    if dist_col is not None:
+        dist = parse_numbers(table.data[dist_col], ".") * 1000.0
+    elif dist_mi is not None:
+        dist = parse_numbers(table.data[dist_mi], ".") * MILE_M
+    else:
+        dist = pd.Series(np.nan, index=table.data.index)
+    rows = pd.DataFrame({
+        "start": parsed.values, "sport": normalise_sports(acts),
+        "title": acts.astype("str").str.strip(),
+        "duration_s": parse_numbers(dur_col, "."), "distance_m": _pos(dist),
+        "elevation_gain_m": _num(table, "Elevation: Ascended(m)"),
+        "avg_hr": _pos(_num(table, "Heart rate: Average(count/min)")),
+        "max_hr": _pos(_num(table, "Heart rate: Maximum(count/min)")),
+        "calories": _num(table, "Active energy burned(kcal)"),
+        "row_number": table.record_lines,
+    })
+    return finish_report(
+        rows, table, ctx, source="healthexport_csv", file_name=file_name,
+        fmt="Apple Health workouts (Health Export app CSV)",
+        assumptions=["the start of each 'start - end' date range is the session start, in "
+                     "local time"], units="km" if dist_mi is None else "mi")
+
+
+# --------------------------------------------------------------------------- strength logs
+
+_CATEGORIES: tuple[tuple[str, str], ...] = (
+    (r"box jump|jump squat|broad jump|bound|plyo|skater jump|tuck jump|jumping|skipping",
+     "plyo"),
+    (r"plank|side bridge|dead bug|bird dog|pallof", "plank"),
+    (r"crunch|sit.?up|leg raise|knee raise|russian twist|toe touch|scissor|v.?up|ab wheel|"
+     r"hollow|superman|jackknife|flutter", "core"),
+    (r"hip abduction|hip adduction|clamshell|monster walk|single leg balance|balance",
+     "hip_stability"),
+    (r"nordic", "leg_curl"),
+    (r"lunge|split squat|step.?up", "lunge"),
+    (r"deadlift|good morning|rdl|romanian", "deadlift"),
+    (r"squat|leg press", "squat"),
+    (r"hip thrust|glute bridge|hip raise|bridge", "hip_raise"),
+    (r"calf", "calf_raise"),
+    (r"leg curl|hamstring", "leg_curl"),
+    (r"leg extension", "leg_extension"),
+    (r"bench press|chest press|push.?up|dip", "bench_press" ),
+    (r"pull.?up|chin.?up|pulldown|pull down", "pull_up"),
+    (r"row", "row"),
+    (r"shoulder press|overhead press|military press|arnold|behind the neck press", "shoulder_press"),
+    (r"snatch|clean|jerk", "olympic_lift"),
+    (r"curl", "curl"),
+    (r"tricep|skull ?crusher|kickback", "triceps_extension"),
+    (r"lateral raise|front raise|rear delt|shoulder raise|face pull", "lateral_raise"),
+    (r"fly|flye|crossover|pec deck|butterfly", "flye"),
+    (r"shrug", "shrug"),
+    (r"hyperextension|back extension", "hyperextension"),
+    (r"running|treadmill|run\b", "run"),
+    (r"walking|cycling|bike|rowing machine|elliptical|climbing|stair", "cardio"),
+    (r"stretch|mobility|foam roll|yoga", "warm_up"),
+)
+_CAT_RX = tuple((re.compile(p, re.IGNORECASE), c) for p, c in _CATEGORIES)
+
+
+def exercise_category(name: object) -> str:
+    """A FIT-style exercise category (squat, lunge, deadlift, plyo, plank, core, ...) for a
+    strength-app exercise name; "" when unknown."""
+    if not isinstance(name, str):
+        return ""
+    for rx, cat in _CAT_RX:
+        if rx.search(name):
+            return cat
+    return ""
+
+
+def _set_records(exercise: pd.Series, reps: pd.Series, weight: pd.Series,
+                 seconds: pd.Series) -> list[dict[str, object]]:
+    cats = {e: exercise_category(e) for e in pd.unique(exercise.astype(object))}
+    out = []
+    for e, r, w, s in zip(exercise, reps, weight, seconds, strict=True):
+        out.append({"exercise": e, "category": cats.get(e, ""),
+                    "reps": None if pd.isna(r) else int(r),
+                    "weight_kg": None if pd.isna(w) else round(float(w), 3),
+                    "seconds": None if pd.isna(s) else float(s)})
+    return out
+
+
+def read_hevy(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
+    d = table.data
+    start_txt = table.find("start_time").astype("str").str.strip()
+    end_txt = table.find("end_time").astype("str").str.strip()
+    title = _text(table, "title")
+    lines = table.record_lines
+    frame = pd.DataFrame({
+        "title": title, "start_txt": start_txt, "end_txt": end_txt,
+        "exercise": _text(table, "exercise_title"), "reps": _num(table, "reps"),
+        "weight": _num(table, "weight_kg"), "secs": _num(table, "duration_seconds"),
+        "km": _num(table, "distance_km"), "line": lines,
+    }, index=d.index)
+    starts = parse_dates(frame["start_txt"]).values
+    ends = parse_dates(frame["end_txt"]).values
+    frame["start"] = starts
+    frame["end"] = ends
+    out = []
+    for _key, g in frame.groupby(["title", "start_txt", "end_txt"], sort=False):
+        st, en = g["start"].iloc[0], g["end"].iloc[0]
+        dur = (en - st).total_seconds() if pd.notna(st) and pd.notna(en) else np.nan
+        km = g["km"].sum(min_count=1)
+        out.append({
+            "start": st, "sport": "strength", "title": g["title"].iloc[0],
+            "duration_s": dur if dur and dur > 0 else np.nan,
+            "distance_m": km * 1000.0 if pd.notna(km) and km > 0 else np.nan,
+            "sets": sets_to_json(_set_records(g["exercise"], g["reps"], g["weight"], g["secs"])),
+            "row_number": int(g["line"].iloc[0]),
+        })
+    rows = pd.DataFrame(out)
+    return finish_report(
+        rows, table, ctx, source="hevy_csv", file_name=file_name,
+        fmt=f"Hevy workout log ({len(table)} sets in {len(rows)} workouts)",
+        assumptions=["one session per Hevy workout; its duration is end time minus start "
+                     "time; every set is kept with its exercise"])
+
+
+#: Seconds per set used to estimate Fitbod workout durations (work + rest).
+FITBOD_SECONDS_PER_SET = 150.0
+
+
+def read_fitbod(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
+    d = table.data
+    date_txt = table.find("Date").astype("str").str.strip()
+    nsets = _num(table, "Sets").fillna(1).clip(lower=1, upper=50).astype(int)
+    frame = pd.DataFrame({
+        "date": date_txt, "exercise": _text(table, "Exercise"), "reps": _num(table, "Reps"),
+        "weight": _num(table, "Weight"), "n": nsets, "line": table.record_lines,
+    }, index=d.index)
+    frame = frame.loc[frame.index.repeat(frame["n"])]
+    parsed = parse_dates(frame["date"], order=ctx.date_order)
+    frame["start"] = parsed.values
+    out = []
+    for day, g in frame.groupby("date", sort=False):
+        secs = pd.Series(np.nan, index=g.index)
+        out.append({
+            "start": g["start"].iloc[0], "sport": "strength",
+            "title": "Fitbod workout", "duration_s": len(g) * FITBOD_SECONDS_PER_SET,
+            "sets": sets_to_json(_set_records(g["exercise"], g["reps"], g["weight"], secs)),
+            "row_number": int(g["line"].iloc[0]), "source_id": "",
+        })
+        del day
+    rows = pd.DataFrame(out)
+    return finish_report(
+        rows, table, ctx, source="fitbod_csv", file_name=file_name,
+        fmt=f"Fitbod workout log ({len(table)} set rows in {len(rows)} workouts)",
+        assumptions=["one session per Fitbod workout day; every set is kept with its exercise",
+                     "Fitbod records no workout duration; each workout is estimated at "
+                     f"{FITBOD_SECONDS_PER_SET / 60:g} minutes per set",
+                     "Fitbod weights read as kilograms",
+                     "Fitbod gives dates without a time of day; sessions start at midnight"])
+
+
+# --------------------------------------------------------------------------- sectioned files
+
+def read_sectioned(text: str, file_name: str, ctx: ReadContext) -> ImportReport | None:
+    """Polar Flow session, Wahoo app and Epson files (several tables in one file), else None."""
+    head = text[:4096].lstrip("\ufeff")
+    if head.startswith("[[Training]]") or "\n[TrainingResult]" in head:
+        return _read_epson(text, file_name, ctx)
+    if "File created by Wahoo" in head or (head.startswith("Device,") and "\nworkout," in text):
+        return _read_wahoo(text, file_name, ctx)
+    first = head.split("\n", 1)[0]
+    if first.startswith("Name,Sport,Date,Start time,Duration") and "\nSample rate," in head:
+        return _read_polar(text, file_name, ctx)
+    return None
+
+
+def _rows(text: str) -> list[list[str]]:
+    return [r for r in csv.reader(io.StringIO(text))]
+
+
+def _one(rows: list[dict[str, object]], file_name: str, ctx: ReadContext, source: str,
+         fmt: str, assumptions: list[str]) -> ImportReport:
+    df = pd.DataFrame(rows)
+    df["start"] = pd.to_datetime(df["start"], errors="coerce")
+    return finish_report(df, None, ctx, source=source, file_name=file_name, fmt=fmt,
+                         assumptions=assumptions, units="km")
+
+
+def _read_polar(text: str, file_name: str, ctx: ReadContext) -> ImportReport:
+    rows = _rows(text)
+    head, vals = rows[0], rows[1]
+    rec = {h.strip(): v.strip() for h, v in zip(head, vals, strict=False)}
+    sample_head = [h.strip() for h in rows[2]]
+    hr_i = sample_head.index("HR (bpm)") if "HR (bpm)" in sample_head else None
+    hrs = pd.Series([r[hr_i] for r in rows[3:] if hr_i is not None and len(r) > hr_i])
+    max_hr = parse_numbers(hrs, ".").max() if len(hrs) else np.nan
+    start = parse_dates(pd.Series([f"{rec.get('Date', '')} {rec.get('Start time', '')}"]),
+                        order="DMY").values.iloc[0]
+    sport_txt = rec.get("Sport", "")
+    one = {
+        "start": start, "sport": normalise_sports([sport_txt]).iloc[0],
+        "title": f"Polar {sport_txt.capitalize()}".strip(),
+        "duration_s": parse_durations(pd.Series([rec.get("Duration", "")])).iloc[0],
+        "distance_m": parse_numbers(pd.Series([rec.get("Total distance (km)", "")]),
+                                    ".").iloc[0] * 1000.0,
+        "avg_hr": parse_numbers(pd.Series([rec.get("Average heart rate (bpm)", "")]),
+                                ".").iloc[0],
+        "max_hr": max_hr,
+        "calories": parse_numbers(pd.Series([rec.get("Calories", "")]), ".").iloc[0],
+        "elevation_gain_m": parse_numbers(pd.Series([rec.get("Ascent (m)", "")]), ".").iloc[0],
+        "row_number": 2,
+    }
+    return _one([one], file_name, ctx, "polar_csv", "Polar Flow session CSV (one session)",
+                ["Polar Flow lists the local start time; kept as it is",
+                 f"maximum heart rate taken from the {len(hrs)} per-second samples (the "
+                 "summary's 'HR max' is the athlete's profile value)"])
+
+
+def _read_wahoo(text: str, file_name: str, ctx: ReadContext) -> ImportReport:
+    rows = _rows(text)
+    kv: dict[str, str] = {}
+    sensors: dict[str, str] = {}
+    workout: dict[str, str] = {}
+    samples_head: list[str] | None = None
+    samples: list[list[str]] = []
+    i = 0
+    while i < len(rows):
+        r = rows[i]
+        if r and r[0] == "Year":
+            kv = {r[j]: r[j + 1] for j in range(0, len(r) - 1, 2)}
+        elif r and r[0] == "sensor":
+            i += 1
+            while i < len(rows) and rows[i] and rows[i][0] and rows[i][0] != "workout":
+                sensors[rows[i][0]] = rows[i][1] if len(rows[i]) > 1 else ""
+                i += 1
+            continue
+        elif r and r[0] == "workout" and i + 1 < len(rows):
+            workout = dict(zip(r, rows[i + 1], strict=False))
+            i += 2
+            continue
+        elif r and r[0] == "time":
+            samples_head = r
+            samples = rows[i + 1:]
+            break
+        i += 1
+    try:
+        start = pd.Timestamp(year=int(kv["Year"]), month=int(kv["Month"]), day=int(kv["Day"]),
+                             hour=int(kv.get("Hour", 0)), minute=int(kv.get("Minute", 0)),
+                             second=int(float(kv.get("Second", 0))))
+    except (KeyError, ValueError) as exc:
+        from stridewise.errors import UnreadableFile
+
+        raise UnreadableFile(f"{file_name} is a Wahoo Fitness file without a readable start "
+                             "date.") from exc
+
+    def f(key: str) -> float:
+        try:
+            return float(workout.get(key, "nan") or "nan")
+        except ValueError:
+            return float("nan")
+
+    running, paused = f("runningtime"), f("pausedtime")
+    dist = next((d for d in (f("gpsdist"), f("stridedist"), f("wheeldist"), f("manualdist"))
+                 if d == d and d > 0), float("nan"))
+    present = {k for k, v in sensors.items() if v.strip().lower() == "yes"}
+    if "footpod" in present:
+        sport = "run"
+    elif present & {"spd", "cad", "pwr"}:
+        sport = "ride"
+    else:
+        pace = running / 60.0 / (dist / 1000.0) if dist == dist and dist > 0 else float("nan")
+        sport = "run" if 2.8 <= pace <= 9 else "other"
+    max_hr = float("nan")
+    if samples_head and "hr_heartrate" in samples_head:
+        j = samples_head.index("hr_heartrate")
+        hrs = pd.to_numeric(pd.Series([r[j] for r in samples if len(r) > j]), errors="coerce")
+        hrs = hrs[(hrs >= 30) & (hrs <= 250)]
+        max_hr = float(hrs.max()) if len(hrs) else float("nan")
+    one = {
+        "start": start, "sport": sport, "title": f"Wahoo {sport.replace('_', ' ')}",
+        "duration_s": running + (paused if paused == paused else 0.0), "moving_s": running,
+        "distance_m": dist, "avg_hr": f("hravg") if f("hravg") > 0 else np.nan,
+        "max_hr": max_hr, "row_number": 1,
+    }
+    sensor_txt = ", ".join(sorted(present)) or "none"
+    return _one([one], file_name, ctx, "wahoo_csv", "Wahoo Fitness app CSV (one workout)",
+                ["the start time in the file's header is taken as local time",
+                 f"sport judged from the sensors present ({sensor_txt})"])
+
+
+def _read_epson(text: str, file_name: str, ctx: ReadContext) -> ImportReport:
+    sessions: list[dict[str, object]] = []
+    blocks = re.split(r"^\[\[Training\]\]\s*$", text, flags=re.MULTILINE)
+    for b_i, block in enumerate(b for b in blocks if "[TrainingResult]" in b):
+        sections: dict[str, list[list[str]]] = {}
+        current = None
+        for line in block.splitlines():
+            s = line.strip()
+            m = re.fullmatch(r"\[([A-Za-z]+)\]", s)
+            if m:
+                current = m.group(1)
+                sections[current] = []
+            elif current and s:
+                sections[current].append(next(csv.reader([s])))
+        res = sections.get("TrainingResult", [])
+        name = next((r[1] for r in res if r and r[0] == "TrainingName" and len(r) > 1), "")
+        tab = [r for r in res if r and r[0] not in ("TrainingName", "Memo", "FormatType")]
+        if len(tab) < 2:
+            continue
+        rec = dict(zip(tab[0], tab[1], strict=False))
+        data_rows = sections.get("TrainingData", [])
+        drec = dict(zip(data_rows[0], data_rows[1], strict=False)) if len(data_rows) >= 2 else {}
+        start = parse_dates(pd.Series([f"{rec.get('StartDay', '')} {rec.get('StartTime', '')}"]),
+                            order="YMD").values.iloc[0]
+
+        def num(d: dict[str, str], k: str) -> float:
+            v = parse_numbers(pd.Series([d.get(k, "")]), ".").iloc[0]
+            return float(v)
+
+        sessions.append({
+            "start": start, "sport": "run", "title": name or "Epson run",
+            "duration_s": num(rec, "TrainingTime"), "distance_m": num(rec, "Distance"),
+            "calories": num(drec, "Calorie"), "avg_hr": num(drec, "PulseAve"),
+            "max_hr": num(drec, "MaxHeartRate"),
+            "elevation_gain_m": num(drec, "TotalAscentAltitude"), "row_number": b_i + 1,
+        })
+    if not sessions:
+        from stridewise.errors import UnreadableFile
+
+        raise UnreadableFile(f"{file_name} is an Epson watch file without a readable "
+                             "[TrainingResult] section.")
+    return _one(sessions, file_name, ctx, "epson_csv", "Epson watch export (INI-style sections)",
+                ["Epson's running watches record runs; each [[Training]] block is one run",
+                 "start times are the watch's local time"])
+

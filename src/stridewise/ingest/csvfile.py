@@ -1,0 +1,139 @@
+"""Every CSV/text session log: decode, find the table, recognise the app, delegate.
+
+:func:`read` is what the dispatcher calls for anything that is not a zip, FIT, XML, JSON or
+HRM file. It
+
+1. decodes the bytes (UTF-8 with/without BOM, UTF-16, Windows-1252) and refuses binary data;
+2. recognises multi-section files (Polar Flow session, Wahoo app, Epson) before table parsing;
+3. parses the table (delimiter sniffed, title lines skipped, duplicated headers kept apart);
+4. recognises the app that wrote it — Strava, Garmin Connect, Runkeeper, MapMyRun,
+   TrainingPeaks, intervals.icu, Zepp, WHOOP, Health Export, Hevy, Fitbod, ... — or refuses
+   files that hold no sessions (daily wellness, daily activity totals) with a sentence;
+5. otherwise uses the mapping the user confirmed (``ctx.mapping`` or a saved profile keyed by
+   :func:`header_signature`), or the generic importer when it is confident, and raises
+   :class:`~stridewise.errors.NeedsMapping` when it is not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from collections.abc import Mapping
+
+import pandas as pd
+
+from stridewise.errors import NeedsMapping, StridewiseError, UnreadableFile, UnsupportedFormat
+from stridewise.ingest import csv_apps, csv_garmin, csv_generic, csv_strava
+from stridewise.ingest.base import ImportReport, ReadContext
+from stridewise.ingest.csvtable import Table, decode, header_key, parse_table
+
+__all__ = ["guess_mapping", "header_signature", "load_table", "preview_with_mapping", "read"]
+
+#: Longest file accepted as CSV text (characters).
+_MAX_CHARS = 200 * 1024 * 1024
+
+
+def header_signature(columns: list[str]) -> str:
+    """A stable signature of a CSV header (order-sensitive, case/accent/space-insensitive).
+
+    Used as the key of saved mapping profiles: the same export layout gives the same signature.
+    """
+    keys = "\x1f".join(header_key(str(c)) for c in columns)
+    return hashlib.sha1(keys.encode("utf-8")).hexdigest()[:16]
+
+
+def load_table(data: bytes, file_name: str) -> Table:
+    """Decode and parse ``data`` into a :class:`Table`; typed errors only."""
+    if not data or not data.strip(b" \t\r\n\x00"):
+        raise UnreadableFile(f"{file_name} is empty: there is nothing to import.")
+    text, encoding = decode(data, file_name)
+    if len(text) > _MAX_CHARS:
+        raise UnreadableFile(f"{file_name} is too large to read as CSV.")
+    if text.lstrip().startswith(("<", "{", "[")) and "," not in text[:200]:
+        raise UnsupportedFormat(
+            f"{file_name} looks like XML/JSON text, not a CSV table; upload it with its proper "
+            "file ending (.tcx, .gpx, .xml, .json).")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = parse_table(text, file_name, encoding)
+    if encoding == "Windows-1252":
+        table.notes.append("the file is not UTF-8; it was read as Windows-1252 (Western European)")
+    return table
+
+
+def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
+    """Import a CSV/text session log (see the module docstring). Raises typed errors only."""
+    try:
+        return _read(data, file_name, ctx)
+    except StridewiseError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError,
+            UnicodeError, pd.errors.ParserError) as exc:
+        raise UnreadableFile(
+            f"{file_name} could not be read as a CSV session log ({type(exc).__name__}: "
+            f"{exc}).") from exc
+
+
+def _read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
+    ctx.report_progress(0.0, f"reading {file_name}")
+    if not data or not data.strip(b" \t\r\n\x00"):
+        raise UnreadableFile(f"{file_name} is empty: there is nothing to import.")
+    text, encoding = decode(data, file_name)
+    special = csv_apps.read_sectioned(text, file_name, ctx)
+    if special is not None:
+        return _with_notes(special, encoding)
+    table = load_table(data, file_name)
+    if len(table) == 0:
+        raise UnreadableFile(
+            f"{file_name} has a header line but no data rows: there is nothing to import.")
+    report = _dispatch(table, file_name, ctx)
+    ctx.report_progress(1.0, f"read {file_name}")
+    return _with_notes(report, encoding, table)
+
+
+def _with_notes(report: ImportReport, encoding: str, table: Table | None = None) -> ImportReport:
+    if encoding == "Windows-1252":
+        report.assumptions.append(
+            "the file is not UTF-8; it was read as Windows-1252 (Western European)")
+    if table is not None and table.first_data_line > 2:
+        report.warnings.insert(0, f"{table.first_data_line - 2} title line(s) before the "
+                                  "header were skipped")
+    return report
+
+
+def _dispatch(table: Table, file_name: str, ctx: ReadContext) -> ImportReport:
+    if ctx.mapping:
+        return csv_generic.read_mapped(table, ctx, file_name, dict(ctx.mapping))
+    sig = header_signature(table.columns)
+    if sig in ctx.mapping_profiles:
+        report = csv_generic.read_mapped(table, ctx, file_name, dict(ctx.mapping_profiles[sig]))
+        report.assumptions.insert(0, "columns mapped with the mapping you saved for this layout")
+        return report
+    if csv_strava.detect(table):
+        return csv_strava.read(table, ctx, file_name)
+    if csv_garmin.detect(table):
+        return csv_garmin.read(table, ctx, file_name)
+    app = csv_apps.detect(table)
+    if app is not None:
+        return app(table, ctx, file_name)
+    guess, confident = csv_generic.guess(table)
+    if confident:
+        return csv_generic.read_mapped(table, ctx, file_name, guess, guessed=True)
+    raise NeedsMapping(
+        f"{file_name} is a CSV table whose columns Stridewise does not recognise with "
+        "confidence; match its columns to date, duration, distance and type to import it.",
+        columns=list(table.columns), guess=guess)
+
+
+def guess_mapping(columns: list[str]) -> dict[str, str]:
+    """Best guess of canonical field -> column name for a header (for the mapping form)."""
+    return csv_generic.guess_from_columns(list(columns))
+
+
+def preview_with_mapping(data: bytes, file_name: str, ctx: ReadContext,
+                         mapping: Mapping[str, str], rows: int = 20) -> pd.DataFrame:
+    """The first ``rows`` sessions a mapping would import (canonical columns), for the form's
+    live preview. Raises typed errors (e.g. when the mapped date column has no dates)."""
+    table = load_table(data, file_name)
+    report = csv_generic.read_mapped(table, ctx, file_name, dict(mapping), limit=rows)
+    return report.sessions.head(rows)

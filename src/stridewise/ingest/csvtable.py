@@ -1,0 +1,358 @@
+"""Low-level CSV handling shared by the CSV importers: bytes -> text -> a positional table.
+
+* :func:`decode` turns bytes into text (UTF-8 with/without BOM, UTF-16, Windows-1252) and
+  refuses binary data with a sentence.
+* :func:`parse_table` finds the delimiter and the header line (skipping title lines such as
+  ``Aktivitäten von ...``), and parses the rest into a :class:`Table` whose data columns are
+  positions ``0..n-1`` so duplicated header names (Strava's two ``Distance`` columns) stay
+  distinct.
+* :func:`finish_report` checks required values and plausible ranges, reports skipped rows with
+  their line numbers, and hands over to ``base.finish_sessions``.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from stridewise.errors import UnreadableFile
+from stridewise.ingest.base import ImportReport, ReadContext, SkippedRow, finish_sessions
+from stridewise.ingest.sports import sport_key
+from stridewise.schema import RANGES
+
+DELIMITERS = (",", ";", "\t", "|")
+
+
+# --------------------------------------------------------------------------- decoding
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:65536]
+    if not head:
+        return False
+    if b"\x00" in head:
+        return True
+    ctrl = sum(1 for b in head if b < 32 and b not in (9, 10, 13, 12))
+    return ctrl / len(head) > 0.01
+
+
+def decode(data: bytes, file_name: str) -> tuple[str, str]:
+    """(text, encoding name) of CSV bytes; raises UnreadableFile for binary data."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"{file_name} claims to be UTF-16 text but is damaged.") from exc
+    if len(data) >= 4 and data[1:2] == b"\x00" and data[3:4] == b"\x00" and data[0:1] != b"\x00":
+        try:
+            return data.decode("utf-16-le"), "UTF-16"
+        except UnicodeDecodeError:
+            pass
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "UTF-8 with BOM"
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(
+                f"{file_name} starts like UTF-8 text but contains bytes that are not UTF-8; "
+                "it may be damaged.") from exc
+    if _looks_binary(data):
+        raise UnreadableFile(
+            f"{file_name} is not a text/CSV file (it contains binary data); export your "
+            "activities as CSV, FIT, TCX or GPX and upload that.")
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("cp1252", errors="replace")
+    if text.count("\ufffd") > max(3, len(text) // 200):
+        raise UnreadableFile(
+            f"{file_name} is neither UTF-8 nor Windows-1252 text; save it as UTF-8 CSV and "
+            "upload it again.")
+    return text, "Windows-1252"
+
+
+# --------------------------------------------------------------------------- headers
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def clean_header(name: object) -> str:
+    """Header cell text without HTML markup, entities, BOM or surrounding spaces."""
+    t = "" if name is None else str(name)
+    if "<" in t:
+        t = _TAG.sub("", t)
+    if "&" in t:
+        t = html.unescape(t)
+    return t.replace("\ufeff", "").strip().strip('"').strip()
+
+
+def header_key(name: str) -> str:
+    """Comparison key of a header: lower-case, accent-free words (``Ø Herzfrequenz`` -> ``o herzfrequenz``)."""
+    return sport_key(clean_header(name).replace("’", "'"))
+
+
+# --------------------------------------------------------------------------- table
+
+@dataclass
+class Table:
+    """A parsed CSV: cleaned header names and positional string columns.
+
+    ``data`` has integer column labels ``0..n-1`` and string values ("" for empty cells).
+    ``first_data_line`` is the 1-based line of the first data record in the file.
+    """
+
+    columns: list[str]
+    data: pd.DataFrame
+    delimiter: str
+    encoding: str
+    text: str = ""
+    body_offset: int = 0  # character offset of the first data line in ``text``
+    first_data_line: int = 2
+    notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def keys(self) -> list[str]:
+        return [header_key(c) for c in self.columns]
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def index_of(self, *names: str, occurrence: int = 0) -> int | None:
+        """Position of the ``occurrence``-th column whose key equals one of ``names``' keys."""
+        wanted = {header_key(n) for n in names}
+        hits = [i for i, k in enumerate(self.keys) if k in wanted]
+        if len(hits) > occurrence:
+            return hits[occurrence]
+        return None
+
+    def find(self, *names: str, occurrence: int = 0) -> pd.Series | None:
+        i = self.index_of(*names, occurrence=occurrence)
+        return None if i is None else self.data[i]
+
+    def count(self, *names: str) -> int:
+        wanted = {header_key(n) for n in names}
+        return sum(k in wanted for k in self.keys)
+
+    def col(self, i: int | None) -> pd.Series | None:
+        return None if i is None or i >= self.data.shape[1] else self.data[i]
+
+    def empty_text(self) -> pd.Series:
+        return pd.Series([""] * len(self.data), index=self.data.index, dtype="str")
+
+    @cached_property
+    def record_lines(self) -> np.ndarray:
+        """1-based file line where each data record starts (exact with multi-line cells)."""
+        body = self.text[self.body_offset:]
+        if "\n" not in body or body.count("\n") == len(self.data):
+            return np.arange(len(self.data)) + self.first_data_line
+        starts = []
+        reader = csv.reader(io.StringIO(body), delimiter=self.delimiter)
+        prev = 0
+        for row in reader:
+            if row and any(c.strip() for c in row):
+                starts.append(prev + self.first_data_line)
+            prev = reader.line_num
+        arr = np.asarray(starts[: len(self.data)], dtype=int)
+        if len(arr) < len(self.data):
+            arr = np.arange(len(self.data)) + self.first_data_line
+        return arr
+
+
+def _split_lines(text: str, limit: int = 60) -> list[str]:
+    return text.splitlines()[:limit]
+
+
+def sniff_delimiter(lines: Sequence[str]) -> str:
+    """The delimiter that gives the most consistent multi-field rows in ``lines``."""
+    best, best_score = ",", -1.0
+    for d in DELIMITERS:
+        counts = [len(next(csv.reader([ln], delimiter=d))) for ln in lines if ln.strip()]
+        if not counts:
+            continue
+        multi = [c for c in counts if c > 1]
+        if not multi:
+            continue
+        mode = max(set(multi), key=multi.count)
+        score = multi.count(mode) * min(mode, 50) / len(counts)
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def find_header(lines: Sequence[str], delimiter: str) -> int:
+    """Index of the header line: the first line with at least two named fields that the next
+    lines roughly match in width (skips title lines and blank-ish lines)."""
+    widths = []
+    for ln in lines:
+        try:
+            widths.append(len(next(csv.reader([ln], delimiter=delimiter))) if ln.strip() else 0)
+        except (csv.Error, StopIteration):
+            widths.append(0)
+    for i, w in enumerate(widths):
+        if w < 2:
+            continue
+        fields = next(csv.reader([lines[i]], delimiter=delimiter))
+        named = sum(bool(f.strip()) for f in fields)
+        if named < 2:
+            continue
+        rest = [x for x in widths[i + 1:i + 6] if x > 0]
+        if not rest or any(abs(x - w) <= max(1, w // 5) or x >= w for x in rest):
+            return i
+    return 0
+
+
+def parse_table(text: str, file_name: str, encoding: str) -> Table:
+    """Parse CSV text into a :class:`Table` (title lines skipped, delimiter sniffed)."""
+    head_lines = _split_lines(text)
+    if not any(ln.strip() for ln in head_lines):
+        raise UnreadableFile(f"{file_name} is empty: there is nothing to import.")
+    delim = sniff_delimiter(head_lines[:30])
+    h = find_header(head_lines, delim)
+    # Character offset of the header line and of the body.
+    offset = 0
+    for _ in range(h):
+        nl = text.find("\n", offset)
+        offset = nl + 1 if nl >= 0 else len(text)
+    header_row = next(csv.reader([text[offset:].split("\n", 1)[0].rstrip("\r")], delimiter=delim))
+    nl = text.find("\n", offset)
+    body_offset = nl + 1 if nl >= 0 else len(text)
+    columns = [clean_header(c) for c in header_row]
+    while columns and columns[-1] == "":
+        columns.pop()
+    if len(columns) < 2:
+        raise UnreadableFile(
+            f"{file_name} does not look like a table: no line with two or more columns "
+            "separated by commas, semicolons or tabs was found.")
+    body = text[body_offset:]
+    data = _read_body(body, delim, len(columns), file_name)
+    data = data.iloc[:, : len(columns)] if data.shape[1] > len(columns) else data
+    for j in range(data.shape[1], len(columns)):
+        data[j] = ""
+    data.columns = list(range(len(columns)))
+    return Table(columns=columns, data=data, delimiter=delim, encoding=encoding, text=text,
+                 body_offset=body_offset, first_data_line=h + 2)
+
+
+def _read_body(body: str, delim: str, width: int, file_name: str) -> pd.DataFrame:
+    if not body.strip():
+        return pd.DataFrame({i: pd.Series([], dtype="str") for i in range(width)})
+    names = list(range(width))
+    try:
+        df = pd.read_csv(io.StringIO(body), sep=delim, header=None, names=names, dtype=str,
+                         keep_default_na=False, na_filter=False, skipinitialspace=True,
+                         skip_blank_lines=True, engine="c", index_col=False,
+                         on_bad_lines="error")
+    except pd.errors.ParserError:
+        df = _read_body_lenient(body, delim, width)
+    except (ValueError, UnicodeError, csv.Error) as exc:
+        raise UnreadableFile(f"{file_name} could not be read as CSV ({exc}).") from exc
+    # Rows that are blank in every field (e.g. a line of spaces) are not records.
+    return df.fillna("")
+
+
+def _read_body_lenient(body: str, delim: str, width: int) -> pd.DataFrame:
+    """Python-csv fallback for rows wider than the header: extra fields beyond the header are
+    kept in an overflow column so callers can report those rows."""
+    rows: list[list[str]] = []
+    for row in csv.reader(io.StringIO(body), delimiter=delim, skipinitialspace=True):
+        if not row or not any(c.strip() for c in row):
+            continue
+        if len(row) > width:
+            extra = [c for c in row[width:] if c.strip()]
+            row = row[:width] + (["\x00overflow"] if extra else [])
+        rows.append(row)
+    df = pd.DataFrame(rows, dtype="str")
+    return df.fillna("")
+
+
+def overflow_rows(table: Table) -> np.ndarray:
+    """Boolean mask of records that had more non-empty fields than the header."""
+    n = len(table.columns)
+    if table.data.shape[1] <= n:
+        return np.zeros(len(table.data), dtype=bool)
+    return (table.data[n] == "\x00overflow").to_numpy()
+
+
+# --------------------------------------------------------------------------- finishing
+
+def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, source: str,
+                  file_name: str, fmt: str, assumptions: Iterable[str] = (),
+                  warnings: Iterable[str] = (), skipped: Iterable[SkippedRow] = (),
+                  units: str | None = None, keep: Iterable[str] = ()) -> ImportReport:
+    """Check and finish importer rows into an :class:`ImportReport`.
+
+    ``rows`` holds canonical columns plus ``row_number`` (file line). Rows without a readable
+    start or duration are skipped with their reason; implausible optional values become NaN
+    with a note; an implausible duration falls back to the moving time where that is
+    plausible. ``keep`` names extra columns to keep (e.g. ``strava_filename``).
+    """
+    skipped_rows = list(skipped)
+    notes = list(warnings)
+    out = rows.copy()
+    if "row_number" not in out.columns:
+        out["row_number"] = np.arange(len(out)) + 1
+    # start
+    bad_start = out["start"].isna()
+    for rn in out.loc[bad_start, "row_number"]:
+        skipped_rows.append(SkippedRow(int(rn), "no readable date/time"))
+    out = out.loc[~bad_start]
+    # duration: fall back to moving time, then skip
+    dur = pd.to_numeric(out.get("duration_s"), errors="coerce") if "duration_s" in out else None
+    if dur is None:
+        out["duration_s"] = np.nan
+        dur = out["duration_s"]
+    mov = pd.to_numeric(out["moving_s"], errors="coerce") if "moving_s" in out else dur * np.nan
+    lo, hi = RANGES["duration_s"]
+    implausible = dur.notna() & ((dur < lo) | (dur > hi))
+    if implausible.any():
+        use_moving = implausible & mov.notna() & (mov >= lo) & (mov <= hi)
+        for rn, d in zip(out.loc[use_moving, "row_number"], dur[use_moving], strict=True):
+            notes.append(f"row {int(rn)}: elapsed time of {d / 86400:.1f} days is not "
+                         "plausible; the moving time was used instead")
+        dur = dur.where(~use_moving, mov)
+        implausible = implausible & ~use_moving
+    dur = dur.where(dur.notna(), mov.where((mov >= lo) & (mov <= hi)))
+    out["duration_s"] = dur
+    missing = dur.isna() | implausible
+    for rn, d in zip(out.loc[missing, "row_number"], dur[missing], strict=True):
+        reason = ("no duration" if pd.isna(d) else
+                  f"duration of {d:g} s is not plausible")
+        skipped_rows.append(SkippedRow(int(rn), reason))
+    out = out.loc[~missing]
+    if "moving_s" in out:
+        m = pd.to_numeric(out["moving_s"], errors="coerce")
+        out["moving_s"] = m.where((m >= 0) & (m <= out["duration_s"] * 1.0001 + 1))
+    # optional ranges
+    for col, (clo, chi) in RANGES.items():
+        if col in ("duration_s", "moving_s") or col not in out.columns:
+            continue
+        v = pd.to_numeric(out[col], errors="coerce")
+        bad = v.notna() & ((v < clo) | (v > chi))
+        if bad.any():
+            first = int(out.loc[bad, "row_number"].iloc[0])
+            notes.append(f"{int(bad.sum())} implausible {col.replace('_', ' ')} value(s) were "
+                         f"left empty (first at row {first})")
+        out[col] = v.where(~bad)
+    keep = list(keep)
+    from stridewise.schema import COLUMNS  # local: avoid a cycle at import time
+
+    cols = [c for c in out.columns if c in COLUMNS or c == "row_number" or c in keep]
+    sessions, dups = finish_sessions(out[cols], ctx, source=source, file_name=file_name)
+    skipped_rows.extend(dups)
+    skipped_rows.sort(key=lambda s: (s.row is None, s.row or 0))
+    return ImportReport(file_name=file_name, format=fmt, sessions=sessions,
+                        skipped=skipped_rows, assumptions=list(dict.fromkeys(assumptions)),
+                        warnings=notes, units=units)  # type: ignore[arg-type]
+
+
+def text_or_empty(s: pd.Series | None, n: int, index: pd.Index) -> pd.Series:
+    if s is None:
+        return pd.Series([""] * n, index=index, dtype="str")
+    return s.astype("str").str.strip()
