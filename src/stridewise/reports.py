@@ -1,0 +1,716 @@
+"""Printable one-page reports: self-contained HTML that prints cleanly to PDF from a browser.
+
+Each report is a single HTML document with inline CSS (A4 page, ``@media print`` rules,
+colours kept in print) and charts drawn as inline SVG: no scripts, no external fonts, images or
+style sheets, so it can be downloaded, e-mailed and printed anywhere. Every piece of user text
+(athlete names, titles, reasons, notes) is escaped with :func:`html.escape`.
+
+Inputs are the library's tables: :func:`stridewise.volume.weekly_volume` (weekly),
+:func:`stridewise.risk.daily_metrics` / ``risk_table`` (risk) and :func:`stridewise.risk.balance`
+(balance). Missing or empty inputs give a section that says so, never an exception.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from html import escape
+from typing import Any, Final, Literal
+
+import numpy as np
+import pandas as pd
+
+from stridewise.charts import (
+    AREA_COLOURS,
+    BALANCE_COLOURSCALE,
+    BALANCE_MAX_PCT,
+    BAND_COLOURS,
+    EMPTY_MESSAGE,
+    KM_PER_MILE,
+    RISK_COLOURS,
+    RISK_LABELS,
+    area_colour,
+    area_label,
+)
+from stridewise.schema import AREAS, TRAINING_AREAS
+
+DISCLAIMER: Final = (
+    "The risk level is a heuristic built from training-load research, not a diagnosis. The "
+    "acute:chronic workload ratio in particular is contested (Impellizzeri et al. 2020; Lolli "
+    "et al. 2019): read it together with how the athlete feels and any pain.")
+_VARIANT_SHORT: Final[dict[str, str]] = {"coupled": "7:28", "uncoupled": "7:21", "ewma": "EWMA"}
+_SHORT: Final[dict[str, str]] = {"endurance": "Endur.", "strength": "Str.", "plyometrics": "Plyo.",
+                                 "stability": "Stab.", "flexibility": "Flex.", "other": "Other"}
+_RISK_ORDER: Final[dict[str, int]] = {"high": 0, "moderate": 1, "low": 2, "not enough data": 3}
+
+_CSS: Final = """
+*{box-sizing:border-box}
+html{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+body{margin:0;background:#f3f4f6;color:#1f2328;
+ font:10pt/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+.page{background:#fff;max-width:210mm;margin:8mm auto;padding:12mm 14mm;
+ box-shadow:0 1px 4px rgba(0,0,0,.15)}
+header{display:flex;justify-content:space-between;align-items:flex-end;
+ border-bottom:2px solid #1f2328;padding-bottom:3mm;margin-bottom:4mm}
+h1{font-size:17pt;margin:0;line-height:1.2;overflow-wrap:anywhere}
+h2{font-size:11pt;margin:3mm 0 1.2mm;border-bottom:1px solid #d0d7de;padding-bottom:1mm}
+.brand{font-size:8.5pt;color:#57606a;text-transform:uppercase;letter-spacing:.08em}
+.meta{text-align:right;color:#57606a;font-size:9pt}
+.hint{color:#57606a;font-size:8.5pt;margin:0 0 3mm}
+.kpis{display:grid;grid-template-columns:repeat(6,1fr);gap:2mm}
+.kpi{border:1px solid #d0d7de;border-radius:2mm;padding:1.5mm 2mm}
+.kpi .label{font-size:7pt;color:#57606a;text-transform:uppercase;letter-spacing:.04em}
+.kpi .value{font-size:13pt;font-weight:650;line-height:1.25;white-space:nowrap}
+.kpi .sub{font-size:7.5pt;color:#57606a;line-height:1.25}
+.risk{display:flex;gap:4mm;align-items:flex-start;border:1px solid #d0d7de;
+ border-left:4mm solid var(--risk);border-radius:2mm;padding:2.5mm 3.5mm;margin-top:3mm}
+.risk .level{font-size:13pt;font-weight:700;white-space:nowrap}
+.risk ul{margin:0;padding-left:4.5mm}
+.badge{display:inline-block;padding:.3mm 2mm;border-radius:3mm;color:#fff;font-weight:600;
+ font-size:8.5pt;white-space:nowrap}
+table{border-collapse:collapse;width:100%;font-size:8.5pt}
+th,td{padding:.55mm 1.4mm;border-bottom:1px solid #e5e7eb;text-align:left;vertical-align:top}
+th{font-weight:600;color:#57606a;border-bottom:1px solid #8c959f}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.name{overflow-wrap:anywhere}
+td.nw,th.nw{white-space:nowrap}
+td.reason{min-width:38mm}
+.roster td.name{min-width:22mm}
+.roster{font-size:7.5pt}
+.roster th,.roster td{padding:.55mm 1mm}
+.sw{display:inline-block;width:2.6mm;height:2.6mm;border-radius:.5mm;margin-right:1.5mm;
+ vertical-align:-.2mm}
+.bar{position:relative;height:3mm;background:#eef0f2;border-radius:1mm;min-width:22mm}
+.bar span{position:absolute;left:0;top:0;bottom:0;border-radius:1mm}
+.bar i{position:absolute;top:-.6mm;bottom:-.6mm;width:.5mm;background:#1f2328}
+.legend{display:flex;flex-wrap:wrap;gap:1mm 4mm;font-size:8pt;color:#57606a;margin:0 0 1mm}
+.cols{display:grid;grid-template-columns:1fr 1fr;gap:5mm}
+.heat td.cell{text-align:center;font-variant-numeric:tabular-nums}
+.empty{color:#57606a;font-style:italic}
+footer{margin-top:3mm;padding-top:1.5mm;border-top:1px solid #d0d7de;font-size:8pt;color:#57606a}
+svg{display:block;max-width:100%;height:auto}
+svg text{font-family:inherit}
+section{break-inside:avoid}
+@page{size:A4;margin:12mm}
+@media print{
+ body{background:#fff;font-size:9pt}
+ .page{box-shadow:none;margin:0;padding:0;max-width:none}
+ .screen-only{display:none}
+ thead{display:table-header-group}
+ tr{break-inside:avoid}
+ h2{break-after:avoid}
+}
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _isnum(v: Any) -> bool:
+    try:
+        return v is not None and not pd.isna(v) and not math.isnan(float(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _fmt(v: Any, spec: str = ",.0f", unit: str = "", *, dash: str = "–",
+         inf_text: str = "no base yet") -> str:
+    """Number text with an optional unit; NaN → dash, ±inf → ``inf_text`` (already escaped)."""
+    if not _isnum(v):
+        return dash
+    f = float(v)
+    if math.isinf(f):
+        return escape(inf_text)
+    text = format(f, spec).replace("-", "−")
+    return f"{text}\u202f{escape(unit)}" if unit else text
+
+
+def _pct_change(v: Any) -> str:
+    if not _isnum(v):
+        return "–"
+    f = float(v)
+    if math.isinf(f):
+        return "new"
+    return ("+" if f > 0 else "") + _fmt(f, ",.0f", "%")
+
+
+def _days_text(v: Any) -> str:
+    if not _isnum(v) or math.isinf(float(v)):
+        return "none yet"
+    d = int(round(float(v)))
+    return "today" if d == 0 else ("1 day ago" if d == 1 else f"{d} days ago")
+
+
+def _col(df: pd.DataFrame | None, name: str) -> bool:
+    return df is not None and len(df) > 0 and name in df.columns
+
+
+def _num(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s, errors="coerce").astype(float)
+
+
+def _dates(s: pd.Series) -> pd.Series:
+    out = pd.to_datetime(s, errors="coerce")
+    if isinstance(out.dtype, pd.DatetimeTZDtype):
+        out = out.dt.tz_localize(None)
+    return out.dt.normalize()
+
+
+def _hex_to_rgb(colour: str) -> tuple[int, int, int]:
+    c = colour.lstrip("#")
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def balance_cell_colour(pct: Any) -> tuple[str, str]:
+    """(background, text colour) for a % of target, on the charts' balance scale."""
+    if not _isnum(pct):
+        return "#f3f4f6", "#57606a"
+    x = min(max(float(pct), 0.0), BALANCE_MAX_PCT) / BALANCE_MAX_PCT
+    stops = [(float(p), _hex_to_rgb(c)) for p, c in BALANCE_COLOURSCALE]
+    for (p0, c0), (p1, c1) in zip(stops, stops[1:], strict=False):
+        if x <= p1:
+            t = 0.0 if p1 == p0 else (x - p0) / (p1 - p0)
+            rgb = tuple(round(a + (b - a) * t) for a, b in zip(c0, c1, strict=True))
+            break
+    else:
+        rgb = stops[-1][1]
+    lum = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
+    return "#{:02x}{:02x}{:02x}".format(*rgb), ("#111111" if lum > 140 else "#ffffff")
+
+
+def _risk_badge(level: str) -> str:
+    colour = RISK_COLOURS.get(level, RISK_COLOURS["not enough data"])
+    return (f'<span class="badge" style="background:{colour}">'
+            f"{escape(RISK_LABELS.get(level, level or 'Not enough data'))}</span>")
+
+
+def _split_reasons(text: Any) -> list[str]:
+    if isinstance(text, (list, tuple)):
+        return [str(t) for t in text if str(t).strip()]
+    if not isinstance(text, str):
+        return []
+    return [r.strip() for r in text.split(";") if r.strip()]
+
+
+def _page(title: str, body: str) -> str:
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{escape(title)}</title><style>{_CSS}</style></head>"
+            f"<body><div class=\"page\">{body}</div></body></html>\n")
+
+
+def _header(kind: str, name: str, meta: Sequence[str]) -> str:
+    meta_html = "<br>".join(escape(m) for m in meta if m)
+    return (f'<header><div><div class="brand">Stridewise · {escape(kind)}</div>'
+            f"<h1>{escape(name)}</h1></div><div class=\"meta\">{meta_html}</div></header>"
+            '<p class="hint screen-only">To save as PDF: print this page (Ctrl+P / ⌘P) and '
+            "choose “Save as PDF”.</p>")
+
+
+def _footer(generated: datetime | None) -> str:
+    when = (generated or datetime.now()).strftime("%-d %b %Y %H:%M")
+    return f"<footer>{escape(DISCLAIMER)}<br>Generated by Stridewise on {escape(when)}.</footer>"
+
+
+def _legend(areas: Iterable[str]) -> str:
+    items = "".join(f'<span><i class="sw" style="background:{area_colour(a)}"></i>'
+                    f"{escape(area_label(a))}</span>" for a in areas)
+    return f'<div class="legend">{items}</div>'
+
+
+# ---------------------------------------------------------------------------------------------
+# Inline SVG charts
+# ---------------------------------------------------------------------------------------------
+
+
+def weekly_bars_svg(table: pd.DataFrame, *, unit: str = "min", width: int = 680,
+                    height: int = 110) -> str:
+    """Stacked bars (inline SVG) of a week x area table; empty string when all zero."""
+    if table is None or table.empty or float(table.to_numpy().sum()) <= 0:
+        return ""
+    areas = [a for a in table.columns if float(table[a].sum()) > 0]
+    totals = table[areas].sum(axis=1).to_numpy()
+    top = float(totals.max()) or 1.0
+    left, bottom, right, top_pad = 40, 22, 6, 14
+    plot_w, plot_h = width - left - right, height - bottom - top_pad
+    n = len(table)
+    slot = plot_w / n
+    bar_w = max(slot * 0.72, 1.0)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+             f'width="{width}" height="{height}" role="img" '
+             f'aria-label="{escape("Weekly " + unit + " by training area")}">']
+    for frac in (0.0, 0.5, 1.0):   # gridlines with labels
+        y = top_pad + plot_h * (1 - frac)
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
+                     'stroke="#d0d7de" stroke-width="0.6"/>')
+        parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" font-size="8" text-anchor="end" '
+                     f'fill="#57606a">{_fmt(top * frac)}</text>')
+    parts.append(f'<text x="2" y="9" font-size="8" fill="#57606a">{escape(unit)}</text>')
+    label_every = max(1, math.ceil(n / 12))
+    for i, (week, row) in enumerate(table[areas].iterrows()):
+        x = left + i * slot + (slot - bar_w) / 2
+        y_base = top_pad + plot_h
+        for area in areas:
+            v = float(row[area])
+            if v <= 0:
+                continue
+            h = plot_h * v / top
+            y_base -= h
+            tip = f"{pd.Timestamp(week):%-d %b %Y} · {area_label(area)}: {v:,.0f} {unit}"
+            parts.append(f'<rect x="{x:.1f}" y="{y_base:.1f}" width="{bar_w:.1f}" '
+                         f'height="{h:.1f}" fill="{area_colour(area)}">'
+                         f"<title>{escape(tip)}</title></rect>")
+        if i % label_every == 0 or i == n - 1:
+            parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{height - 8}" font-size="8" '
+                         f'text-anchor="middle" fill="#57606a">'
+                         f"{escape(f'{pd.Timestamp(week):%-d %b}')}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def acwr_svg(dates: Sequence[Any], ratio: Sequence[float],
+             thresholds: tuple[float, float, float] = (0.8, 1.3, 1.5), *, width: int = 680,
+             height: int = 84) -> str:
+    """ACWR line (inline SVG) over shaded sweet-spot/caution/high bands; gaps for NaN/inf."""
+    r = np.asarray(ratio, dtype=float)
+    if r.size == 0 or not np.isfinite(r).any():
+        return ""
+    low, high, very = thresholds
+    finite = r[np.isfinite(r)]
+    top = max(2.0, float(finite.max()) * 1.08)
+    left, bottom, right, top_pad = 40, 18, 6, 6
+    plot_w, plot_h = width - left - right, height - bottom - top_pad
+    n = len(r)
+
+    def y(v: float) -> float:
+        return top_pad + plot_h * (1 - min(v, top) / top)
+
+    def x(i: int) -> float:
+        return left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+             f'width="{width}" height="{height}" role="img" '
+             'aria-label="Acute:chronic workload ratio with bands">']
+    for y0, y1, colour, label in ((low, high, BAND_COLOURS["sweet"], "sweet spot"),
+                                  (high, very, BAND_COLOURS["caution"], "caution"),
+                                  (very, top, BAND_COLOURS["high"], "high")):
+        parts.append(f'<rect x="{left}" y="{y(y1):.1f}" width="{plot_w}" '
+                     f'height="{y(y0) - y(y1):.1f}" fill="{colour}"/>')
+        parts.append(f'<text x="{width - right - 2}" y="{(y(y0) + y(y1)) / 2 + 3:.1f}" '
+                     f'font-size="7.5" text-anchor="end" fill="#57606a">{label}</text>')
+    for v in (0.0, low, high, very):
+        parts.append(f'<text x="{left - 4}" y="{y(v) + 3:.1f}" font-size="8" text-anchor="end" '
+                     f'fill="#57606a">{v:g}</text>')
+    segment: list[str] = []
+    segments: list[list[str]] = []
+    for i, v in enumerate(r):
+        if np.isfinite(v):
+            segment.append(f"{x(i):.1f},{y(float(v)):.1f}")
+        elif segment:
+            segments.append(segment)
+            segment = []
+    if segment:
+        segments.append(segment)
+    for seg in segments:
+        if len(seg) == 1:
+            cx, cy = seg[0].split(",")
+            parts.append(f'<circle cx="{cx}" cy="{cy}" r="1.6" fill="#CC79A7"/>')
+        else:
+            parts.append(f'<polyline points="{" ".join(seg)}" fill="none" stroke="#CC79A7" '
+                         'stroke-width="1.8" stroke-linejoin="round"/>')
+    ds = [pd.Timestamp(d) for d in dates]
+    if ds:
+        for i in (0, n - 1):
+            anchor = "start" if i == 0 else "end"
+            parts.append(f'<text x="{x(i):.1f}" y="{height - 5}" font-size="8" '
+                         f'text-anchor="{anchor}" fill="#57606a">'
+                         f"{escape(f'{ds[i]:%-d %b %Y}')}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------------------------
+
+
+def _week_table(weekly: pd.DataFrame | None, metric: str = "minutes") -> pd.DataFrame:
+    if not (_col(weekly, "week") and _col(weekly, "area") and _col(weekly, metric)):
+        return pd.DataFrame()
+    df = pd.DataFrame({"week": _dates(weekly["week"]), "area": weekly["area"].astype(str),
+                       "v": _num(weekly[metric]).fillna(0.0)})
+    t = df.pivot_table(index="week", columns="area", values="v", aggfunc="sum", fill_value=0.0)
+    ordered = [a for a in AREAS if a in t.columns] + sorted(c for c in t.columns
+                                                            if c not in AREAS)
+    return t[ordered].sort_index()
+
+
+def _run_distance(weekly: pd.DataFrame | None) -> tuple[pd.Series | None, str]:
+    if _col(weekly, "run_km"):
+        s = pd.DataFrame({"w": _dates(weekly["week"]), "v": _num(weekly["run_km"])})
+        return s.groupby("w")["v"].sum(min_count=1), "Running"
+    if _col(weekly, "distance_km") and _col(weekly, "area"):
+        e = weekly[weekly["area"].astype(str) == "endurance"]
+        s = pd.DataFrame({"w": _dates(e["week"]), "v": _num(e["distance_km"])})
+        return s.groupby("w")["v"].sum(min_count=1), "Endurance"
+    return None, ""
+
+
+def _weekly_section(weekly: pd.DataFrame | None, weeks: int, units: str, heading: str) -> str:
+    minutes = _week_table(weekly, "minutes")
+    if minutes.empty or float(minutes.to_numpy().sum()) <= 0:
+        return f'<section><h2>{escape(heading)}</h2><p class="empty">{EMPTY_MESSAGE}.</p></section>'
+    minutes = minutes.tail(weeks)
+    load = _week_table(weekly, "load").reindex(minutes.index)
+    sessions = _week_table(weekly, "sessions").reindex(minutes.index)
+    dist, dist_kind = _run_distance(weekly)
+    factor = 1.0 if units == "km" else 1.0 / KM_PER_MILE
+    areas = [a for a in minutes.columns if float(minutes[a].sum()) > 0]
+    head = "".join(f'<th class="num nw" title="{escape(area_label(a))} (min)"><i class="sw" '
+                   f'style="background:{area_colour(a)}"></i>{escape(_SHORT.get(a, area_label(a)))}'
+                   "</th>" for a in areas)
+    dist_head = (f'<th class="num nw">{escape(dist_kind)} {escape(units)}</th>'
+                 if dist is not None else "")
+    rows = []
+    for week in reversed(minutes.index):
+        cells = "".join(f'<td class="num">{_fmt(minutes.at[week, a])}</td>' for a in areas)
+        total = float(minutes.loc[week].sum())
+        n_sess = float(sessions.loc[week].sum()) if not sessions.empty else float("nan")
+        ld = float(load.loc[week].sum()) if not load.empty else float("nan")
+        dcell = ""
+        if dist is not None:
+            dv = dist.get(week, float("nan"))
+            dcell = f'<td class="num">{_fmt(dv * factor if _isnum(dv) else dv, ",.1f")}</td>'
+        rows.append(f"<tr><td class=\"nw\">{escape(f'{week:%-d %b %Y}')}</td>{cells}"
+                    f'<td class="num"><b>{_fmt(total)}</b></td>'
+                    f'<td class="num">{_fmt(n_sess, ",.0f")}</td>{dcell}'
+                    f'<td class="num">{_fmt(ld)}</td></tr>')
+    table = (f'<table><thead><tr><th class="nw">Week of</th>{head}<th class="num">Total</th>'
+             f'<th class="num">Sess.</th>{dist_head}<th class="num">Load (AU)</th>'
+             f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    svg = weekly_bars_svg(minutes[areas], unit="min")
+    return (f"<section><h2>{escape(heading)}</h2>{_legend(areas)}{svg}{table}"
+            '<p class="hint">Minutes per training area; rows newest first; Sess. = sessions.'
+            "</p></section>")
+
+
+def _balance_section(balance: pd.DataFrame | None) -> str:
+    heading = "Balance vs weekly targets (last 4 weeks)"
+    if not (_col(balance, "area") and _col(balance, "sessions_per_week")):
+        return f'<section><h2>{heading}</h2><p class="empty">{EMPTY_MESSAGE}.</p></section>'
+    df = balance.copy()
+    g = pd.DataFrame({
+        "area": df["area"].astype(str), "spw": _num(df["sessions_per_week"]),
+        "target": _num(df["target_per_week"]) if "target_per_week" in df else np.nan,
+        "days": _num(df["days_since"]) if "days_since" in df else np.nan,
+        "minutes": _num(df["minutes"]) if "minutes" in df else np.nan,
+    }).groupby("area", sort=False).agg(spw=("spw", "mean"), target=("target", "mean"),
+                                       days=("days", "min"), minutes=("minutes", "mean"))
+    rows = []
+    for area in [a for a in AREAS if a in g.index] + [a for a in g.index if a not in AREAS]:
+        spw, target, days = g.at[area, "spw"], g.at[area, "target"], g.at[area, "days"]
+        if not (_isnum(target) and target > 0) and not (_isnum(spw) and spw > 0):
+            continue
+        pct = spw / target * 100 if _isnum(target) and target > 0 and _isnum(spw) else np.nan
+        bg, _ = balance_cell_colour(pct)
+        fill = min(float(pct), 150.0) / 150.0 * 100 if _isnum(pct) else 0.0
+        bar = (f'<div class="bar"><span style="width:{fill:.0f}%;background:{bg}"></span>'
+               f'<i style="left:{100 / 1.5:.1f}%"></i></div>')
+        rows.append(f'<tr><td><i class="sw" style="background:{area_colour(area)}"></i>'
+                    f"{escape(area_label(area))}</td>"
+                    f'<td class="num">{_fmt(spw, ".1f")}</td>'
+                    f'<td class="num">{_fmt(target, ".1f")}</td>'
+                    f'<td class="num">{_fmt(pct, ".0f", "%")}</td><td>{bar}</td>'
+                    f'<td class="num">{_fmt(g.at[area, "minutes"])}</td>'
+                    f'<td class="num">{escape(_days_text(days))}</td></tr>')
+    if not rows:
+        return f'<section><h2>{heading}</h2><p class="empty">{EMPTY_MESSAGE}.</p></section>'
+    return (f"<section><h2>{heading}</h2><table><thead><tr><th>Area</th>"
+            '<th class="num">Sessions/week</th><th class="num">Target</th>'
+            '<th class="num">% of target</th><th>(line = target)</th>'
+            '<th class="num">Minutes (4 wk)</th><th class="num">Last session</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></section>")
+
+
+# ---------------------------------------------------------------------------------------------
+# Athlete report
+# ---------------------------------------------------------------------------------------------
+
+
+def _latest(risk: pd.DataFrame | None) -> pd.Series | None:
+    if not _col(risk, "date"):
+        return None
+    d = _dates(risk["date"])
+    if not d.notna().any():
+        return None
+    return risk.loc[d.idxmax()]
+
+
+def _kpi(label: str, value: str, sub: str = "") -> str:
+    """One KPI card; ``value`` and ``sub`` must already be escaped/safe."""
+    return (f'<div class="kpi"><div class="label">{escape(label)}</div>'
+            f'<div class="value">{value}</div><div class="sub">{sub}</div></div>')
+
+
+def athlete_report_html(athlete: str, *, weekly: pd.DataFrame | None = None,
+                        risk: pd.DataFrame | None = None, balance: pd.DataFrame | None = None,
+                        units: Literal["km", "mi"] = "km", weeks: int = 8,
+                        acwr_variant: Literal["coupled", "uncoupled", "ewma"] = "ewma",
+                        thresholds: tuple[float, float, float] = (0.8, 1.3, 1.5),
+                        title: str | None = None, note: str | None = None,
+                        generated: datetime | None = None) -> str:
+    """A one-page printable HTML report for one athlete.
+
+    Shows: KPIs of the latest week (minutes, sessions, running distance and its change, 7-day
+    load, ACWR, fitness/form), the risk level with its reasons, the ACWR of the last 8 weeks on
+    its bands, balance vs targets, and the last ``weeks`` weeks of volume (SVG bars + table).
+    ``weekly``/``risk``/``balance`` are the athlete's rows of the library tables (any may be
+    None). ``units`` is the distance unit. All text is escaped.
+    """
+    name = str(athlete) if athlete is not None else ""
+    if _col(weekly, "athlete") and name:
+        mine = weekly[weekly["athlete"].astype(str) == name]
+        weekly = mine if len(mine) else weekly
+    if _col(risk, "athlete") and name:
+        mine = risk[risk["athlete"].astype(str) == name]
+        risk = mine if len(mine) else risk
+    if _col(balance, "athlete") and name:
+        mine = balance[balance["athlete"].astype(str) == name]
+        balance = mine if len(mine) else balance
+    factor = 1.0 if units == "km" else 1.0 / KM_PER_MILE
+    last = _latest(risk)
+    minutes = _week_table(weekly, "minutes")
+    sessions = _week_table(weekly, "sessions")
+    as_of = (pd.Timestamp(last["date"]) if last is not None else
+             (minutes.index.max() if not minutes.empty else None))
+
+    # KPIs
+    kpis = []
+    if not minutes.empty:
+        wk = minutes.index.max()
+        total = float(minutes.loc[wk].sum())
+        prev = float(minutes.iloc[-2].sum()) if len(minutes) > 1 else float("nan")
+        change = (total - prev) / prev * 100 if _isnum(prev) and prev > 0 else float("nan")
+        kpis.append(_kpi("This week", _fmt(total, ",.0f", "min"),
+                         f"week of {escape(f'{wk:%-d %b}')}"
+                         + (f"<br>{_pct_change(change)} vs last week" if _isnum(change) else "")))
+        n = float(sessions.loc[wk].sum()) if not sessions.empty and wk in sessions.index else 0
+        kpis.append(_kpi("Sessions", _fmt(n, ",.0f"), "this week"))
+    else:
+        kpis.append(_kpi("This week", "–", EMPTY_MESSAGE))
+    if last is not None:
+        run = last.get("run_km_7d", np.nan)
+        kpis.append(_kpi("Run, 7 days", _fmt(float(run) * factor if _isnum(run)
+                                                       else run, ",.1f", units),
+                         f"{_pct_change(last.get('run_km_change_pct', np.nan))} vs the 3 weeks "
+                         "before"))
+        load7 = (_num(risk.sort_values("date")["load"]).tail(7).sum()
+                 if "load" in risk.columns else np.nan)
+        kpis.append(_kpi("Load, 7 days", _fmt(load7, ",.0f", "AU"),
+                         f"monotony {_fmt(last.get('monotony', np.nan), '.1f', inf_text='—')}"))
+        ratio_col = {"coupled": "acwr_coupled", "uncoupled": "acwr_uncoupled",
+                     "ewma": "acwr_ewma"}[acwr_variant]
+        kpis.append(_kpi(f"ACWR ({_VARIANT_SHORT[acwr_variant]})", _fmt(last.get(ratio_col, np.nan), ".2f"),
+                         f"sweet spot {thresholds[0]:g}–{thresholds[1]:g}"))
+        kpis.append(_kpi("Fitness", _fmt(last.get("ctl", np.nan), ",.0f"),
+                         f"CTL · form (TSB) {_fmt(last.get('tsb', np.nan), ',.0f')}"))
+    kpi_html = f'<div class="kpis">{"".join(kpis)}</div>'
+
+    # Risk
+    if last is not None and "risk_level" in last.index:
+        level = str(last["risk_level"]) if isinstance(last["risk_level"], str) else \
+            "not enough data"
+        reasons = _split_reasons(last.get("reasons", ""))
+        items = "".join(f"<li>{escape(r)}</li>" for r in reasons[:6]) or \
+            "<li>Nothing stands out in the recent training.</li>"
+        if len(reasons) > 6:
+            items += f"<li>…and {len(reasons) - 6} more (see the app)</li>"
+        risk_html = (f'<div class="risk" style="--risk:{RISK_COLOURS.get(level, "#999999")}">'
+                     f'<div><div class="label">Injury-risk heuristic</div><div class="level">'
+                     f"{escape(RISK_LABELS.get(level, level))}</div></div><ul>{items}</ul></div>")
+    else:
+        risk_html = ('<div class="risk" style="--risk:#999999"><div class="level">Not enough '
+                     'data</div><ul><li>No daily load in this range.</li></ul></div>')
+
+    # ACWR sparkline: last 8 weeks
+    acwr_html = ""
+    ratio_col = {"coupled": "acwr_coupled", "uncoupled": "acwr_uncoupled",
+                 "ewma": "acwr_ewma"}[acwr_variant]
+    if _col(risk, ratio_col):
+        r = risk.assign(_d=_dates(risk["date"])).sort_values("_d").tail(56)
+        svg = acwr_svg(r["_d"].tolist(), _num(r[ratio_col]).to_numpy(), thresholds)
+        if svg:
+            acwr_html = (f"<section><h2>Acute:chronic workload ratio "
+                         f"({escape(_VARIANT_SHORT[acwr_variant])}), "
+                         f"last 8 weeks</h2>{svg}</section>")
+
+    meta = [f"As of {as_of:%-d %b %Y}" if as_of is not None else "", f"Distances in {units}"]
+    body = "".join([
+        _header("Athlete report", title or name or "Athlete", meta),
+        f"<section>{kpi_html}{risk_html}</section>",
+        f'<p class="hint">{escape(note)}</p>' if note else "",
+        acwr_html,
+        _balance_section(balance),
+        _weekly_section(weekly, weeks, units, f"Weekly volume, last {weeks} weeks"),
+        _footer(generated),
+    ])
+    return _page(f"Stridewise report – {title or name}", body)
+
+
+# ---------------------------------------------------------------------------------------------
+# Squad report
+# ---------------------------------------------------------------------------------------------
+
+
+def squad_roster(risk_all: pd.DataFrame | None, balance_all: pd.DataFrame | None = None
+                 ) -> pd.DataFrame:
+    """One row per athlete from the latest day of ``risk_all`` (risk.risk_table), triage order.
+
+    Columns: athlete, date, risk_level, top_reason, reasons, acwr_ewma, run_km_7d,
+    run_km_change_pct, spike_pct, days_since_<area> (from risk_all, else from balance_all),
+    coverage_days_pct. Order: high, moderate, low, not enough data; then highest EWMA ACWR.
+    """
+    cols = ["athlete", "date", "risk_level", "top_reason", "reasons", "acwr_ewma", "run_km_7d",
+            "run_km_change_pct", "spike_pct",
+            *[f"days_since_{a}" for a in TRAINING_AREAS], "coverage_days_pct"]
+    if not (_col(risk_all, "athlete") and _col(risk_all, "date")):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    df = risk_all.assign(_d=_dates(risk_all["date"]))
+    df = df[df["_d"].notna()].sort_values(["athlete", "_d"])
+    latest = df.groupby("athlete", sort=False).tail(1)
+    out = pd.DataFrame({"athlete": latest["athlete"].astype(str).to_numpy(),
+                        "date": latest["_d"].to_numpy()})
+    for c in cols[2:]:
+        if c == "top_reason":
+            continue
+        if c in latest.columns:
+            out[c] = latest[c].to_numpy()
+        else:
+            out[c] = "" if c in ("risk_level", "reasons") else np.nan
+    out["risk_level"] = [v if isinstance(v, str) and v else "not enough data"
+                         for v in out["risk_level"]]
+    out["top_reason"] = [(_split_reasons(r) or [""])[0] for r in out["reasons"]]
+    if _col(balance_all, "days_since") and _col(balance_all, "athlete"):
+        b = balance_all.assign(_ds=_num(balance_all["days_since"]))
+        for area in TRAINING_AREAS:
+            c = f"days_since_{area}"
+            if c not in latest.columns:
+                m = b[b["area"].astype(str) == area].groupby(b["athlete"].astype(str))["_ds"].min()
+                out[c] = out["athlete"].map(m).astype(float)
+    order = out["risk_level"].map(lambda v: _RISK_ORDER.get(v, 4))
+    acwr = _num(out["acwr_ewma"]).replace(np.inf, 1e9).fillna(-1.0)
+    out = out.assign(_o=order, _a=acwr).sort_values(["_o", "_a", "athlete"],
+                                                    ascending=[True, False, True])
+    return out.drop(columns=["_o", "_a"]).reset_index(drop=True)[cols]
+
+
+def squad_report_html(squad: str = "Squad", *, risk_all: pd.DataFrame | None = None,
+                      balance_all: pd.DataFrame | None = None,
+                      weekly_all: pd.DataFrame | None = None, roster: pd.DataFrame | None = None,
+                      units: Literal["km", "mi"] = "km", weeks: int = 8,
+                      generated: datetime | None = None) -> str:
+    """A printable HTML squad report: triage roster, balance heat table, squad weekly volume.
+
+    ``roster`` defaults to :func:`squad_roster` of ``risk_all``/``balance_all`` (pass the page's
+    own roster to print exactly what is shown). Long rosters continue on further pages with the
+    table header repeated. All text is escaped.
+    """
+    roster = squad_roster(risk_all, balance_all) if roster is None else roster
+    factor = 1.0 if units == "km" else 1.0 / KM_PER_MILE
+    n = len(roster)
+    counts = roster["risk_level"].value_counts() if "risk_level" in roster.columns else {}
+    summary = " · ".join(f"{int(counts.get(k, 0))} {RISK_LABELS[k].lower()}"
+                         for k in ("high", "moderate", "low", "not enough data")
+                         if int(counts.get(k, 0)))
+    as_of = (pd.Timestamp(roster["date"].max())
+             if "date" in roster.columns and n and roster["date"].notna().any() else None)
+
+    def get(row: pd.Series, c: str) -> Any:
+        return row[c] if c in row.index else np.nan
+
+    if n:
+        short = {"strength": "Str", "plyometrics": "Plyo", "stability": "Stab",
+                 "flexibility": "Flex"}
+        head = ("<tr><th>Athlete</th><th>Risk</th><th>Top reason</th>"
+                '<th class="num">ACWR</th>'
+                f'<th class="num">Run {escape(units)}</th><th class="num">Change</th>'
+                '<th class="num">Spike</th>'
+                + "".join(f'<th class="num" title="days since {a}">{s}</th>'
+                          for a, s in short.items())
+                + '<th class="num">Logged</th></tr>')
+        rows = []
+        for _, row in roster.iterrows():
+            run = get(row, "run_km_7d")
+            spike = get(row, "spike_pct")
+            reason = get(row, "top_reason")
+            reason = reason if isinstance(reason, str) else ""
+            days = "".join(
+                f'<td class="num">{_fmt(get(row, f"days_since_{a}"), ",.0f", dash="none")}</td>'
+                for a in short)
+            rows.append(
+                f'<tr><td class="name">{escape(str(get(row, "athlete")))}</td>'
+                f"<td>{_risk_badge(str(get(row, 'risk_level')))}</td>"
+                f'<td class="reason">{escape(reason)}</td>'
+                f'<td class="num">{_fmt(get(row, "acwr_ewma"), ".2f")}</td>'
+                f'<td class="num">{_fmt(float(run) * factor if _isnum(run) else run, ",.1f")}</td>'
+                f'<td class="num">{_pct_change(get(row, "run_km_change_pct"))}</td>'
+                f'<td class="num">{_fmt(spike, "+,.0f", "%") if _isnum(spike) and float(spike) > 10 else "–"}</td>'  # noqa: E501
+                f"{days}"
+                f'<td class="num">{_fmt(get(row, "coverage_days_pct"), ".0f", "%")}</td></tr>')
+        roster_html = (f'<section><h2>Roster (triage order)</h2><table class="roster"><thead>'
+                       f"{head}</thead>"
+                       f"<tbody>{''.join(rows)}</tbody></table>"
+                       '<p class="hint">ACWR: exponentially weighted acute:chronic ratio. Run: '
+                       "running distance of the last 7 days; Change: vs the 3 weeks before. "
+                       "Spike: longest recent run vs the longest of the 30 days before (shown "
+                       "above +10 %). Str/Plyo/Stab/Flex: days since the last session of that "
+                       "area. Logged: share of the last 28 days with a recorded session.</p>"
+                       "</section>")
+    else:
+        roster_html = f'<section><h2>Roster</h2><p class="empty">{EMPTY_MESSAGE}.</p></section>'
+
+    heat_html = _squad_heat(balance_all, list(roster["athlete"]) if n else None)
+    weekly_html = _weekly_section(weekly_all, weeks, units,
+                                  f"Squad weekly volume, last {weeks} weeks (all athletes)")
+    meta = [f"{n} athlete{'s' if n != 1 else ''}" + (f": {summary}" if summary else ""),
+            f"As of {as_of:%-d %b %Y}" if as_of is not None else ""]
+    body = "".join([_header("Squad report", squad or "Squad", meta), roster_html, heat_html,
+                    weekly_html, _footer(generated)])
+    return _page(f"Stridewise squad report – {squad}", body)
+
+
+def _squad_heat(balance_all: pd.DataFrame | None, order: list[str] | None) -> str:
+    heading = "Balance: % of weekly target per area (last 4 weeks)"
+    if not (_col(balance_all, "athlete") and _col(balance_all, "pct_of_target")):
+        return f'<section><h2>{heading}</h2><p class="empty">{EMPTY_MESSAGE}.</p></section>'
+    b = pd.DataFrame({"athlete": balance_all["athlete"].astype(str),
+                      "area": balance_all["area"].astype(str),
+                      "pct": _num(balance_all["pct_of_target"])})
+    pivot = b.pivot_table(index="athlete", columns="area", values="pct", aggfunc="mean")
+    athletes = [a for a in (order or []) if a in pivot.index] + \
+        [a for a in dict.fromkeys(b["athlete"]) if a not in (order or [])]
+    areas = [a for a in TRAINING_AREAS if a in pivot.columns]
+    head = "".join(f'<th class="num"><i class="sw" style="background:{AREA_COLOURS[a]}"></i>'
+                   f"{escape(area_label(a))}</th>" for a in areas)
+    rows = []
+    for ath in athletes:
+        cells = []
+        for a in areas:
+            v = pivot.at[ath, a] if ath in pivot.index else np.nan
+            bg, fg = balance_cell_colour(v)
+            cells.append(f'<td class="cell" style="background:{bg};color:{fg}">'
+                         f"{_fmt(v, '.0f', '%')}</td>")
+        rows.append(f'<tr><td class="name">{escape(ath)}</td>{"".join(cells)}</tr>')
+    return (f'<section><h2>{heading}</h2><table class="heat"><thead><tr><th>Athlete</th>{head}'
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table><p class=\"hint\">Orange: "
+            "far under target; blue: on or over target.</p></section>")
+
+
+def report_file_name(name: str, when: date | None = None) -> str:
+    """A safe file name for a downloaded report, e.g. ``stridewise-report-ann-2026-11-22.html``."""
+    from stridewise.exports import export_file_name
+    stamp = (when or date.today()).isoformat()
+    return export_file_name("report", name, stamp, ext="html")
