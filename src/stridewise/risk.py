@@ -1,0 +1,579 @@
+"""Daily load metrics and the explained injury-risk heuristic (DESIGN §4), vectorised.
+
+Every metric is computed for all athletes at once on a days x athletes grid (numpy sliding
+windows and pandas ``ewm(adjust=False)``; no per-day Python loops). Conventions (exact):
+
+* calendar: one row per day from the athlete's first session day to the last (or ``end``);
+  rest days have load 0; a day's load is the sum of its sessions.
+* rolling ACWR, coupled: acute = mean of the 7 days ending today, chronic = mean of the 28 days
+  ending today; uncoupled: chronic = mean of days t-27 ... t-7. Ratios NaN before day 28.
+  ``acute_7d`` appears from day 7, the chronic means from day 28.
+* EWMA (Williams 2017): lambda = 2/(N+1), N = 7 and 28, seeded with the first day's load; ratio
+  NaN before day 28.
+* ratio x/0 -> +inf ("no base yet"), 0/0 -> NaN.
+* monotony = mean / SD (ddof 1) of the 7 days ending today; SD 0 -> +inf if mean > 0 else NaN;
+  strain = 7-day sum x monotony.
+* CTL/ATL: X_d = X_{d-1} + (L_d - X_{d-1}) (1 - e^(-1/tau)), tau 42 / 7, both 0 on the day before
+  the first day; TSB_d = CTL_{d-1} - ATL_{d-1}; ramp = CTL_d - CTL_{d-7} (from day 7, CTL of the
+  day before the first day being 0).
+* running km: 7-day sum vs the mean week of days t-27 ... t-7, in %; single-run spike: the day's
+  longest run vs the longest run of the 30 days before, in % (Frandsen et al. 2025 bands).
+
+The heuristic turns these into ``risk_level`` (low / moderate / high / not enough data) with
+plain-word ``reasons`` joined by "; ". See :data:`EXPLANATIONS` and ``explain.HEURISTIC_DISCLAIMER``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+
+from stridewise.errors import UsageError
+from stridewise.explain import EXPLANATIONS, HEURISTIC_DISCLAIMER, Explanation
+from stridewise.schema import AREAS, RUN_SPORTS, TRAINING_AREAS
+from stridewise.settings import DEFAULT_SETTINGS, RiskSettings, Settings
+
+__all__ = [
+    "RISK_COLUMNS", "EXTRA_COLUMNS", "LEVELS", "daily_metrics", "risk_table", "balance",
+    "Assessment", "latest_assessment", "EXPLANATIONS", "Explanation", "HEURISTIC_DISCLAIMER",
+    "spike_band",
+]
+
+RISK_COLUMNS: Final[list[str]] = [
+    "date", "load", "acute_7d", "chronic_28d", "acwr_coupled", "chronic_21d", "acwr_uncoupled",
+    "ewma_acute", "ewma_chronic", "acwr_ewma", "monotony", "strain", "ctl", "atl", "tsb", "ramp",
+    "run_km_7d", "run_km_change_pct", "spike_pct", "risk_level", "reasons",
+]
+#: Further columns of :func:`risk_table` (after ``athlete`` + RISK_COLUMNS).
+EXTRA_COLUMNS: Final[list[str]] = [
+    "history_days", "coverage_days_pct", "coverage_rpe_hr_pct", "spike_band",
+    *[f"days_since_{a}" for a in TRAINING_AREAS],
+]
+LEVELS: Final[tuple[str, ...]] = ("low", "moderate", "high", "not enough data")
+
+TAU_CTL: Final[float] = 42.0
+TAU_ATL: Final[float] = 7.0
+#: Areas whose gaps the reasons mention (endurance gaps show up in the load itself).
+GAP_AREAS: Final[tuple[str, ...]] = ("strength", "plyometrics", "stability", "flexibility")
+#: Weekly running-km changes are not flagged while this week's running is below this (km).
+RUN_KM_MIN_WEEK: Final[float] = 5.0
+
+
+# --------------------------------------------------------------------------- window helpers
+
+def _windows(mat: np.ndarray, w: int, lag: int = 0) -> np.ndarray:
+    """View (A, L, w): row t holds days t-lag-w+1 ... t-lag of each athlete (zeros before day 0)."""
+    a, n = mat.shape
+    pad = np.zeros((a, w - 1 + lag), dtype=mat.dtype)
+    return sliding_window_view(np.concatenate([pad, mat], axis=1), w, axis=1)[:, :n]
+
+
+def _ratio(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """x / y with y 0: +inf when x > 0, NaN when x is 0 (NaN stays NaN)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(y > 0, x / np.where(y > 0, y, 1.0), np.where(x > 0, np.inf, np.nan))
+    return np.where(np.isnan(x) | np.isnan(y), np.nan, r)
+
+
+def _ewm(mat: np.ndarray, alpha: float, seed_zero: bool = False) -> np.ndarray:
+    """EWMA along days (axis 1) per athlete: y_t = y_{t-1} + alpha (x_t - y_{t-1}).
+
+    seed_zero=False: y_0 = x_0 (Williams 2017). seed_zero=True: y_{-1} = 0 (CTL/ATL)."""
+    frame = pd.DataFrame(mat.T)
+    if seed_zero:
+        frame = pd.concat([pd.DataFrame(np.zeros((1, mat.shape[0]))), frame], ignore_index=True)
+    out = frame.ewm(alpha=alpha, adjust=False).mean().to_numpy().T
+    return out[:, 1:] if seed_zero else out
+
+
+@dataclass
+class _Grid:
+    """Days x athletes grid: athlete names, first day per athlete, days per athlete."""
+
+    athletes: np.ndarray
+    first: np.ndarray  # datetime64[D] per athlete
+    n_days: np.ndarray  # int per athlete
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.athletes), int(self.n_days.max()) if len(self.n_days) else 0
+
+    def valid(self) -> np.ndarray:
+        a, n = self.shape
+        return np.arange(n)[None, :] < self.n_days[:, None]
+
+
+def _metrics(grid: _Grid, load: np.ndarray, rs: RiskSettings, *,
+             run_km: np.ndarray | None = None, longest_run: np.ndarray | None = None,
+             spike_in: np.ndarray | None = None, sessions_n: np.ndarray | None = None,
+             rpe_hr_n: np.ndarray | None = None,
+             area_days: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """All metrics on (A, L) matrices; returns the flat table (athlete-major, by day)."""
+    a, n = grid.shape
+    valid = grid.valid()
+    load = np.where(valid, load, 0.0)
+    pos = np.broadcast_to(np.arange(n)[None, :], (a, n))
+    nan = np.nan
+
+    w7 = _windows(load, 7)
+    sum7 = w7.sum(axis=-1)
+    sum28 = _windows(load, 28).sum(axis=-1)
+    sum21_lag7 = _windows(load, 21, lag=7).sum(axis=-1)
+    acute = np.where(pos >= 6, sum7 / 7.0, nan)
+    chronic28 = np.where(pos >= 27, sum28 / 28.0, nan)
+    chronic21 = np.where(pos >= 27, sum21_lag7 / 21.0, nan)
+    ready = pos >= 27
+    acwr_c = np.where(ready, _ratio(acute, chronic28), nan)
+    acwr_u = np.where(ready, _ratio(acute, chronic21), nan)
+
+    ew_a = _ewm(load, 2.0 / (7 + 1))
+    ew_c = _ewm(load, 2.0 / (28 + 1))
+    acwr_e = np.where(ready, _ratio(ew_a, ew_c), nan)
+
+    sd = w7.std(axis=-1, ddof=1)
+    constant = w7.max(axis=-1) == w7.min(axis=-1)
+    sd = np.where(constant, 0.0, sd)
+    mean7 = sum7 / 7.0
+    monotony = np.where(pos >= 6, _ratio(mean7, sd), nan)
+    with np.errstate(invalid="ignore"):
+        strain = np.where(np.isnan(monotony), nan,
+                          np.where(np.isinf(monotony), np.where(sum7 > 0, np.inf, nan),
+                                   sum7 * np.nan_to_num(monotony, posinf=0.0)))
+
+    ctl = _ewm(load, 1.0 - np.exp(-1.0 / TAU_CTL), seed_zero=True)
+    atl = _ewm(load, 1.0 - np.exp(-1.0 / TAU_ATL), seed_zero=True)
+    ctl_prev = np.concatenate([np.zeros((a, 1)), ctl[:, :-1]], axis=1)
+    atl_prev = np.concatenate([np.zeros((a, 1)), atl[:, :-1]], axis=1)
+    tsb = ctl_prev - atl_prev
+    ctl_lag7 = np.concatenate([np.zeros((a, 7)), ctl], axis=1)[:, :n]  # CTL_{d-7}, 0 at d-7=-1
+    ramp = np.where(pos >= 6, ctl - ctl_lag7, nan)
+
+    if run_km is not None:
+        run_km = np.where(valid, np.nan_to_num(run_km), 0.0)
+        run7 = np.where(pos >= 6, _windows(run_km, 7).sum(axis=-1), nan)
+        prev_week = _windows(run_km, 21, lag=7).sum(axis=-1) / 3.0
+        run_change = np.where(ready, 100.0 * (_ratio(run7, prev_week) - 1.0), nan)
+    else:
+        run7 = np.full((a, n), nan)
+        prev_week = np.full((a, n), nan)
+        run_change = np.full((a, n), nan)
+
+    if spike_in is not None:
+        spike = np.where(valid, spike_in, nan)
+        prev_longest = np.full((a, n), nan)
+    elif longest_run is not None:
+        longest = np.where(valid, np.nan_to_num(longest_run), 0.0)
+        prev_longest = _windows(longest, 30, lag=1).max(axis=-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            spike = np.where((longest > 0) & (prev_longest > 0),
+                             100.0 * (longest / np.where(prev_longest > 0, prev_longest, 1.0)
+                                      - 1.0), nan)
+    else:
+        spike = np.full((a, n), nan)
+        prev_longest = np.full((a, n), nan)
+
+    # coverage
+    days_with = (sessions_n > 0) if sessions_n is not None else (load > 0)
+    days_with = np.where(valid, days_with, False)
+    window_len = np.minimum(pos + 1, 28)
+    cov_days = 100.0 * _windows(days_with.astype(float), 28).sum(axis=-1) / window_len
+    if sessions_n is not None and rpe_hr_n is not None:
+        s28 = _windows(np.where(valid, sessions_n, 0).astype(float), 28).sum(axis=-1)
+        q28 = _windows(np.where(valid, rpe_hr_n, 0).astype(float), 28).sum(axis=-1)
+        cov_rpe = np.where(s28 > 0, 100.0 * q28 / np.where(s28 > 0, s28, 1.0), nan)
+    else:
+        cov_rpe = np.full((a, n), nan)
+
+    days_since: dict[str, np.ndarray] = {}
+    for area in TRAINING_AREAS:
+        ind = None if area_days is None else area_days.get(area)
+        if ind is None:
+            days_since[area] = np.full((a, n), nan)
+            continue
+        idx = np.where(np.where(valid, ind, False), pos, -1)
+        last = np.maximum.accumulate(idx, axis=1)
+        days_since[area] = np.where(last >= 0, pos - last, nan)
+
+    band = spike_band(spike)
+    level, reasons = _heuristic(
+        rs, pos=pos, acwr={"coupled": acwr_c, "uncoupled": acwr_u, "ewma": acwr_e}[rs.acwr_metric],
+        monotony=monotony, run7=run7, prev_week=prev_week, run_change=run_change,
+        spike=spike, prev_longest=prev_longest, cov_days=cov_days, cov_rpe=cov_rpe,
+        days_since=days_since, days_with=days_with)
+
+    flat = valid.ravel()
+    dates = (grid.first[:, None] + np.arange(n)[None, :].astype("timedelta64[D]"))
+
+    def f(m: np.ndarray) -> np.ndarray:
+        return np.asarray(m).ravel()[flat]
+
+    out = pd.DataFrame({
+        "athlete": pd.Series(np.repeat(grid.athletes, grid.n_days), dtype=str),
+        "date": f(dates).astype("datetime64[ns]"),
+        "load": f(load), "acute_7d": f(acute), "chronic_28d": f(chronic28),
+        "acwr_coupled": f(acwr_c), "chronic_21d": f(chronic21), "acwr_uncoupled": f(acwr_u),
+        "ewma_acute": f(ew_a), "ewma_chronic": f(ew_c), "acwr_ewma": f(acwr_e),
+        "monotony": f(monotony), "strain": f(strain), "ctl": f(ctl), "atl": f(atl),
+        "tsb": f(tsb), "ramp": f(ramp), "run_km_7d": f(run7),
+        "run_km_change_pct": f(run_change), "spike_pct": f(spike),
+        "risk_level": pd.Series(f(level), dtype=str),
+        "reasons": pd.Series(f(reasons), dtype=str),
+        "history_days": f(pos + 1).astype("int64"),
+        "coverage_days_pct": f(cov_days), "coverage_rpe_hr_pct": f(cov_rpe),
+        "spike_band": pd.Series(f(band), dtype=str),
+    })
+    for area in TRAINING_AREAS:
+        out[f"days_since_{area}"] = f(days_since[area])
+    return out
+
+
+def spike_band(spike_pct: np.ndarray | float, rs: RiskSettings | None = None) -> np.ndarray:
+    """Frandsen et al. 2025 band per spike %: "" (no run to compare), none, small, moderate, large."""
+    rs = rs or RiskSettings()
+    s = np.asarray(spike_pct, dtype=float)
+    return np.select(
+        [np.isnan(s), s <= rs.spike_small, s <= rs.spike_moderate, s <= rs.spike_large],
+        ["", "none", "small", "moderate"], default="large").astype(object)
+
+
+# --------------------------------------------------------------------------- heuristic
+
+def _ago(days: int) -> str:
+    return "" if days <= 0 else (", yesterday" if days == 1 else f", {days} days ago")
+
+
+def _heuristic(rs: RiskSettings, *, pos: np.ndarray, acwr: np.ndarray, monotony: np.ndarray,
+               run7: np.ndarray, prev_week: np.ndarray, run_change: np.ndarray,
+               spike: np.ndarray, prev_longest: np.ndarray, cov_days: np.ndarray,
+               cov_rpe: np.ndarray, days_since: Mapping[str, np.ndarray],
+               days_with: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    shape = pos.shape
+    size = pos.size
+    severity = np.zeros(size, dtype=np.int8)
+    # (severity, mask, texts for masked rows)
+    found: list[tuple[int, np.ndarray, list[str]]] = []
+
+    def flag(sev: int, mask: np.ndarray, texts: list[str]) -> None:
+        m = mask.ravel()
+        if m.any():
+            found.append((sev, m, texts))
+            if sev:
+                np.maximum(severity, np.where(m, sev, 0).astype(np.int8), out=severity)
+
+    r = acwr.ravel()
+    with np.errstate(invalid="ignore"):
+        m = np.isfinite(r) & (r > rs.acwr_very_high)
+        flag(2, m, [f"acute:chronic {v:.2f} above {rs.acwr_very_high:g}" for v in r[m].tolist()])
+        m = np.isfinite(r) & (r > rs.acwr_high) & (r <= rs.acwr_very_high)
+        flag(1, m, [f"acute:chronic {v:.2f} above {rs.acwr_high:g}" for v in r[m].tolist()])
+        m = np.isfinite(r) & (r < rs.acwr_low)
+        flag(1, m, [f"acute:chronic {v:.2f} below {rs.acwr_low:g} (well under your usual "
+                    f"load; build back gradually)" for v in r[m].tolist()])
+        m = np.isposinf(r)
+        flag(1, m, ["training again after three weeks without load: no base yet"] * int(m.sum()))
+
+        mono = monotony.ravel()
+        m = np.isfinite(mono) & (mono > rs.monotony_high)
+        flag(1, m, [f"monotony {v:.1f} above {rs.monotony_high:g} (little day-to-day variation)"
+                    for v in mono[m].tolist()])
+        m = np.isposinf(mono)
+        flag(1, m, ["the same load every day for 7 days (monotony infinite; vary hard and easy "
+                    "days)"] * int(m.sum()))
+
+        rc, r7, pw = run_change.ravel(), run7.ravel(), prev_week.ravel()
+        base = np.isfinite(r7) & (r7 >= RUN_KM_MIN_WEEK)
+        m = base & np.isfinite(rc) & (rc > rs.run_km_increase_pct)
+        flag(1, m, [f"running km up {c:.0f} % on the previous 3 weeks ({a:.1f} km vs "
+                    f"{b:.1f} km a week; over {rs.run_km_increase_pct:g} %)"
+                    for c, a, b in zip(rc[m].tolist(), r7[m].tolist(), pw[m].tolist(),
+                                       strict=True)])
+        m = base & np.isposinf(rc)
+        flag(1, m, [f"{a:.1f} running km this week after three weeks without running"
+                    for a in r7[m].tolist()])
+
+        # spikes: the largest spike of the last `spike_days` days keeps counting
+        sp = np.where(np.isnan(spike), -np.inf, spike)
+        win = _windows(sp, rs.spike_days)
+        k = win.argmax(axis=-1)
+        best = np.take_along_axis(win, k[..., None], axis=-1)[..., 0].ravel()
+        ago = (rs.spike_days - 1 - k).ravel()
+        ago = np.minimum(ago, pos.ravel())  # never before the first day
+        for sev, lo, hi, word in ((2, rs.spike_large, np.inf, "large"),
+                                  (1, rs.spike_moderate, rs.spike_large, "moderate"),
+                                  (1, rs.spike_small, rs.spike_moderate, "small")):
+            m = np.isfinite(best) & (best > lo) & (best <= hi)
+            flag(sev, m, [f"longest run {v:.0f} % above your longest in the previous 30 days "
+                          f"({word} spike{_ago(d)})"
+                          for v, d in zip(best[m].tolist(), ago[m].tolist(), strict=True)])
+
+        for area in GAP_AREAS:
+            ds = days_since[area].ravel()
+            m = np.isfinite(ds) & (ds > rs.days_without_area)
+            flag(0, m, [f"no {area} work for {int(d)} days" for d in ds[m].tolist()])
+
+        cr = cov_rpe.ravel()
+        m = np.isfinite(cr) & (cr < rs.rpe_hr_floor)
+        flag(0, m, [f"loads estimated from duration only for {100 - v:.0f} % of sessions "
+                    f"(no RPE or heart rate)" for v in cr[m].tolist()])
+
+    history = pos.ravel() + 1
+    cov = cov_days.ravel()
+    short = history < rs.min_history_days
+    thin = ~short & (cov < rs.coverage_floor)
+    enough = ~short & ~thin
+
+    reasons = np.full(size, "", dtype=object)
+    for sev in (2, 1, 0):
+        for s, m, texts in found:
+            if s != sev:
+                continue
+            txt = np.asarray(texts, dtype=object)
+            cur = reasons[m]
+            reasons[m] = np.where(cur == "", txt, cur + "; " + txt)
+    prefix = np.full(size, "", dtype=object)
+    if short.any():
+        prefix[short] = np.asarray(
+            [f"only {h} day{'s' if h != 1 else ''} of history; the ratios need {rs.min_history_days}"
+             for h in history[short].tolist()], dtype=object)
+    if thin.any():
+        n_days = np.round(cov[thin] * np.minimum(history[thin], 28) / 100).astype(int)
+        prefix[thin] = np.asarray(
+            [f"sessions on only {d} of the last 28 days (below {rs.coverage_floor:g} %; missing "
+             f"uploads?)" for d in n_days.tolist()], dtype=object)
+    has_prefix = prefix != ""
+    reasons = np.where(has_prefix, np.where(reasons == "", prefix, prefix + "; " + reasons),
+                       reasons)
+    level = np.where(~enough, "not enough data",
+                     np.where(severity == 2, "high", np.where(severity == 1, "moderate", "low")))
+    return level.astype(object).reshape(shape), reasons.reshape(shape)
+
+
+# --------------------------------------------------------------------------- public API
+
+def daily_metrics(daily: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
+    """Daily metrics of one load series: ``RISK_COLUMNS`` (+ the coverage/extra columns).
+
+    ``daily``: columns ``date`` and ``load`` (AU, >= 0); optional ``run_km`` (running km that day),
+    ``longest_run_km`` (the day's longest run) or ``spike_pct``. The calendar runs from the first
+    to the last date; missing dates have load 0; repeated dates are summed. Coverage counts days
+    with load > 0 as days with a session.
+    """
+    if "date" not in daily.columns or "load" not in daily.columns:
+        raise UsageError("Daily loads need the columns date and load.")
+    if len(daily) == 0:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in RISK_COLUMNS})
+    dates = pd.to_datetime(daily["date"], errors="coerce")
+    loads = pd.to_numeric(daily["load"], errors="coerce")
+    bad = dates.isna() | loads.isna() | (loads < 0)
+    if bad.any():
+        k = int(np.flatnonzero(bad.to_numpy())[0])
+        raise UsageError(f"Row {k + 1} of the daily loads needs a date and a load of 0 or more "
+                         f"(it has {daily['date'].iloc[k]!r}, {daily['load'].iloc[k]!r}).")
+    day = dates.dt.normalize().to_numpy().astype("datetime64[D]")
+    first = day.min()
+    n = int((day.max() - first).astype(int)) + 1
+    idx = (day - first).astype(int)
+
+    def accumulate(col: str, how: str = "sum") -> np.ndarray | None:
+        if col not in daily.columns:
+            return None
+        v = pd.to_numeric(daily[col], errors="coerce").to_numpy(dtype=float)
+        if how == "sum":
+            out = np.zeros(n)
+            np.add.at(out, idx, np.nan_to_num(v))
+        else:
+            out = np.full(n, np.nan)
+            np.fmax.at(out, idx, v)
+        return out[None, :]
+
+    load = np.zeros(n)
+    np.add.at(load, idx, loads.to_numpy(dtype=float))
+    grid = _Grid(np.asarray(["" ], dtype=object), np.asarray([first]), np.asarray([n]))
+    table = _metrics(grid, load[None, :], settings.risk, run_km=accumulate("run_km"),
+                     longest_run=accumulate("longest_run_km", "max"),
+                     spike_in=accumulate("spike_pct", "max"))
+    return table.drop(columns=["athlete"])[RISK_COLUMNS + EXTRA_COLUMNS]
+
+
+def _prepare(sessions: pd.DataFrame) -> pd.DataFrame:
+    df = sessions
+    if "area" not in df.columns or "load" not in df.columns:
+        from stridewise.classify import classify
+        from stridewise.load import add_load
+
+        if "area" not in df.columns or (df["area"].astype(str) == "").any():
+            df = classify(df)
+        if "load" not in df.columns:
+            df = add_load(df)
+    return df
+
+
+def risk_table(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None = None, *,
+               settings: Settings = DEFAULT_SETTINGS,
+               end: date | pd.Timestamp | None = None) -> pd.DataFrame:
+    """One row per athlete per day: ``athlete`` + ``RISK_COLUMNS`` + ``EXTRA_COLUMNS``.
+
+    Each athlete's calendar runs from their first session day to their last (or ``end``; sessions
+    after ``end`` are left out). Day load = sum of session loads (sessions whose load could not be
+    counted add 0). Running km and the single-run spike use sports in ``schema.RUN_SPORTS``;
+    days since each area come from ``parts`` (default: :func:`classify.session_parts`).
+    """
+    df = _prepare(sessions_with_load)
+    empty = pd.DataFrame({c: pd.Series(dtype=float) for c in ["athlete", *RISK_COLUMNS,
+                                                               *EXTRA_COLUMNS]})
+    if len(df) == 0:
+        return empty
+    day = pd.to_datetime(df["start"]).dt.normalize().to_numpy().astype("datetime64[D]")
+    keep = ~np.isnat(day)
+    end_day = None
+    if end is not None:
+        end_day = np.datetime64(pd.Timestamp(end).normalize().date(), "D")
+        keep &= day <= end_day
+    df = df[keep]
+    day = day[keep]
+    if len(df) == 0:
+        return empty
+    ath_codes, athletes = pd.factorize(df["athlete"].astype(str), sort=True)
+    n_ath = len(athletes)
+    dnum = day.astype(np.int64)
+    first = np.full(n_ath, np.iinfo(np.int64).max)
+    last = np.full(n_ath, np.iinfo(np.int64).min)
+    np.minimum.at(first, ath_codes, dnum)
+    np.maximum.at(last, ath_codes, dnum)
+    if end_day is not None:
+        last = np.maximum(last, end_day.astype(np.int64))
+    n_days = last - first + 1
+    grid = _Grid(np.asarray(athletes, dtype=object), first.astype("datetime64[D]"), n_days)
+    a, n = grid.shape
+    col = dnum - first[ath_codes]
+
+    def acc(values: np.ndarray, how: str = "sum") -> np.ndarray:
+        mat = np.zeros((a, n))
+        if how == "sum":
+            np.add.at(mat, (ath_codes, col), values)
+        else:
+            np.maximum.at(mat, (ath_codes, col), values)
+        return mat
+
+    load = acc(np.nan_to_num(pd.to_numeric(df["load"], errors="coerce").to_numpy(dtype=float)))
+    is_run = df["sport"].astype(str).isin(RUN_SPORTS).to_numpy()
+    km = np.where(is_run, pd.to_numeric(df["distance_m"], errors="coerce")
+                  .to_numpy(dtype=float) / 1000.0, 0.0)
+    km = np.nan_to_num(km)
+    run_km = acc(km)
+    longest = acc(km, "max")
+    sessions_n = acc(np.ones(len(df)))
+    src = (df["load_source"].astype(str).to_numpy() if "load_source" in df.columns
+           else np.full(len(df), "area default"))
+    rpe_hr_n = acc(np.isin(src, ["rpe", "hr"]).astype(float))
+
+    if parts is None:
+        from stridewise.classify import session_parts
+
+        parts = session_parts(df)
+    p_day = pd.to_datetime(parts["start"]).dt.normalize().to_numpy().astype("datetime64[D]")
+    p_ath = pd.Index(athletes).get_indexer(parts["athlete"].astype(str))
+    ok = (p_ath >= 0) & ~np.isnat(p_day)
+    p_col = np.where(ok, p_day.astype(np.int64) - first[np.maximum(p_ath, 0)], -1)
+    ok &= (p_col >= 0) & (p_col < n_days[np.maximum(p_ath, 0)])
+    p_area = parts["area"].astype(str).to_numpy()
+    area_days: dict[str, np.ndarray] = {}
+    for area in AREAS:
+        m = ok & (p_area == area)
+        mat = np.zeros((a, n), dtype=bool)
+        mat[p_ath[m], p_col[m]] = True
+        area_days[area] = mat
+
+    table = _metrics(grid, load, settings.risk, run_km=run_km, longest_run=longest,
+                     sessions_n=sessions_n, rpe_hr_n=rpe_hr_n, area_days=area_days)
+    return table[["athlete", *RISK_COLUMNS, *EXTRA_COLUMNS]]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The heuristic for one athlete on one day: level, reasons (plain sentences), date."""
+
+    level: str
+    reasons: list[str]
+    date: pd.Timestamp | None
+
+    @property
+    def disclaimer(self) -> str:
+        return HEURISTIC_DISCLAIMER
+
+
+def latest_assessment(risk_for_one_athlete: pd.DataFrame) -> Assessment:
+    """The last day's level and reasons of one athlete's risk table."""
+    if len(risk_for_one_athlete) == 0:
+        return Assessment("not enough data", ["no sessions recorded yet"], None)
+    if "athlete" in risk_for_one_athlete.columns and \
+            risk_for_one_athlete["athlete"].nunique() > 1:
+        raise UsageError("latest_assessment takes the risk table of one athlete.")
+    row = risk_for_one_athlete.sort_values("date").iloc[-1]
+    reasons = [r for r in str(row["reasons"]).split("; ") if r]
+    return Assessment(str(row["risk_level"]), reasons, pd.Timestamp(row["date"]))
+
+
+def balance(parts_or_sessions: pd.DataFrame, *, targets: Mapping[str, float] | None = None,
+            end: date | pd.Timestamp | None = None, days: int = 28) -> pd.DataFrame:
+    """Area balance over the ``days`` days ending ``end`` (default: each athlete's last day).
+
+    Returns ``athlete, area, sessions, minutes, share_pct, sessions_per_week, target_per_week,
+    pct_of_target, days_since`` for the five training areas (and ``other`` when present).
+    Takes session parts (``session_id, athlete, start, area, seconds``) or classified sessions.
+    share_pct = share of minutes; days_since counts from the window's last day (NaN: never).
+    """
+    from stridewise.settings import DEFAULT_TARGETS
+
+    targets = dict(DEFAULT_TARGETS if targets is None else targets)
+    cols = ["athlete", "area", "sessions", "minutes", "share_pct", "sessions_per_week",
+            "target_per_week", "pct_of_target", "days_since"]
+    df = parts_or_sessions
+    if len(df) == 0:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in cols})
+    if "seconds" not in df.columns:
+        from stridewise.classify import session_parts
+
+        df = session_parts(df)
+    sid = df["session_id"].astype(str) if "session_id" in df.columns else \
+        pd.Series(np.arange(len(df)).astype(str), index=df.index)
+    t = pd.DataFrame({
+        "athlete": df["athlete"].astype(str).to_numpy(),
+        "area": df["area"].astype(str).to_numpy(),
+        "session_id": sid.to_numpy(),
+        "day": pd.to_datetime(df["start"]).dt.normalize().to_numpy(),
+        "seconds": pd.to_numeric(df["seconds"], errors="coerce").fillna(0.0).to_numpy(),
+    })
+    if end is not None:
+        t["end"] = pd.Timestamp(end).normalize()
+    else:
+        t["end"] = t.groupby("athlete")["day"].transform("max")
+    t = t[t["day"] <= t["end"]]
+    last_seen = t.groupby(["athlete", "area"])["day"].max()
+    ends = t.groupby("athlete")["end"].first()
+    window = t[t["day"] > t["end"] - pd.Timedelta(days=days)]
+    agg = window.groupby(["athlete", "area"]).agg(sessions=("session_id", "nunique"),
+                                                  seconds=("seconds", "sum"))
+    areas = list(TRAINING_AREAS) + (["other"] if (t["area"] == "other").any() else [])
+    idx = pd.MultiIndex.from_product([sorted(ends.index), areas], names=["athlete", "area"])
+    out = agg.reindex(idx, fill_value=0).reset_index()
+    out["minutes"] = out["seconds"] / 60.0
+    total = out.groupby("athlete")["minutes"].transform("sum")
+    out["share_pct"] = np.where(total > 0, 100.0 * out["minutes"] / total.where(total > 0, 1), 0.0)
+    out["sessions_per_week"] = out["sessions"] / (days / 7.0)
+    out["target_per_week"] = out["area"].map(lambda a: float(targets.get(a, 0.0)))
+    out["pct_of_target"] = np.where(out["target_per_week"] > 0,
+                                    100.0 * out["sessions_per_week"]
+                                    / out["target_per_week"].where(out["target_per_week"] > 0, 1),
+                                    np.nan)
+    ls = last_seen.reindex(idx)
+    end_for = ends.reindex(out["athlete"]).to_numpy()
+    out["days_since"] = ((end_for - ls.to_numpy()) / np.timedelta64(1, "D")).astype(float)
+    out["sessions"] = out["sessions"].astype("int64")
+    return out[cols]

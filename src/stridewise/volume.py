@@ -1,0 +1,144 @@
+"""Weekly volume per athlete x week x area (DESIGN §3/§4).
+
+Counted from session parts (:func:`stridewise.classify.session_parts`), so a mixed gym session
+with squats and box jumps adds minutes to both strength and plyometrics. Per row:
+
+* ``sessions``: sessions with a part in this area that week (a mixed session counts in each of
+  its areas);
+* ``minutes``: part time (guarded moving time, see :func:`stridewise.load.usable_minutes`);
+* ``load``: the session load shared out by part time (AU);
+* ``distance_km``: **running** kilometres only (sports in ``schema.RUN_SPORTS``), so they sit in
+  the endurance row; rides, swims and walks add minutes and load but no distance. This is the
+  number behind the weekly running-km line and the running-km ramp of the risk table.
+
+Every athlete has a row for every week from their first to their last session week (or ``end``)
+and every area of ``schema.AREAS``; weeks without training are zeros, not gaps.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+import numpy as np
+import pandas as pd
+
+from stridewise.errors import UsageError
+from stridewise.schema import AREAS, RUN_SPORTS
+
+__all__ = ["WEEKLY_COLUMNS", "weekly_volume", "week_start_of"]
+
+WEEKLY_COLUMNS: Final[list[str]] = [
+    "athlete", "week", "area", "sessions", "minutes", "distance_km", "load",
+]
+
+
+def week_start_of(dates: pd.Series | pd.DatetimeIndex,
+                  week_start: Literal["monday", "sunday"] = "monday") -> pd.Series:
+    """The first day (midnight) of the week holding each date."""
+    d = pd.Series(pd.to_datetime(dates)).dt.normalize()
+    if week_start == "monday":
+        back = d.dt.weekday
+    elif week_start == "sunday":
+        back = (d.dt.weekday + 1) % 7
+    else:
+        raise UsageError(f"The week starts on monday or sunday, not {week_start!r}.")
+    return d - pd.to_timedelta(back, unit="D")
+
+
+def _part_table(sessions: pd.DataFrame, parts: pd.DataFrame | None) -> pd.DataFrame:
+    """Parts joined with session load and running km, shared out by part seconds."""
+    if parts is None:
+        from stridewise.classify import session_parts
+
+        parts = session_parts(sessions)
+    sess = pd.DataFrame({
+        "session_id": sessions["session_id"].astype(str).to_numpy(),
+        "s_load": (pd.to_numeric(sessions["load"], errors="coerce").to_numpy(dtype=float)
+                   if "load" in sessions.columns else np.zeros(len(sessions))),
+        "s_km": np.where(sessions["sport"].astype(str).isin(RUN_SPORTS).to_numpy(),
+                         pd.to_numeric(sessions["distance_m"], errors="coerce")
+                         .to_numpy(dtype=float) / 1000.0, 0.0),
+    })
+    sess["s_km"] = sess["s_km"].fillna(0.0)
+    sess["s_load"] = sess["s_load"].fillna(0.0)
+    p = parts[["session_id", "athlete", "start", "area", "seconds"]].copy()
+    p["session_id"] = p["session_id"].astype(str)
+    p = p.merge(sess, on="session_id", how="left")
+    sec = pd.to_numeric(p["seconds"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    codes, _ = pd.factorize(p["session_id"])
+    total = np.bincount(codes, weights=sec)[codes] if len(p) else np.zeros(0)
+    count = np.bincount(codes)[codes] if len(p) else np.zeros(0)
+    share = np.where(total > 0, sec / np.where(total > 0, total, 1.0), 1.0 / np.maximum(count, 1))
+    p["minutes"] = sec / 60.0
+    p["load"] = p["s_load"].fillna(0.0).to_numpy() * share
+    p["distance_km"] = p["s_km"].fillna(0.0).to_numpy() * share
+    return p
+
+
+def weekly_volume(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None = None, *,
+                  week_start: Literal["monday", "sunday"] = "monday",
+                  end: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Weekly volume: ``athlete, week, area, sessions, minutes, distance_km, load``.
+
+    ``week`` is the Monday (or Sunday) starting the week, as datetime64. ``end`` (a date) closes
+    the calendar: sessions after it are left out and the grid runs to its week. Sorted by
+    athlete, week and area in ``schema.AREAS`` order.
+    """
+    p = _part_table(sessions_with_load, parts)
+    if end is not None:
+        end_ts = pd.Timestamp(end).normalize()
+        p = p[pd.to_datetime(p["start"]).dt.normalize() <= end_ts]
+    else:
+        end_ts = None
+    if len(p) == 0:
+        return pd.DataFrame({
+            "athlete": pd.Series(dtype=str), "week": pd.Series(dtype="datetime64[ns]"),
+            "area": pd.Series(dtype=str), "sessions": pd.Series(dtype="int64"),
+            "minutes": pd.Series(dtype=float), "distance_km": pd.Series(dtype=float),
+            "load": pd.Series(dtype=float)})
+    p = p.assign(week=week_start_of(p["start"], week_start).to_numpy())
+    ath_codes, athletes = pd.factorize(p["athlete"].astype(str), sort=True)
+    area_index = pd.Index(AREAS)
+    area_codes = area_index.get_indexer(p["area"].astype(str))
+    area_codes = np.where(area_codes < 0, len(AREAS) - 1, area_codes)  # unknown -> other
+    week_days = (p["week"].to_numpy().astype("datetime64[D]").astype(np.int64))
+
+    # grid: per athlete, every week from first to last (or end) x every area
+    first = np.full(len(athletes), np.iinfo(np.int64).max)
+    last = np.full(len(athletes), np.iinfo(np.int64).min)
+    np.minimum.at(first, ath_codes, week_days)
+    np.maximum.at(last, ath_codes, week_days)
+    if end_ts is not None:
+        end_week = int(week_start_of(pd.Series([end_ts]), week_start).to_numpy()
+                       .astype("datetime64[D]").astype(np.int64)[0])
+        last = np.maximum(last, end_week)
+    n_weeks = (last - first) // 7 + 1
+    offsets = np.concatenate([[0], np.cumsum(n_weeks)[:-1]])
+    total_weeks = int(n_weeks.sum())
+    n_areas = len(AREAS)
+
+    week_pos = offsets[ath_codes] + (week_days - first[ath_codes]) // 7
+    cell = week_pos * n_areas + area_codes
+    size = total_weeks * n_areas
+    minutes = np.bincount(cell, weights=p["minutes"].to_numpy(dtype=float), minlength=size)
+    load = np.bincount(cell, weights=p["load"].to_numpy(dtype=float), minlength=size)
+    dist = np.bincount(cell, weights=p["distance_km"].to_numpy(dtype=float), minlength=size)
+    # sessions: distinct session ids per cell
+    sid_codes, _ = pd.factorize(p["session_id"])
+    key = np.unique(cell.astype(np.int64) * (int(sid_codes.max()) + 1) + sid_codes)
+    sessions = np.bincount(key // (int(sid_codes.max()) + 1), minlength=size)
+
+    grid_ath = np.repeat(np.arange(len(athletes)), n_weeks * n_areas)
+    week_idx = np.repeat(np.arange(total_weeks), n_areas)
+    ath_of_week = np.repeat(np.arange(len(athletes)), n_weeks)
+    week_val = first[ath_of_week] + 7 * (np.arange(total_weeks) - offsets[ath_of_week])
+    out = pd.DataFrame({
+        "athlete": pd.Series(np.asarray(athletes, dtype=object)[grid_ath], dtype=str),
+        "week": week_val[week_idx].astype("datetime64[D]").astype("datetime64[ns]"),
+        "area": pd.Series(np.tile(np.asarray(AREAS, dtype=object), total_weeks), dtype=str),
+        "sessions": sessions.astype("int64"),
+        "minutes": minutes,
+        "distance_km": dist,
+        "load": load,
+    })
+    return out
