@@ -170,3 +170,25 @@ def test_zero_heart_rate_is_treated_as_missing(corpus_dir: Path) -> None:
     name = "runalyze_hr-only-zeros.fit"
     s = fit.read(_bytes(corpus_dir / "fit" / name), name, ReadContext()).sessions
     assert math.isnan(s["avg_hr"].iloc[0]) and s["sport"].iloc[0] == "virtual_ride"
+
+
+def test_strava_export_zip_from_corpus_files(corpus_dir: Path, tmp_path: Path) -> None:
+    """A real activities.csv with its two real activity files, zipped as Strava does."""
+    import zipfile
+
+    from stridewise.ingest import read_path
+
+    zpath = tmp_path / "export_123.zip"
+    with zipfile.ZipFile(zpath, "w") as z:
+        z.write(corpus_dir / "strava/strava_2024-2025_99col_en_run_swim.csv", "activities.csv")
+        for name in ("strava_bulk_export_run_2024_12352754193.fit.gz",
+                     "strava_bulk_export_pool_swim_2025_15141557334.fit.gz"):
+            z.write(corpus_dir / "fit" / name, "activities/" + name.rsplit("_", 1)[1])
+    report = read_path(zpath, ReadContext(tz="Europe/Budapest"))
+    s = report.sessions.set_index("source_id")
+    assert len(s) == 242  # all rows, none doubled
+    # Filename 12352754193 is the upload id of activity 11573601446: joined by Filename
+    assert s.loc["11573601446", "sport"] == "track_run"
+    assert s.loc["11573601446", "start"] == pd.Timestamp("2024-06-04 18:39:40")
+    assert s.loc["14187119759", "sport"] == "swim"
+    assert "2 activity files joined" in report.format
