@@ -432,8 +432,13 @@ class Store:
                 f"The database {self.display_url} was written by a newer Stridewise (schema "
                 f"version {version}, this one reads up to {SCHEMA_VERSION}); upgrade Stridewise.")
         if version < SCHEMA_VERSION:
-            self._write(lambda conn: migrate(conn) if current_version(conn) < SCHEMA_VERSION
-                        else None)
+            self._write(self._migrate_tx)
+
+    @staticmethod
+    def _migrate_tx(conn: Connection) -> None:
+        if current_version(conn) >= SCHEMA_VERSION:  # another process was first
+            raise _NoChange(None)
+        migrate(conn)
 
     def schema_version(self) -> int:
         """The schema version of the open database."""

@@ -43,11 +43,68 @@ def report(athlete: str, source: str, starts: Sequence[Any], *, file_name: str |
                         assumptions=[f"{source} assumption"], warnings=[], content_sha1=sha)
 
 
-def days(first: str, n: int, *, hour: int = 7, step_days: int = 1) -> list[pd.Timestamp]:
-    """``n`` start times, one every ``step_days`` days at ``hour``:00 from ``first``."""
-    t0 = pd.Timestamp(first) + pd.Timedelta(hours=hour)
+def days(first: str, n: int, *, hour: int = 7, step_days: int = 1,
+         first_day: int = 0) -> list[pd.Timestamp]:
+    """``n`` start times, one every ``step_days`` days at ``hour``:00 from ``first`` (+
+    ``first_day`` days)."""
+    t0 = pd.Timestamp(first) + pd.Timedelta(hours=hour) + pd.Timedelta(days=first_day)
     return [t0 + pd.Timedelta(days=i * step_days) for i in range(n)]
 
 
 def shifted(starts: Sequence[pd.Timestamp], seconds: float) -> list[pd.Timestamp]:
     return [t + pd.Timedelta(seconds=seconds) for t in starts]
+
+
+# --------------------------------------------------------------------------- worker processes
+# (module-level so that multiprocessing's spawn start method can import them)
+
+N_WORKERS = 8
+
+
+def concurrent_reports(i: int) -> list[ImportReport]:
+    """What worker ``i`` imports: its Strava export (days 20i .. 20i+99, 07:00), a Garmin export
+    of some of the same runs (days 20i+50 .. 20i+79, 90 s later, with heart rate) plus evening
+    sessions only Garmin has (days 20i .. 20i+29, 18:00), and its neighbour's Strava export
+    (the very same file as worker i+1 imports)."""
+
+    def strava(k: int) -> ImportReport:
+        return report("ana", "strava_csv", days("2024-01-01", 100, hour=7, first_day=20 * k),
+                      file_name=f"strava_{k}.csv", title="Run")
+
+    mornings = [pd.Timestamp("2024-01-01 07:01:30") + pd.Timedelta(days=20 * i + 50 + d)
+                for d in range(30)]
+    evenings = [pd.Timestamp("2024-01-01 18:00") + pd.Timedelta(days=20 * i + d)
+                for d in range(30)]
+    garmin = report("ana", "garmin_csv", mornings + evenings, file_name=f"garmin_{i}.csv",
+                    sport=["run"] * 30 + ["strength"] * 30, duration_s=3550.0, avg_hr=145.0)
+    return [strava(i), garmin, strava((i + 1) % N_WORKERS)]
+
+
+def concurrent_worker(url: str, i: int, barrier: Any) -> None:
+    """Open the store and import worker ``i``'s reports once every worker is ready."""
+    from stridewise.store import Store
+
+    reports = concurrent_reports(i)
+    barrier.wait(timeout=300)
+    store = Store(url)
+    for rep in reports:
+        store.import_report(rep, athlete="ana")
+    store.close()
+
+
+def crashing_worker(url: str, stage: str) -> None:
+    """Import a report and die (os._exit) at ``stage`` inside the transaction."""
+    import os
+
+    from stridewise.store import Store
+
+    store = Store(url)
+
+    def die(name: str) -> None:
+        if name == stage:
+            os._exit(3)
+
+    store.checkpoint = die
+    store.import_report(report("ana", "garmin_csv", days("2024-01-01", 40), avg_hr=150.0),
+                        athlete="ana")
+    os._exit(0)  # pragma: no cover - the import must not get here
