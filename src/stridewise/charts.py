@@ -135,6 +135,12 @@ def area_label(area: str) -> str:
     return AREA_LABELS.get(str(area), str(area).replace("_", " ").capitalize())
 
 
+def plotly_text(text: object) -> str:
+    """``text`` made safe for plotly labels: ``& < >`` as entities, so that user text (athlete
+    names, titles) is shown literally and never read as plotly's HTML-like markup."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def risk_colour(level: str) -> str:
     """The colour of a risk level (grey when unknown)."""
     return RISK_COLOURS.get(str(level), RISK_COLOURS["not enough data"])
@@ -148,7 +154,7 @@ def risk_colour(level: str) -> str:
 def _style(fig: go.Figure, title: str, *, height: int, legend: bool = True) -> go.Figure:
     """House layout: transparent backgrounds, left-aligned title, horizontal legend on top."""
     fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left"},
+        title={"text": plotly_text(title), "x": 0.0, "xanchor": "left"},
         paper_bgcolor=_TRANSPARENT,
         plot_bgcolor=_TRANSPARENT,
         height=height,
@@ -166,7 +172,7 @@ def _style(fig: go.Figure, title: str, *, height: int, legend: bool = True) -> g
 def empty_figure(title: str = "", message: str = EMPTY_MESSAGE, *, height: int = 320) -> go.Figure:
     """A figure with no data and one centred sentence (used for empty inputs)."""
     fig = go.Figure()
-    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper",
+    fig.add_annotation(text=plotly_text(message), x=0.5, y=0.5, xref="paper", yref="paper",
                        showarrow=False, font={"size": 16})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
@@ -267,10 +273,10 @@ def _weekly_bars(fig: go.Figure, table: pd.DataFrame, areas: list[str], metric: 
     totals = table.sum(axis=1)
     iso = [d.strftime("%Y-%m-%d") for d in table.index]
     for area in areas:
-        custom = np.array([[w, area, area_label(area), t]
+        custom = np.array([[w, area, plotly_text(area_label(area)), t]
                            for w, t in zip(iso, totals.to_numpy(), strict=True)], dtype=object)
         trace = go.Bar(
-            x=table.index, y=table[area].to_numpy(), name=area_label(area),
+            x=table.index, y=table[area].to_numpy(), name=plotly_text(area_label(area)),
             marker={"color": area_colour(area), "line": {"width": 0}},
             customdata=custom, legendgroup=area,
             hovertemplate=(f"<b>%{{customdata[2]}}</b> · week of %{{x|%-d %b %Y}}<br>"
@@ -667,7 +673,7 @@ def calendar_heatmap(daily: pd.DataFrame, by: Literal["load", "area"] = "load",
             if not np.isnan(mn) and mn > 0:
                 parts.append(f"{mn:,.0f} min")
             if ar:
-                parts.append(f"Main area: {area_label(ar)}")
+                parts.append(f"Main area: {plotly_text(area_label(ar))}")
         else:
             parts.append("Rest day")
         hover.append("<br>".join(parts))
@@ -701,7 +707,8 @@ def calendar_heatmap(daily: pd.DataFrame, by: Literal["load", "area"] = "load",
             showscale=False, xgap=3, ygap=3, text=hover_g, hoverinfo="text", name="Main area",
         ))
         for a in order:   # legend entries for the area colours
-            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=area_label(a),
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers",
+                                     name=plotly_text(area_label(a)),
                                      marker={"color": area_colour(a), "size": 11,
                                              "symbol": "square"}, hoverinfo="skip"))
     # Month labels (GitHub style): a column is labelled when its first day starts a new month;
@@ -767,11 +774,11 @@ def balance_chart(balance_df: pd.DataFrame, *, title: str = "Sessions per week v
     if not areas or not any(g.at[a, "spw"] > 0 for a in areas):
         return empty_figure(title, height=height)
     g = g.loc[areas]
-    labels = [f"{area_label(a)}<br><sub>last: {_days_since_text(d)}</sub>"
+    labels = [f"{plotly_text(area_label(a))}<br><sub>last: {_days_since_text(d)}</sub>"
               for a, d in zip(areas, g["days"], strict=True)]
     pct = np.where(g["target"] > 0, g["spw"] / g["target"] * 100, np.nan)
     text = [f"{p:.0f} % of target" if not np.isnan(p) else "no target" for p in pct]
-    custom = np.array([[area_label(a), "–" if np.isnan(t) else f"{t:.1f}",
+    custom = np.array([[plotly_text(area_label(a)), "–" if np.isnan(t) else f"{t:.1f}",
                         "–" if np.isnan(p) else f"{p:.0f} %", _days_since_text(d)]
                        for a, t, p, d in zip(areas, g["target"], pct, g["days"], strict=True)],
                       dtype=object)
@@ -832,22 +839,34 @@ def squad_balance_heatmap(balance_all: pd.DataFrame, *, areas: Sequence[str] = T
     pct = idx["pct"].to_numpy().reshape(len(athletes), len(areas))
     text = np.where(np.isnan(pct), "–", np.char.add(np.round(np.nan_to_num(pct)).astype(int)
                                                    .astype(str), " %"))
-    custom = np.empty((len(athletes), len(areas), 5), dtype=object)
+    custom = np.empty((len(athletes), len(areas), 6), dtype=object)
     for i, ath in enumerate(athletes):
         for j, area in enumerate(areas):
             row = idx.loc[(ath, area)]
-            custom[i, j] = [ath, area_label(area),
+            custom[i, j] = [ath, plotly_text(area_label(area)),
                             "–" if np.isnan(row["spw"]) else f"{row['spw']:.1f}",
                             "–" if np.isnan(row["target"]) else f"{row['target']:.1f}",
-                            _days_since_text(row["days"])]
+                            _days_since_text(row["days"]), plotly_text(ath)]
+    x_labels = [plotly_text(area_label(a)) for a in areas]
+    y_labels = [plotly_text(a) for a in athletes]
     fig = go.Figure(go.Heatmap(
-        z=np.clip(pct, 0, BALANCE_MAX_PCT), x=[area_label(a) for a in areas], y=athletes,
+        z=np.clip(pct, 0, BALANCE_MAX_PCT), x=x_labels, y=y_labels,
         colorscale=BALANCE_COLOURSCALE, zmin=0, zmax=BALANCE_MAX_PCT,
-        text=text, texttemplate="%{text}", textfont={"size": 12}, customdata=custom,
-        xgap=2, ygap=2,
+        text=text, texttemplate="%{text}", textfont={"size": 12}, hoverinfo="skip",
+        xgap=2, ygap=2, name="% of target",
         colorbar={"title": {"text": "% of target", "side": "right"}, "thickness": 12,
                   "tickvals": [0, 50, 100, 150], "ticktext": ["0 %", "50 %", "100 %", "≥150 %"]},
-        hovertemplate=("<b>%{customdata[0]}</b> · %{customdata[1]}<br>%{text} of target "
+    ))
+    # Heatmaps cannot be selected; invisible markers over the cells carry hover and clicks.
+    gx, gy = np.meshgrid(np.arange(len(areas)), np.arange(len(athletes)))
+    fig.add_trace(go.Scatter(
+        x=[x_labels[k] for k in gx.ravel()], y=[y_labels[k] for k in gy.ravel()],
+        mode="markers", marker={"size": 22, "symbol": "square", "opacity": 0,
+                                "color": "rgba(0,0,0,0)"},
+        customdata=custom.reshape(-1, custom.shape[-1]),
+        text=text.ravel(), showlegend=False, name="",
+        selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
+        hovertemplate=("<b>%{customdata[5]}</b> · %{customdata[1]}<br>%{text} of target "
                        "(%{customdata[2]} of %{customdata[3]} sessions/week)<br>"
                        "Last session: %{customdata[4]}<extra></extra>"),
     ))

@@ -1,0 +1,429 @@
+"""Figure builders: traces, colours, axis titles, empty data, no mutation of inputs."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from stridewise import charts
+from stridewise.errors import UsageError
+from stridewise.schema import AREAS
+
+RISK_COLUMNS = ["date", "load", "acute_7d", "chronic_28d", "acwr_coupled", "chronic_21d",
+                "acwr_uncoupled", "ewma_acute", "ewma_chronic", "acwr_ewma", "monotony",
+                "strain", "ctl", "atl", "tsb", "ramp", "run_km_7d", "run_km_change_pct",
+                "spike_pct", "risk_level", "reasons"]
+
+
+def make_weekly(athlete: str = "Ann", weeks: int = 6, start: str = "2026-01-05",
+                seed: int = 0) -> pd.DataFrame:
+    """volume.weekly_volume-shaped rows: every area every week, some zero."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for week in pd.date_range(start, periods=weeks, freq="7D"):
+        for area in AREAS:
+            n = 0 if area == "other" else int(rng.integers(1, 4))
+            minutes = float(n * 30)
+            rows.append({"athlete": athlete, "week": week, "area": area, "sessions": n,
+                         "minutes": minutes,
+                         "distance_km": minutes / 6 if area == "endurance" else 0.0,
+                         "load": minutes * 5})
+    return pd.DataFrame(rows)
+
+
+def make_risk(days: int = 60, start: str = "2026-01-01") -> pd.DataFrame:
+    """risk.daily_metrics-shaped rows with simple numbers (not the real formulas)."""
+    dates = pd.date_range(start, periods=days, freq="D")
+    load = np.where(np.arange(days) % 3 == 0, 0.0, 300.0)
+    acute = pd.Series(load).rolling(7, min_periods=1).mean().to_numpy()
+    chronic = pd.Series(load).rolling(28, min_periods=1).mean().to_numpy()
+    ratio = np.divide(acute, chronic, out=np.full(days, np.nan), where=chronic > 0)
+    ratio[:27] = np.nan
+    return pd.DataFrame({
+        "date": dates, "load": load, "acute_7d": acute, "chronic_28d": chronic,
+        "acwr_coupled": ratio, "chronic_21d": chronic, "acwr_uncoupled": ratio,
+        "ewma_acute": acute * 1.1, "ewma_chronic": chronic * 0.9, "acwr_ewma": ratio * 1.2,
+        "monotony": 1.4, "strain": 2000.0, "ctl": chronic, "atl": acute,
+        "tsb": chronic - acute, "ramp": 1.0, "run_km_7d": 30.0, "run_km_change_pct": 5.0,
+        "spike_pct": 0.0, "risk_level": ["not enough data" if i < 27 else "low" for i in range(days)],
+        "reasons": "",
+    })[RISK_COLUMNS]
+
+
+def make_balance(athletes: tuple[str, ...] = ("Ann",)) -> pd.DataFrame:
+    targets = {"endurance": 3.0, "strength": 2.0, "plyometrics": 1.0, "stability": 2.0,
+               "flexibility": 3.0, "other": np.nan}
+    rows = []
+    for k, ath in enumerate(athletes):
+        for i, area in enumerate(AREAS):
+            spw = 0.0 if area == "other" else 0.5 * (i + 1) + k
+            t = targets[area]
+            rows.append({"athlete": ath, "area": area, "sessions": spw * 4,
+                         "minutes": spw * 120, "share_pct": 10.0, "sessions_per_week": spw,
+                         "target_per_week": t,
+                         "pct_of_target": spw / t * 100 if t == t else np.nan,
+                         "days_since": float(i * 3) if spw else np.nan})
+    return pd.DataFrame(rows)
+
+
+def annotation_texts(fig: go.Figure) -> list[str]:
+    return [a.text for a in fig.layout.annotations]
+
+
+def is_empty_figure(fig: go.Figure) -> bool:
+    return any("No sessions in this range" in t for t in annotation_texts(fig))
+
+
+# --------------------------------------------------------------------------- palette
+
+
+def test_area_colours_cover_every_area_and_are_distinct_hex():
+    assert set(charts.AREA_COLOURS) == set(AREAS)
+    assert set(charts.AREA_LABELS) == set(AREAS)
+    values = list(charts.AREA_COLOURS.values())
+    assert len(set(values)) == len(values)
+    assert all(re.fullmatch(r"#[0-9A-F]{6}", c) for c in values)
+
+
+def test_risk_colours_cover_every_level():
+    assert set(charts.RISK_COLOURS) == {"low", "moderate", "high", "not enough data"}
+    assert charts.risk_colour("nonsense") == charts.RISK_COLOURS["not enough data"]
+
+
+# --------------------------------------------------------------------------- weekly volume
+
+
+def test_weekly_volume_chart_stacks_areas_in_their_colours():
+    weekly = make_weekly()
+    fig = charts.weekly_volume_chart(weekly)
+    bars = [t for t in fig.data if t.type == "bar"]
+    # "other" is zero in every week and is left out
+    assert [b.name for b in bars] == ["Endurance", "Strength", "Plyometrics", "Stability",
+                                      "Flexibility"]
+    for bar, area in zip(bars, AREAS[:5], strict=True):
+        assert bar.marker.color == charts.AREA_COLOURS[area]
+    assert fig.layout.barmode == "stack"
+    assert fig.layout.yaxis.title.text == "Minutes per week"
+    assert fig.layout.yaxis2.title.text == "Endurance distance (km)"
+    assert fig.layout.paper_bgcolor == "rgba(0,0,0,0)"
+    assert fig.layout.plot_bgcolor == "rgba(0,0,0,0)"
+    endurance = bars[0]
+    expected = weekly[weekly["area"] == "endurance"]["minutes"].to_numpy()
+    assert np.allclose(endurance.y, expected)
+    fig.to_json()
+
+
+def test_weekly_volume_chart_customdata_carries_iso_week_and_total():
+    weekly = make_weekly(weeks=3)
+    fig = charts.weekly_volume_chart(weekly, run_km=False)
+    bar = fig.data[0]
+    assert [row[0] for row in bar.customdata] == ["2026-01-05", "2026-01-12", "2026-01-19"]
+    totals = weekly.groupby("week")["minutes"].sum().to_numpy()
+    assert np.allclose([row[3] for row in bar.customdata], totals)
+    assert all(t.type == "bar" for t in fig.data)
+
+
+def test_weekly_volume_chart_metrics_have_units_in_axis_titles():
+    weekly = make_weekly()
+    load = charts.weekly_volume_chart(weekly, "load", run_km=False)
+    assert load.layout.yaxis.title.text == "Training load per week (AU)"
+    assert "AU" in load.data[0].hovertemplate
+    sessions = charts.weekly_volume_chart(weekly, "sessions", run_km=False)
+    assert sessions.layout.yaxis.title.text == "Sessions per week"
+
+
+def test_weekly_volume_chart_run_km_column_and_miles():
+    weekly = make_weekly(weeks=2).assign(run_km=0.0)
+    weekly.loc[weekly["area"] == "endurance", "run_km"] = 16.09344
+    fig = charts.weekly_volume_chart(weekly, units="mi")
+    line = [t for t in fig.data if t.type == "scatter" and t.showlegend is not False][0]
+    assert line.name == "Running distance (mi)"
+    assert np.allclose(line.y, [10.0, 10.0])
+    assert fig.layout.yaxis2.title.text == "Running distance (mi)"
+
+
+def test_weekly_volume_chart_run_km_series_and_off():
+    weekly = make_weekly(weeks=2)
+    series = pd.Series([5.0, 7.0], index=pd.to_datetime(["2026-01-05", "2026-01-12"]))
+    fig = charts.weekly_volume_chart(weekly, run_km=series)
+    line = [t for t in fig.data if t.type == "scatter" and t.showlegend is not False][0]
+    assert list(line.y) == [5.0, 7.0]
+    off = charts.weekly_volume_chart(weekly, run_km=False)
+    assert not any(t.type == "scatter" for t in off.data)
+
+
+def test_weekly_volume_chart_fills_missing_weeks_with_zero():
+    weekly = make_weekly(weeks=4)
+    gap = weekly[weekly["week"] != pd.Timestamp("2026-01-12")]
+    fig = charts.weekly_volume_chart(gap, run_km=False)
+    assert len(fig.data[0].x) == 4
+    assert fig.data[0].y[1] == 0
+
+
+def test_weekly_volume_chart_two_years_is_one_bar_per_week():
+    weekly = make_weekly(weeks=104)
+    fig = charts.weekly_volume_chart(weekly)
+    assert all(len(t.x) == 104 for t in fig.data)
+    assert len(fig.to_json()) > 1000
+
+
+def test_weekly_volume_chart_does_not_mutate_input():
+    weekly = make_weekly()
+    before = weekly.copy()
+    charts.weekly_volume_chart(weekly, "load", units="mi")
+    charts.squad_volume_chart(weekly, "minutes")
+    pd.testing.assert_frame_equal(weekly, before)
+
+
+@pytest.mark.parametrize("frame", [
+    make_weekly().iloc[0:0],
+    make_weekly().assign(minutes=0.0, distance_km=0.0),
+    None,
+])
+def test_weekly_volume_chart_empty_says_no_sessions(frame):
+    fig = charts.weekly_volume_chart(frame)
+    assert is_empty_figure(fig)
+    assert len(fig.data) == 0
+    fig.to_json()
+
+
+def test_weekly_volume_chart_missing_column_is_explained():
+    fig = charts.weekly_volume_chart(make_weekly().drop(columns=["minutes"]))
+    assert any("'minutes'" in t for t in annotation_texts(fig))
+
+
+def test_weekly_volume_chart_rejects_unknown_metric_and_unit():
+    with pytest.raises(UsageError):
+        charts.weekly_volume_chart(make_weekly(), "furlongs")
+    with pytest.raises(UsageError):
+        charts.weekly_volume_chart(make_weekly(), units="yards")
+
+
+def test_squad_volume_chart_sums_and_averages_athletes():
+    both = pd.concat([make_weekly("Ann"), make_weekly("Bob")])
+    total = charts.squad_volume_chart(both)
+    single = charts.weekly_volume_chart(make_weekly("Ann"), run_km=False)
+    assert np.allclose(total.data[0].y, np.asarray(single.data[0].y) * 2)
+    avg = charts.squad_volume_chart(both, per_athlete=True)
+    assert np.allclose(avg.data[0].y, single.data[0].y)
+    assert "per athlete" in avg.layout.yaxis.title.text
+    assert is_empty_figure(charts.squad_volume_chart(both.iloc[0:0]))
+
+
+def test_selected_weeks_reads_customdata_or_x():
+    selection = {"points": [
+        {"customdata": ["2026-01-12", "strength", "Strength", 300.0], "x": "2026-01-12"},
+        {"x": "2026-01-05"},
+        {"customdata": ["2026-01-12"]},
+        "junk",
+    ]}
+    assert charts.selected_weeks(selection) == [pd.Timestamp("2026-01-05"),
+                                                pd.Timestamp("2026-01-12")]
+    assert charts.selected_weeks(None) == []
+    assert charts.selected_weeks({"points": []}) == []
+    assert charts.selected_weeks({"nothing": 1}) == []
+
+
+# --------------------------------------------------------------------------- load / fitness
+
+
+def test_load_chart_has_bars_lines_and_acwr_with_bands():
+    risk = make_risk()
+    fig = charts.load_chart(risk)
+    kinds = [(t.type, t.name) for t in fig.data]
+    assert kinds == [("bar", "Daily load"), ("scatter", "Acute load (7-day mean)"),
+                     ("scatter", "Chronic load (28-day mean)"), ("scatter", "ACWR")]
+    assert fig.data[3].yaxis == "y2"
+    assert fig.layout.yaxis.title.text == "Load (AU)"
+    assert fig.layout.yaxis2.title.text == "ACWR (ratio)"
+    bands = [(s.y0, s.y1) for s in fig.layout.shapes if s.type == "rect"]
+    assert bands[:2] == [(0.8, 1.3), (1.3, 1.5)]
+    assert bands[2][0] == 1.5 and bands[2][1] >= 2.0
+    assert {"sweet spot 0.8–1.3", "caution", "high"} <= set(annotation_texts(fig))
+    assert "AU" in fig.data[0].hovertemplate
+    fig.to_json()
+
+
+def test_load_chart_variants_pick_their_columns():
+    risk = make_risk()
+    ewma = charts.load_chart(risk, "ewma")
+    assert np.allclose(ewma.data[1].y, risk["ewma_acute"])
+    assert np.allclose(ewma.data[3].y[30:], risk["acwr_ewma"][30:])
+    unc = charts.load_chart(risk, "uncoupled")
+    assert "21 days" in unc.data[2].name
+    with pytest.raises(UsageError):
+        charts.load_chart(risk, "weekly")
+
+
+def test_load_chart_custom_thresholds_move_the_bands():
+    fig = charts.load_chart(make_risk(), thresholds=(0.7, 1.2, 1.6))
+    bands = [(s.y0, s.y1) for s in fig.layout.shapes if s.type == "rect"]
+    assert bands[:2] == [(0.7, 1.2), (1.2, 1.6)]
+
+
+def test_load_chart_infinite_ratio_is_a_gap_with_no_base_yet_note():
+    risk = make_risk()
+    risk.loc[30:32, "acwr_coupled"] = np.inf
+    fig = charts.load_chart(risk)
+    y = np.asarray(fig.data[3].y, dtype=float)
+    assert np.isnan(y[30:33]).all()
+    assert np.isfinite(y[33])
+    assert "no base yet" in annotation_texts(fig)
+    assert np.isinf(risk.loc[30, "acwr_coupled"])   # input untouched
+
+
+def test_load_chart_does_not_mutate_and_empty_is_friendly():
+    risk = make_risk()
+    before = risk.copy()
+    charts.load_chart(risk, "ewma")
+    charts.fitness_chart(risk)
+    pd.testing.assert_frame_equal(risk, before)
+    assert is_empty_figure(charts.load_chart(risk.iloc[0:0]))
+    assert is_empty_figure(charts.load_chart(risk.assign(load=0.0)))
+    assert is_empty_figure(charts.fitness_chart(risk.iloc[0:0]))
+
+
+def test_load_chart_before_28_days_says_ratio_needs_history():
+    fig = charts.load_chart(make_risk(days=20))
+    assert any("28 days" in t for t in annotation_texts(fig))
+
+
+def test_fitness_chart_traces_and_zero_line():
+    fig = charts.fitness_chart(make_risk())
+    assert [t.name for t in fig.data] == ["Form (TSB)", "Fitness (CTL, 42-day)",
+                                          "Fatigue (ATL, 7-day)"]
+    assert any(s.type == "line" and s.y0 == 0 and s.y1 == 0 for s in fig.layout.shapes)
+    assert fig.layout.yaxis.title.text == "Load (AU per day)"
+    assert "AU/day" in fig.data[1].hovertemplate
+
+
+def test_acwr_gauge_value_and_missing():
+    fig = charts.acwr_gauge(1.1)
+    assert fig.data[0].value == 1.1
+    assert "not enough data" in annotation_texts(charts.acwr_gauge(float("nan")))
+    assert "no base yet" in annotation_texts(charts.acwr_gauge(float("inf")))
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+def test_calendar_heatmap_places_days_by_weekday_and_week():
+    daily = pd.DataFrame({"date": pd.to_datetime(["2026-03-02", "2026-03-04"]),
+                          "load": [100.0, 250.0]})
+    fig = charts.calendar_heatmap(daily, end="2026-03-08")
+    load = fig.data[1]
+    z = np.asarray(load.z, dtype=float)
+    assert z.shape[0] == 7 and z.shape[1] in (53, 54)
+    last_col = z[:, -1]
+    assert last_col[0] == 100.0 and last_col[2] == 250.0   # Monday, Wednesday
+    assert np.isnan(last_col[1])                            # rest day: no colour
+    assert fig.layout.yaxis.ticktext[0] == "Mon"
+    assert "Mar" in fig.layout.xaxis.ticktext
+    assert load.colorbar.title.text == "Load (AU)"
+
+
+def test_calendar_heatmap_sunday_week_start():
+    daily = pd.DataFrame({"date": pd.to_datetime(["2026-03-01"]), "load": [100.0]})
+    fig = charts.calendar_heatmap(daily, end="2026-03-07", week_start="sunday")
+    z = np.asarray(fig.data[1].z, dtype=float)
+    assert z[0, -1] == 100.0
+    assert fig.layout.yaxis.ticktext[0] == "Sun"
+
+
+def test_calendar_heatmap_by_area_uses_area_colours():
+    daily = pd.DataFrame({"date": pd.to_datetime(["2026-03-02", "2026-03-03", "2026-03-04"]),
+                          "load": [100.0, 80.0, 60.0],
+                          "area": ["endurance", "strength", "endurance"]})
+    fig = charts.calendar_heatmap(daily, by="area")
+    colours = {c for _, c in fig.data[1].colorscale}
+    assert colours == {charts.AREA_COLOURS["endurance"], charts.AREA_COLOURS["strength"]}
+    legend = [t.name for t in fig.data if t.type == "scatter"]
+    assert legend == ["Endurance", "Strength"]
+
+
+def test_calendar_heatmap_dominant_area_from_minutes_columns():
+    daily = pd.DataFrame({"date": pd.to_datetime(["2026-03-02"]), "load": [100.0],
+                          "endurance": [20.0], "stability": [45.0]})
+    fig = charts.calendar_heatmap(daily, by="area")
+    assert [t.name for t in fig.data if t.type == "scatter"] == ["Stability"]
+
+
+def test_calendar_heatmap_empty_and_missing_area():
+    empty = pd.DataFrame({"date": pd.to_datetime([]), "load": []})
+    assert is_empty_figure(charts.calendar_heatmap(empty))
+    rest = pd.DataFrame({"date": pd.date_range("2026-01-01", periods=10), "load": 0.0})
+    assert is_empty_figure(charts.calendar_heatmap(rest))
+    no_area = pd.DataFrame({"date": pd.to_datetime(["2026-03-02"]), "load": [1.0]})
+    fig = charts.calendar_heatmap(no_area, by="area")
+    assert any("'area'" in t for t in annotation_texts(fig))
+
+
+def test_calendar_heatmap_does_not_mutate():
+    risk = make_risk()
+    before = risk.copy()
+    charts.calendar_heatmap(risk)
+    pd.testing.assert_frame_equal(risk, before)
+
+
+# --------------------------------------------------------------------------- balance
+
+
+def test_balance_chart_bars_against_targets():
+    bal = make_balance()
+    fig = charts.balance_chart(bal)
+    target, done = fig.data
+    assert target.name == "Target (sessions/week)"
+    assert list(target.y) == [3.0, 2.0, 1.0, 2.0, 3.0]
+    assert list(done.y) == [0.5, 1.0, 1.5, 2.0, 2.5]
+    assert list(done.marker.color) == [charts.AREA_COLOURS[a] for a in AREAS[:5]]
+    assert done.text[0] == "17 % of target"
+    assert "last: today" in done.x[0]
+    assert fig.layout.yaxis.title.text == "Sessions per week"
+
+
+def test_balance_chart_empty_and_no_mutation():
+    bal = make_balance()
+    before = bal.copy()
+    charts.balance_chart(bal)
+    pd.testing.assert_frame_equal(bal, before)
+    assert is_empty_figure(charts.balance_chart(bal.assign(sessions_per_week=0.0)))
+    assert is_empty_figure(charts.balance_chart(bal.iloc[0:0]))
+
+
+def test_squad_balance_heatmap_cells_text_and_order():
+    bal = make_balance(("Zed", "Ann"))
+    fig = charts.squad_balance_heatmap(bal)
+    heat, cells = fig.data
+    assert list(heat.y) == ["Zed", "Ann"]               # input order kept
+    assert list(heat.x) == ["Endurance", "Strength", "Plyometrics", "Stability",
+                            "Flexibility"]
+    z = np.asarray(heat.z, dtype=float)
+    assert z.shape == (2, 5)
+    assert heat.text[0][0] == "17 %"
+    assert z.max() <= charts.BALANCE_MAX_PCT            # clipped for the colour scale
+    assert heat.text[1][2] == "250 %"                   # the number is not clipped
+    assert cells.customdata[0][0] == "Zed"
+    assert charts.selected_athletes({"points": [{"customdata": list(cells.customdata[7])}]}) \
+        == ["Ann"]
+    fig.to_json()
+
+
+def test_squad_balance_heatmap_escapes_names_for_plotly_markup():
+    name = "<img src=x onerror=alert(1)>"
+    fig = charts.squad_balance_heatmap(make_balance((name,)))
+    assert fig.data[0].y[0] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert fig.data[1].customdata[0][0] == name        # raw name for the page's selection
+    assert "<img" not in fig.data[1].customdata[0][5]
+
+
+def test_titles_are_escaped_for_plotly():
+    fig = charts.weekly_volume_chart(make_weekly(), title="Ann <b>& co</b>")
+    assert fig.layout.title.text == "Ann &lt;b&gt;&amp; co&lt;/b&gt;"
+
+
+def test_squad_balance_heatmap_empty():
+    assert is_empty_figure(charts.squad_balance_heatmap(make_balance().iloc[0:0]))
