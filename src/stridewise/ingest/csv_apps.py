@@ -155,10 +155,16 @@ def read_mapmyrun(table: Table, ctx: ReadContext, file_name: str) -> ImportRepor
     notes = _text(table, "Notes")
     link = _text(table, "Link")
     ids = link.str.extract(r"(\d+)\s*/?$", expand=False).fillna("")
+    secs = _num(table, "Workout Time (seconds)")
+    from stridewise.ingest.base import SkippedRow
+
+    zero = secs.fillna(0).le(0).to_numpy()
+    skipped = [SkippedRow(int(n), "no workout time recorded (0 seconds), so it cannot be "
+                          "counted as a session") for n in table.record_lines[zero]]
     rows = pd.DataFrame({
         "start": parsed.values, "sport": normalise_sports(types),
         "title": notes.where(notes != "", types.astype("str").str.strip()),
-        "duration_s": _pos(_num(table, "Workout Time (seconds)")),
+        "duration_s": _pos(secs),
         "distance_m": _pos(_num(table, "Distance (mi)") * MILE_M),
         "avg_hr": _pos(_num(table, "Avg Heart Rate")),
         "calories": _pos(_num(table, "Calories Burned (kCal)")),
@@ -166,7 +172,8 @@ def read_mapmyrun(table: Table, ctx: ReadContext, file_name: str) -> ImportRepor
         "row_number": table.record_lines,
     })
     return finish_report(
-        rows, table, ctx, source="mapmyrun_csv", file_name=file_name,
+        rows.loc[~zero], table, ctx, source="mapmyrun_csv", file_name=file_name,
+        skipped=skipped,
         fmt="MapMyRun workout history (distances in miles, dates without times)",
         assumptions=["MapMyRun gives workout dates without a time of day; sessions start at "
                      "midnight"], units="mi")

@@ -143,7 +143,9 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     if time_col is not None:
         tt = time_col.astype("str").str.strip()
         tt = tt[tt.str.contains(":", regex=False)]
-        if len(tt) and tt.str.fullmatch(r"\d:\d\d").all():
+        first = pd.to_numeric(tt.str.extract(r"^(\d{1,2}):\d\d$", expand=False),
+                              errors="coerce")
+        if len(tt) and first.notna().all() and first.max() <= 23 and first.median() <= 2:
             two_part = "hm"
             warn.append("the Time column holds hours:minutes rounded to the minute; the "
                         "moving/elapsed time columns were used where present")

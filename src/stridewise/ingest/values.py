@@ -251,19 +251,24 @@ def _split_one(text: str) -> tuple[list[str], int | None, tuple[int, int, int] |
             h = 0
         hms = (h, mi, sec)
         t = t[:m.start()] + " " + t[m.end():]
-    month = None
     nums: list[str] = []
+    months: list[tuple[str, int]] = []
     for tok in re.findall(r"[a-z]+|\d+", t):
         if tok.isdigit():
             nums.append(tok)
-        elif tok in _MONTHS and month is None:
-            month = _MONTHS[tok]
+        elif tok in _MONTHS:
+            months.append((tok, _MONTHS[tok]))
         elif tok in _WEEKDAYS or tok in _FILLERS:
             continue
-        elif tok[:3] in _MONTHS and month is None and len(tok) > 3:
-            month = _MONTHS[tok[:3]]
+        elif len(tok) > 3 and tok[:3] in _MONTHS:
+            months.append((tok, _MONTHS[tok[:3]]))
         else:
             return [], None, None, False
+    if len(months) > 1:  # "mar., 24 juin": 'mar' is Tuesday here, not March
+        months = [m for m in months if m[0] not in _WEEKDAYS] or months[-1:]
+    if len(months) > 1:
+        return [], None, None, False
+    month = months[0][1] if months else None
     return nums, month, hms, has_offset
 
 
