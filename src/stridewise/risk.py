@@ -25,13 +25,15 @@ plain-word ``reasons`` joined by "; ". See :data:`EXPLANATIONS` and ``explain.HE
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from numpy.lib.stride_tricks import sliding_window_view
 
 from stridewise.errors import UsageError
@@ -200,7 +202,7 @@ def _metrics(grid: _Grid, load: np.ndarray, rs: RiskSettings, *,
         last = np.maximum.accumulate(idx, axis=1)
         days_since[area] = np.where(last >= 0, pos - last, nan)
 
-    band = spike_band(spike)
+    band = _spike_band_codes(spike, rs)
     level, reasons = _heuristic(
         rs, pos=pos, acwr={"coupled": acwr_c, "uncoupled": acwr_u, "ewma": acwr_e}[rs.acwr_metric],
         monotony=monotony, run7=run7, prev_week=prev_week, run_change=run_change,
@@ -214,7 +216,7 @@ def _metrics(grid: _Grid, load: np.ndarray, rs: RiskSettings, *,
         return np.asarray(m).ravel()[flat]
 
     out = pd.DataFrame({
-        "athlete": pd.Series(np.repeat(grid.athletes, grid.n_days), dtype=str),
+        "athlete": _dict_str(np.repeat(np.arange(a), grid.n_days), grid.athletes),
         "date": f(dates).astype("datetime64[ns]"),
         "load": f(load), "acute_7d": f(acute), "chronic_28d": f(chronic28),
         "acwr_coupled": f(acwr_c), "chronic_21d": f(chronic21), "acwr_uncoupled": f(acwr_u),
@@ -222,15 +224,31 @@ def _metrics(grid: _Grid, load: np.ndarray, rs: RiskSettings, *,
         "monotony": f(monotony), "strain": f(strain), "ctl": f(ctl), "atl": f(atl),
         "tsb": f(tsb), "ramp": f(ramp), "run_km_7d": f(run7),
         "run_km_change_pct": f(run_change), "spike_pct": f(spike),
-        "risk_level": pd.Series(f(level), dtype=str),
-        "reasons": pd.Series(f(reasons), dtype=str),
+        "risk_level": _dict_str(f(level), LEVELS),
+        "reasons": pd.Series(reasons.filter(pa.array(flat)), dtype="str"),
         "history_days": f(pos + 1).astype("int64"),
         "coverage_days_pct": f(cov_days), "coverage_rpe_hr_pct": f(cov_rpe),
-        "spike_band": pd.Series(f(band), dtype=str),
+        "spike_band": _dict_str(f(band), _BANDS),
     })
     for area in TRAINING_AREAS:
         out[f"days_since_{area}"] = f(days_since[area])
     return out
+
+
+_BANDS: Final[tuple[str, ...]] = ("", "none", "small", "moderate", "large")
+
+
+def _dict_str(codes: np.ndarray, categories: object) -> pd.Series:
+    """A text column from integer codes into ``categories`` (fast for few distinct values)."""
+    cats = pa.array([str(c) for c in categories], type=pa.string())
+    arr = pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)), cats)
+    return pd.Series(arr.cast(pa.string()), dtype="str")
+
+
+def _spike_band_codes(spike_pct: np.ndarray, rs: RiskSettings) -> np.ndarray:
+    s = np.asarray(spike_pct, dtype=float)
+    return np.select([np.isnan(s), s <= rs.spike_small, s <= rs.spike_moderate,
+                      s <= rs.spike_large], [0, 1, 2, 3], default=4)
 
 
 def spike_band(spike_pct: np.ndarray | float, rs: RiskSettings | None = None) -> np.ndarray:
@@ -244,114 +262,143 @@ def spike_band(spike_pct: np.ndarray | float, rs: RiskSettings | None = None) ->
 
 # --------------------------------------------------------------------------- heuristic
 
-def _ago(days: int) -> str:
-    return "" if days <= 0 else (", yesterday" if days == 1 else f", {days} days ago")
+def _fixed(values: np.ndarray, decimals: int) -> pa.Array:
+    """Numbers as text with a fixed number of decimals (vectorised; NaN/inf -> "0")."""
+    v = np.nan_to_num(np.asarray(values, dtype=float).ravel(), nan=0.0, posinf=0.0,
+                      neginf=0.0)
+    if decimals == 0:
+        return pc.cast(pa.array(np.round(v).astype(np.int64)), pa.string())
+    scale = 10 ** decimals
+    h = np.round(np.abs(v) * scale).astype(np.int64)
+    whole = pc.cast(pa.array(h // scale), pa.string())
+    frac = pc.utf8_lpad(pc.cast(pa.array(h % scale), pa.string()), decimals, "0")
+    if (v < 0).any():
+        sign = pa.array(np.where((v < 0) & (h > 0), "-", ""))
+        return pc.binary_join_element_wise(sign, whole, ".", frac, "")
+    return pc.binary_join_element_wise(whole, ".", frac, "")
+
+
+#: A reason piece: literal text, or (values, decimals) formatted per row, or a function of the
+#: flagged rows' flat indices returning text.
+_Piece = str | tuple[np.ndarray, int] | Callable[[np.ndarray], pa.Array]
+
+
+def _render(idx: np.ndarray, pieces: tuple[_Piece, ...]) -> pa.Array:
+    parts: list[str | pa.Array] = []
+    for p in pieces:
+        if isinstance(p, str):
+            parts.append(p)
+        elif isinstance(p, tuple):
+            parts.append(_fixed(p[0].ravel()[idx], p[1]))
+        else:
+            parts.append(p(idx))
+    if all(isinstance(p, str) for p in parts):
+        return pa.array(["".join(parts)] * len(idx), type=pa.string())  # type: ignore[arg-type]
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def _join_reasons(size: int, found: list[tuple[np.ndarray, pa.Array]]) -> pa.Array:
+    """One "; "-joined text per row from (row indices, texts) lists given in display order."""
+    if not found:
+        return pa.array([""] * size, type=pa.string())
+    rows = np.concatenate([r for r, _ in found])
+    texts = pa.concat_arrays([t.cast(pa.string()) for _, t in found])
+    order = np.argsort(rows, kind="stable")
+    counts = np.bincount(rows, minlength=size)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    lists = pa.ListArray.from_arrays(pa.array(offsets), texts.take(pa.array(order)))
+    return pc.binary_join(lists, "; ")
 
 
 def _heuristic(rs: RiskSettings, *, pos: np.ndarray, acwr: np.ndarray, monotony: np.ndarray,
                run7: np.ndarray, prev_week: np.ndarray, run_change: np.ndarray,
                spike: np.ndarray, prev_longest: np.ndarray, cov_days: np.ndarray,
                cov_rpe: np.ndarray, days_since: Mapping[str, np.ndarray],
-               days_with: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    shape = pos.shape
+               days_with: np.ndarray) -> tuple[np.ndarray, pa.Array]:
+    """Level code per athlete-day (index into LEVELS, shape of ``pos``) and reasons (flat text).
+
+    Each warning sign has a severity: 2 = high, 1 = moderate, 0 = mentioned only. Reasons list
+    the signs by severity, joined with "; " (no reason text contains "; ")."""
     size = pos.size
     severity = np.zeros(size, dtype=np.int8)
-    # (severity, mask, texts for masked rows)
-    found: list[tuple[int, np.ndarray, list[str]]] = []
+    found: dict[int, list[tuple[np.ndarray, pa.Array]]] = {3: [], 2: [], 1: [], 0: []}
 
-    def flag(sev: int, mask: np.ndarray, texts: list[str]) -> None:
-        m = mask.ravel()
-        if m.any():
-            found.append((sev, m, texts))
-            if sev:
-                np.maximum(severity, np.where(m, sev, 0).astype(np.int8), out=severity)
+    def flag(sev: int, mask: np.ndarray, *pieces: _Piece) -> None:
+        idx = np.flatnonzero(np.asarray(mask).ravel())
+        if len(idx):
+            found[sev].append((idx, _render(idx, pieces)))
+            if 0 < sev < 3:
+                severity[idx] = np.maximum(severity[idx], sev)
 
     r = acwr.ravel()
     with np.errstate(invalid="ignore"):
-        m = np.isfinite(r) & (r > rs.acwr_very_high)
-        flag(2, m, [f"acute:chronic {v:.2f} above {rs.acwr_very_high:g}" for v in r[m].tolist()])
-        m = np.isfinite(r) & (r > rs.acwr_high) & (r <= rs.acwr_very_high)
-        flag(1, m, [f"acute:chronic {v:.2f} above {rs.acwr_high:g}" for v in r[m].tolist()])
-        m = np.isfinite(r) & (r < rs.acwr_low)
-        flag(1, m, [f"acute:chronic {v:.2f} below {rs.acwr_low:g} (well under your usual "
-                    f"load; build back gradually)" for v in r[m].tolist()])
-        m = np.isposinf(r)
-        flag(1, m, ["training again after three weeks without load: no base yet"] * int(m.sum()))
+        fin = np.isfinite(r)
+        flag(2, fin & (r > rs.acwr_very_high), "acute:chronic ", (r, 2),
+             f" above {rs.acwr_very_high:g}")
+        flag(1, fin & (r > rs.acwr_high) & (r <= rs.acwr_very_high), "acute:chronic ", (r, 2),
+             f" above {rs.acwr_high:g}")
+        flag(0, fin & (r < rs.acwr_low), "acute:chronic ", (r, 2),
+             f" below {rs.acwr_low:g}: well under your usual load, build back gradually")
+        flag(1, np.isposinf(r), "training again after three weeks without load: no base yet")
 
         mono = monotony.ravel()
-        m = np.isfinite(mono) & (mono > rs.monotony_high)
-        flag(1, m, [f"monotony {v:.1f} above {rs.monotony_high:g} (little day-to-day variation)"
-                    for v in mono[m].tolist()])
-        m = np.isposinf(mono)
-        flag(1, m, ["the same load every day for 7 days (monotony infinite; vary hard and easy "
-                    "days)"] * int(m.sum()))
+        flag(1, np.isfinite(mono) & (mono > rs.monotony_high), "monotony ", (mono, 1),
+             f" above {rs.monotony_high:g} (little day-to-day variation)")
+        flag(1, np.isposinf(mono), "the same load every day for 7 days (monotony infinite): "
+             "vary hard and easy days")
 
         rc, r7, pw = run_change.ravel(), run7.ravel(), prev_week.ravel()
         base = np.isfinite(r7) & (r7 >= RUN_KM_MIN_WEEK)
-        m = base & np.isfinite(rc) & (rc > rs.run_km_increase_pct)
-        flag(1, m, [f"running km up {c:.0f} % on the previous 3 weeks ({a:.1f} km vs "
-                    f"{b:.1f} km a week; over {rs.run_km_increase_pct:g} %)"
-                    for c, a, b in zip(rc[m].tolist(), r7[m].tolist(), pw[m].tolist(),
-                                       strict=True)])
-        m = base & np.isposinf(rc)
-        flag(1, m, [f"{a:.1f} running km this week after three weeks without running"
-                    for a in r7[m].tolist()])
+        flag(1, base & np.isfinite(rc) & (rc > rs.run_km_increase_pct), "running km up ",
+             (rc, 0), " % on the previous 3 weeks (", (r7, 1), " km vs ", (pw, 1),
+             f" km a week, over {rs.run_km_increase_pct:g} %)")
+        flag(1, base & np.isposinf(rc), (r7, 1),
+             " running km this week after three weeks without running")
 
         # spikes: the largest spike of the last `spike_days` days keeps counting
         sp = np.where(np.isnan(spike), -np.inf, spike)
         win = _windows(sp, rs.spike_days)
         k = win.argmax(axis=-1)
         best = np.take_along_axis(win, k[..., None], axis=-1)[..., 0].ravel()
-        ago = (rs.spike_days - 1 - k).ravel()
-        ago = np.minimum(ago, pos.ravel())  # never before the first day
+        ago = np.minimum((rs.spike_days - 1 - k).ravel(), pos.ravel())
+
+        def ago_text(idx: np.ndarray) -> pa.Array:
+            d = ago[idx]
+            return pc.if_else(pa.array(d <= 0), "", pc.if_else(
+                pa.array(d == 1), ", yesterday",
+                pc.binary_join_element_wise(", ", _fixed(d, 0), " days ago", "")))
+
         for sev, lo, hi, word in ((2, rs.spike_large, np.inf, "large"),
                                   (1, rs.spike_moderate, rs.spike_large, "moderate"),
                                   (1, rs.spike_small, rs.spike_moderate, "small")):
-            m = np.isfinite(best) & (best > lo) & (best <= hi)
-            flag(sev, m, [f"longest run {v:.0f} % above your longest in the previous 30 days "
-                          f"({word} spike{_ago(d)})"
-                          for v, d in zip(best[m].tolist(), ago[m].tolist(), strict=True)])
+            flag(sev, np.isfinite(best) & (best > lo) & (best <= hi), "longest run ", (best, 0),
+                 f" % above your longest in the previous 30 days ({word} spike", ago_text, ")")
 
         for area in GAP_AREAS:
             ds = days_since[area].ravel()
-            m = np.isfinite(ds) & (ds > rs.days_without_area)
-            flag(0, m, [f"no {area} work for {int(d)} days" for d in ds[m].tolist()])
+            flag(0, np.isfinite(ds) & (ds > rs.days_without_area), f"no {area} work for ",
+                 (ds, 0), " days")
 
         cr = cov_rpe.ravel()
-        m = np.isfinite(cr) & (cr < rs.rpe_hr_floor)
-        flag(0, m, [f"loads estimated from duration only for {100 - v:.0f} % of sessions "
-                    f"(no RPE or heart rate)" for v in cr[m].tolist()])
+        flag(0, np.isfinite(cr) & (cr < rs.rpe_hr_floor),
+             "loads estimated from duration only for ", (100.0 - cr, 0),
+             " % of sessions (no RPE or heart rate)")
 
-    history = pos.ravel() + 1
+    history = (pos.ravel() + 1).astype(float)
     cov = cov_days.ravel()
     short = history < rs.min_history_days
     thin = ~short & (cov < rs.coverage_floor)
     enough = ~short & ~thin
-
-    reasons = np.full(size, "", dtype=object)
-    for sev in (2, 1, 0):
-        for s, m, texts in found:
-            if s != sev:
-                continue
-            txt = np.asarray(texts, dtype=object)
-            cur = reasons[m]
-            reasons[m] = np.where(cur == "", txt, cur + "; " + txt)
-    prefix = np.full(size, "", dtype=object)
-    if short.any():
-        prefix[short] = np.asarray(
-            [f"only {h} day{'s' if h != 1 else ''} of history; the ratios need {rs.min_history_days}"
-             for h in history[short].tolist()], dtype=object)
-    if thin.any():
-        n_days = np.round(cov[thin] * np.minimum(history[thin], 28) / 100).astype(int)
-        prefix[thin] = np.asarray(
-            [f"sessions on only {d} of the last 28 days (below {rs.coverage_floor:g} %; missing "
-             f"uploads?)" for d in n_days.tolist()], dtype=object)
-    has_prefix = prefix != ""
-    reasons = np.where(has_prefix, np.where(reasons == "", prefix, prefix + "; " + reasons),
-                       reasons)
-    level = np.where(~enough, "not enough data",
-                     np.where(severity == 2, "high", np.where(severity == 1, "moderate", "low")))
-    return level.astype(object).reshape(shape), reasons.reshape(shape)
+    flag(3, short & (history == 1), f"only 1 day of history, the ratios need "
+         f"{rs.min_history_days}")
+    flag(3, short & (history > 1), "only ", (history, 0),
+         f" days of history, the ratios need {rs.min_history_days}")
+    n_days = np.round(cov * np.minimum(history, 28) / 100.0)
+    flag(3, thin, "sessions on only ", (n_days, 0),
+         f" of the last 28 days (below {rs.coverage_floor:g} %, missing uploads?)")
+    reasons = _join_reasons(size, [f for s in (3, 2, 1, 0) for f in found[s]])
+    level_code = np.where(~enough, 3, severity.astype(np.int64))
+    return level_code.reshape(pos.shape), reasons
 
 
 # --------------------------------------------------------------------------- public API
