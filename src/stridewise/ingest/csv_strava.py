@@ -161,7 +161,7 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
         "title": names.astype("str").str.strip(),
         "duration_s": elapsed,
         "moving_s": moving,
-        "distance_m": dist_m,
+        "distance_m": dist_m.where(dist_m.gt(0)),
         "source_id": ids.astype("str").str.strip().str.replace(r"\.0$", "", regex=True),
         "strava_filename": (filenames.astype("str").str.strip() if filenames is not None
                             else pd.Series([""] * n, index=idx, dtype="str")),

@@ -22,9 +22,15 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from stridewise.errors import NeedsMapping, StridewiseError, UnreadableFile, UnsupportedFormat
+from stridewise.errors import (
+    ImportRefused,
+    NeedsMapping,
+    StridewiseError,
+    UnreadableFile,
+    UnsupportedFormat,
+)
 from stridewise.ingest import csv_apps, csv_garmin, csv_generic, csv_strava
-from stridewise.ingest.base import ImportReport, ReadContext
+from stridewise.ingest.base import ImportReport, ReadContext, SkippedRow
 from stridewise.ingest.csvtable import Table, decode, header_key, parse_table
 
 __all__ = ["guess_mapping", "header_signature", "load_table", "preview_with_mapping", "read"]
@@ -86,7 +92,29 @@ def _read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
     if len(table) == 0:
         raise UnreadableFile(
             f"{file_name} has a header line but no data rows: there is nothing to import.")
+    cut: SkippedRow | None = None
+    if table.truncated_last is not None:
+        found, width = table.truncated_last
+        line = int(table.record_lines[-1]) if len(table) else None
+        cut = SkippedRow(line, f"incomplete: the row has {found} of {width} fields; the file "
+                               "seems to be cut off here")
+        table.data = table.data.iloc[:-1]
+        table.__dict__.pop("record_lines", None)
+        if len(table) == 0:
+            raise UnreadableFile(
+                f"{file_name} holds only a header and one incomplete row; the file seems to "
+                "be cut off. Export it again.")
     report = _dispatch(table, file_name, ctx)
+    if cut is not None:
+        report.skipped.append(cut)
+        report.warnings.append("the file seems to be cut off: its last row is incomplete")
+    if report.n_sessions == 0:
+        first = report.skipped[0] if report.skipped else None
+        why = f" (row {first.row}: {first.reason})" if first is not None else ""
+        raise ImportRefused(
+            f"{file_name} was read as {report.format} but none of its "
+            f"{len(report.skipped) or len(table)} rows is a session that can be imported{why}.",
+            kind=report.format)
     ctx.report_progress(1.0, f"read {file_name}")
     return _with_notes(report, encoding, table)
 

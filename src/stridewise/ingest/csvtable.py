@@ -23,7 +23,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from stridewise.errors import UnreadableFile
+from stridewise.errors import UnreadableFile, UnsupportedFormat
 from stridewise.ingest.base import ImportReport, ReadContext, SkippedRow, finish_sessions
 from stridewise.ingest.sports import sport_key
 from stridewise.schema import RANGES
@@ -116,6 +116,8 @@ class Table:
     body_offset: int = 0  # character offset of the first data line in ``text``
     first_data_line: int = 2
     notes: list[str] = field(default_factory=list)
+    #: (fields found, fields expected) when the last record was cut off, else None.
+    truncated_last: tuple[int, int] | None = None
 
     @cached_property
     def keys(self) -> list[str]:
@@ -166,14 +168,22 @@ class Table:
 
 
 def _split_lines(text: str, limit: int = 60) -> list[str]:
-    return text.splitlines()[:limit]
+    """The first ``limit`` lines (each cut to 20,000 characters) without splitting it all."""
+    lines = text[: 2_000_000].splitlines()[:limit]
+    return [ln[:20_000] for ln in lines]
 
 
 def sniff_delimiter(lines: Sequence[str]) -> str:
     """The delimiter that gives the most consistent multi-field rows in ``lines``."""
     best, best_score = ",", -1.0
     for d in DELIMITERS:
-        counts = [len(next(csv.reader([ln], delimiter=d))) for ln in lines if ln.strip()]
+        counts = []
+        for ln in lines:
+            if ln.strip():
+                try:
+                    counts.append(len(next(csv.reader([ln], delimiter=d))))
+                except csv.Error:
+                    counts.append(1)
         if not counts:
             continue
         multi = [c for c in counts if c > 1]
@@ -236,8 +246,39 @@ def parse_table(text: str, file_name: str, encoding: str) -> Table:
     for j in range(data.shape[1], len(columns)):
         data[j] = ""
     data.columns = list(range(len(columns)))
+    _check_header_names(columns, file_name)
     return Table(columns=columns, data=data, delimiter=delim, encoding=encoding, text=text,
-                 body_offset=body_offset, first_data_line=h + 2)
+                 body_offset=body_offset, first_data_line=h + 2,
+                 truncated_last=_truncated_tail(body, delim, len(columns)))
+
+
+def _check_header_names(columns: list[str], file_name: str) -> None:
+    """Refuse text whose 'header' is prose or numbers rather than column names."""
+    named = [c for c in columns if c]
+    longish = sum(len(c) > 80 for c in named)
+    numeric = sum(bool(re.fullmatch(r"[-+]?[\d.,:/ ]+", c)) for c in named)
+    if not named or longish > len(named) / 3 or numeric > len(named) / 2:
+        raise UnsupportedFormat(
+            f"{file_name} is not a CSV table with a header line of column names; Stridewise "
+            "reads activity lists (CSV), FIT, TCX, GPX and zip exports.")
+
+
+def _truncated_tail(body: str, delim: str, width: int) -> tuple[int, int] | None:
+    """(fields, width) when the file ends without a newline inside a short last record."""
+    body = body.rstrip(" \t\x00")
+    if not body or body.endswith(("\n", "\r")) or width < 3:
+        return None
+    tail = body[-200_000:]
+    start = tail.rfind("\n") + 1
+    last = tail[start:]
+    try:
+        n = len(next(csv.reader([last], delimiter=delim)))
+    except (csv.Error, StopIteration):
+        return None
+    quotes_open = last.count('"') % 2 == 1
+    if n < width or quotes_open:
+        return (n, width)
+    return None
 
 
 def _read_body(body: str, delim: str, width: int, file_name: str) -> pd.DataFrame:
