@@ -159,6 +159,11 @@ def _dates(s: pd.Series) -> pd.Series:
     return out.dt.normalize()
 
 
+def _fresh_index(df: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``df`` with a plain 0..n-1 index (inputs may come from a concat with repeated labels)."""
+    return None if df is None else df.reset_index(drop=True)
+
+
 def _hex_to_rgb(colour: str) -> tuple[int, int, int]:
     c = colour.lstrip("#")
     return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
@@ -443,10 +448,10 @@ def _balance_section(balance: pd.DataFrame | None) -> str:
 def _latest(risk: pd.DataFrame | None) -> pd.Series | None:
     if not _col(risk, "date"):
         return None
-    d = _dates(risk["date"])
+    d = _dates(risk["date"]).reset_index(drop=True)
     if not d.notna().any():
         return None
-    return risk.loc[d.idxmax()]
+    return risk.iloc[int(d.idxmax())]
 
 
 def _kpi(label: str, value: str, sub: str = "") -> str:
@@ -471,6 +476,7 @@ def athlete_report_html(athlete: str, *, weekly: pd.DataFrame | None = None,
     None). ``units`` is the distance unit. All text is escaped.
     """
     name = str(athlete) if athlete is not None else ""
+    weekly, risk, balance = (_fresh_index(f) for f in (weekly, risk, balance))
     if _col(weekly, "athlete") and name:
         mine = weekly[weekly["athlete"].astype(str) == name]
         weekly = mine if len(mine) else weekly
@@ -578,6 +584,7 @@ def squad_roster(risk_all: pd.DataFrame | None, balance_all: pd.DataFrame | None
             *[f"days_since_{a}" for a in TRAINING_AREAS], "coverage_days_pct"]
     if not (_col(risk_all, "athlete") and _col(risk_all, "date")):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    risk_all = risk_all.reset_index(drop=True)
     df = risk_all.assign(_d=_dates(risk_all["date"]))
     df = df[df["_d"].notna()].sort_values(["athlete", "_d"])
     latest = df.groupby("athlete", sort=False).tail(1)
@@ -594,11 +601,13 @@ def squad_roster(risk_all: pd.DataFrame | None, balance_all: pd.DataFrame | None
                          for v in out["risk_level"]]
     out["top_reason"] = [(_split_reasons(r) or [""])[0] for r in out["reasons"]]
     if _col(balance_all, "days_since") and _col(balance_all, "athlete"):
-        b = balance_all.assign(_ds=_num(balance_all["days_since"]))
+        b = pd.DataFrame({"athlete": balance_all["athlete"].astype(str).to_numpy(),
+                          "area": balance_all["area"].astype(str).to_numpy(),
+                          "ds": _num(balance_all["days_since"]).to_numpy()})
         for area in TRAINING_AREAS:
             c = f"days_since_{area}"
             if c not in latest.columns:
-                m = b[b["area"].astype(str) == area].groupby(b["athlete"].astype(str))["_ds"].min()
+                m = b[b["area"] == area].groupby("athlete")["ds"].min()
                 out[c] = out["athlete"].map(m).astype(float)
     order = out["risk_level"].map(lambda v: _RISK_ORDER.get(v, 4))
     acwr = _num(out["acwr_ewma"]).replace(np.inf, 1e9).fillna(-1.0)
@@ -618,6 +627,8 @@ def squad_report_html(squad: str = "Squad", *, risk_all: pd.DataFrame | None = N
     own roster to print exactly what is shown). Long rosters continue on further pages with the
     table header repeated. All text is escaped.
     """
+    risk_all, balance_all, weekly_all, roster = (
+        _fresh_index(f) for f in (risk_all, balance_all, weekly_all, roster))
     roster = squad_roster(risk_all, balance_all) if roster is None else roster
     factor = 1.0 if units == "km" else 1.0 / KM_PER_MILE
     n = len(roster)

@@ -427,3 +427,13 @@ def test_titles_are_escaped_for_plotly():
 
 def test_squad_balance_heatmap_empty():
     assert is_empty_figure(charts.squad_balance_heatmap(make_balance().iloc[0:0]))
+
+
+def test_charts_accept_repeated_index_labels():
+    risk = pd.concat([make_risk(30), make_risk(30, start="2026-01-31")])
+    assert not risk.index.is_unique
+    fig = charts.load_chart(risk)
+    assert len(fig.data[0].x) == 60
+    assert len(charts.calendar_heatmap(risk).data) == 2
+    bal = pd.concat([make_balance(("Ann",)), make_balance(("Bob",))])
+    assert np.asarray(charts.squad_balance_heatmap(bal).data[0].z).shape == (2, 5)
