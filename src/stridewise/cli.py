@@ -223,7 +223,14 @@ def _jsonable(v: object) -> object:
 
 
 def write_table(df: pd.DataFrame, fmt: str, out: TextIO) -> None:
-    """CSV (formula-neutralised, ``inf`` for infinities, NaN empty) or a JSON array."""
+    """CSV (formula-neutralised, ``inf`` for infinities, NaN empty) or a JSON array.
+
+    Floats are rounded to 6 decimals: far below any unit's meaning, and free of binary noise
+    such as 69.19999999999999.
+    """
+    floats = df.select_dtypes("float").columns
+    if len(floats):
+        df = df.assign(**{c: df[c].round(6) for c in floats})
     if fmt == "json":
         records = [{k: _jsonable(v) for k, v in row.items()}
                    for row in df.to_dict(orient="records")]

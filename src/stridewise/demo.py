@@ -32,8 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: The last day (a Sunday) of the committed demo files under data/demo/.
 DEMO_ANCHOR = date(2026, 11, 22)
-#: Days of history per athlete.
-DEMO_DAYS = 2 * 365
+#: Days of history per athlete: 104 whole weeks, the last one ending on the anchor day.
+DEMO_DAYS = 104 * 7
 DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"
 
 
@@ -57,7 +57,7 @@ class DemoAthlete:
     run_pace_s_per_km: float = 330.0
     #: (start day offset from the first day, length in days) of breaks with no training
     gaps: tuple[tuple[int, int], ...] = ()
-    #: ramp running volume this much per week over the final 4 weeks (race build)
+    #: add this share of running volume per week over the final 4 weeks (race build)
     final_ramp: float = 0.0
 
     @property
@@ -82,7 +82,7 @@ SQUAD: tuple[DemoAthlete, ...] = (
     DemoAthlete("Chloe Martin", "Road", "ramps running too fast before a marathon", "strava",
                 "female", 190, 50, "Europe/Paris", 13,
                 {"run": 4, "long": 1, "strength": 1, "stability": 1, "yoga": 0.5},
-                run_pace_s_per_km=320, final_ramp=0.35),
+                run_pace_s_per_km=320, final_ramp=0.2),
     DemoAthlete("Dev Patel", "Trail", "long gaps: injury break and travel", "garmin_km", "male",
                 185, 55, "Asia/Kolkata", 14,
                 {"run": 3, "long": 1, "strength": 1.5, "stability": 1, "stretch": 1},
@@ -183,7 +183,7 @@ def _sessions_for(a: DemoAthlete, end: date, days: int = DEMO_DAYS) -> list[Demo
     for w in range(n_weeks):
         week_first = first + timedelta(days=7 * w)
         weeks_left = (end - week_first).days // 7
-        ramp = (1 + a.final_ramp) ** (4 - weeks_left) if a.final_ramp and weeks_left < 4 else 1.0
+        ramp = 1 + a.final_ramp * (4 - weeks_left) if a.final_ramp and weeks_left < 4 else 1.0
         for kind, per_week in a.plan.items():
             count = int(per_week) + (1 if rng.random() < per_week - int(per_week) else 0)
             if kind in _RUN_KINDS and ramp > 1 and kind == "run":
@@ -193,12 +193,13 @@ def _sessions_for(a: DemoAthlete, end: date, days: int = DEMO_DAYS) -> list[Demo
                 dow = pref if pref is not None and rng.random() < 0.7 else int(rng.integers(0, 7))
                 day = week_first + timedelta(days=dow)
                 i = (day - first).days
-                if i < 0 or i >= days or off[i] or rng.random() < 0.06:  # skipped session
+                skipped = rng.random() < 0.06 and ramp == 1.0  # a race build skips nothing
+                if i < 0 or i >= days or off[i] or skipped:
                     continue
                 sport, _gtype, titles, (mu, sd), base_rpe = _KINDS[kind]
                 scale = trend[w] * (ramp if kind in _RUN_KINDS else 1.0)
                 if kind == "long" and ramp > 1 and weeks_left == 0:
-                    scale *= 1.25  # the race-build long run that jumps past the usual
+                    scale *= 1.3  # the race-build long run that jumps past the usual
                 minutes = max(10.0, float(rng.normal(mu, sd)) * scale)
                 hour = int(rng.choice([6, 7, 12, 17, 18, 19]))
                 start = datetime(day.year, day.month, day.day, hour, int(rng.integers(0, 60)),
@@ -346,9 +347,9 @@ def write_demo_files(directory: str | Path, end: date = DEMO_ANCHOR) -> list[Pat
 
 
 def current_anchor(today: date | None = None) -> date:
-    """The Sunday that ends the current week (the demo ends this week, so it looks alive)."""
-    today = today or date.today()
-    return today + timedelta(days=6 - today.weekday())
+    """The last day of the app's demo: today, so that "this week" is alive and nothing lies
+    in the future."""
+    return today or date.today()
 
 
 def ensure_demo(store: Store, today: date | None = None) -> bool:

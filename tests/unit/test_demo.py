@@ -46,7 +46,7 @@ def test_squad_roster(files):
 def test_two_years_of_history(files):
     rows = _rows(files["ben_carter_garmin_Activities.csv"])
     dates = sorted(r["Date"][:10] for r in rows)
-    assert dates[0] >= "2024-11-23" and dates[-1] <= "2026-11-22"
+    assert dates[0] >= "2024-11-25" and dates[-1] <= "2026-11-22"
     assert dates[0] <= "2024-12-01" and dates[-1] >= "2026-11-15"
 
 
@@ -85,6 +85,8 @@ def test_long_gaps_exist(files):
     assert max(gaps) >= 40
 
 
-def test_current_anchor_is_the_coming_sunday():
-    assert current_anchor(date(2026, 11, 24)) == date(2026, 11, 29)
-    assert current_anchor(date(2026, 11, 29)) == date(2026, 11, 29)
+def test_app_demo_ends_today_never_in_the_future():
+    assert current_anchor(date(2026, 11, 24)) == date(2026, 11, 24)
+    files = demo_files(date(2026, 11, 24))
+    rows = _rows(files["ben_carter_garmin_Activities.csv"])
+    assert max(r["Date"][:10] for r in rows) <= "2026-11-24"
