@@ -128,7 +128,7 @@ def guess(table: Table) -> tuple[dict[str, str], bool]:
     sample = table.data.head(200)
     sample_table = Table(table.columns, sample, table.delimiter, table.encoding)
     dates = parse_dates(_column(sample_table, mapping["date"])).values
-    if dates.notna().mean() < 0.9:
+    if dates.notna().mean() < 0.6:
         return mapping, False
     if "duration" in mapping:
         d = _durations(_column(sample_table, mapping["duration"]), mapping.get("duration_unit"))

@@ -89,6 +89,10 @@ def _read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
     if special is not None:
         return _with_notes(special, encoding)
     table = load_table(data, file_name)
+    if table.truncated_last is not None and len(table) <= 1:
+        raise UnreadableFile(
+            f"{file_name} holds only a header and one incomplete row; the file seems to be cut "
+            "off. Export it again.")
     if len(table) == 0:
         raise UnreadableFile(
             f"{file_name} has a header line but no data rows: there is nothing to import.")

@@ -196,9 +196,9 @@ def sniff_delimiter(lines: Sequence[str]) -> str:
     return best
 
 
-def find_header(lines: Sequence[str], delimiter: str) -> int:
+def find_header(lines: Sequence[str], delimiter: str) -> int | None:
     """Index of the header line: the first line with at least two named fields that the next
-    lines roughly match in width (skips title lines and blank-ish lines)."""
+    lines roughly match in width (skips title lines and blank-ish lines); None if none."""
     widths = []
     for ln in lines:
         try:
@@ -213,24 +213,31 @@ def find_header(lines: Sequence[str], delimiter: str) -> int:
         if named < 2:
             continue
         rest = [x for x in widths[i + 1:i + 6] if x > 0]
-        if not rest or any(abs(x - w) <= max(1, w // 5) or x >= w for x in rest):
+        # A title line with a stray comma is followed by much wider rows; a header is not.
+        if not rest or any(x <= w + max(2, w // 2) for x in rest):
             return i
-    return 0
+    return None
 
 
 def parse_table(text: str, file_name: str, encoding: str) -> Table:
     """Parse CSV text into a :class:`Table` (title lines skipped, delimiter sniffed)."""
+    if "\n" not in text[:200_000] and "\r" in text[:200_000]:
+        text = text.replace("\r", "\n")  # classic Mac line endings
     head_lines = _split_lines(text)
     if not any(ln.strip() for ln in head_lines):
         raise UnreadableFile(f"{file_name} is empty: there is nothing to import.")
     delim = sniff_delimiter(head_lines[:30])
     h = find_header(head_lines, delim)
+    if h is None:
+        raise UnreadableFile(
+            f"{file_name} does not look like a table: no line with two or more columns "
+            "separated by commas, semicolons or tabs was found.")
     # Character offset of the header line and of the body.
     offset = 0
     for _ in range(h):
         nl = text.find("\n", offset)
         offset = nl + 1 if nl >= 0 else len(text)
-    header_row = next(csv.reader([text[offset:].split("\n", 1)[0].rstrip("\r")], delimiter=delim))
+    header_row = next(csv.reader([head_lines[h].rstrip("\r")], delimiter=delim))
     nl = text.find("\n", offset)
     body_offset = nl + 1 if nl >= 0 else len(text)
     columns = [clean_header(c) for c in header_row]
@@ -255,9 +262,9 @@ def parse_table(text: str, file_name: str, encoding: str) -> Table:
 def _check_header_names(columns: list[str], file_name: str) -> None:
     """Refuse text whose 'header' is prose or numbers rather than column names."""
     named = [c for c in columns if c]
-    longish = sum(len(c) > 80 for c in named)
+    longish = sum(len(c) > 80 or len(c.split()) >= 5 for c in named)
     numeric = sum(bool(re.fullmatch(r"[-+]?[\d.,:/ ]+", c)) for c in named)
-    if not named or longish > len(named) / 3 or numeric > len(named) / 2:
+    if not named or longish > len(named) / 2 or numeric > len(named) / 2:
         raise UnsupportedFormat(
             f"{file_name} is not a CSV table with a header line of column names; Stridewise "
             "reads activity lists (CSV), FIT, TCX, GPX and zip exports.")
