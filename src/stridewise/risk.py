@@ -78,7 +78,7 @@ def _windows(mat: np.ndarray, w: int, lag: int = 0) -> np.ndarray:
 
 def _ratio(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """x / y with y 0: +inf when x > 0, NaN when x is 0 (NaN stays NaN)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         r = np.where(y > 0, x / np.where(y > 0, y, 1.0), np.where(x > 0, np.inf, np.nan))
     return np.where(np.isnan(x) | np.isnan(y), np.nan, r)
 
@@ -172,10 +172,11 @@ def _metrics(grid: _Grid, load: np.ndarray, rs: RiskSettings, *,
     elif longest_run is not None:
         longest = np.where(valid, np.nan_to_num(longest_run), 0.0)
         prev_longest = _windows(longest, 30, lag=1).max(axis=-1)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             spike = np.where((longest > 0) & (prev_longest > 0),
-                             100.0 * (longest / np.where(prev_longest > 0, prev_longest, 1.0)
-                                      - 1.0), nan)
+                             np.round(100.0 * (longest / np.where(prev_longest > 0,
+                                                                  prev_longest, 1.0) - 1.0),
+                                      9), nan)  # rounding: 11 km vs 10 km is +10 %, not more
     else:
         spike = np.full((a, n), nan)
         prev_longest = np.full((a, n), nan)

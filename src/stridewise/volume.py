@@ -37,9 +37,9 @@ def week_start_of(dates: pd.Series | pd.DatetimeIndex,
     """The first day (midnight) of the week holding each date."""
     d = pd.Series(pd.to_datetime(dates)).dt.normalize()
     if week_start == "monday":
-        back = d.dt.weekday
+        back = d.dt.day_of_week
     elif week_start == "sunday":
-        back = (d.dt.weekday + 1) % 7
+        back = (d.dt.day_of_week + 1) % 7
     else:
         raise UsageError(f"The week starts on monday or sunday, not {week_start!r}.")
     return d - pd.to_timedelta(back, unit="D")
