@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from stridewise.ingest import UPLOAD_TYPES
+from stridewise.errors import StridewiseError
+from stridewise.ingest import UPLOAD_TYPES, ReadContext
 from stridewise.ui import fmt, importing, state, widgets
 
 store = widgets.setup_page("Import", ":material/upload:")
@@ -65,12 +66,20 @@ if go and uploads and athlete:
     files = [(u.name, u.getvalue()) for u in uploads]
     n = len(files)
 
+    where = {"i": 0, "name": ""}
+
     def _on_file(i: int, total: int, name: str) -> None:
-        bar.progress(i / total, text=f"Reading {fmt.md_escape(name)} ({i + 1} of {total})")
+        where.update(i=i, name=fmt.md_escape(name))
+        bar.progress(i / total, text=f"Reading {where['name']} ({i + 1} of {total})")
+
+    def _within(fraction: float, text: str) -> None:
+        bar.progress(min(1.0, (where["i"] + fraction) / n),
+                     text=f"{where['name']}: {fmt.md_escape(text)}")
 
     outcomes = importing.import_files(
         store, files, athlete=athlete, tz=tz.strip() or "UTC",
-        units=None if units_choice == "Detect" else units_choice, on_file=_on_file)
+        units=None if units_choice == "Detect" else units_choice, on_file=_on_file,
+        progress=_within)
     bar.progress(1.0, text=f"Done: {n} file(s) read.")
     st.session_state["import_outcomes"] = outcomes
     st.session_state["import_uploader_gen"] = gen + 1
@@ -124,48 +133,65 @@ def _report(i: int, o: importing.FileOutcome) -> None:
                     hide_index=True, width="stretch")
 
 
+MAP_LABELS = {
+    "date": "Date *", "time": "Clock time (if separate)", "duration": "Duration *",
+    "moving": "Moving time", "distance": "Distance", "type": "Activity type",
+    "title": "Title", "rpe": "RPE (0-10)", "avg_hr": "Average HR", "max_hr": "Max HR",
+    "calories": "Calories", "elevation": "Elevation gain",
+}
+MAP_OPTIONS = {
+    "distance_unit": ("Distance unit", {"": "Detect", "km": "km", "mi": "miles", "m": "metres"}),
+    "duration_unit": ("Duration written as", {"": "Detect", "hms": "h:mm:ss", "s": "seconds",
+                                              "min": "minutes", "h": "hours"}),
+    "date_order": ("Date order", {"": "Detect", "DMY": "day/month/year",
+                                  "MDY": "month/day/year", "YMD": "year-month-day"}),
+}
+
+
 def _mapping_form(i: int, o: importing.FileOutcome) -> None:
-    from stridewise.ingest import csvfile
+    from stridewise.ingest import csv_generic, csvfile
 
     with st.container(border=True):
         st.markdown(f":material/table_chart: **{fmt.md_escape(o.file_name)}** — "
                     "which column holds what?")
         st.caption(o.message)
-        fields = list(getattr(csvfile, "MAPPING_FIELDS", ())) or [
-            "start", "sport", "title", "duration_s", "moving_s", "distance_m",
-            "elevation_gain_m", "avg_hr", "max_hr", "calories", "rpe"]
-        labels = getattr(csvfile, "MAPPING_LABELS", {})
-        required = set(getattr(csvfile, "MAPPING_REQUIRED", ("start", "duration_s")))
         none = "— not in this file —"
         mapping: dict[str, str] = {}
-        cols = st.columns(3)
-        for j, f in enumerate(fields):
+        cols = st.columns(4)
+        for j, f in enumerate(csv_generic.FIELDS):
             opts = [none, *o.columns]
             guess = o.guess.get(f)
-            label = labels.get(f, f.replace("_", " "))
-            pick = cols[j % 3].selectbox(
-                f"{label}{' *' if f in required else ''}", opts,
+            pick = cols[j % 4].selectbox(
+                MAP_LABELS.get(f, f.replace("_", " ")), opts,
                 index=opts.index(guess) if guess in opts else 0, key=f"map_{i}_{f}")
             if pick != none:
                 mapping[f] = pick
-        missing = [f for f in required if f not in mapping]
-        if missing:
-            st.warning("Choose a column for: " + ", ".join(
-                labels.get(f, f.replace("_", " ")) for f in missing) + ".")
+        ocols = st.columns(len(MAP_OPTIONS))
+        for col, (opt, (label, choices)) in zip(ocols, MAP_OPTIONS.items(), strict=True):
+            keys = list(choices)
+            guess = o.guess.get(opt, "")
+            pick = col.selectbox(label, keys, format_func=choices.get,
+                                 index=keys.index(guess) if guess in keys else 0,
+                                 key=f"map_{i}_{opt}")
+            if pick:
+                mapping[opt] = pick
+        if "date" not in mapping or not ({"duration", "distance"} & set(mapping)):
+            st.warning("Choose the date column and a duration or distance column.")
             return
-        ctx = importing.ReadContext(athlete=o.athlete, tz=tz.strip() or "UTC")
+        ctx = ReadContext(athlete=o.athlete, tz=tz.strip() or "UTC")
         try:
             preview = csvfile.preview_with_mapping(o.data or b"", o.file_name, ctx, mapping)
-        except importing.StridewiseError as exc:
+        except StridewiseError as exc:
             widgets.show_error(exc)
             return
         st.caption("Preview of the first sessions with this mapping:")
-        st.dataframe(preview.head(10), hide_index=True, width="stretch")
+        st.dataframe(preview[["start", "sport", "title", "duration_s", "distance_m", "avg_hr",
+                              "rpe"]].head(10), hide_index=True, width="stretch")
         if st.button("Save this mapping and import", key=f"map_go_{i}", type="primary",
                      icon=":material/save:"):
             try:
                 store.save_mapping_profile(csvfile.header_signature(o.columns), mapping)
-            except importing.StridewiseError as exc:
+            except StridewiseError as exc:
                 widgets.show_error(exc)
                 return
             outcomes[i] = importing.reread(store, o, mapping=mapping, tz=tz.strip() or "UTC")
@@ -214,7 +240,7 @@ else:
         if cc[0].button("Yes, remove", key="import_remove_yes", type="primary"):
             try:
                 n = store.remove_import(tid)
-            except importing.StridewiseError as exc:
+            except StridewiseError as exc:
                 widgets.show_error(exc)
             else:
                 st.session_state.pop("import_confirm", None)

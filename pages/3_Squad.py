@@ -62,4 +62,4 @@ st.plotly_chart(charts.squad_volume_chart(sv.weekly_for(view, names, int(weeks))
                 key="squad_volume", width="stretch")
 
 st.subheader("Export")
-sv.exports(view, roster, names)
+sv.exports(view, roster, names, " + ".join(chosen) if chosen else "Squad")

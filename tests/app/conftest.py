@@ -8,18 +8,6 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
-
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "app.py"
-PAGES = {
-    "home": None,
-    "import": "pages/1_Import.py",
-    "athlete": "pages/2_Athlete.py",
-    "squad": "pages/3_Squad.py",
-    "settings": "pages/4_Settings.py",
-}
-TIMEOUT = 60
 
 
 def _clear_caches() -> None:
@@ -63,21 +51,3 @@ def store(demo_db: Path):
     s = Store(str(demo_db))
     yield s
     s.close()
-
-
-def run_page(page: str = "home", *, at: AppTest | None = None) -> AppTest:
-    """Run the home script, then switch to ``page`` (a key of PAGES) and run it."""
-    if at is None:
-        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-    path = PAGES[page]
-    if path is not None:
-        at.switch_page(path)
-        at.run()
-    return at
-
-
-def no_exception(at: AppTest) -> None:
-    assert not at.exception, "\n".join(str(e.value) + "\n" + "\n".join(e.stack_trace)
-                                       for e in at.exception)

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from tests.app.conftest import no_exception, run_page
+from apphelpers import no_exception, run_page
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -230,7 +229,7 @@ def test_settings_change_alters_computed_result(demo_db: Path, store) -> None:
 
 def test_units_setting_changes_displayed_distance(demo_db: Path, store) -> None:
     at = run_page("settings")
-    at.radio(key="set_units").set_value("mi").run()
+    at.radio(key="set_units").set_value("mi")
     _form_button(at, "settings_general", "Save").click().run()
     no_exception(at)
     assert store.settings()["units"] == "mi"
@@ -254,12 +253,15 @@ def test_rule_preview_lists_changed_sessions(demo_db: Path, store) -> None:
 # --- user text is text -------------------------------------------------------------------------------------
 
 def test_html_in_titles_and_names_is_shown_as_text(demo_db: Path, store) -> None:
-    from stridewise.ingest import ReadContext, read_bytes
+    from stridewise.ingest import ImportReport, ReadContext, finish_sessions
 
-    csv = ("Activity ID,Activity Date,Activity Name,Activity Type,Elapsed Time,Distance\n"
-           f'1,"{pd.Timestamp.now():%b %-d, %Y}, 7:00:00 AM","{XSS}",Run,1800,5.0\n').encode()
     name = "<b>Eve</b>"
-    report = read_bytes(csv, "activities.csv", ReadContext(athlete=name))
+    rows = pd.DataFrame({"start": [pd.Timestamp.now().normalize() - pd.Timedelta(days=1)],
+                         "sport": ["run"], "title": [XSS], "duration_s": [1800.0],
+                         "distance_m": [5000.0]})
+    sessions, _ = finish_sessions(rows, ReadContext(athlete=name), source="generic_csv",
+                                  file_name="xss.csv")
+    report = ImportReport("xss.csv", "test rows", sessions)
     store.upsert_athlete(name)
     store.import_report(report, athlete=name)
     at = run_page("home")

@@ -309,8 +309,12 @@ def exports(analysis: Any, athlete: str, start: date, end: date, as_of: date,
     s_out = sessions[out_cols].sort_values("start")
     base = f"stridewise_{fmt.safe_file_part(athlete)}_{start:%Y%m%d}-{end:%Y%m%d}"
     try:
+        r = settings.risk
         report = reports.athlete_report_html(
-            athlete=athlete, analysis=analysis, as_of=as_of, settings=settings)
+            athlete, weekly=weekly, risk=summary.risk_rows(analysis.risk, athlete, end),
+            balance=analysis.balance.loc[analysis.balance["athlete"] == athlete],
+            units=settings.units, acwr_variant=r.acwr_metric,
+            thresholds=(r.acwr_low, r.acwr_high, r.acwr_very_high))
         items = [
             ("Sessions CSV", ex.csv_bytes(s_out), f"{base}_sessions.csv", "text/csv"),
             ("Weekly CSV", ex.csv_bytes(weekly), f"{base}_weekly.csv", "text/csv"),

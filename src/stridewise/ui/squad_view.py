@@ -94,7 +94,7 @@ def weekly_for(view: View, names: list[str], weeks: int) -> pd.DataFrame:
     return w.loc[w["athlete"].isin(names) & (pd.to_datetime(w["week"]) > since)]
 
 
-def exports(view: View, roster: pd.DataFrame, names: list[str]) -> None:
+def exports(view: View, roster: pd.DataFrame, names: list[str], title: str = "Squad") -> None:
     from stridewise import exports as ex
     from stridewise import reports
 
@@ -105,8 +105,11 @@ def exports(view: View, roster: pd.DataFrame, names: list[str]) -> None:
     balance = a.balance.loc[a.balance["athlete"].isin(names)]
     base = f"stridewise_squad_{view.as_of:%Y%m%d}"
     try:
-        report = reports.squad_report_html(roster=roster, analysis=a, as_of=view.as_of,
-                                           settings=view.settings)
+        risk_all = a.risk.loc[a.risk["athlete"].isin(names)
+                              & (pd.to_datetime(a.risk["date"]) <= pd.Timestamp(view.as_of))]
+        report = reports.squad_report_html(
+            title, risk_all=risk_all, balance_all=balance, weekly_all=weekly,
+            units=view.settings.units)
         items = [
             ("Roster CSV", ex.csv_bytes(roster), f"{base}_roster.csv", "text/csv"),
             ("Weekly CSV", ex.csv_bytes(weekly), f"{base}_weekly.csv", "text/csv"),

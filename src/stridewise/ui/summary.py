@@ -11,7 +11,6 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from stridewise import risk as risk_mod
 from stridewise.schema import TRAINING_AREAS
 from stridewise.settings import Settings
 
@@ -89,6 +88,8 @@ def week_summary(analysis: object, athlete: str, as_of: date, settings: Settings
         out.total_sessions = float(len(s))
     rows = risk_rows(analysis.risk, athlete, as_of)  # type: ignore[attr-defined]
     if len(rows):
+        from stridewise import risk as risk_mod
+
         a = risk_mod.latest_assessment(rows)
         out.level = a.level
         out.reasons = list(a.reasons)
@@ -158,8 +159,9 @@ def roster(analysis: object, athletes: pd.DataFrame, as_of: date,
         else:
             rec["run_km_week"] = 0.0
             rec["sessions_28d"] = 0
-        spike = _f(rec.get("spike_pct"))
-        rec["spike"] = spike_band(spike, settings)
+        band = latest.loc[name].get("spike_band") if name in latest.index else None
+        rec["spike"] = (str(band) if isinstance(band, str) and band
+                        else spike_band(_f(rec.get("spike_pct")), settings))
         recs.append(rec)
     df = pd.DataFrame.from_records(recs)
     if df.empty:
