@@ -20,20 +20,21 @@ One canonical session per ``session`` message (multi-sport files give several). 
 
 from __future__ import annotations
 
+import gzip
 import math
 import struct
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import pandas as pd
-
 from stridewise.errors import ImportRefused, UnreadableFile
 from stridewise.ingest import fit_profile as P
-from stridewise.ingest.base import ImportReport, ReadContext, finish_sessions, utc_to_local
+from stridewise.ingest.base import ImportReport, ReadContext
+from stridewise.ingest.summary import Summary, to_report
 from stridewise.schema import RANGES, sets_to_json
 
-__all__ = ["FitData", "decode", "read", "sessions_from_fit"]
+__all__ = ["FitData", "decode", "read", "sessions_from_fit", "summarise"]
 
 # base type number (low 5 bits of the base type byte) -> (struct char, size, invalid value)
 _BASE: dict[int, tuple[str, int, Any]] = {
@@ -207,6 +208,7 @@ def _decode_one(buf: bytes, start: int, out: FitData, want_records: bool) -> int
     else:
         end = declared_end
     defs: list[tuple[int, int, Any, int, bool] | None] = [None] * 16
+    cache: dict[tuple[int, bool, bytes], Any] = {}
     file_index = out.n_files - 1
     mesg_lists = {
         P.MESG_FILE_ID: None, P.MESG_SESSION: out.sessions, P.MESG_LAP: out.laps,
@@ -261,15 +263,13 @@ def _decode_one(buf: bytes, start: int, out: FitData, want_records: bool) -> int
                     pos -= 1
                     problem = "the file ends in the middle of a message definition"
                     break
-                layout = []
-                size = 0
+                nums = buf[fpos:fend:3]
+                sizes = buf[fpos + 1:fend:3]
+                size = sum(sizes)
                 ts_off = -1
-                for i in range(fpos, fend, 3):
-                    num, fsize, base = buf[i], buf[i + 1], buf[i + 2]
-                    if num == P.FIELD_TIMESTAMP and fsize == 4:
-                        ts_off = size
-                    layout.append((num, fsize, base))
-                    size += fsize
+                k = nums.find(P.FIELD_TIMESTAMP)
+                if k >= 0 and sizes[k] == 4:
+                    ts_off = sum(sizes[:k])
                 pos = fend
                 if h & 0x20:  # developer fields follow: skip them by size
                     if pos + 1 > end:
@@ -284,9 +284,13 @@ def _decode_one(buf: bytes, start: int, out: FitData, want_records: bool) -> int
                         break
                     size += sum(buf[i + 1] for i in range(pos + 1, dend, 3))
                     pos = dend
-                dec = _make_decoder(mesg, big, layout) if mesg in mesg_lists else None
-                if dec is not None and mesg_lists.get(mesg, 0) is None and mesg != P.MESG_FILE_ID:
-                    dec = None  # records not wanted in this pass
+                dec = None
+                if mesg == P.MESG_FILE_ID or mesg_lists.get(mesg) is not None:
+                    key = (mesg, big, buf[fpos:fend])
+                    dec = cache.get(key, False)
+                    if dec is False:
+                        layout = [(buf[i], buf[i + 1], buf[i + 2]) for i in range(fpos, fend, 3)]
+                        dec = cache[key] = _make_decoder(mesg, big, layout)
                 defs[h & 0x0F] = (size, mesg, dec, ts_off, big)
             else:  # data message
                 d = defs[h & 0x0F]
@@ -564,9 +568,12 @@ def _refusal(fd: FitData, file_name: str) -> ImportRefused:
 
 def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
     """Read FIT bytes (gzip already removed by the dispatcher, but accepted here too)."""
+    return to_report(summarise(data, file_name), file_name, ctx, "fit")
+
+
+def summarise(data: bytes, file_name: str) -> Summary:
+    """The sessions of FIT bytes as row dicts (start in UTC) with the report notes."""
     if data[:2] == b"\x1f\x8b":
-        import gzip
-        import zlib
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError, zlib.error) as exc:
@@ -578,7 +585,7 @@ def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
     if fd.file_types and all(t not in (None, P.FILE_ACTIVITY) for t in fd.file_types):
         raise _refusal(fd, file_name)
     try:
-        rows, warns = sessions_from_fit(fd, file_name, ctx.tz, data)
+        rows, warns = sessions_from_fit(fd, file_name, "UTC", data)
     except (TypeError, ValueError, ArithmeticError, IndexError, KeyError) as exc:
         # Values that no valid FIT file holds (e.g. a byte-flipped field type); say so.
         raise UnreadableFile(
@@ -586,23 +593,13 @@ def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
             "cannot be imported; export the activity again.") from exc
     if not rows:
         raise _refusal(fd, file_name)
-    df = pd.DataFrame(rows)
-    df["start"] = utc_to_local(df["start"], ctx.tz)
-    sessions, skipped = finish_sessions(df, ctx, source="fit", file_name=file_name)
-    n_act = sum(1 for t in fd.file_types if t in (None, P.FILE_ACTIVITY))
     fmt = "FIT activity file"
     if fd.n_files > 1:
-        fmt += f" ({fd.n_files} chained FIT files, {n_act} of them activities)"
-    n_sets = sum(len(json_list) for json_list in (r["sets"] for r in rows) if json_list != "[]")
-    assumptions = []
-    if ctx.tz != "UTC":
-        assumptions.append(f"start times converted from UTC to {ctx.tz}.")
+        fmt += f" ({fd.n_files} chained FIT files)"
     other = [P.FILE_TYPES.get(t, str(t)) for t in fd.file_types
              if t not in (None, P.FILE_ACTIVITY)]
     warnings = list(fd.warnings) + warns
     if other:
         warnings.append(f"{len(other)} chained part(s) that are not activities were skipped "
                         f"({', '.join(sorted(set(other)))}).")
-    del n_sets
-    return ImportReport(file_name=file_name, format=fmt, sessions=sessions, skipped=skipped,
-                        assumptions=assumptions, warnings=warnings)
+    return Summary(fmt, rows, [], warnings)

@@ -15,11 +15,10 @@ import math
 from datetime import datetime
 from typing import Any
 
-import pandas as pd
-
 from stridewise.errors import ImportRefused, UnreadableFile
-from stridewise.ingest.base import ImportReport, ReadContext, finish_sessions, utc_to_local
+from stridewise.ingest.base import ImportReport, ReadContext
 from stridewise.ingest.sports import normalise_sport
+from stridewise.ingest.summary import Summary, to_report
 from stridewise.ingest.xmlutil import (
     child,
     children,
@@ -32,7 +31,7 @@ from stridewise.ingest.xmlutil import (
     to_float,
 )
 
-__all__ = ["read", "STRAVA_GPX_TYPES"]
+__all__ = ["read", "summarise", "STRAVA_GPX_TYPES"]
 
 #: Strava's numeric activity-type codes as written in ``<type>`` of Strava GPX exports
 #: (9 = Run is confirmed by the corpus file from a Strava bulk export).
@@ -132,6 +131,11 @@ def track_row(trk: Any, fallback_name: str) -> tuple[dict[str, Any] | None, list
 
 
 def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
+    return to_report(summarise(data, file_name), file_name, ctx, "gpx")
+
+
+def summarise(data: bytes, file_name: str) -> Summary:
+    """The sessions of a GPX file as row dicts (start in UTC) with the report notes."""
     root = parse_xml(data, file_name, "GPX")
     if local(root.tag) != "gpx":
         raise UnreadableFile(f"{file_name} is XML but not a GPX file (its root element is "
@@ -162,15 +166,8 @@ def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
             f"{file_name} holds {len(tracks)} track(s) without any times, i.e. a planned route "
             "rather than a recorded activity; export the activity itself from the watch or app.",
             kind="GPX route")
-    df = pd.DataFrame(rows)
-    df["start"] = utc_to_local(df["start"], ctx.tz)
-    sessions, skipped = finish_sessions(df, ctx, source="gpx", file_name=file_name)
     n = len(tracks)
     warnings = [f"A track was left out: {x}" for x in notes if "no times" in x]
     assumptions = [x for x in notes if "no times" not in x]
     assumptions.append("distance measured along the GPS track (haversine).")
-    if ctx.tz != "UTC":
-        assumptions.append(f"start times converted from UTC to {ctx.tz}.")
-    return ImportReport(file_name=file_name, format=f"GPX file, {n} track{'s' if n > 1 else ''}",
-                        sessions=sessions, skipped=skipped, assumptions=assumptions,
-                        warnings=warnings)
+    return Summary(f"GPX file, {n} track{'s' if n > 1 else ''}", rows, assumptions, warnings)

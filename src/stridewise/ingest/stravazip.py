@@ -20,20 +20,30 @@ Large zips are read on all CPU cores; progress goes to ``ctx.report_progress``.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import gzip
 import io
 import math
 import multiprocessing
 import os
 import posixpath
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from stridewise.errors import ImportRefused, StridewiseError, UnreadableFile
-from stridewise.ingest.base import MAX_FILE_BYTES, ImportReport, ReadContext, SkippedRow
+from stridewise.errors import ImportRefused, StridewiseError, UnreadableFile, UnsupportedFormat
+from stridewise.ingest.base import (
+    MAX_FILE_BYTES,
+    ImportReport,
+    ReadContext,
+    SkippedRow,
+    finish_sessions,
+)
+from stridewise.ingest.summary import Summary, rows_frame
 from stridewise.schema import COLUMNS, RUN_SPORTS, normalise, parse_sets, sets_to_json, validate
 
 __all__ = ["read", "PARALLEL_MIN_FILES"]
@@ -135,8 +145,36 @@ def _read_one(args: tuple[str, bytes, ReadContext]) -> ImportReport | str:
         return exc.message
 
 
+def _summarise_one(args: tuple[str, bytes, ReadContext]) -> tuple[str, Summary] | str:
+    """Summarise one activity file (FIT/TCX/GPX, gzipped or not): (source, summary) or a
+    one-sentence failure. No DataFrame per file: that is what keeps big exports fast."""
+    from stridewise.ingest import fit, gpx, sniff_format, tcx
+
+    name, raw, _ctx = args
+    try:
+        data = raw
+        if data[:2] == b"\x1f\x8b":
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError, zlib.error) as exc:
+                raise UnreadableFile(f"{name} is a damaged gzip file ({exc}).") from exc
+        inner = name[:-3] if name.lower().endswith(".gz") else name
+        if not data.strip():
+            raise UnreadableFile(f"{name} is empty: there is nothing to import.")
+        fmt = sniff_format(data, inner)
+        module = {"fit": fit, "tcx": tcx, "gpx": gpx}.get(fmt)
+        if module is None:
+            raise UnsupportedFormat(f"{name} is not a FIT, TCX or GPX activity file.")
+        return fmt, module.summarise(data, name)
+    except StridewiseError as exc:
+        return exc.message
+    except (ValueError, TypeError, KeyError, IndexError, ArithmeticError, RecursionError) as exc:
+        return f"{name} could not be read ({type(exc).__name__}: {exc})."
+
+
 def _read_many(jobs: list[tuple[str, bytes]], ctx: ReadContext, what: str,
-               start: float, span: float) -> Iterator[tuple[int, ImportReport | str]]:
+               start: float, span: float, worker: Callable[[Any], Any] = _read_one
+               ) -> Iterator[tuple[int, Any]]:
     """Read members (sequentially, or in worker processes for many), reporting progress."""
     plain = replace(ctx, progress=None)
     n = len(jobs)
@@ -149,7 +187,7 @@ def _read_many(jobs: list[tuple[str, bytes]], ctx: ReadContext, what: str,
             with cf.ProcessPoolExecutor(max_workers=workers,
                                         mp_context=multiprocessing.get_context(method)) as pool:
                 args = ((name, raw, plain) for name, raw in jobs)
-                for i, res in enumerate(pool.map(_read_one, args, chunksize=8)):
+                for i, res in enumerate(pool.map(worker, args, chunksize=8)):
                     if i % step == 0 or i == n - 1:
                         ctx.report_progress(start + span * (i + 1) / n,
                                             f"read {i + 1} of {n} {what}")
@@ -158,7 +196,7 @@ def _read_many(jobs: list[tuple[str, bytes]], ctx: ReadContext, what: str,
         except (OSError, cf.process.BrokenProcessPool, RuntimeError):
             pass  # no worker processes here (sandbox, frozen app): read them one by one
     for i, (name, raw) in enumerate(jobs):
-        res = _read_one((name, raw, plain))
+        res = worker((name, raw, plain))
         if i % step == 0 or i == n - 1:
             ctx.report_progress(start + span * (i + 1) / n, f"read {i + 1} of {n} {what}")
         yield i, res
@@ -185,45 +223,65 @@ def _better_sport(csv_sport: str, file_sport: str) -> str:
     return csv_sport
 
 
-def _enrich(row: pd.Series, file_sessions: pd.DataFrame) -> tuple[pd.Series, list[str]]:
-    """CSV row + its activity file's session(s) -> the enriched row and what was added."""
-    out = row.copy()
+def _isnan(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _enrich(row: dict[str, Any], parts: list[dict[str, Any]]) -> list[str]:
+    """Fill ``row`` (a listed activity) from its file's session(s); return what was added."""
     added: list[str] = []
-    fs = file_sessions
     all_sets: list[dict] = []
-    for text in fs["sets"]:
-        all_sets += parse_sets(text)
-    if all_sets and not parse_sets(out["sets"]):
-        out["sets"] = sets_to_json(all_sets)
+    for p in parts:
+        all_sets += parse_sets(p.get("sets"))
+    if all_sets and not parse_sets(row["sets"]):
+        row["sets"] = sets_to_json(all_sets)
         added.append("sets")
-    if len(fs) == 1:
-        sport = _better_sport(str(out["sport"]), str(fs["sport"].iloc[0]))
-        if sport != out["sport"]:
-            out["sport"] = sport
-            added.append("sport")
-    elif out["sport"] in _GENERIC:
+    if len(parts) == 1:
+        sport = _better_sport(str(row["sport"]), str(parts[0].get("sport", "")))
+    elif row["sport"] in _GENERIC:
         # several parts (e.g. strength -> run -> strength): the longest part names the sport
-        longest = fs.sort_values("duration_s", ascending=False)["sport"].iloc[0]
-        if longest not in ("other", ""):
-            out["sport"] = longest
-            added.append("sport")
-    dur = float(fs["duration_s"].sum())
-    mov = float(fs["moving_s"].sum())
-    if (math.isnan(out["moving_s"]) or out["moving_s"] >= out["duration_s"]) and \
-            not math.isnan(mov) and 0 < mov < dur and mov <= out["duration_s"] + 1:
-        out["moving_s"] = mov
+        longest = max(parts, key=lambda p: p.get("duration_s") or 0.0).get("sport", "")
+        sport = longest if longest not in ("other", "") else row["sport"]
+    else:
+        sport = row["sport"]
+    if sport != row["sport"]:
+        row["sport"] = sport
+        added.append("sport")
+    dur = sum(p.get("duration_s") or 0.0 for p in parts)
+    movs = [p.get("moving_s") for p in parts]
+    mov = math.nan if any(_isnan(m) for m in movs) else sum(movs)
+    if (_isnan(row["moving_s"]) or row["moving_s"] >= row["duration_s"]) and \
+            not math.isnan(mov) and 0 < mov < dur and mov <= row["duration_s"] + 1:
+        row["moving_s"] = mov
         added.append("moving time")
-    weights = fs["duration_s"].where(fs["avg_hr"].notna(), 0.0)
-    if math.isnan(out["avg_hr"]) and weights.sum() > 0:
-        out["avg_hr"] = float((fs["avg_hr"].fillna(0) * weights).sum() / weights.sum())
+    hr_parts = [(p["avg_hr"], p.get("duration_s") or 0.0) for p in parts
+                if not _isnan(p.get("avg_hr"))]
+    weight = sum(w for _, w in hr_parts)
+    if _isnan(row["avg_hr"]) and weight > 0:
+        row["avg_hr"] = sum(h * w for h, w in hr_parts) / weight
         added.append("heart rate")
     for col in ("max_hr", "calories", "elevation_gain_m", "distance_m"):
-        if math.isnan(out[col]):
-            v = fs[col].max() if col == "max_hr" else fs[col].sum(min_count=1)
-            if not pd.isna(v):
-                out[col] = float(v)
-                added.append(col.replace("_m", "").replace("_", " "))
-    return out, added
+        vals = [p[col] for p in parts if not _isnan(p.get(col))]
+        if _isnan(row[col]) and vals:
+            row[col] = float(max(vals) if col == "max_hr" else sum(vals))
+            added.append(col.replace("_m", "").replace("_", " "))
+    return added
+
+
+def _extra_sessions(extras: list[tuple[str, str, Summary]], ctx: ReadContext) -> pd.DataFrame:
+    """Canonical sessions of activity files that no activities.csv row refers to."""
+    frames = []
+    for source in sorted({src for src, _, _ in extras}):
+        rows, names = [], []
+        for src, name, summary in extras:
+            if src == source:
+                rows += summary.rows
+                names += [name] * len(summary.rows)
+        df = rows_frame(rows, ctx.tz)
+        df["row_number"] = range(1, len(df) + 1)
+        sessions, _dups = finish_sessions(df, ctx, source=source, file_name="")
+        frames.append(sessions.assign(source_file=[names[i] for i in range(len(sessions))]))
+    return pd.concat(frames, ignore_index=True)
 
 
 def _strava(zf: zipfile.ZipFile, members: list[_Member], csv_member: _Member, file_name: str,
@@ -233,7 +291,8 @@ def _strava(zf: zipfile.ZipFile, members: list[_Member], csv_member: _Member, fi
     ctx.report_progress(0.0, "reading activities.csv")
     csv_bytes = _read_member(zf, csv_member, file_name)
     try:
-        report = csvfile.read(csv_bytes, "activities.csv", ctx)
+        report = csvfile.read(csv_bytes, "activities.csv", replace(
+            ctx, progress=lambda f, t: ctx.report_progress(0.05 * f, t)))
     except (UnreadableFile, ImportRefused) as exc:
         raise UnreadableFile(
             f"The activities.csv in {file_name} cannot be read: {exc.message}") from exc
@@ -287,44 +346,41 @@ def _strava(zf: zipfile.ZipFile, members: list[_Member], csv_member: _Member, fi
         except UnreadableFile as exc:
             failures.append(exc.message)
     enriched = {"sets": 0, "sport": 0, "heart rate": 0, "moving time": 0}
-    extra_frames: list[pd.DataFrame] = []
-    for i, res in _read_many(jobs, ctx, "activity files", 0.05, 0.93):
+    records = sessions[list(COLUMNS)].to_dict("records")
+    extras: list[tuple[str, str, Summary]] = []
+    for i, res in _read_many(jobs, ctx, "activity files", 0.05, 0.90, _summarise_one):
         m = readable[i]
         if isinstance(res, str):
             failures.append(res)
             continue
+        source, summary = res
         rows = referenced.get(m.norm)
         if rows is None:
-            extra_frames.append(res.sessions)
+            extras.append((source, posixpath.basename(m.info.filename), summary))
             continue
         for r in rows:
-            new, added = _enrich(sessions.iloc[r], res.sessions)
-            for k in added:
+            for k in _enrich(records[r], summary.rows):
                 if k in enriched:
                     enriched[k] += 1
-            if added:
-                for col in COLUMNS:
-                    sessions.at[sessions.index[r], col] = new[col]
-    ctx.report_progress(0.98, "combining")
+    ctx.report_progress(0.96, "combining")
+    for col in ("sets", "sport", "moving_s", "avg_hr", "max_hr", "calories",
+                "elevation_gain_m", "distance_m"):
+        sessions[col] = [rec[col] for rec in records]
+    sessions = sessions.drop(columns=["strava_filename"])
     extra_n = dup_n = 0
-    if extra_frames:
-        extra = pd.concat(extra_frames, ignore_index=True)
-        starts = sessions["start"].to_numpy(dtype="datetime64[ns]")
+    if extras:
+        extra = _extra_sessions(extras, ctx)
+        starts = sessions["start"].to_numpy(dtype="datetime64[s]").astype(np.int64)
         keep = []
-        for _, row in extra.iterrows():
-            near = np.abs((starts - np.datetime64(row["start"])).astype("timedelta64[s]")
-                          .astype(np.int64)) <= 120 if len(starts) else np.array([], bool)
-            same = near.any()
+        for t in extra["start"].to_numpy(dtype="datetime64[s]").astype(np.int64):
+            same = bool(len(starts)) and bool((np.abs(starts - t) <= 120).any())
             keep.append(not same)
             dup_n += int(same)
         extra = extra.loc[keep]
         extra = extra.loc[~extra["session_id"].isin(sessions["session_id"])]
         extra = extra.drop_duplicates("session_id")
         extra_n = len(extra)
-        sessions = pd.concat([sessions.drop(columns=["strava_filename"]), extra],
-                             ignore_index=True)
-    else:
-        sessions = sessions.drop(columns=["strava_filename"])
+        sessions = pd.concat([sessions, extra], ignore_index=True)
     sessions["source"] = np.where(sessions["source"] == "strava_csv", "strava_zip",
                                   sessions["source"])
     sessions["source_file"] = [f"{file_name}/{sf}" for sf in sessions["source_file"]]

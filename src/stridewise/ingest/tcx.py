@@ -14,11 +14,10 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from typing import Any
 
-import pandas as pd
-
 from stridewise.errors import ImportRefused, UnreadableFile
-from stridewise.ingest.base import ImportReport, ReadContext, finish_sessions, utc_to_local
+from stridewise.ingest.base import ImportReport, ReadContext
 from stridewise.ingest.sports import normalise_sport
+from stridewise.ingest.summary import Summary, to_report
 from stridewise.ingest.xmlutil import (
     child,
     children,
@@ -32,7 +31,7 @@ from stridewise.ingest.xmlutil import (
     track_distance_m,
 )
 
-__all__ = ["read", "activity_rows"]
+__all__ = ["read", "summarise", "activity_rows"]
 
 _SPORTS = {"running": "run", "biking": "ride", "cycling": "ride", "walking": "walk",
            "swimming": "swim", "hiking": "hike"}
@@ -152,6 +151,11 @@ def activity_rows(act: ET.Element) -> tuple[dict[str, Any] | None, list[str]]:
 
 
 def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
+    return to_report(summarise(data, file_name), file_name, ctx, "tcx")
+
+
+def summarise(data: bytes, file_name: str) -> Summary:
+    """The sessions of a TCX file as row dicts (start in UTC) with the report notes."""
     root = parse_xml(data, file_name, "TCX")
     if local(root.tag) != "trainingcenterdatabase":
         raise UnreadableFile(f"{file_name} is XML but not a TCX file (its root element is "
@@ -173,13 +177,7 @@ def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
         raise ImportRefused(f"{file_name} has {len(acts)} activit{'y' if len(acts) == 1 else 'ies'}"
                             f" but none with a time or duration: {notes[0]}",
                             kind="TCX without times")
-    df = pd.DataFrame(rows)
-    df["start"] = utc_to_local(df["start"], ctx.tz)
-    sessions, skipped = finish_sessions(df, ctx, source="tcx", file_name=file_name)
     fmt = f"TCX file, {len(acts)} activit{'y' if len(acts) == 1 else 'ies'}"
     warnings = [n[0].upper() + n[1:] for n in notes if "left out" in n]
     assumptions = [n for n in notes if "left out" not in n]
-    if ctx.tz != "UTC":
-        assumptions.append(f"start times converted from UTC to {ctx.tz}.")
-    return ImportReport(file_name=file_name, format=fmt, sessions=sessions, skipped=skipped,
-                        assumptions=assumptions, warnings=warnings)
+    return Summary(fmt, rows, assumptions, warnings)
