@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from html import escape
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -33,13 +33,17 @@ from stridewise.charts import (
     area_colour,
     area_label,
 )
+from stridewise.errors import UsageError
 from stridewise.schema import AREAS, TRAINING_AREAS
+from stridewise.settings import DEFAULT_SETTINGS, Settings
 
 DISCLAIMER: Final = (
     "The risk level is a heuristic built from training-load research, not a diagnosis. The "
     "acute:chronic workload ratio in particular is contested (Impellizzeri et al. 2020; Lolli "
     "et al. 2019): read it together with how the athlete feels and any pain.")
 _VARIANT_SHORT: Final[dict[str, str]] = {"coupled": "7:28", "uncoupled": "7:21", "ewma": "EWMA"}
+_RATIO_COLUMNS: Final[dict[str, str]] = {"coupled": "acwr_coupled",
+                                         "uncoupled": "acwr_uncoupled", "ewma": "acwr_ewma"}
 _SHORT: Final[dict[str, str]] = {"endurance": "Endur.", "strength": "Str.", "plyometrics": "Plyo.",
                                  "stability": "Stab.", "flexibility": "Flex.", "other": "Other"}
 _RISK_ORDER: Final[dict[str, int]] = {"high": 0, "moderate": 1, "low": 2, "not enough data": 3}
@@ -157,6 +161,22 @@ def _dates(s: pd.Series) -> pd.Series:
     if isinstance(out.dtype, pd.DatetimeTZDtype):
         out = out.dt.tz_localize(None)
     return out.dt.normalize()
+
+
+def _resolve(settings: Settings | None, units: str | None, variant: str | None,
+             thresholds: tuple[float, float, float] | None
+             ) -> tuple[str, str, tuple[float, float, float]]:
+    """Units, ACWR variant and thresholds: explicit values, else ``settings``, else defaults."""
+    s = settings or DEFAULT_SETTINGS
+    units = units or s.units
+    variant = variant or s.risk.acwr_metric
+    thresholds = thresholds or (s.risk.acwr_low, s.risk.acwr_high, s.risk.acwr_very_high)
+    if units not in ("km", "mi"):
+        raise UsageError(f"The distance unit must be km or mi, not {units!r}.")
+    if variant not in _RATIO_COLUMNS:
+        raise UsageError(f"The ACWR variant must be coupled, uncoupled or ewma, not {variant!r}.")
+    low, high, very_high = (float(t) for t in thresholds)
+    return units, variant, (low, high, very_high)
 
 
 def _fresh_index(df: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -278,7 +298,7 @@ def weekly_bars_svg(table: pd.DataFrame, *, unit: str = "min", width: int = 680,
 
 def acwr_svg(dates: Sequence[Any], ratio: Sequence[float],
              thresholds: tuple[float, float, float] = (0.8, 1.3, 1.5), *, width: int = 680,
-             height: int = 84) -> str:
+             height: int = 96) -> str:
     """ACWR line (inline SVG) over shaded sweet-spot/caution/high bands; gaps for NaN/inf."""
     r = np.asarray(ratio, dtype=float)
     if r.size == 0 or not np.isfinite(r).any():
@@ -306,7 +326,7 @@ def acwr_svg(dates: Sequence[Any], ratio: Sequence[float],
                      f'height="{y(y0) - y(y1):.1f}" fill="{colour}"/>')
         parts.append(f'<text x="{width - right - 2}" y="{(y(y0) + y(y1)) / 2 + 3:.1f}" '
                      f'font-size="7.5" text-anchor="end" fill="#57606a">{label}</text>')
-    for v in (0.0, low, high, very):
+    for v in (0.0, low, very):   # the high edge sits too close to the others to label
         parts.append(f'<text x="{left - 4}" y="{y(v) + 3:.1f}" font-size="8" text-anchor="end" '
                      f'fill="#57606a">{v:g}</text>')
     segment: list[str] = []
@@ -462,9 +482,9 @@ def _kpi(label: str, value: str, sub: str = "") -> str:
 
 def athlete_report_html(athlete: str, *, weekly: pd.DataFrame | None = None,
                         risk: pd.DataFrame | None = None, balance: pd.DataFrame | None = None,
-                        units: Literal["km", "mi"] = "km", weeks: int = 8,
-                        acwr_variant: Literal["coupled", "uncoupled", "ewma"] = "ewma",
-                        thresholds: tuple[float, float, float] = (0.8, 1.3, 1.5),
+                        settings: Settings | None = None, units: str | None = None,
+                        weeks: int = 8, acwr_variant: str | None = None,
+                        thresholds: tuple[float, float, float] | None = None,
                         title: str | None = None, note: str | None = None,
                         generated: datetime | None = None) -> str:
     """A one-page printable HTML report for one athlete.
@@ -473,8 +493,11 @@ def athlete_report_html(athlete: str, *, weekly: pd.DataFrame | None = None,
     load, ACWR, fitness/form), the risk level with its reasons, the ACWR of the last 8 weeks on
     its bands, balance vs targets, and the last ``weeks`` weeks of volume (SVG bars + table).
     ``weekly``/``risk``/``balance`` are the athlete's rows of the library tables (any may be
-    None). ``units`` is the distance unit. All text is escaped.
+    None). ``settings`` supplies the distance unit, the ACWR variant that drives the risk level
+    and its thresholds; ``units``/``acwr_variant``/``thresholds`` override them one by one. All
+    text is escaped.
     """
+    units, acwr_variant, thresholds = _resolve(settings, units, acwr_variant, thresholds)
     name = str(athlete) if athlete is not None else ""
     weekly, risk, balance = (_fresh_index(f) for f in (weekly, risk, balance))
     if _col(weekly, "athlete") and name:
@@ -517,8 +540,7 @@ def athlete_report_html(athlete: str, *, weekly: pd.DataFrame | None = None,
                  if "load" in risk.columns else np.nan)
         kpis.append(_kpi("Load, 7 days", _fmt(load7, ",.0f", "AU"),
                          f"monotony {_fmt(last.get('monotony', np.nan), '.1f', inf_text='—')}"))
-        ratio_col = {"coupled": "acwr_coupled", "uncoupled": "acwr_uncoupled",
-                     "ewma": "acwr_ewma"}[acwr_variant]
+        ratio_col = _RATIO_COLUMNS[acwr_variant]
         kpis.append(_kpi(f"ACWR ({_VARIANT_SHORT[acwr_variant]})", _fmt(last.get(ratio_col, np.nan), ".2f"),
                          f"sweet spot {thresholds[0]:g}–{thresholds[1]:g}"))
         kpis.append(_kpi("Fitness", _fmt(last.get("ctl", np.nan), ",.0f"),
@@ -543,8 +565,7 @@ def athlete_report_html(athlete: str, *, weekly: pd.DataFrame | None = None,
 
     # ACWR sparkline: last 8 weeks
     acwr_html = ""
-    ratio_col = {"coupled": "acwr_coupled", "uncoupled": "acwr_uncoupled",
-                 "ewma": "acwr_ewma"}[acwr_variant]
+    ratio_col = _RATIO_COLUMNS[acwr_variant]
     if _col(risk, ratio_col):
         r = risk.assign(_d=_dates(risk["date"])).sort_values("_d").tail(56)
         svg = acwr_svg(r["_d"].tolist(), _num(r[ratio_col]).to_numpy(), thresholds)
@@ -571,16 +592,17 @@ def athlete_report_html(athlete: str, *, weekly: pd.DataFrame | None = None,
 # ---------------------------------------------------------------------------------------------
 
 
-def squad_roster(risk_all: pd.DataFrame | None, balance_all: pd.DataFrame | None = None
-                 ) -> pd.DataFrame:
+def squad_roster(risk_all: pd.DataFrame | None, balance_all: pd.DataFrame | None = None,
+                 acwr_variant: str = "coupled") -> pd.DataFrame:
     """One row per athlete from the latest day of ``risk_all`` (risk.risk_table), triage order.
 
-    Columns: athlete, date, risk_level, top_reason, reasons, acwr_ewma, run_km_7d,
-    run_km_change_pct, spike_pct, days_since_<area> (from risk_all, else from balance_all),
-    coverage_days_pct. Order: high, moderate, low, not enough data; then highest EWMA ACWR.
+    Columns: athlete, date, risk_level, top_reason, reasons, acwr (the ``acwr_variant`` ratio,
+    the one that drives the level), run_km_7d, run_km_change_pct, spike_pct, spike_band,
+    days_since_<area> (from risk_all, else from balance_all),
+    coverage_days_pct. Order: high, moderate, low, not enough data; then highest ACWR.
     """
-    cols = ["athlete", "date", "risk_level", "top_reason", "reasons", "acwr_ewma", "run_km_7d",
-            "run_km_change_pct", "spike_pct",
+    cols = ["athlete", "date", "risk_level", "top_reason", "reasons", "acwr", "run_km_7d",
+            "run_km_change_pct", "spike_pct", "spike_band",
             *[f"days_since_{a}" for a in TRAINING_AREAS], "coverage_days_pct"]
     if not (_col(risk_all, "athlete") and _col(risk_all, "date")):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
@@ -593,10 +615,11 @@ def squad_roster(risk_all: pd.DataFrame | None, balance_all: pd.DataFrame | None
     for c in cols[2:]:
         if c == "top_reason":
             continue
-        if c in latest.columns:
-            out[c] = latest[c].to_numpy()
+        src = _RATIO_COLUMNS.get(acwr_variant, "acwr_coupled") if c == "acwr" else c
+        if src in latest.columns:
+            out[c] = latest[src].to_numpy()
         else:
-            out[c] = "" if c in ("risk_level", "reasons") else np.nan
+            out[c] = "" if c in ("risk_level", "reasons", "spike_band") else np.nan
     out["risk_level"] = [v if isinstance(v, str) and v else "not enough data"
                          for v in out["risk_level"]]
     out["top_reason"] = [(_split_reasons(r) or [""])[0] for r in out["reasons"]]
@@ -610,7 +633,7 @@ def squad_roster(risk_all: pd.DataFrame | None, balance_all: pd.DataFrame | None
                 m = b[b["area"] == area].groupby("athlete")["ds"].min()
                 out[c] = out["athlete"].map(m).astype(float)
     order = out["risk_level"].map(lambda v: _RISK_ORDER.get(v, 4))
-    acwr = _num(out["acwr_ewma"]).replace(np.inf, 1e9).fillna(-1.0)
+    acwr = _num(out["acwr"]).replace(np.inf, 1e9).fillna(-1.0)
     out = out.assign(_o=order, _a=acwr).sort_values(["_o", "_a", "athlete"],
                                                     ascending=[True, False, True])
     return out.drop(columns=["_o", "_a"]).reset_index(drop=True)[cols]
@@ -619,17 +642,20 @@ def squad_roster(risk_all: pd.DataFrame | None, balance_all: pd.DataFrame | None
 def squad_report_html(squad: str = "Squad", *, risk_all: pd.DataFrame | None = None,
                       balance_all: pd.DataFrame | None = None,
                       weekly_all: pd.DataFrame | None = None, roster: pd.DataFrame | None = None,
-                      units: Literal["km", "mi"] = "km", weeks: int = 8,
+                      settings: Settings | None = None, units: str | None = None,
+                      acwr_variant: str | None = None, weeks: int = 8,
                       generated: datetime | None = None) -> str:
     """A printable HTML squad report: triage roster, balance heat table, squad weekly volume.
 
     ``roster`` defaults to :func:`squad_roster` of ``risk_all``/``balance_all`` (pass the page's
     own roster to print exactly what is shown). Long rosters continue on further pages with the
-    table header repeated. All text is escaped.
+    table header repeated. ``settings`` supplies units and the ACWR variant (``units`` and
+    ``acwr_variant`` override). All text is escaped.
     """
+    units, acwr_variant, _ = _resolve(settings, units, acwr_variant, None)
     risk_all, balance_all, weekly_all, roster = (
         _fresh_index(f) for f in (risk_all, balance_all, weekly_all, roster))
-    roster = squad_roster(risk_all, balance_all) if roster is None else roster
+    roster = squad_roster(risk_all, balance_all, acwr_variant) if roster is None else roster
     factor = 1.0 if units == "km" else 1.0 / KM_PER_MILE
     n = len(roster)
     counts = roster["risk_level"].value_counts() if "risk_level" in roster.columns else {}
@@ -646,7 +672,7 @@ def squad_report_html(squad: str = "Squad", *, risk_all: pd.DataFrame | None = N
         short = {"strength": "Str", "plyometrics": "Plyo", "stability": "Stab",
                  "flexibility": "Flex"}
         head = ("<tr><th>Athlete</th><th>Risk</th><th>Top reason</th>"
-                '<th class="num">ACWR</th>'
+                f'<th class="num">ACWR {_VARIANT_SHORT[acwr_variant]}</th>'
                 f'<th class="num">Run {escape(units)}</th><th class="num">Change</th>'
                 '<th class="num">Spike</th>'
                 + "".join(f'<th class="num" title="days since {a}">{s}</th>'
@@ -656,6 +682,13 @@ def squad_report_html(squad: str = "Squad", *, risk_all: pd.DataFrame | None = N
         for _, row in roster.iterrows():
             run = get(row, "run_km_7d")
             spike = get(row, "spike_pct")
+            band = get(row, "spike_band")
+            if isinstance(band, str) and band.strip():   # risk.spike_band: the named band
+                spike_text = (f"{escape(band)} ({_fmt(spike, '+,.0f', '%')})"
+                              if band.strip().lower() not in ("none", "no") else "–")
+            else:
+                spike_text = (_fmt(spike, "+,.0f", "%") if _isnum(spike) and float(spike) > 10
+                              else "–")
             reason = get(row, "top_reason")
             reason = reason if isinstance(reason, str) else ""
             days = "".join(
@@ -665,16 +698,16 @@ def squad_report_html(squad: str = "Squad", *, risk_all: pd.DataFrame | None = N
                 f'<tr><td class="name">{escape(str(get(row, "athlete")))}</td>'
                 f"<td>{_risk_badge(str(get(row, 'risk_level')))}</td>"
                 f'<td class="reason">{escape(reason)}</td>'
-                f'<td class="num">{_fmt(get(row, "acwr_ewma"), ".2f")}</td>'
+                f'<td class="num">{_fmt(get(row, "acwr"), ".2f")}</td>'
                 f'<td class="num">{_fmt(float(run) * factor if _isnum(run) else run, ",.1f")}</td>'
                 f'<td class="num">{_pct_change(get(row, "run_km_change_pct"))}</td>'
-                f'<td class="num">{_fmt(spike, "+,.0f", "%") if _isnum(spike) and float(spike) > 10 else "–"}</td>'  # noqa: E501
+                f'<td class="num">{spike_text}</td>'
                 f"{days}"
                 f'<td class="num">{_fmt(get(row, "coverage_days_pct"), ".0f", "%")}</td></tr>')
         roster_html = (f'<section><h2>Roster (triage order)</h2><table class="roster"><thead>'
                        f"{head}</thead>"
                        f"<tbody>{''.join(rows)}</tbody></table>"
-                       '<p class="hint">ACWR: exponentially weighted acute:chronic ratio. Run: '
+                       '<p class="hint">ACWR: the acute:chronic ratio that drives the level. Run: '
                        "running distance of the last 7 days; Change: vs the 3 weeks before. "
                        "Spike: longest recent run vs the longest of the 30 days before (shown "
                        "above +10 %). Str/Plyo/Stab/Flex: days since the last session of that "

@@ -177,7 +177,7 @@ def make_squad() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                               ("Eve", "high", 1.9)):
         r = make_risk(level=level, reasons=f"reason of {name}; second")
         r["athlete"] = name
-        r["acwr_ewma"] = acwr
+        r["acwr_coupled"] = acwr
         r["coverage_days_pct"] = 75.0
         risks.append(r)
     risk_all = pd.concat(risks, ignore_index=True)
@@ -261,3 +261,34 @@ def test_reports_accept_concatenated_frames_with_repeated_index_labels():
     assert ">High<" in html                         # Ann's latest day, not Bob's
     squad = reports.squad_report_html("Club", risk_all=risk, balance_all=balance)
     assert "2 athletes: 1 high · 1 low" in squad
+
+
+def test_settings_choose_units_and_the_ratio_that_drives_the_level():
+    from stridewise.settings import RiskSettings, Settings
+
+    risk = make_risk()
+    risk["acwr_ewma"] = 0.55
+    settings = Settings(units="mi", risk=RiskSettings(acwr_metric="ewma", acwr_low=0.7,
+                                                      acwr_high=1.2, acwr_very_high=1.4))
+    html = athlete_html(risk=risk, settings=settings)
+    assert "ACWR (EWMA)" in html and ">0.55<" in html
+    assert "sweet spot 0.7–1.2" in html
+    assert "Distances in mi" in html
+    assert "Distances in km" in athlete_html(risk=risk, settings=settings, units="km")
+    roster = reports.squad_roster(risk.assign(athlete="Ann"), acwr_variant="ewma")
+    assert roster.loc[0, "acwr"] == 0.55
+    from stridewise.errors import UsageError
+    with pytest.raises(UsageError):
+        athlete_html(units="furlongs")
+
+
+def test_squad_report_shows_spike_band():
+    risk = make_risk().assign(athlete="Ann", spike_band="moderate")
+    html = reports.squad_report_html("Club", risk_all=risk)
+    assert "moderate (+42\u202f%)" in html
+
+
+def test_squad_report_no_spike_band_shows_a_dash():
+    risk = make_risk().assign(athlete="Ann", spike_band="none", spike_pct=-40.0)
+    html = reports.squad_report_html("Club", risk_all=risk)
+    assert "none (" not in html and "−40" not in html
