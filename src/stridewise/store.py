@@ -52,7 +52,8 @@ from stridewise.store_schema import (
 )
 
 __all__ = [
-    "DEFAULT_DB_PATH", "MATCH_DURATION_FRACTION", "MATCH_WINDOW_S", "ImportResult", "Store",
+    "DEFAULT_DB_PATH", "MATCH_DURATION_FRACTION", "MATCH_WINDOW_S", "SAME_START_S",
+    "ImportResult", "Store",
     "match_sessions", "merge_source_rows", "resolve_url",
 ]
 
@@ -63,6 +64,9 @@ MATCH_WINDOW_S: Final[float] = 300.0
 #: ... their durations differ by at most this fraction of the longer one, and their sports are
 #: of one family (see :func:`stridewise.store_schema.sport_family`).
 MATCH_DURATION_FRACTION: Final[float] = 0.10
+#: A session from a source without native ids that starts within this many seconds of a stored
+#: session of the same source and sport family is the same activity in another export.
+SAME_START_S: Final[float] = 1.0
 
 _PG_LOCK_KEY: Final[int] = 0x5374726964  # transaction-scoped advisory lock serialising writers
 _CHUNK: Final[int] = 500  # ids per IN (...) list
@@ -87,8 +91,8 @@ R = TypeVar("R")
 class ImportResult:
     """What one import did.
 
-    added: new sessions; merged: sessions of this file joined to a session already stored from
-    another source; unchanged: sessions already stored from this source (overlapping export);
+    added: new sessions; merged: sessions of this file joined to a session already stored (the
+    same training from another source, or from another export of a source without ids); unchanged: sessions already stored from this source (overlapping export);
     updated: sessions already stored from this source whose values this file changed.
     already_imported: this very file (same content) was imported before for this athlete;
     nothing was written and ``import_id`` names the earlier import.
@@ -114,7 +118,7 @@ class ImportResult:
                     "nothing was changed.")
         parts = [f"{self.added} new"]
         if self.merged:
-            parts.append(f"{self.merged} merged with sessions from another source")
+            parts.append(f"{self.merged} merged into sessions already stored")
         if self.updated:
             parts.append(f"{self.updated} updated")
         if self.unchanged:
@@ -235,13 +239,17 @@ def _to_datetime(values: pd.Series) -> pd.Series:
 
 def match_sessions(new: pd.DataFrame, existing: pd.DataFrame, *,
                    window_s: float = MATCH_WINDOW_S,
-                   duration_fraction: float = MATCH_DURATION_FRACTION) -> pd.Series:
+                   duration_fraction: float = MATCH_DURATION_FRACTION,
+                   same_start_s: float = SAME_START_S) -> pd.Series:
     """For each row of ``new``, the session_id of the ``existing`` session it duplicates, or NA.
 
-    ``new`` has columns start, sport, duration_s, source; ``existing`` has session_id, start,
-    family, duration_s, sources (", "-joined source names). A match needs starts within
-    ``window_s``, the same sport family, durations within ``duration_fraction`` of the longer
-    one, and no session from the same source already in the existing session. Each existing
+    ``new`` has columns start, sport, duration_s, source, source_id; ``existing`` has
+    session_id, start, family, duration_s, sources (", "-joined source names). A match from
+    another source needs starts within ``window_s``, the same sport family and durations within
+    ``duration_fraction`` of the longer one (and the existing session must not hold that source
+    yet). A row from a source already in the session matches only as a re-export: no native id,
+    the same sport family and starts within ``same_start_s`` (durations may differ: exports
+    disagree on elapsed vs moving time). Each existing
     session takes at most one new row (the nearest start wins). Vectorised: candidates come
     from a binary search on sorted start times, so the cost is O((n + m) log m).
     """
@@ -273,15 +281,26 @@ def match_sessions(new: pd.DataFrame, existing: pd.DataFrame, *,
     same_source = np.fromiter(
         (n_src[i] in str(e_src[j]).split(", ") for i, j in zip(n_idx, e_idx, strict=True)),
         dtype=bool, count=total)
-    ok &= ~same_source
+    dt = np.abs(n_t[n_idx] - e_t[e_idx])
+    family = n_family[n_idx] == e_family[e_idx]
+    # Re-export of a source without native ids: two exports may report different durations
+    # (elapsed vs moving time) for the same activity, but never two activities at one second.
+    no_id = new["source_id"].to_numpy(dtype=object)[n_idx] == "" if "source_id" in new \
+        else np.ones(total, dtype=bool)
+    re_export = family & same_source & no_id & (dt <= np.int64(round(same_start_s * 1e9)))
+    ok = (ok & ~same_source) | re_export
     if not ok.any():
         return result
-    pairs = pd.DataFrame({"n": n_idx[ok], "e": e_idx[ok],
-                          "dt": np.abs(n_t[n_idx[ok]] - e_t[e_idx[ok]])})
+    pairs = pd.DataFrame({"n": n_idx[ok], "e": e_idx[ok], "dt": dt[ok]})
     pairs = pairs.sort_values(["dt", "n", "e"], kind="stable")
-    pairs = pairs.drop_duplicates("n").drop_duplicates("e")
     ids = ex["session_id"].to_numpy(dtype=object)
-    result.iloc[pairs["n"].to_numpy()] = ids[pairs["e"].to_numpy()]
+    # Greedy one-to-one assignment, nearest starts first, in vectorised rounds: each round
+    # accepts every row's best pair that is also the best pair of its existing session, then
+    # drops what those pairs used. Ends when no free pair is left (a maximal matching).
+    while not pairs.empty:
+        best = pairs.drop_duplicates("n").drop_duplicates("e")
+        result.iloc[best["n"].to_numpy()] = ids[best["e"].to_numpy()]
+        pairs = pairs.loc[~pairs["n"].isin(best["n"]) & ~pairs["e"].isin(best["e"])]
     return result
 
 

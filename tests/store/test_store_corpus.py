@@ -42,3 +42,23 @@ def test_overlapping_strava_exports_give_no_duplicates(store: Store, corpus_dir:
     assert store.version() == v
     assert store.remove_import(r1.import_id) == len(old_ids - new_ids)
     assert set(store.sessions()["session_id"]) == new_ids
+
+
+GARMIN_OLD = "garmin_csv/garmin_de_2021-2022_running_quoted.csv"
+GARMIN_NEW = "garmin_csv/garmin_de_2021-2023_running_unquoted.csv"
+
+
+def test_overlapping_garmin_exports_without_ids_give_no_duplicates(
+        store: Store, corpus_dir: Path) -> None:
+    """Two Garmin Connect exports of one athlete; Garmin's CSV has no activity id, and the two
+    layouts report different durations for some of the same runs (same start second)."""
+    old, new = _read(corpus_dir / GARMIN_OLD), _read(corpus_dir / GARMIN_NEW)
+    starts_old, starts_new = set(old.sessions["start"]), set(new.sessions["start"])
+    assert len(starts_old & starts_new) == len(starts_old)  # the old export is inside the new
+    assert len(set(old.sessions["session_id"]) - set(new.sessions["session_id"])) > 0
+    store.import_report(old, athlete="Rafa")
+    res = store.import_report(new, athlete="Rafa")
+    df = store.sessions()
+    assert len(df) == len(starts_old | starts_new) == len(new.sessions)
+    assert res.added == len(starts_new - starts_old)
+    assert res.merged + res.unchanged + res.updated == len(starts_old)
