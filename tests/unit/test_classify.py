@@ -1,0 +1,209 @@
+"""Training-area classification: rules, reasons, sets, overrides, parts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stridewise import classify
+from stridewise.classify import Rule
+from stridewise.errors import UsageError
+from stridewise.schema import AREAS, SPORTS, sets_to_json
+
+
+def frame(rows) -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    n = len(df)
+    df["session_id"] = [f"s{i}" for i in range(n)]
+    df["athlete"] = "ann"
+    df["start"] = pd.Timestamp("2024-05-06 07:00")
+    for col, val in (("title", ""), ("sets", "[]"), ("duration_s", 1800.0)):
+        df[col] = df[col].fillna(val) if col in df.columns else val
+    df["moving_s"] = df["duration_s"]
+    return df
+
+
+@pytest.mark.parametrize(("sport", "title", "area"), [
+    ("other", "Krafttraining", "strength"),
+    ("other", "Séance de musculation", "strength"),
+    ("other", "Entrenamiento de fuerza", "strength"),
+    ("other", "Styrketræning", "strength"),
+    ("other", "Erősítő edzés", "strength"),
+    ("other", "Treino de musculação", "strength"),
+    ("other", "Krachttraining benen", "strength"),
+    ("other", "Allenamento forza", "strength"),
+    ("other", "Box jumps and bounding", "plyometrics"),
+    ("other", "Sprungkraft", "plyometrics"),
+    ("other", "Plank challenge", "stability"),
+    ("other", "Gainage", "stability"),
+    ("other", "Core", "stability"),
+    ("other", "Yoga for Runners", "flexibility"),
+    ("other", "Pilates", "flexibility"),
+    ("other", "Stretching", "flexibility"),
+    ("other", "Mobility", "flexibility"),
+    ("other", "Dehnen nach dem Lauf", "flexibility"),
+    ("other", "Alongamento", "flexibility"),
+    ("yoga", "Morning", "flexibility"),
+    ("run", "Morning Run", "endurance"),
+    ("run", "Run + stretching", "endurance"),  # a run stays a run
+    ("walk", "Caminhada de aquecimento", "endurance"),
+    ("strength", "Evening workout", "strength"),
+    ("elliptical", "Funcional", "strength"),
+    ("other", "Hardloopsessie", "endurance"),
+    ("other", "Football", "endurance"),
+    ("other", "Cali Move", "other"),
+])
+def test_titles_and_sports_in_many_languages(sport, title, area):
+    out = classify.classify(frame([{"sport": sport, "title": title}]))
+    assert out["area"].iloc[0] == area
+
+
+def test_reasons_in_plain_words():
+    sets = [{"exercise": "Back Squat", "category": "squat"}] * 3 + \
+        [{"exercise": "Plank", "category": "plank"}]
+    out = classify.classify(frame([
+        {"sport": "other", "title": "Box jumps"},
+        {"sport": "yoga", "title": "Sunday"},
+        {"sport": "strength", "title": "Gym", "sets": sets_to_json(sets)},
+        {"sport": "other", "title": "Cali Move"},
+    ]))
+    assert out["area_reason"].tolist() == [
+        "title contains 'box jumps'",
+        "sport is yoga",
+        "3 of 4 sets are squats/lunges",
+        "no rule matches sport other and title 'Cali Move'",
+    ]
+
+
+def test_sets_decide_by_time_when_times_are_known():
+    sets = [{"exercise": "Squat", "category": "squat", "seconds": 30}] * 2 + \
+        [{"exercise": "Plank", "category": "plank", "seconds": 120}]
+    out = classify.classify(frame([{"sport": "strength", "title": "Strength",
+                                    "sets": sets_to_json(sets)}]))
+    assert out["area"].iloc[0] == "stability"
+    assert out["area_reason"].iloc[0] == "1 of 3 sets (67 % of set time) are planks/core"
+
+
+@pytest.mark.parametrize(("category", "exercise", "area"), [
+    ("squat", "", "strength"), ("lunge", "", "strength"), ("deadlift", "", "strength"),
+    ("leg_curl", "", "strength"), ("calf_raise", "", "strength"), ("plyo", "", "plyometrics"),
+    ("plank", "", "stability"), ("core", "", "stability"), ("hip_stability", "", "stability"),
+    ("hip_raise", "", "stability"), ("", "Squat (Barbell)", "strength"),
+    ("", "Bulgarian Split Squat", "strength"), ("", "Box Jump", "plyometrics"),
+    ("", "Jump Squat", "plyometrics"), ("", "Plank", "stability"),
+    ("", "Single Leg Romanian Deadlift", "stability"), ("", "Russian Twist", "stability"),
+    ("", "Bench Press (Barbell)", "strength"), ("", "Running - Treadmill", "endurance"),
+    ("", "Indoor Rowing", "endurance"),
+])
+def test_set_categories_and_exercise_names(category, exercise, area):
+    sets = sets_to_json([{"exercise": exercise or None, "category": category or None}])
+    out = classify.classify(frame([{"sport": "strength", "title": "", "sets": sets}]))
+    assert out["area"].iloc[0] == area
+
+
+def test_override_wins_and_says_so():
+    df = frame([{"sport": "run", "title": "Morning Run"}, {"sport": "run", "title": "x"}])
+    df["area_override"] = ["stability", ""]
+    out = classify.classify(df)
+    assert out["area"].tolist() == ["stability", "endurance"]
+    assert out["area_reason"].iloc[0] == "set by you"
+    parts = classify.session_parts(out)
+    assert parts["area"].tolist() == ["stability", "endurance"]
+
+
+def test_user_rules_come_before_defaults():
+    rules = classify.with_user_rules([{"kind": "title", "pattern": "cali move",
+                                       "area": "flexibility"}])
+    out = classify.classify(frame([{"sport": "other", "title": "Cali Move"}]), rules)
+    assert out["area"].iloc[0] == "flexibility"
+    assert out["area_reason"].iloc[0] == "title contains 'cali move'"
+    # a user's sport rule beats the default endurance rule for runs
+    rules = classify.with_user_rules([{"kind": "sport", "pattern": "track_run",
+                                       "area": "plyometrics"}])
+    out = classify.classify(frame([{"sport": "track_run", "title": "Track"}]), rules)
+    assert out["area"].iloc[0] == "plyometrics"
+
+
+def test_bad_rule_records_are_refused_with_one_sentence():
+    with pytest.raises(UsageError, match="Rule 1: .*kind"):
+        classify.rules_from_records([{"kind": "colour", "pattern": "x", "area": "strength"}])
+    with pytest.raises(UsageError, match="area"):
+        classify.rules_from_records([{"kind": "title", "pattern": "x", "area": "speed"}])
+    with pytest.raises(UsageError, match="not a known sport"):
+        classify.rules_from_records([{"kind": "sport", "pattern": "quidditch",
+                                      "area": "other"}])
+    with pytest.raises(UsageError, match="needs a pattern"):
+        classify.rules_from_records([{"kind": "title", "pattern": " ", "area": "other"}])
+
+
+def test_records_round_trip():
+    rules = classify.default_rules()[:5]
+    assert classify.rules_from_records(classify.rules_to_records(rules)) == rules
+
+
+def test_default_rules_file_is_complete_and_valid():
+    rules = classify.default_rules()
+    assert len(rules) > 200
+    assert {r.area for r in rules} >= set(AREAS) - {"other"}
+    assert {r.kind for r in rules} == {"sport", "title", "exercise"}
+    for r in rules:
+        r.check()
+        if r.kind == "sport":
+            assert r.pattern in SPORTS
+    # every normalised sport has a place (other only for 'other')
+    covered = {r.pattern for r in rules if r.kind == "sport"}
+    assert set(SPORTS) - covered == {"other"}
+
+
+def test_wildcards_and_word_boundaries():
+    assert Rule("title", "stretch*", "flexibility").regex().search("post run stretching")
+    assert not Rule("title", "core", "stability").regex().search("score")
+    assert Rule("title", "*core", "stability").regex().search("hardcore")
+    assert classify.text_key("HomeWorkout – Styrketræning!") == "home workout styrketraening"
+
+
+def test_session_parts_split_by_set_time_or_count():
+    timed = [{"exercise": "Squat", "category": "squat", "seconds": 90},
+             {"exercise": "Box Jump", "category": "plyo", "seconds": 30}]
+    counted = [{"exercise": "Squat", "category": "squat"}] * 3 + \
+        [{"exercise": "Mystery", "category": "unknown"}] + [{"exercise": "Plank"}]
+    out = classify.classify(frame([
+        {"sport": "strength", "sets": sets_to_json(timed), "duration_s": 1200.0},
+        {"sport": "strength", "sets": sets_to_json(counted), "duration_s": 1600.0},
+        {"sport": "run", "duration_s": 3000.0},
+    ]))
+    parts = classify.session_parts(out)
+    assert list(parts.columns) == classify.PARTS_COLUMNS
+    got = {(r.session_id, r.area): r.seconds for r in parts.itertuples()}
+    assert got == {("s0", "strength"): 900.0, ("s0", "plyometrics"): 300.0,
+                   ("s1", "strength"): 1200.0, ("s1", "stability"): 400.0,
+                   ("s2", "endurance"): 3000.0}
+
+
+def test_unclassified_lists_other_for_review():
+    out = classify.classify(frame([{"sport": "other", "title": "Cali Move"},
+                                   {"sport": "run", "title": "Run"}]))
+    review = classify.unclassified(out)
+    assert review["title"].tolist() == ["Cali Move"]
+    with pytest.raises(UsageError):
+        classify.unclassified(frame([{"sport": "run"}]))
+
+
+def test_input_not_mutated_and_empty_input():
+    df = frame([{"sport": "run", "title": "Run"}])
+    before = df.copy()
+    classify.classify(df)
+    pd.testing.assert_frame_equal(df, before)
+    empty = classify.classify(df.iloc[:0])
+    assert "area" in empty.columns and len(empty) == 0
+    assert len(classify.session_parts(empty)) == 0
+
+
+def test_missing_title_and_nan_sets_are_tolerated():
+    df = frame([{"sport": "other"}])
+    df["title"] = np.nan
+    df["sets"] = np.nan
+    out = classify.classify(df)
+    assert out["area"].iloc[0] == "other"
+    assert out["area_reason"].iloc[0] == "no rule matches sport other (no title)"
