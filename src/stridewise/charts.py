@@ -870,8 +870,11 @@ def squad_balance_heatmap(balance_all: pd.DataFrame, *, areas: Sequence[str] = T
                        "(%{customdata[2]} of %{customdata[3]} sessions/week)<br>"
                        "Last session: %{customdata[4]}<extra></extra>"),
     ))
-    fig.update_xaxes(side="top", showgrid=False)
-    fig.update_yaxes(autorange="reversed", showgrid=False, automargin=True)
+    # Fixed ranges: the invisible markers must not pad the categorical axes.
+    fig.update_xaxes(side="top", showgrid=False, zeroline=False,
+                     range=[-0.5, len(areas) - 0.5], autorange=False)
+    fig.update_yaxes(showgrid=False, zeroline=False, automargin=True,
+                     range=[len(athletes) - 0.5, -0.5], autorange=False)
     height = height or int(min(140 + 28 * len(athletes), 4000))
     fig = _style(fig, title, height=height, legend=False)
     fig.update_layout(margin={"l": 60, "r": 30, "t": 90, "b": 20}, clickmode="event+select")

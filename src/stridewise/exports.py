@@ -189,14 +189,13 @@ def excel_bytes(sheets: Mapping[str, pd.DataFrame], *, index: bool = False) -> b
         name = sheet_name(raw_name, taken)
         taken.add(name)
         ws = wb.create_sheet(name)
-        columns = [[_excel_value(v) for v in data.iloc[:, j].tolist()]
-                   for j in range(data.shape[1])]
         headers = [_excel_value(str(c))[0] for c in data.columns]
-        for j, (head, values) in enumerate(zip(headers, columns, strict=True), start=1):
-            shown = [19 if kind in ("datetime", "date") else len(str(v))
-                     for v, kind in values[:200] if kind != "empty"]   # first rows suffice
-            width = max([len(head), *shown])
-            ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
+        columns = []
+        for j, head in enumerate(headers, start=1):
+            values, width = _excel_column(data.iloc[:, j - 1], ws)
+            columns.append(values)
+            ws.column_dimensions[get_column_letter(j)].width = min(max(max(width,
+                                                                           len(head)) + 2, 8), 60)
         ws.freeze_panes = "A2"
         header_cells = []
         for head in headers:
@@ -205,31 +204,55 @@ def excel_bytes(sheets: Mapping[str, pd.DataFrame], *, index: bool = False) -> b
             cell.font = bold
             header_cells.append(cell)
         ws.append(header_cells)
-        for i in range(len(data)):
-            row: list[Any] = []
-            for values in columns:
-                value, kind = values[i]
-                if kind == "text":
-                    cell = WriteOnlyCell(ws)
-                    _set_text(cell, value)
-                    row.append(cell)
-                elif kind == "datetime":
-                    cell = WriteOnlyCell(ws, value=value)
-                    midnight = (value.hour, value.minute, value.second) == (0, 0, 0)
-                    cell.number_format = "yyyy-mm-dd" if midnight else "yyyy-mm-dd hh:mm:ss"
-                    row.append(cell)
-                elif kind == "date":
-                    cell = WriteOnlyCell(ws, value=value)
-                    cell.number_format = "yyyy-mm-dd"
-                    row.append(cell)
-                else:
-                    row.append(value)
+        for row in zip(*columns, strict=True):
             ws.append(row)
         if data.shape[1] and len(data):
             ws.auto_filter.ref = f"A1:{get_column_letter(data.shape[1])}{len(data) + 1}"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _excel_column(s: pd.Series, ws: Any) -> tuple[list[Any], int]:
+    """Cell values of one column for a write-only sheet, and a width estimate (characters).
+
+    Fast paths per dtype; only formula-like text needs a cell object (stored as text with the
+    quote prefix). Datetimes: naive; a column of midnights is written as dates.
+    """
+    from openpyxl.cell import WriteOnlyCell
+
+    n = len(s)
+    head = s.iloc[:200]
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return [None if pd.isna(v) else bool(v) for v in s.tolist()], 5
+    if pd.api.types.is_numeric_dtype(s.dtype) and not isinstance(s.dtype, pd.CategoricalDtype):
+        arr = s.to_numpy(dtype=float, na_value=np.nan)
+        if pd.api.types.is_integer_dtype(s.dtype) and not s.isna().any():
+            values: list[Any] = s.astype("int64").tolist()
+        else:
+            values = [None if v != v else ("inf" if v == math.inf else "-inf")
+                      if v in (math.inf, -math.inf) else v for v in arr.tolist()]
+        width = max((len(f"{v:g}") if isinstance(v, float) else len(str(v))
+                     for v in values[:200] if v is not None), default=0)
+        return values, width
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        d = s.dt.tz_localize(None) if isinstance(s.dtype, pd.DatetimeTZDtype) else s
+        valid = d.dropna()
+        dates_only = bool(len(valid)) and bool((valid == valid.dt.normalize()).all())
+        py = d.dt.to_pydatetime() if n else []
+        values = [None if pd.isna(v) else (v.date() if dates_only else v) for v in py]
+        return values, 10 if dates_only else 19
+    out: list[Any] = []
+    for v in s.tolist():
+        value, kind = _excel_value(v)
+        if kind == "text" and is_formula_like(value):
+            cell = WriteOnlyCell(ws)
+            _set_text(cell, value)
+            out.append(cell)
+        else:
+            out.append(value)
+    width = max((len(str(v)) for v in head.tolist() if isinstance(v, str)), default=0)
+    return out, width
 
 
 def _set_text(cell: Any, text: str) -> None:

@@ -129,6 +129,8 @@ def test_excel_round_trip_and_neutralisation():
         "acwr": [np.inf, np.nan, 1.2],
         "delta": [-3.5, 0.0, 2.0],
         "n": [1, 2, 3],
+        "maybe": pd.array([1, None, 3], dtype="Int64"),
+        "flag": [True, False, True],
     })
     weekly = pd.DataFrame({"week": pd.to_datetime(["2026-01-05"]).tz_localize("UTC"),
                            "minutes": [120.0]})
@@ -136,7 +138,8 @@ def test_excel_round_trip_and_neutralisation():
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["Sessions", "Weekly_ summary_2026"]
     ws = wb["Sessions"]
-    assert [c.value for c in ws[1]] == ["title", "start", "acwr", "delta", "n"]
+    assert [c.value for c in ws[1]] == ["title", "start", "acwr", "delta", "n", "maybe",
+                                        "flag"]
     assert ws["A1"].font.b
     assert ws.freeze_panes == "A2"
     formula = ws["A2"]
@@ -145,13 +148,16 @@ def test_excel_round_trip_and_neutralisation():
     assert ws["A3"].value == "-5 km" and ws["A3"].data_type == "s"
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
     assert ws["B2"].value == datetime(2026, 1, 5, 7, 0)
-    assert ws["B3"].number_format == "yyyy-mm-dd"
+    assert ws["B3"].value == datetime(2026, 1, 6)
     assert ws["B4"].value is None
     assert ws["C2"].value == "inf" and ws["C3"].value is None
     assert ws["D2"].value == -3.5 and ws["D2"].data_type == "n"
     assert ws["E4"].value == 3
+    assert ws["F2"].value == 1 and ws["F3"].value is None
+    assert ws["G2"].value is True
     wk = wb["Weekly_ summary_2026"]
     assert wk["A2"].value == datetime(2026, 1, 5) and wk["A2"].value.tzinfo is None
+    assert wk["A2"].number_format == "yyyy-mm-dd"          # a column of midnights: dates
     back = pd.read_excel(io.BytesIO(data), sheet_name="Sessions")
     assert back["delta"].tolist() == [-3.5, 0.0, 2.0]
 
