@@ -600,6 +600,48 @@ def _dominant_area(daily: pd.DataFrame) -> pd.Series | None:
     return best.where(mins.max(axis=1) > 0, "")
 
 
+def calendar_days(risk_df: pd.DataFrame | None, parts: pd.DataFrame | None = None
+                  ) -> pd.DataFrame:
+    """The daily table :func:`calendar_heatmap` reads, from one athlete's library tables.
+
+    ``risk_df``: :func:`stridewise.risk.daily_metrics` rows (date, load AU); ``parts``:
+    :func:`stridewise.classify.session_parts` rows (start, area, seconds). Returns one row per
+    date with ``date, load, minutes, area`` (the area with the most minutes that day, "" on rest
+    days) plus one minutes column per area present. Either input may be None or empty.
+    """
+    frames = []
+    if risk_df is not None and len(risk_df) and {"date", "load"} <= set(risk_df.columns):
+        frames.append(pd.DataFrame({"date": _dates(risk_df["date"]).to_numpy(),
+                                    "load": _num(risk_df["load"]).fillna(0.0).to_numpy()})
+                      .groupby("date", as_index=False)["load"].sum())
+    area_min = pd.DataFrame()
+    if parts is not None and len(parts) and {"start", "area", "seconds"} <= set(parts.columns):
+        p = pd.DataFrame({"date": _dates(parts["start"]).to_numpy(),
+                          "area": parts["area"].astype(str).to_numpy(),
+                          "minutes": (_num(parts["seconds"]).fillna(0.0) / 60).to_numpy()})
+        p = p[p["date"].notna()]
+        area_min = p.pivot_table(index="date", columns="area", values="minutes",
+                                 aggfunc="sum", fill_value=0.0)
+        area_min = area_min[_ordered_areas(area_min.columns)]
+    if not frames and area_min.empty:
+        return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"),
+                             "load": pd.Series(dtype=float), "minutes": pd.Series(dtype=float),
+                             "area": pd.Series(dtype=str)})
+    out = frames[0].set_index("date") if frames else pd.DataFrame(index=area_min.index)
+    out = out.join(area_min, how="outer") if not area_min.empty else out
+    if "load" not in out.columns:
+        out["load"] = 0.0
+    areas = [c for c in out.columns if c != "load"]
+    mins = out[areas].fillna(0.0) if areas else pd.DataFrame(index=out.index)
+    out[areas] = mins
+    out["minutes"] = mins.sum(axis=1) if areas else 0.0
+    out["area"] = (mins.idxmax(axis=1).astype(str).where(mins.max(axis=1) > 0, "")
+                   if areas else "")
+    out["load"] = out["load"].fillna(0.0)
+    out = out.reset_index().rename(columns={"index": "date"})
+    return out[["date", "load", "minutes", "area", *areas]]
+
+
 def calendar_heatmap(daily: pd.DataFrame, by: Literal["load", "area"] = "load",
                      end: object = None, *, week_start: Literal["monday", "sunday"] = "monday",
                      title: str | None = None, height: int = 260) -> go.Figure:

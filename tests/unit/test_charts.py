@@ -437,3 +437,24 @@ def test_charts_accept_repeated_index_labels():
     assert len(charts.calendar_heatmap(risk).data) == 2
     bal = pd.concat([make_balance(("Ann",)), make_balance(("Bob",))])
     assert np.asarray(charts.squad_balance_heatmap(bal).data[0].z).shape == (2, 5)
+
+
+def test_calendar_days_combines_daily_load_and_area_minutes():
+    risk = make_risk(days=3, start="2026-03-02")
+    parts = pd.DataFrame({
+        "session_id": ["a", "b", "c"], "athlete": "Ann",
+        "start": pd.to_datetime(["2026-03-02 07:00", "2026-03-02 18:00", "2026-03-03 07:00"]),
+        "area": ["endurance", "stability", "strength"], "seconds": [1800.0, 2700.0, 600.0],
+    })
+    before = parts.copy()
+    days = charts.calendar_days(risk, parts)
+    pd.testing.assert_frame_equal(parts, before)
+    assert days["date"].tolist() == list(pd.date_range("2026-03-02", periods=3))
+    assert days["area"].tolist() == ["stability", "strength", ""]
+    assert days["minutes"].tolist() == [75.0, 10.0, 0.0]
+    assert days["load"].tolist() == risk["load"].tolist()
+    fig = charts.calendar_heatmap(days, by="area")
+    assert [t.name for t in fig.data if t.type == "scatter"] == ["Strength", "Stability"]
+    assert len(charts.calendar_days(None, None)) == 0
+    only_parts = charts.calendar_days(None, parts)
+    assert only_parts["load"].tolist() == [0.0, 0.0]
