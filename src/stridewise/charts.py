@@ -259,11 +259,9 @@ def _run_km_series(weekly: pd.DataFrame, run_km: bool | pd.Series) -> tuple[pd.S
         s = pd.DataFrame({"week": _dates(weekly["week"]), "v": _num(weekly["run_km"])})
         return s.groupby("week")["v"].sum(min_count=1), "Running distance"
     if "distance_km" in weekly.columns:
-        # Without a running-only column the endurance distance (runs + rides, ...) is shown and
-        # labelled as such rather than passed off as running.
-        e = weekly[weekly["area"].astype(str) == "endurance"]
-        s = pd.DataFrame({"week": _dates(e["week"]), "v": _num(e["distance_km"])})
-        return s.groupby("week")["v"].sum(min_count=1), "Endurance distance"
+        # volume.weekly_volume counts running kilometres only in distance_km (RUN_SPORTS).
+        s = pd.DataFrame({"week": _dates(weekly["week"]), "v": _num(weekly["distance_km"])})
+        return s.groupby("week")["v"].sum(min_count=1), "Running distance"
     return None, ""
 
 
@@ -297,7 +295,7 @@ def weekly_volume_chart(weekly: pd.DataFrame, metric: Metric = "minutes",
     ``weekly``: :func:`stridewise.volume.weekly_volume` output (athlete, week, area, sessions,
     minutes, distance_km, load); several athletes are summed. ``metric``: "minutes", "load"
     (AU) or "sessions". ``run_km``: ``True`` draws the weekly running distance on a second axis
-    (from a ``run_km`` column when present, else the endurance distance, labelled so); a Series
+    (``run_km`` column when present, else ``distance_km``, which holds running km only); a Series
     indexed by week gives the values directly; ``False`` hides it. ``units``: "km" or "mi" for
     that line. Each bar's ``customdata`` is ``[week ISO date, area, area label, week total]``.
     """

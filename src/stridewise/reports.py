@@ -377,10 +377,9 @@ def _run_distance(weekly: pd.DataFrame | None) -> tuple[pd.Series | None, str]:
     if _col(weekly, "run_km"):
         s = pd.DataFrame({"w": _dates(weekly["week"]), "v": _num(weekly["run_km"])})
         return s.groupby("w")["v"].sum(min_count=1), "Running"
-    if _col(weekly, "distance_km") and _col(weekly, "area"):
-        e = weekly[weekly["area"].astype(str) == "endurance"]
-        s = pd.DataFrame({"w": _dates(e["week"]), "v": _num(e["distance_km"])})
-        return s.groupby("w")["v"].sum(min_count=1), "Endurance"
+    if _col(weekly, "distance_km"):   # volume.weekly_volume: running km only
+        s = pd.DataFrame({"w": _dates(weekly["week"]), "v": _num(weekly["distance_km"])})
+        return s.groupby("w")["v"].sum(min_count=1), "Running"
     return None, ""
 
 

@@ -108,7 +108,9 @@ def test_weekly_volume_chart_stacks_areas_in_their_colours():
         assert bar.marker.color == charts.AREA_COLOURS[area]
     assert fig.layout.barmode == "stack"
     assert fig.layout.yaxis.title.text == "Minutes per week"
-    assert fig.layout.yaxis2.title.text == "Endurance distance (km)"
+    assert fig.layout.yaxis2.title.text == "Running distance (km)"
+    line = [t for t in fig.data if t.type == "scatter" and t.showlegend is not False][0]
+    assert np.allclose(line.y, weekly.groupby("week")["distance_km"].sum())
     assert fig.layout.paper_bgcolor == "rgba(0,0,0,0)"
     assert fig.layout.plot_bgcolor == "rgba(0,0,0,0)"
     endurance = bars[0]
