@@ -47,18 +47,21 @@ _TRANSLIT: Final = str.maketrans({
     "’": "'", "ı": "i",
 })
 _WORD: Final = "[a-z0-9]"
+# Latin letters/digits and CJK characters are kept (Chinese/Japanese titles in intervals.icu and
+# Strava exports); CJK patterns match as plain substrings since CJK has no spaces between words.
+_NOT_KEPT: Final = re.compile("[^0-9a-z\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
 def text_key(text: object) -> str:
     """Lower-case, accent-free, single-spaced words of ``text``; camelCase is split
-    ("HomeWorkout" -> "home workout"); "" for non-text."""
+    ("HomeWorkout" -> "home workout"); CJK characters are kept; "" for non-text."""
     if not isinstance(text, str):
         return ""
     t = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
     t = t.casefold().translate(_TRANSLIT)
     t = unicodedata.normalize("NFKD", t)
     t = "".join(ch for ch in t if not unicodedata.combining(ch))
-    t = re.sub(r"[^0-9a-z]+", " ", t)
+    t = re.sub(_NOT_KEPT, " ", t)
     return t.strip()
 
 
@@ -210,7 +213,10 @@ def _first_exercise_rule(text: str, comp: _Compiled, cache: dict[str, int]) -> i
     return hit
 
 
-def _judge_sets(sets_text: str, comp: _Compiled, cache: dict[str, int]) -> _SetVerdict | None:
+def _judge_sets(sets_text: str, comp: _Compiled, cache: dict[str, int],
+                prefer: str = "") -> _SetVerdict | None:
+    """Area of a session from its sets; a tie goes to ``prefer`` (the sport's own area) when it
+    is among the tied areas, else to the area whose rule comes first."""
     sets = parse_sets(sets_text)
     if not sets or not comp.exercise:
         return None
@@ -236,7 +242,7 @@ def _judge_sets(sets_text: str, comp: _Compiled, cache: dict[str, int]) -> _SetV
         first_rule[rule.area] = min(first_rule.get(rule.area, idx[k]), idx[k])
         labels[rule.area][rule.label or rule.pattern.replace("*", "")] += 1
     total = sum(weight.values())
-    area = max(weight, key=lambda a: (weight[a], -first_rule[a]))
+    area = max(weight, key=lambda a: (weight[a], a == prefer, -first_rule[a]))
     n_area = sum(labels[area].values())
     top = [lab for lab, _ in labels[area].most_common()]
     what = top[0] if len(top) == 1 else f"{area} work ({', '.join(top[:3])})"
@@ -306,8 +312,10 @@ def classify(sessions: pd.DataFrame, rules: Sequence[Rule] | None = None) -> pd.
     has_sets = sets_col.str.strip().ne("[]") & sets_col.str.strip().ne("")
     verdicts: dict[int, _SetVerdict] = {}
     cache: dict[str, int] = {}
+    rule_area_of = [r.area for r in comp.rules]
     for k in np.flatnonzero(has_sets.to_numpy()):
-        v = _judge_sets(sets_col.iat[k], comp, cache)
+        prefer = rule_area_of[sport_idx[k]] if sport_idx[k] < len(comp.rules) else ""
+        v = _judge_sets(sets_col.iat[k], comp, cache, prefer)
         if v is not None:
             verdicts[int(k)] = v
     sets_idx = np.full(n, big, dtype=int)
