@@ -63,9 +63,9 @@ else:
 c1, c2, c3 = st.columns(3)
 with c1.container(border=True):
     st.metric("Injury-risk signal", fmt.risk_label(wk.level),
+              icon=fmt.RISK_STYLE.get(wk.level, ("", ":material/help:", ""))[1],
               help="A heuristic from load patterns, not a diagnosis. See the Athlete page for "
                    "every reason and how each metric is computed.")
-    widgets.risk_badge(wk.level)
     st.caption(fmt.md_escape(wk.reasons[0]) if wk.reasons else "No warning signs in the data.")
 with c2.container(border=True):
     change = wk.run_km_change_pct

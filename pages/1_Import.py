@@ -20,10 +20,13 @@ widgets.demo_banner(store, key="import_clear_demo")
 
 athletes = state.athletes_table(store)
 names = list(athletes["name"])
-NEW = "➕ New athlete…"
+NEW = "+ New athlete…"
 
 with st.container(border=True):
     c1, c2, c3 = st.columns([2, 2, 1])
+    pending = st.session_state.pop("import_pending_choice", None)
+    if pending in names:
+        st.session_state["import_athlete_choice"] = pending
     default = st.session_state.get(state.ATHLETE_KEY)
     options = [*names, NEW]
     choice = c1.selectbox("Athlete", options,
@@ -83,6 +86,7 @@ if go and uploads and athlete:
     bar.progress(1.0, text=f"Done: {n} file(s) read.")
     st.session_state["import_outcomes"] = outcomes
     st.session_state["import_uploader_gen"] = gen + 1
+    st.session_state["import_pending_choice"] = athlete
     state.set_athlete(athlete)
     state.clear_caches()
     st.rerun()
@@ -218,7 +222,7 @@ else:
     show = past.copy()
     show["imported_at"] = show["imported_at"].astype(str).str.slice(0, 16)
     st.dataframe(
-        show[["athlete", "file_name", "format", "sessions", "skipped", "imported_at"]],
+        show[["athlete", "file_name", "sessions", "skipped", "imported_at", "format"]],
         hide_index=True, width="stretch",
         column_config={
             "athlete": "Athlete", "file_name": "File", "format": "Format",

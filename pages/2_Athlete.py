@@ -6,8 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from stridewise import charts
+from stridewise.risk import EXPLANATIONS
 from stridewise.ui import athlete_view as av
-from stridewise.ui import fmt, state, summary, widgets
+from stridewise.ui import fmt, plots, state, summary, widgets
 
 store = widgets.setup_page("Athlete", ":material/person:")
 
@@ -55,10 +56,10 @@ with left:
                                "sessions": "Sessions"}[m],
         key="athlete_metric", required=True)
     weekly = av.weekly_in_range(a, name, start, end)
-    fig = charts.weekly_volume_chart(weekly, metric=metric or "minutes", run_km=True,
+    fig = charts.weekly_volume_chart(weekly, metric=metric or "minutes",
+                                     run_km=av.weekly_run_km(a, name, start, end, settings),
                                      units=units, title="Weekly volume by training area")
-    event = st.plotly_chart(fig, on_select="rerun", selection_mode="points",
-                            key=f"athlete_weekly_{name}", width="stretch")
+    event = plots.show(fig, on_select="rerun", key=f"athlete_weekly_{name}")
     picked_weeks = charts.selected_weeks(getattr(event, "selection", None))
     st.caption("Click a bar to list that week's sessions below. Each colour is one training "
                "area, the line is the weekly running distance.")
@@ -69,34 +70,35 @@ with right:
 # --- Load, fitness ----------------------------------------------------------------------------
 st.subheader("Training load")
 rows = av.risk_in_range(a, name, start, end)
-lc, fc = st.columns(2, gap="medium")
-with lc:
-    variant = st.segmented_control(
-        "ACWR variant", ["ewma", "coupled", "uncoupled"], default="ewma",
-        format_func=lambda v: {"ewma": "EWMA", "coupled": "Rolling 7:28 (coupled)",
-                               "uncoupled": "Rolling 7:21 (uncoupled)"}[v],
-        key="athlete_variant", required=True)
-    st.plotly_chart(charts.load_chart(rows, variant=variant or "ewma", thresholds=(
-        settings.risk.acwr_low, settings.risk.acwr_high, settings.risk.acwr_very_high)),
-        key="athlete_load_chart", width="stretch")
-with fc:
-    st.caption("Fitness (CTL) is the 42-day load average, fatigue (ATL) the 7-day; form "
-               "(TSB) is yesterday's fitness minus fatigue. Negative form means you are "
-               "carrying fatigue.")
-    st.plotly_chart(charts.fitness_chart(rows), key="athlete_fitness_chart", width="stretch")
+variant = st.segmented_control(
+    "ACWR variant", ["ewma", "coupled", "uncoupled"], default=settings.risk.acwr_metric,
+    format_func=lambda v: {"ewma": "EWMA", "coupled": "Rolling 7:28 (coupled)",
+                           "uncoupled": "Rolling 7:21 (uncoupled)"}[v],
+    key="athlete_variant", required=True)
+plots.show(charts.load_chart(rows, variant=variant or "ewma", thresholds=(
+    settings.risk.acwr_low, settings.risk.acwr_high, settings.risk.acwr_very_high)),
+    key="athlete_load_chart")
+widgets.explanation_block(EXPLANATIONS, av.LOAD_EXPLAINED,
+                          "How are load, acute and chronic load computed?")
+plots.show(charts.fitness_chart(rows), key="athlete_fitness_chart")
+st.caption("Fitness (CTL) is the 42-day load average, fatigue (ATL) the 7-day; form (TSB) is "
+           "yesterday's fitness minus fatigue. Negative form means you are carrying fatigue.")
+widgets.explanation_block(EXPLANATIONS, av.FITNESS_EXPLAINED,
+                          "How are fitness, fatigue and form computed?")
 
 # --- Calendar + balance -----------------------------------------------------------------------
 st.subheader("Calendar and balance")
 cal_by = st.segmented_control("Colour the calendar by", ["load", "area"], default="load",
                               format_func=lambda b: "Daily load" if b == "load" else
                               "Main training area", key="athlete_cal_by", required=True)
-st.plotly_chart(charts.calendar_heatmap(av.calendar_days(a, name), by=cal_by or "load",
-                                        end=end, week_start=settings.week_start),
-                key="athlete_calendar", width="stretch")
-bc, dc = st.columns([3, 2], gap="medium")
+plots.show(charts.calendar_heatmap(av.calendar_days(a, name), by=cal_by or "load",
+                                   end=end, week_start=settings.week_start),
+           key="athlete_calendar")
+bc, dc = st.columns([1, 1], gap="medium")
 with bc:
     bal = a.balance.loc[a.balance["athlete"] == name]
-    st.plotly_chart(charts.balance_chart(bal), key="athlete_balance", width="stretch")
+    plots.show(charts.balance_chart(bal), key="athlete_balance")
+    widgets.explanation_block(EXPLANATIONS, av.BALANCE_EXPLAINED, "How is balance computed?")
 with dc:
     av.days_since_table(bal)
 

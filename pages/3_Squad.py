@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from stridewise import charts
+from stridewise.ui import plots, state, widgets
 from stridewise.ui import squad_view as sv
-from stridewise.ui import state, widgets
 
 store = widgets.setup_page("Squad", ":material/groups:")
 
@@ -43,8 +43,7 @@ bal = view.analysis.balance
 bal = bal.loc[bal["athlete"].isin(names)]
 bal = bal.assign(_o=bal["athlete"].map({n: i for i, n in enumerate(names)})).sort_values(
     "_o").drop(columns="_o")
-event = st.plotly_chart(charts.squad_balance_heatmap(bal), on_select="rerun",
-                        selection_mode="points", key="squad_heatmap", width="stretch")
+event = plots.show(charts.squad_balance_heatmap(bal), on_select="rerun", key="squad_heatmap")
 clicked = charts.selected_athletes(getattr(event, "selection", None))
 if clicked:
     state.open_athlete(clicked[0])
@@ -54,12 +53,14 @@ st.caption("Share of each weekly target reached over the last four weeks. Click 
 st.subheader("Squad weekly volume")
 vc = st.columns([2, 1, 1], vertical_alignment="bottom")
 metric = vc[0].segmented_control("Volume as", ["minutes", "load", "sessions"],
-                                 default="minutes", key="squad_metric", required=True)
+                                 default="minutes", key="squad_metric", required=True,
+                                 format_func=lambda m: {"minutes": "Minutes", "load": "Load (AU)",
+                                                        "sessions": "Sessions"}[m])
 per_athlete = vc[1].toggle("Per athlete", key="squad_per_athlete", value=True)
 weeks = vc[2].selectbox("Weeks", [12, 26, 52, 104], index=1, key="squad_weeks")
-st.plotly_chart(charts.squad_volume_chart(sv.weekly_for(view, names, int(weeks)),
-                                          metric=metric or "minutes", per_athlete=per_athlete),
-                key="squad_volume", width="stretch")
+plots.show(charts.squad_volume_chart(sv.weekly_for(view, names, int(weeks)),
+                                     metric=metric or "minutes", per_athlete=per_athlete),
+           key="squad_volume")
 
 st.subheader("Export")
 sv.exports(view, roster, names, " + ".join(chosen) if chosen else "Squad")

@@ -131,7 +131,7 @@ def test_import_page_renders(demo_db: Path) -> None:
 
 def _upload(at, files: list[tuple[str, bytes]], *, new_athlete: str | None = None):
     if new_athlete:
-        at.selectbox(key="import_athlete_choice").select("➕ New athlete…").run()
+        at.selectbox(key="import_athlete_choice").select("+ New athlete…").run()
         at.text_input(key="import_new_athlete").input(new_athlete).run()
     at.file_uploader[0].set_value([(n, b, "application/octet-stream") for n, b in files]).run()
     at.button(key="import_go").click().run()

@@ -107,9 +107,20 @@ def _settle(page, *, timeout_ms: int = 60_000) -> None:
 
 
 def _shot(page, name: str) -> Path:
+    """A screenshot of the whole page (Streamlit scrolls inside its main block, so the viewport
+    is stretched to the content's height first)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    size = page.viewport_size
+    height = page.evaluate("""() => {
+        const m = document.querySelector('[data-testid="stMain"]')
+              || document.querySelector('[data-testid="stAppViewContainer"]');
+        return m ? m.scrollHeight : document.body.scrollHeight;
+    }""")
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 12000)})
+    page.wait_for_timeout(400)  # let plotly re-layout to the new size before the shot
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
     return path
 
 
@@ -150,10 +161,11 @@ def test_every_page_then_upload_and_athlete_charts(server: str, browser, corpus_
     name_box.press("Enter")
     _settle(page)
     csv = corpus_dir / "strava" / "strava_2021_79col_en.csv"
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(csv))
-    page.get_by_text("strava_2021_79col_en.csv").first.wait_for()
+    page.locator('input[type="file"]').first.set_input_files(str(csv))
+    go = page.get_by_role("button", name=re.compile(r"Import 1 file"))
+    go.wait_for()
     _settle(page)
-    page.get_by_role("button", name=re.compile(r"Import 1 file")).click()
+    go.click()
     page.get_by_text("Import report").wait_for()
     _settle(page)
     _no_exception(page)

@@ -65,6 +65,22 @@ def sessions_in_range(analysis: Any, athlete: str, start: date, end: date) -> pd
                  & (s["start"] < pd.Timestamp(end) + pd.Timedelta(days=1))]
 
 
+def weekly_run_km(analysis: Any, athlete: str, start: date, end: date,
+                  settings: Settings) -> pd.Series:
+    """Running km per training week (index: week start) for the weekly chart's line."""
+    from stridewise.schema import RUN_SPORTS
+
+    s = sessions_in_range(analysis, athlete, start, end)
+    runs = s.loc[s["sport"].isin(sorted(RUN_SPORTS))]
+    weeks = runs["start"].map(
+        lambda t: pd.Timestamp(summary.week_start_of(t.date(), settings.week_start)))
+    km = (pd.to_numeric(runs["distance_m"], errors="coerce").fillna(0.0) / 1000.0)
+    out = km.groupby(weeks).sum() if len(runs) else pd.Series(dtype=float)
+    w = weekly_in_range(analysis, athlete, start, end)
+    all_weeks = pd.to_datetime(w["week"]).drop_duplicates().sort_values()
+    return out.reindex(all_weeks, fill_value=0.0) if len(all_weeks) else out
+
+
 def calendar_days(analysis: Any, athlete: str) -> pd.DataFrame:
     """Per-session rows (date, load, minutes, area) for the calendar heatmap."""
     s = analysis.sessions
@@ -115,8 +131,14 @@ def kpi_row(wk: summary.WeekSummary, units: str, settings: Settings) -> None:
 
 # --- risk panel ---------------------------------------------------------------------------------------
 
-EXPLAINED = ("acwr_ewma", "acwr_coupled", "acwr_uncoupled", "monotony", "strain",
-             "run_km_change_pct", "spike_pct", "ctl", "tsb", "coverage")
+#: Metrics of the risk panel, each with its own "How is … computed?" expander.
+EXPLAINED = ("risk_level", "acwr_ewma", "acwr_coupled", "acwr_uncoupled", "monotony",
+             "run_km_change_pct", "spike_pct", "coverage")
+#: Explained together under the load chart, the fitness chart and the balance chart.
+LOAD_EXPLAINED = ("load", "trimp", "acute_7d", "chronic_28d", "chronic_21d", "ewma_acute",
+                  "ewma_chronic", "strain")
+FITNESS_EXPLAINED = ("ctl", "atl", "tsb", "ramp")
+BALANCE_EXPLAINED = ("balance",)
 
 
 def risk_panel(analysis: Any, athlete: str, as_of: date, settings: Settings) -> None:
@@ -146,12 +168,11 @@ def risk_panel(analysis: Any, athlete: str, as_of: date, settings: Settings) -> 
          f"up to +{r.spike_small:g} %"),
         ("Days with sessions (28 d)", fmt.fmt_pct(_f(last.get("coverage_days_pct")), signed=False),
          f"at least {r.coverage_floor:g} %"),
-    ], columns=["Metric", "Now", "Comfortable range"])
+    ], columns=["Metric", "Now", "Usual range"])
     st.dataframe(metrics, hide_index=True, width="stretch")
     widgets.heuristic_note()
     widgets.acwr_contested_note()
-    explanations = getattr(risk_mod, "EXPLANATIONS", {})
-    widgets.explanation_expanders(explanations)
+    widgets.explanation_expanders(risk_mod.EXPLANATIONS, EXPLAINED)
 
 
 def _f(x: object) -> float:
@@ -173,7 +194,7 @@ def days_since_table(balance: pd.DataFrame) -> None:
             continue
         rows.append({"Area": fmt.area_label(area),
                      "Last session": fmt.fmt_days(_f(b.loc[area, "days_since"])),
-                     "Sessions (4 weeks)": int(_f(b.loc[area, "sessions"]) or 0),
+                     "Sessions, 4 wk": int(_f(b.loc[area, "sessions"]) or 0),
                      "% of target": fmt.fmt_pct(_f(b.loc[area, "pct_of_target"]), signed=False)})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     behind = [fmt.area_label(a).lower() for a in TRAINING_AREAS
@@ -267,11 +288,13 @@ def sessions_editor(store: Store, analysis: Any, athlete: str, start: date, end:
     dist_label = f"Distance ({settings.units})"
     st.data_editor(
         table.drop(columns=["session_id"]), key=key, hide_index=True, width="stretch",
-        height=min(38 + 35 * len(table), 460), num_rows="fixed",
+        height=min(38 + 35 * len(table), 460), num_rows="fixed", placeholder="–",
+        column_order=["start", "title", "area", "rpe", "minutes", "distance", "avg_hr", "load",
+                      "load_from", "sport", "why"],
         disabled=["start", "sport", "title", "why", "minutes", "distance", "avg_hr", "load",
                   "load_from"],
         column_config={
-            "start": st.column_config.DatetimeColumn("Start", format="ddd D MMM YYYY, HH:mm"),
+            "start": st.column_config.DatetimeColumn("Start", format="ddd D MMM YY, HH:mm"),
             "sport": st.column_config.TextColumn("Sport"),
             "title": st.column_config.TextColumn("Title", width="medium"),
             "area": st.column_config.SelectboxColumn(

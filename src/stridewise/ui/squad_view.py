@@ -63,10 +63,10 @@ def roster_table(roster: pd.DataFrame, units: str) -> str | None:
         column_config={
             "Athlete": st.column_config.TextColumn("Athlete", pinned=True),
             "#": st.column_config.NumberColumn(
-                "#", help="Triage order: high risk first, then by acute:chronic ratio. "
+                "#", pinned=True, width=40, help="Triage order: high risk first, then by acute:chronic ratio. "
                           "Sort by this column to get back to it."),
             "Risk": st.column_config.TextColumn("Risk", help="Injury-risk signal (heuristic)"),
-            "Top reason": st.column_config.TextColumn("Top reason", width="large"),
+            "Top reason": st.column_config.TextColumn("Top reason", width="medium"),
             "ACWR (EWMA)": st.column_config.NumberColumn(format="%.2f"),
             f"Running {units} this week": st.column_config.NumberColumn(format="%.1f"),
             "Change": st.column_config.NumberColumn(

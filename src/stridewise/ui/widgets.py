@@ -25,12 +25,31 @@ APP_NAME = "Stridewise"
 def setup_page(title: str, icon: str = ":material/directions_run:") -> Store:
     """Page config + the store (the demo squad is imported into an empty database)."""
     st.set_page_config(page_title=f"{title} · {APP_NAME}", page_icon=icon, layout="wide")
+    nav()
     try:
         return state.get_store()
     except StridewiseError as exc:
         st.error(exc.message)
         st.stop()
         raise  # pragma: no cover - st.stop() raises
+
+
+NAV = (
+    (state.HOME_PAGE, "Home", ":material/home:"),
+    (state.IMPORT_PAGE, "Import", ":material/upload:"),
+    (state.ATHLETE_PAGE, "Athlete", ":material/person:"),
+    (state.SQUAD_PAGE, "Squad", ":material/groups:"),
+    (state.SETTINGS_PAGE, "Settings", ":material/tune:"),
+)
+
+
+def nav() -> None:
+    """The sidebar navigation (Streamlit's automatic page list is switched off in config)."""
+    with st.sidebar:
+        st.markdown(f"### :material/directions_run: {APP_NAME}")
+        for page, label, icon in NAV:
+            st.page_link(page, label=label, icon=icon)
+        st.divider()
 
 
 def show_error(exc: StridewiseError, *, prefix: str = "") -> None:
@@ -83,6 +102,18 @@ def explanation_expanders(explanations: dict[str, Any], keys: Iterable[str] | No
             caveat = getattr(ex, "caveat", "")
             if caveat:
                 st.markdown(f"**Caveat.** {caveat}")
+
+
+def explanation_block(explanations: dict[str, Any], keys: Iterable[str], label: str) -> None:
+    """One expander explaining several metrics (formula, source, caveat for each)."""
+    items = [explanations[k] for k in keys if k in explanations]
+    if not items:
+        return
+    with st.expander(label, icon=":material/function:"):
+        for ex in items:
+            st.markdown(f"**{getattr(ex, 'title', '')}** — {getattr(ex, 'formula', '')}")
+            st.caption(f"Source: {getattr(ex, 'source', '')}  \nCaveat: "
+                       f"{getattr(ex, 'caveat', '')}")
 
 
 RANGE_PRESETS: dict[str, int | None] = {
