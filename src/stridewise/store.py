@@ -40,13 +40,22 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
-from stridewise.errors import SchemaError, StoreError, StridewiseError, UsageError
-from stridewise.schema import AREAS, COLUMNS, make_session_id, normalise, validate
+from stridewise.errors import StoreError, StridewiseError, UsageError
+from stridewise.schema import (
+    AREAS,
+    COLUMNS,
+    RANGES,
+    REQUIRED,
+    SPORTS,
+    make_session_id,
+    normalise,
+)
 from stridewise.store_schema import (
     DATA_TABLES,
     SCHEMA_VERSION,
     T,
     current_version,
+    family_case,
     migrate,
     sport_family,
 )
@@ -210,21 +219,44 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def _column_values(s: pd.Series) -> list[Any]:
+    """One column as plain Python values with None for missing (fast paths per dtype)."""
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return [None if pd.isna(v) else v for v in s.dt.to_pydatetime()]
+    if pd.api.types.is_float_dtype(s.dtype):
+        a = s.to_numpy(dtype=float)
+        vals = a.tolist()
+        miss = np.isnan(a)
+        if miss.any():
+            vals = [None if m else v for v, m in zip(vals, miss.tolist(), strict=True)]
+        return vals
+    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_integer_dtype(s.dtype) \
+            and not s.isna().any():
+        return s.to_numpy().tolist()
+    miss = s.isna().to_numpy()
+    vals = s.astype(object).tolist()
+    if miss.any():
+        vals = [None if m else v for v, m in zip(vals, miss.tolist(), strict=True)]
+    return vals
+
+
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts of plain Python values (None for missing) for executemany."""
     if df.empty:
         return []
-    out = df.copy()
-    for col in out.columns:
-        s = out[col]
-        if pd.api.types.is_datetime64_any_dtype(s.dtype):
-            out[col] = pd.Series(s.dt.to_pydatetime(), index=s.index, dtype=object)
-    obj = out.astype(object)
-    return obj.where(out.notna(), None).to_dict("records")
+    cols = [str(c) for c in df.columns]
+    lists = [_column_values(df[c]) for c in df.columns]
+    return [dict(zip(cols, row, strict=True)) for row in zip(*lists, strict=True)]
 
 
 def _frame(result: sa.CursorResult) -> pd.DataFrame:
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    """A query result as a DataFrame (built column-wise: much faster than from Row objects)."""
+    keys = list(result.keys())
+    rows = result.fetchall()
+    if not rows:
+        return pd.DataFrame({k: pd.Series(dtype=object) for k in keys})
+    cols = list(zip(*rows, strict=True))
+    return pd.DataFrame({k: list(v) for k, v in zip(keys, cols, strict=True)})
 
 
 def _to_datetime(values: pd.Series) -> pd.Series:
@@ -232,6 +264,53 @@ def _to_datetime(values: pd.Series) -> pd.Series:
     if values.empty:
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     return pd.to_datetime(values, format="ISO8601").astype("datetime64[ns]")
+
+
+def _canonical(sessions: pd.DataFrame) -> pd.DataFrame:
+    """The canonical columns of ``sessions`` with canonical dtypes (a copy).
+
+    Skips :func:`stridewise.schema.normalise` when the frame already is canonical (what every
+    importer delivers), which matters for big squads.
+    """
+    cols = list(COLUMNS)
+    if list(sessions.columns[: len(cols)]) == cols:
+        ok = True
+        for col, dtype in COLUMNS.items():
+            s = sessions[col]
+            if dtype == "str":
+                ok = isinstance(s.dtype, pd.StringDtype) and not s.isna().any()
+            elif dtype == "float64":
+                ok = s.dtype == np.float64
+            else:
+                ok = s.dtype == np.dtype("datetime64[ns]")
+            if not ok:
+                break
+        if ok and not sessions["moving_s"].isna().any():
+            return sessions[cols].copy()
+    return normalise(sessions)[cols]
+
+
+def _problem(frame: pd.DataFrame) -> str:
+    """The first violation of the canonical schema's value rules in a canonical frame, or ""
+    (the checks of :func:`stridewise.schema.validate` beyond dtypes, vectorised)."""
+    for col in REQUIRED:
+        s = frame[col]
+        bad = s.isna() | (s == "") if COLUMNS[col] == "str" else s.isna()
+        if bad.any():
+            return f"row {int(np.flatnonzero(bad.to_numpy())[0])} has no {col}."
+    bad = ~frame["sport"].isin(SPORTS)
+    if bad.any():
+        return f"the sport {frame['sport'][bad].iloc[0]!r} is not one Stridewise knows."
+    for col, (lo, hi) in RANGES.items():
+        v = frame[col].to_numpy(dtype=float)
+        bad_v = ~np.isnan(v) & ((v < lo) | (v > hi))
+        if bad_v.any():
+            i = int(np.flatnonzero(bad_v)[0])
+            return f"row {i} has {col} = {v[i]:g}, outside {lo:g}–{hi:g}."
+    dup = frame["session_id"].duplicated()
+    if dup.any():
+        return f"the session id {frame['session_id'][dup].iloc[0]!r} appears twice."
+    return ""
 
 
 # --------------------------------------------------------------------------- merging (pure)
@@ -641,7 +720,7 @@ class Store:
         sessions = getattr(report, "sessions", None)
         if not isinstance(sessions, pd.DataFrame):
             raise UsageError("Only an import report holding a sessions table can be stored.")
-        frame = normalise(sessions)[list(COLUMNS)]
+        frame = _canonical(sessions)
         if athlete is None:
             names = frame["athlete"].unique().tolist()
             athlete = names[0] if len(names) == 1 else "me"
@@ -657,11 +736,10 @@ class Store:
                     frame["duration_s"], strict=True)]
             frame["athlete"] = name
         frame["area"] = ""
-        try:
-            validate(frame)
-        except SchemaError as exc:
+        problem = _problem(frame)
+        if problem:
             raise UsageError(f"The sessions of {getattr(report, 'file_name', 'this file')} "
-                             f"cannot be stored: {exc.message}") from exc
+                             f"cannot be stored: {problem}")
         return frame.reset_index(drop=True), name
 
     def _import_tx(self, conn: Connection, frame: pd.DataFrame, report: Any, name: str,
@@ -690,7 +768,8 @@ class Store:
 
         # 1. Source sessions already stored (the same activity in an earlier/overlapping export).
         ids = frame["session_id"].tolist()
-        known = self._source_rows(conn, ss.c.source_session_id, ids)
+        known_ids = self._ids_in(conn, ss.c.source_session_id, ids)
+        known = self._source_rows(conn, ss.c.source_session_id, sorted(known_ids))
         is_known = frame["session_id"].isin(known["source_session_id"])
         old = frame.loc[is_known]
         new = frame.loc[~is_known]
@@ -707,7 +786,7 @@ class Store:
         target = pd.Series(pd.NA, index=new.index, dtype=object)
         if not new.empty:
             # a merged session that kept this id after its own source was removed
-            kept = self._existing_ids(conn, new["session_id"].tolist())
+            kept = self._ids_in(conn, s.c.session_id, new["session_id"].tolist())
             target = target.where(~new["session_id"].isin(kept), new["session_id"])
             free = new.loc[target.isna()]
             if not free.empty:
@@ -730,13 +809,24 @@ class Store:
             conn.execute(sa.insert(ss), _records(src_rows))
         self._stage("source-rows")
         if not add.empty:
-            rows = add.assign(import_id=import_id, sources=add["source"],
-                              family=[sport_family(x) for x in add["sport"]])
-            conn.execute(sa.insert(s), _records(rows))
+            # new sessions are their own source rows: copied inside the database
+            exprs = {c.name: ss.c[c.name] for c in s.c if c.name in COLUMNS}
+            exprs.update(session_id=ss.c.source_session_id, import_id=ss.c.first_import_id,
+                         family=family_case(ss.c.sport), sources=ss.c.source)
+            sel = sa.select(*exprs.values()).where(
+                ss.c.first_import_id == import_id,
+                ss.c.session_id == ss.c.source_session_id,
+                ~sa.exists().where(s.c.session_id == ss.c.source_session_id))
+            conn.execute(sa.insert(s).from_select(list(exprs), sel))
         self._stage("sessions")
-        if ids:
+        if not new.empty:
+            conn.execute(sa.insert(links).from_select(
+                ["import_id", "source_session_id"],
+                sa.select(ss.c.first_import_id, ss.c.source_session_id)
+                .where(ss.c.first_import_id == import_id)))
+        if not old.empty:
             conn.execute(sa.insert(links), [{"import_id": import_id, "source_session_id": i}
-                                            for i in ids])
+                                            for i in old["session_id"]])
         self._stage("links")
         touched = set(target.loc[attached].tolist()) | changed_sessions
         self._rebuild(conn, sorted(touched))
@@ -763,12 +853,12 @@ class Store:
         df = normalise(df)
         return df.rename(columns={"session_id": "source_session_id", "_merged": "session_id"})
 
-    def _existing_ids(self, conn: Connection, ids: Sequence[str]) -> set[str]:
-        s = T["sessions"]
+    @staticmethod
+    def _ids_in(conn: Connection, col: sa.Column, ids: Sequence[str]) -> set[str]:
+        """The values of ``ids`` present in the text column ``col``."""
         out: set[str] = set()
         for chunk in _chunks(list(ids)):
-            out.update(conn.execute(sa.select(s.c.session_id)
-                                    .where(s.c.session_id.in_(chunk))).scalars())
+            out.update(conn.execute(sa.select(col).where(col.in_(chunk))).scalars())
         return out
 
     @staticmethod
