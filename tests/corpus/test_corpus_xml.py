@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from stridewise.errors import ImportRefused
@@ -123,3 +124,44 @@ def test_every_other_gpx_file_imports(corpus_dir: Path) -> None:
     for p in sorted((corpus_dir / "gpx").iterdir()):
         if p.name != "runalyze_Route-only.gpx":
             assert _read(corpus_dir, f"gpx/{p.name}").n_sessions == 1
+
+
+# --- other_formats -----------------------------------------------------------------------------
+
+def test_apple_health_excerpt_one_running_workout(corpus_dir: Path) -> None:
+    r = _read(corpus_dir, "other_formats/apple_health_export_xml_trimmed_excerpt_2016-2019.xml",
+              tz="America/Phoenix")  # -0700 all year, as the file
+    s = r.sessions.iloc[0]
+    assert r.n_sessions == 1 and s["sport"] == "run"
+    assert s["start"] == pd.Timestamp("2016-11-14 07:25:41")
+    assert s["distance_m"] == pytest.approx(0.4971749504535062 * 1609.344)
+    assert s["moving_s"] == pytest.approx(5.19412346680959 * 60)
+
+
+def test_nike_run_club_5k(corpus_dir: Path) -> None:
+    s = _read(corpus_dir, "other_formats/nike_run_club_api_activity_2017_run_5km.json").sessions
+    assert s["distance_m"].iloc[0] == pytest.approx(5032.55)
+    assert s["title"].iloc[0] == "Sunday Morning Run" and s["moving_s"].iloc[0] == 1372
+
+
+def test_nike_run_without_metrics_has_no_distance(corpus_dir: Path) -> None:
+    r = _read(corpus_dir, "other_formats/nike_run_club_api_activity_tiny_no_metrics.json")
+    assert math.isnan(r.sessions["distance_m"].iloc[0]) and r.sessions["moving_s"].iloc[0] == 3287
+    assert any("no distance" in w for w in r.warnings)
+
+
+def test_polar_hrm_corpus(corpus_dir: Path) -> None:
+    s = _read(corpus_dir, "other_formats/polar_hrm_12011801.hrm").sessions.iloc[0]
+    assert s["start"] == pd.Timestamp("2012-01-18 11:31:40")
+    assert s["duration_s"] == pytest.approx(3579.1) and 100 < s["avg_hr"] < 160
+
+
+def test_polar_personal_trainer_corpus(corpus_dir: Path) -> None:
+    s = _read(corpus_dir, "other_formats/polar_personal_trainer_Polar.xml").sessions.iloc[0]
+    assert (s["sport"], s["distance_m"], s["avg_hr"], s["max_hr"]) == ("run", 6600, 156, 179)
+
+
+def test_suunto_sml_corpus(corpus_dir: Path) -> None:
+    s = _read(corpus_dir, "other_formats/suunto_ambit_moveslink_reduced.sml").sessions.iloc[0]
+    assert s["sport"] == "run" and s["duration_s"] == pytest.approx(3773.1)
+    assert s["avg_hr"] == pytest.approx(143) and s["elevation_gain_m"] == 89

@@ -419,6 +419,14 @@ def _strava(zf: zipfile.ZipFile, members: list[_Member], csv_member: _Member, fi
 def _any_zip(zf: zipfile.ZipFile, members: list[_Member], file_name: str,
              ctx: ReadContext) -> ImportReport:
     usable = [m for m in members if _strip_gz(m.norm).endswith(SUPPORTED_EXT)]
+    notes: list[str] = []
+    if any(m.base == "export.xml" for m in usable) and any(
+            "workout-routes/" in m.norm or m.base == "export_cda.xml" for m in usable):
+        # Apple Health export: the workouts are in export.xml; the route GPX files repeat them
+        routes = [m for m in usable if "workout-routes/" in m.norm or m.base == "export_cda.xml"]
+        usable = [m for m in usable if m not in routes]
+        notes.append(f"Apple Health export: the {len(routes)} workout-route/clinical file(s) "
+                     "repeat workouts of export.xml and were not imported again.")
     media = [m for m in members if m.norm.endswith(MEDIA_EXT)]
     nested = [m for m in members if m.norm.endswith(".zip")]
     if not usable:
@@ -432,7 +440,8 @@ def _any_zip(zf: zipfile.ZipFile, members: list[_Member], file_name: str,
             readable.append(m)
         except UnreadableFile as exc:
             failures.append(exc.message)
-    frames, assumptions, warnings, skipped, formats = [], [], [], [], {}
+    frames, warnings, skipped, formats = [], [], [], {}
+    assumptions = list(notes)
     for i, res in _read_many(jobs, ctx, "files", 0.0, 0.97):
         name = readable[i].info.filename
         if isinstance(res, str):

@@ -1,8 +1,8 @@
 """Shared helpers for the XML importers (TCX, GPX, Apple Health, Polar XML, Suunto SML).
 
 Parsing is done with the standard library's expat-based ElementTree, with care in the spirit of
-defusedxml: documents that declare a DTD with entities are refused (no entity expansion, no
-external entities, no network), a UTF-8 BOM and leading whitespace before ``<?xml`` are removed
+defusedxml: documents that declare entities are refused (no entity expansion, no external
+entities, no network; a DTD that only declares elements, as Apple Health's does, is fine), a UTF-8 BOM and leading whitespace before ``<?xml`` are removed
 (Strava bulk exports write TCX files that start with spaces), and every parse failure becomes
 one sentence for the user.
 """
@@ -20,7 +20,7 @@ from stridewise.errors import UnreadableFile
 __all__ = ["clean_xml", "parse_xml", "local", "child", "children", "text_of", "parse_time",
            "to_float", "haversine_m", "track_distance_m", "elevation_gain_m"]
 
-_DECL = re.compile(rb"<!DOCTYPE[^>]*\[|<!ENTITY", re.IGNORECASE)
+_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
 
 def clean_xml(data: bytes, file_name: str) -> bytes:
@@ -28,7 +28,7 @@ def clean_xml(data: bytes, file_name: str) -> bytes:
     body = data.lstrip(b"\xef\xbb\xbf \t\r\n\x00")
     if body.startswith(b"\xef\xbb\xbf"):
         body = body[3:].lstrip()
-    if _DECL.search(body[:65536]) or b"<!ENTITY" in body:
+    if _ENTITY.search(body):
         raise UnreadableFile(
             f"{file_name} declares XML entities in a DTD; such files are refused for safety "
             "(activity exports never need them).")
