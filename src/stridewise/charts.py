@@ -154,11 +154,14 @@ def risk_colour(level: str) -> str:
 def _style(fig: go.Figure, title: str, *, height: int, legend: bool = True) -> go.Figure:
     """House layout: transparent backgrounds, left-aligned title, horizontal legend on top."""
     fig.update_layout(
-        title={"text": plotly_text(title), "x": 0.0, "xanchor": "left"},
+        # Title pinned to the top of the figure; the legend sits between it and the plot, with
+        # room for two rows (narrow Streamlit columns wrap it).
+        title={"text": plotly_text(title), "x": 0.0, "xanchor": "left", "xref": "container",
+               "y": 0.995, "yanchor": "top", "yref": "container", "pad": {"t": 6, "l": 4}},
         paper_bgcolor=_TRANSPARENT,
         plot_bgcolor=_TRANSPARENT,
         height=height,
-        margin={"l": 60, "r": 30, "t": 80 if legend else 56, "b": 50},
+        margin={"l": 60, "r": 30, "t": 105 if legend else 56, "b": 50},
         showlegend=legend,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0,
                 "bgcolor": _TRANSPARENT},
@@ -268,11 +271,15 @@ def _run_km_series(weekly: pd.DataFrame, run_km: bool | pd.Series) -> tuple[pd.S
 def _weekly_bars(fig: go.Figure, table: pd.DataFrame, areas: list[str], metric: str,
                  secondary: bool | None) -> None:
     _, unit, fmt = _METRICS[metric]
-    totals = table.sum(axis=1)
-    iso = [d.strftime("%Y-%m-%d") for d in table.index]
+    totals = table.sum(axis=1).to_numpy()
+    iso = np.asarray(table.index.strftime("%Y-%m-%d"), dtype=object)
+    n = len(iso)
     for area in areas:
-        custom = np.array([[w, area, plotly_text(area_label(area)), t]
-                           for w, t in zip(iso, totals.to_numpy(), strict=True)], dtype=object)
+        custom = np.empty((n, 4), dtype=object)
+        custom[:, 0] = iso
+        custom[:, 1] = area
+        custom[:, 2] = plotly_text(area_label(area))
+        custom[:, 3] = totals
         trace = go.Bar(
             x=table.index, y=table[area].to_numpy(), name=plotly_text(area_label(area)),
             marker={"color": area_colour(area), "line": {"width": 0}},
@@ -489,14 +496,16 @@ def load_chart(risk_df: pd.DataFrame, variant: Literal["coupled", "uncoupled", "
 
     finite = ratio[np.isfinite(ratio)]
     top = max(2.0, float(np.nanmax(finite)) * 1.08 if finite.size else 2.0)
-    for y0, y1, colour, label in ((low, high, BAND_COLOURS["sweet"], f"sweet spot {low:g}–{high:g}"),
-                                  (high, very_high, BAND_COLOURS["caution"], "caution"),
-                                  (very_high, top, BAND_COLOURS["high"], "high")):
+    bands = ((low, high, BAND_COLOURS["sweet"], "sweet spot"),
+             (high, very_high, BAND_COLOURS["caution"], "caution"),
+             (very_high, top, BAND_COLOURS["high"], "high"))
+    for y0, y1, colour, label in bands:
         fig.add_hrect(y0=y0, y1=y1, fillcolor=colour, line_width=0, layer="below",
                       row=2, col=1)
-        fig.add_annotation(text=label, x=1.0, xref="x2 domain", xanchor="right",
-                           y=(y0 + y1) / 2, yref="y2", showarrow=False,
-                           font={"size": 11}, opacity=0.8)
+        # Band names sit in the right margin, beside the band, clear of the data.
+        fig.add_annotation(text=label, x=1.005, xref="x2 domain", xanchor="left",
+                           y=(y0 + y1) / 2, yref="y2", showarrow=False, align="left",
+                           font={"size": 10}, opacity=0.85)
     runs = _runs(inf_mask)
     for start, end in runs[:4]:
         fig.add_annotation(text="no base yet", x=dates.iloc[start], y=low / 2, xref="x2",
@@ -512,10 +521,15 @@ def load_chart(risk_df: pd.DataFrame, variant: Literal["coupled", "uncoupled", "
         fig.add_annotation(text="The ratio needs 28 days of history", x=0.5, xref="x2 domain",
                            y=1.0, yref="y2", showarrow=False, font={"size": 12})
     fig.update_yaxes(title_text="Load (AU)", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title_text="ACWR (ratio)", range=[0, top], row=2, col=1)
+    ticks = [0.0, low, high, very_high] + [v for v in (2.0, 3.0, 4.0, 5.0)
+                                           if very_high + 0.2 < v <= top]
+    fig.update_yaxes(title_text="ACWR (ratio)", range=[0, top], tickvals=ticks,
+                     ticktext=[f"{t:g}" for t in ticks], row=2, col=1)
     fig.update_xaxes(title_text="Date", type="date", row=2, col=1)
     fig.update_layout(bargap=0.1, hovermode="x unified")
-    return _style(fig, title, height=height)
+    fig = _style(fig, title, height=height)
+    fig.update_layout(margin={"r": 80})
+    return fig
 
 
 def fitness_chart(risk_df: pd.DataFrame, *, title: str = "Fitness, fatigue and form",
@@ -642,7 +656,7 @@ def calendar_days(risk_df: pd.DataFrame | None, parts: pd.DataFrame | None = Non
 
 def calendar_heatmap(daily: pd.DataFrame, by: Literal["load", "area"] = "load",
                      end: object = None, *, week_start: Literal["monday", "sunday"] = "monday",
-                     title: str | None = None, height: int = 260) -> go.Figure:
+                     title: str | None = None, height: int = 240) -> go.Figure:
     """A year of days, GitHub style: weeks as columns, weekdays as rows, month labels on top.
 
     ``daily``: one row per day (several rows per date are combined) with ``date`` and ``load``
@@ -814,7 +828,7 @@ def balance_chart(balance_df: pd.DataFrame, *, title: str = "Sessions per week v
     if not areas or not any(g.at[a, "spw"] > 0 for a in areas):
         return empty_figure(title, height=height)
     g = g.loc[areas]
-    labels = [f"{plotly_text(area_label(a))}<br><sub>last: {_days_since_text(d)}</sub>"
+    labels = [f"{plotly_text(area_label(a))}<br>last: {_days_since_text(d)}"
               for a, d in zip(areas, g["days"], strict=True)]
     pct = np.where(g["target"] > 0, g["spw"] / g["target"] * 100, np.nan)
     text = [f"{p:.0f} % of target" if not np.isnan(p) else "no target" for p in pct]
@@ -836,6 +850,7 @@ def balance_chart(balance_df: pd.DataFrame, *, title: str = "Sessions per week v
         showlegend=False,
         marker={"color": [area_colour(a) for a in areas], "line": {"width": 0}},
         text=text, textposition="outside", cliponaxis=False, customdata=custom,
+        constraintext="none", textfont={"size": 12},
         hovertemplate=("<b>%{customdata[0]}</b><br>%{y:.1f} sessions/week (target "
                        "%{customdata[1]}, %{customdata[2]})<br>Last session: %{customdata[3]}"
                        "<extra></extra>"),

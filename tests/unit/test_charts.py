@@ -245,7 +245,8 @@ def test_load_chart_has_bars_lines_and_acwr_with_bands():
     bands = [(s.y0, s.y1) for s in fig.layout.shapes if s.type == "rect"]
     assert bands[:2] == [(0.8, 1.3), (1.3, 1.5)]
     assert bands[2][0] == 1.5 and bands[2][1] >= 2.0
-    assert {"sweet spot 0.8–1.3", "caution", "high"} <= set(annotation_texts(fig))
+    assert {"sweet spot", "caution", "high"} <= set(annotation_texts(fig))
+    assert list(fig.layout.yaxis2.tickvals[:4]) == [0.0, 0.8, 1.3, 1.5]
     assert "AU" in fig.data[0].hovertemplate
     fig.to_json()
 
