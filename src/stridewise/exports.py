@@ -101,12 +101,35 @@ def csv_bytes(df: pd.DataFrame, *, index: bool = False, bom: bool = False) -> by
 
 
 def parquet_bytes(df: pd.DataFrame, *, index: bool = False) -> bytes:
-    """``df`` as Parquet bytes (pyarrow; values unchanged, dtypes kept)."""
+    """``df`` as Parquet bytes (pyarrow; values unchanged, dtypes kept).
+
+    Column names are written as text. A text column that also holds numbers is written as
+    text. Raises :class:`UsageError` when two columns share a name (Parquet needs unique names).
+    """
+    import pyarrow as pa
+
     if df is None:
         raise UsageError("There is no table to export.")
-    buf = io.BytesIO()
     data = df if index else df.reset_index(drop=True)
-    data.to_parquet(buf, engine="pyarrow", index=index)
+    names = [str(c) for c in data.columns]
+    dup = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if dup is not None:
+        raise UsageError(f"The table has the column '{dup}' twice; Parquet needs unique "
+                         "column names.")
+    data = data.set_axis(names, axis=1)
+    buf = io.BytesIO()
+    try:
+        data.to_parquet(buf, engine="pyarrow", index=index)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        # Mixed object columns (text and numbers): write those as text.
+        fixed = data.copy()
+        for i in range(fixed.shape[1]):
+            s = fixed.iloc[:, i]
+            if pd.api.types.is_object_dtype(s.dtype):
+                fixed.isetitem(i, s.map(lambda v: v if isinstance(v, str) else str(v),
+                                        na_action="ignore").astype("str"))
+        buf = io.BytesIO()
+        fixed.to_parquet(buf, engine="pyarrow", index=index)
     return buf.getvalue()
 
 

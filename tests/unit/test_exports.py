@@ -185,3 +185,19 @@ def test_export_file_name_is_safe():
         "stridewise-jurgen-muller-weekly.csv"
     assert exports.export_file_name("../../etc/passwd", ext=".xlsx") == \
         "stridewise-etc-passwd.xlsx"
+
+
+def test_parquet_mixed_text_numbers_and_odd_column_names():
+    df = pd.DataFrame({"mixed": ["x", 1.5, None], 7: [1, 2, 3]})
+    back = pd.read_parquet(io.BytesIO(exports.parquet_bytes(df)))
+    assert list(back.columns) == ["mixed", "7"]
+    assert back["mixed"].tolist()[:2] == ["x", "1.5"] and pd.isna(back["mixed"][2])
+    with pytest.raises(UsageError, match="twice"):
+        exports.parquet_bytes(pd.DataFrame([[1, 2]], columns=["a", "a"]))
+
+
+def test_csv_and_excel_keep_duplicate_column_names():
+    df = pd.DataFrame([[1, "=x"]], columns=["a", "a"])
+    assert read_csv_cells(exports.csv_bytes(df)) == [["a", "a"], ["1", "'=x"]]
+    wb = openpyxl.load_workbook(io.BytesIO(exports.excel_bytes({"s": df})))
+    assert [c.value for c in wb["s"][2]] == [1, "=x"]
