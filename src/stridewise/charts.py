@@ -499,27 +499,35 @@ def load_chart(risk_df: pd.DataFrame, variant: Literal["coupled", "uncoupled", "
     bands = ((low, high, BAND_COLOURS["sweet"], "sweet spot"),
              (high, very_high, BAND_COLOURS["caution"], "caution"),
              (very_high, top, BAND_COLOURS["high"], "high"))
+    # Shapes and notes are collected and set in one layout update (much faster than one
+    # add_hrect/add_annotation call each).
+    shapes: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
     for y0, y1, colour, label in bands:
-        fig.add_hrect(y0=y0, y1=y1, fillcolor=colour, line_width=0, layer="below",
-                      row=2, col=1)
+        shapes.append({"type": "rect", "xref": "x2 domain", "x0": 0, "x1": 1, "yref": "y2",
+                       "y0": y0, "y1": y1, "fillcolor": colour, "line": {"width": 0},
+                       "layer": "below"})
         # Band names sit in the right margin, beside the band, clear of the data.
-        fig.add_annotation(text=label, x=1.005, xref="x2 domain", xanchor="left",
-                           y=(y0 + y1) / 2, yref="y2", showarrow=False, align="left",
-                           font={"size": 10}, opacity=0.85)
+        notes.append({"text": label, "x": 1.005, "xref": "x2 domain", "xanchor": "left",
+                      "y": (y0 + y1) / 2, "yref": "y2", "showarrow": False, "align": "left",
+                      "font": {"size": 10}, "opacity": 0.85})
     runs = _runs(inf_mask)
     for start, end in runs[:4]:
-        fig.add_annotation(text="no base yet", x=dates.iloc[start], y=low / 2, xref="x2",
-                           yref="y2", xanchor="left", showarrow=False, font={"size": 11})
-        fig.add_shape(type="line", x0=dates.iloc[start], x1=dates.iloc[end], y0=low / 4,
-                      y1=low / 4, xref="x2", yref="y2",
-                      line={"color": SERIES_COLOURS["acwr"], "width": 2, "dash": "dot"})
+        notes.append({"text": "no base yet", "x": dates.iloc[start], "y": low / 2, "xref": "x2",
+                      "yref": "y2", "xanchor": "left", "showarrow": False,
+                      "font": {"size": 11}})
+        shapes.append({"type": "line", "x0": dates.iloc[start], "x1": dates.iloc[end],
+                       "y0": low / 4, "y1": low / 4, "xref": "x2", "yref": "y2",
+                       "line": {"color": SERIES_COLOURS["acwr"], "width": 2, "dash": "dot"}})
     if len(runs) > 4:
-        fig.add_annotation(text=f"…and {len(runs) - 4} more stretches with no base yet",
-                           x=0, xref="x2 domain", y=top * 0.95, yref="y2", xanchor="left",
-                           showarrow=False, font={"size": 11})
+        notes.append({"text": f"…and {len(runs) - 4} more stretches with no base yet", "x": 0,
+                      "xref": "x2 domain", "y": top * 0.95, "yref": "y2", "xanchor": "left",
+                      "showarrow": False, "font": {"size": 11}})
     if np.isnan(ratio).all() and not inf_mask.any():
-        fig.add_annotation(text="The ratio needs 28 days of history", x=0.5, xref="x2 domain",
-                           y=1.0, yref="y2", showarrow=False, font={"size": 12})
+        notes.append({"text": "The ratio needs 28 days of history", "x": 0.5,
+                      "xref": "x2 domain", "y": 1.0, "yref": "y2", "showarrow": False,
+                      "font": {"size": 12}})
+    fig.update_layout(shapes=shapes, annotations=notes)
     fig.update_yaxes(title_text="Load (AU)", rangemode="tozero", row=1, col=1)
     ticks = [0.0, low, high, very_high] + [v for v in (2.0, 3.0, 4.0, 5.0)
                                            if very_high + 0.2 < v <= top]
@@ -561,7 +569,9 @@ def fitness_chart(risk_df: pd.DataFrame, *, title: str = "Fitness, fatigue and f
             fillcolor="rgba(0,158,115,0.12)" if col == "tsb" else None,
             hovertemplate=f"{name}: %{{y:,.1f}} AU/day<extra></extra>",
         ))
-    fig.add_hline(y=0, line={"color": _ZERO, "width": 1, "dash": "dash"})
+    fig.update_layout(shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
+                               "y0": 0, "y1": 0,
+                               "line": {"color": _ZERO, "width": 1, "dash": "dash"}}])
     fig.update_xaxes(title_text="Date", type="date")
     fig.update_yaxes(title_text="Load (AU per day)")
     fig.update_layout(hovermode="x unified")

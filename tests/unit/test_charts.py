@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stridewise import charts
 from stridewise.errors import UsageError
@@ -461,3 +463,44 @@ def test_calendar_days_combines_daily_load_and_area_minutes():
     assert len(charts.calendar_days(None, None)) == 0
     only_parts = charts.calendar_days(None, parts)
     assert only_parts["load"].tolist() == [0.0, 0.0]
+
+
+# --------------------------------------------------------------------------- robustness
+
+
+_values = st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=32),
+                    st.just(0.0), st.just(-1.0))
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.sampled_from([*AREAS, "weird <b>", ""]),
+                          _values, _values), max_size=25),
+       st.sampled_from(["minutes", "load", "sessions"]))
+def test_weekly_and_squad_charts_never_raise(rows, metric):
+    weekly = pd.DataFrame({
+        "athlete": "Ann",
+        "week": [pd.Timestamp("2026-01-05") + pd.Timedelta(days=7 * r[0]) for r in rows],
+        "area": [r[1] for r in rows], "sessions": [r[2] for r in rows],
+        "minutes": [r[2] for r in rows], "load": [r[3] for r in rows],
+        "distance_km": [r[3] for r in rows],
+    })
+    for fig in (charts.weekly_volume_chart(weekly, metric),
+                charts.squad_volume_chart(weekly, metric)):
+        assert isinstance(fig, go.Figure)
+        fig.to_json()
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(_values, min_size=0, max_size=40), st.sampled_from(["coupled", "ewma"]))
+def test_load_fitness_and_calendar_never_raise(loads, variant):
+    risk = make_risk(days=max(len(loads), 1))
+    if loads:
+        risk["load"] = loads
+        risk["acwr_coupled"] = loads
+        risk["acwr_ewma"] = loads[::-1]
+        risk["ctl"] = loads
+    for fig in (charts.load_chart(risk, variant), charts.fitness_chart(risk),
+                charts.calendar_heatmap(risk), charts.calendar_heatmap(
+                    risk.assign(area="strength"), by="area")):
+        assert isinstance(fig, go.Figure)
+        fig.to_json()
