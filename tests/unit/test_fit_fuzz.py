@@ -23,7 +23,7 @@ BASE = fb.activity(
      {"start": datetime(2023, 3, 1, 7, 25), "sport": 1, "elapsed": 1800, "distance": 5000}],
     sets=[{"start": datetime(2023, 3, 1, 7, 1), "seconds": 30, "reps": 10, "category": [28]}],
     records=40, dev_fields=True).bytes()
-FUZZ = settings(max_examples=150, deadline=None,
+FUZZ = settings(max_examples=100, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 

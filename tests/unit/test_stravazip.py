@@ -137,3 +137,22 @@ def test_damaged_zip_is_unreadable() -> None:
     with pytest.raises(UnreadableFile) as err:
         read_bytes(data[: len(data) // 2], "cut.zip")
     assert "damaged zip" in err.value.message
+
+
+def test_multi_part_file_stays_one_listed_activity_with_all_sets() -> None:
+    parts = fb.activity(
+        [{"start": datetime(2024, 5, 4, 6, 30), "sport": 10, "sub_sport": 20, "elapsed": 300},
+         {"start": datetime(2024, 5, 4, 6, 36), "sport": 1, "elapsed": 600, "distance": 2000},
+         {"start": datetime(2024, 5, 4, 6, 47), "sport": 10, "sub_sport": 20, "elapsed": 420}],
+        sets=[{"start": datetime(2024, 5, 4, 6, 31), "seconds": 40, "reps": 10, "category": [17]},
+              {"start": datetime(2024, 5, 4, 6, 48), "seconds": 45, "reps": 8, "category": [19]}],
+    ).bytes()
+    csv = (b"id,date,name,type,description,elapsed_time,distance,commute,gear,filename\n"
+           b"101,2024-05-04 06:30:00,Brick,Workout,,1320,2000,false,,activities/7.bin.gz\n")
+    r = read_bytes(_zip({"activities.csv": csv, "activities/7.bin.gz": gzip.compress(parts)}),
+                   "e.zip")
+    assert r.n_sessions == 1  # counted once, as Strava lists it
+    s = r.sessions.iloc[0]
+    assert s["sport"] == "strength"  # 720 s of strength vs 600 s of running
+    assert [x["category"] for x in parse_sets(s["sets"])] == ["lunge", "plank"]
+    assert s["duration_s"] == 1320 and s["distance_m"] == 2000

@@ -239,9 +239,13 @@ def _enrich(row: dict[str, Any], parts: list[dict[str, Any]]) -> list[str]:
     if len(parts) == 1:
         sport = _better_sport(str(row["sport"]), str(parts[0].get("sport", "")))
     elif row["sport"] in _GENERIC:
-        # several parts (e.g. strength -> run -> strength): the longest part names the sport
-        longest = max(parts, key=lambda p: p.get("duration_s") or 0.0).get("sport", "")
-        sport = longest if longest not in ("other", "") else row["sport"]
+        # several parts (e.g. strength -> run -> strength): the sport with the most time
+        per_sport: dict[str, float] = {}
+        for p in parts:
+            key = str(p.get("sport", ""))
+            per_sport[key] = per_sport.get(key, 0.0) + (p.get("duration_s") or 0.0)
+        main = max(per_sport, key=lambda k: per_sport[k])
+        sport = main if main not in ("other", "") else row["sport"]
     else:
         sport = row["sport"]
     if sport != row["sport"]:
