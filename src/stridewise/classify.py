@@ -384,7 +384,6 @@ def session_parts(sessions_classified: pd.DataFrame,
                              "area": pd.Series(dtype=str), "seconds": pd.Series(dtype=float)})
     comp = _compile(_rules_tuple(rules))
     seconds = _session_seconds(df)
-    area = df["area"].astype(str).to_numpy(dtype=object)
     sets_col = (df["sets"] if "sets" in df.columns else pd.Series("[]", index=df.index))
     sets_col = sets_col.astype(object).where(sets_col.notna(), "[]").astype(str)
     overridden = _override_column(df).to_numpy(dtype=object) != ""
@@ -405,19 +404,21 @@ def session_parts(sessions_classified: pd.DataFrame,
             part_sec.append(seconds[k] * share)
     idx_single = np.flatnonzero(single)
     all_idx = np.concatenate([idx_single, np.asarray(row_idx, dtype=int)])
-    all_area = np.concatenate([area[idx_single], np.asarray(part_area, dtype=object)])
     all_sec = np.concatenate([seconds[idx_single], np.asarray(part_sec, dtype=float)])
     order = np.argsort(all_idx, kind="stable")
-    all_idx, all_area, all_sec = all_idx[order], all_area[order], all_sec[order]
-    start = df["start"] if "start" in df.columns else pd.Series(pd.NaT, index=df.index)
-    out = pd.DataFrame({
-        "session_id": df["session_id"].astype(str).to_numpy()[all_idx],
-        "athlete": df["athlete"].astype(str).to_numpy()[all_idx],
-        "start": pd.to_datetime(start).to_numpy()[all_idx],
-        "area": pd.Series(all_area, dtype=str).to_numpy(),
-        "seconds": all_sec,
-    })
-    out["area"] = out["area"].astype(str)
+    all_idx, all_sec = all_idx[order], all_sec[order]
+    base = df.reset_index(drop=True)
+    if "start" not in base.columns:
+        base = base.assign(start=pd.NaT)
+    out = base[["session_id", "athlete", "start"]].take(all_idx).reset_index(drop=True)
+    out["start"] = pd.to_datetime(out["start"]).astype("datetime64[ns]")
+    if len(row_idx):
+        area = df["area"].astype(str).to_numpy(dtype=object)
+        all_area = np.concatenate([area[idx_single], np.asarray(part_area, dtype=object)])
+        out["area"] = pd.Series(all_area[order], dtype=str)
+    else:  # no split sessions: the areas are the sessions' own, in order
+        out["area"] = base["area"].take(all_idx).reset_index(drop=True).astype(str)
+    out["seconds"] = all_sec
     return out
 
 

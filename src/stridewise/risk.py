@@ -76,6 +76,20 @@ def _windows(mat: np.ndarray, w: int, lag: int = 0) -> np.ndarray:
     return sliding_window_view(np.concatenate([pad, mat], axis=1), w, axis=1)[:, :n]
 
 
+def _count_window(mat: np.ndarray, w: int) -> np.ndarray:
+    """Exact rolling sums of integer counts over the w days ending each day (cumulative sums)."""
+    c = np.cumsum(np.asarray(mat, dtype=np.int64), axis=1)
+    lagged = np.concatenate([np.zeros((c.shape[0], w), dtype=np.int64), c], axis=1)[:, :c.shape[1]]
+    return (c - lagged).astype(float)
+
+
+def _codes(values: pd.Series, categories: object) -> np.ndarray:
+    """Integer codes of ``values`` in ``categories`` (-1 when absent), hashing each value once."""
+    codes, uniques = pd.factorize(values)
+    lookup = pd.Index(list(categories)).get_indexer(pd.Index(uniques))
+    return np.where(codes >= 0, lookup[np.maximum(codes, 0)], -1).astype(np.int64)
+
+
 def _ratio(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """x / y with y 0: +inf when x > 0, NaN when x is 0 (NaN stays NaN)."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -185,10 +199,10 @@ def _metrics(grid: _Grid, load: np.ndarray, rs: RiskSettings, *,
     days_with = (sessions_n > 0) if sessions_n is not None else (load > 0)
     days_with = np.where(valid, days_with, False)
     window_len = np.minimum(pos + 1, 28)
-    cov_days = 100.0 * _windows(days_with.astype(float), 28).sum(axis=-1) / window_len
+    cov_days = 100.0 * _count_window(days_with, 28) / window_len
     if sessions_n is not None and rpe_hr_n is not None:
-        s28 = _windows(np.where(valid, sessions_n, 0).astype(float), 28).sum(axis=-1)
-        q28 = _windows(np.where(valid, rpe_hr_n, 0).astype(float), 28).sum(axis=-1)
+        s28 = _count_window(np.where(valid, sessions_n, 0), 28)
+        q28 = _count_window(np.where(valid, rpe_hr_n, 0), 28)
         cov_rpe = np.where(s28 > 0, 100.0 * q28 / np.where(s28 > 0, s28, 1.0), nan)
     else:
         cov_rpe = np.full((a, n), nan)
@@ -284,7 +298,24 @@ def _fixed(values: np.ndarray, decimals: int) -> pa.Array:
 _Piece = str | tuple[np.ndarray, int] | Callable[[np.ndarray], pa.Array]
 
 
+_LOOKUP_MAX: Final[int] = 200_000
+
+
 def _render(idx: np.ndarray, pieces: tuple[_Piece, ...]) -> pa.Array:
+    numeric = [p for p in pieces if isinstance(p, tuple)]
+    if len(numeric) == 1 and all(isinstance(p, (str, tuple)) for p in pieces):
+        # one number in literal text: format each distinct value once, then look rows up
+        values, decimals = numeric[0]
+        v = np.nan_to_num(np.asarray(values, dtype=float).ravel()[idx], nan=0.0, posinf=0.0,
+                          neginf=0.0)
+        scaled = np.round(v * 10 ** decimals).astype(np.int64)
+        lo, hi = (int(scaled.min()), int(scaled.max())) if len(scaled) else (0, 0)
+        if hi - lo <= _LOOKUP_MAX:
+            steps = np.arange(lo, hi + 1)
+            texts = _fixed(steps / 10 ** decimals, decimals)
+            joined = pc.binary_join_element_wise(
+                *[texts if isinstance(p, tuple) else p for p in pieces], "")
+            return joined.take(pa.array(scaled - lo))
     parts: list[str | pa.Array] = []
     for p in pieces:
         if isinstance(p, str):
@@ -487,7 +518,7 @@ def risk_table(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None = No
     day = day[keep]
     if len(df) == 0:
         return empty
-    ath_codes, athletes = pd.factorize(df["athlete"].astype(str), sort=True)
+    ath_codes, athletes = pd.factorize(df["athlete"], sort=True)
     n_ath = len(athletes)
     dnum = day.astype(np.int64)
     first = np.full(n_ath, np.iinfo(np.int64).max)
@@ -497,7 +528,7 @@ def risk_table(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None = No
     if end_day is not None:
         last = np.maximum(last, end_day.astype(np.int64))
     n_days = last - first + 1
-    grid = _Grid(np.asarray(athletes, dtype=object), first.astype("datetime64[D]"), n_days)
+    grid = _Grid(np.asarray(athletes.astype(object)), first.astype("datetime64[D]"), n_days)
     a, n = grid.shape
     col = dnum - first[ath_codes]
 
@@ -510,30 +541,30 @@ def risk_table(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None = No
         return mat
 
     load = acc(np.nan_to_num(pd.to_numeric(df["load"], errors="coerce").to_numpy(dtype=float)))
-    is_run = df["sport"].astype(str).isin(RUN_SPORTS).to_numpy()
+    is_run = df["sport"].isin(RUN_SPORTS).to_numpy(dtype=bool)
     km = np.where(is_run, pd.to_numeric(df["distance_m"], errors="coerce")
                   .to_numpy(dtype=float) / 1000.0, 0.0)
     km = np.nan_to_num(km)
     run_km = acc(km)
     longest = acc(km, "max")
     sessions_n = acc(np.ones(len(df)))
-    src = (df["load_source"].astype(str).to_numpy() if "load_source" in df.columns
-           else np.full(len(df), "area default"))
-    rpe_hr_n = acc(np.isin(src, ["rpe", "hr"]).astype(float))
+    has_q = (df["load_source"].isin(["rpe", "hr"]).to_numpy(dtype=bool)
+             if "load_source" in df.columns else np.zeros(len(df), dtype=bool))
+    rpe_hr_n = acc(has_q.astype(float))
 
     if parts is None:
         from stridewise.classify import session_parts
 
         parts = session_parts(df)
     p_day = pd.to_datetime(parts["start"]).dt.normalize().to_numpy().astype("datetime64[D]")
-    p_ath = pd.Index(athletes).get_indexer(parts["athlete"].astype(str))
+    p_ath = _codes(parts["athlete"], athletes)
     ok = (p_ath >= 0) & ~np.isnat(p_day)
     p_col = np.where(ok, p_day.astype(np.int64) - first[np.maximum(p_ath, 0)], -1)
     ok &= (p_col >= 0) & (p_col < n_days[np.maximum(p_ath, 0)])
-    p_area = parts["area"].astype(str).to_numpy()
+    p_area = _codes(parts["area"], AREAS)
     area_days: dict[str, np.ndarray] = {}
-    for area in AREAS:
-        m = ok & (p_area == area)
+    for code, area in enumerate(AREAS):
+        m = ok & (p_area == code)
         mat = np.zeros((a, n), dtype=bool)
         mat[p_ath[m], p_col[m]] = True
         area_days[area] = mat

@@ -51,27 +51,31 @@ def _part_table(sessions: pd.DataFrame, parts: pd.DataFrame | None) -> pd.DataFr
         from stridewise.classify import session_parts
 
         parts = session_parts(sessions)
-    sess = pd.DataFrame({
-        "session_id": sessions["session_id"].astype(str).to_numpy(),
-        "s_load": (pd.to_numeric(sessions["load"], errors="coerce").to_numpy(dtype=float)
-                   if "load" in sessions.columns else np.zeros(len(sessions))),
-        "s_km": np.where(sessions["sport"].astype(str).isin(RUN_SPORTS).to_numpy(),
-                         pd.to_numeric(sessions["distance_m"], errors="coerce")
-                         .to_numpy(dtype=float) / 1000.0, 0.0),
-    })
-    sess["s_km"] = sess["s_km"].fillna(0.0)
-    sess["s_load"] = sess["s_load"].fillna(0.0)
-    p = parts[["session_id", "athlete", "start", "area", "seconds"]].copy()
-    p["session_id"] = p["session_id"].astype(str)
-    p = p.merge(sess, on="session_id", how="left")
+    # join parts to their sessions by position (no string merge)
+    ids = pd.Index(sessions["session_id"])
+    if not ids.is_unique:
+        raise UsageError("The sessions table repeats a session_id; each session must appear once.")
+    pos = ids.get_indexer(parts["session_id"])
+    if (pos < 0).any():
+        k = int(np.flatnonzero(pos < 0)[0])
+        raise UsageError(f"Part {k} names the session {parts['session_id'].iloc[k]!r}, which is "
+                         "not in the sessions table.")
+    s_load = (pd.to_numeric(sessions["load"], errors="coerce").to_numpy(dtype=float)
+              if "load" in sessions.columns else np.zeros(len(sessions)))
+    s_km = np.where(sessions["sport"].isin(RUN_SPORTS).to_numpy(dtype=bool),
+                    pd.to_numeric(sessions["distance_m"], errors="coerce").to_numpy(dtype=float)
+                    / 1000.0, 0.0)
+    p = parts[["session_id", "athlete", "start", "area", "seconds"]]
     sec = pd.to_numeric(p["seconds"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    codes, _ = pd.factorize(p["session_id"])
-    total = np.bincount(codes, weights=sec)[codes] if len(p) else np.zeros(0)
-    count = np.bincount(codes)[codes] if len(p) else np.zeros(0)
+    codes = pos
+    total = np.bincount(codes, weights=sec, minlength=len(sessions))[codes] if len(p) else \
+        np.zeros(0)
+    count = np.bincount(codes, minlength=len(sessions))[codes] if len(p) else np.zeros(0)
     share = np.where(total > 0, sec / np.where(total > 0, total, 1.0), 1.0 / np.maximum(count, 1))
+    p = p.assign(sid=codes)
     p["minutes"] = sec / 60.0
-    p["load"] = p["s_load"].fillna(0.0).to_numpy() * share
-    p["distance_km"] = p["s_km"].fillna(0.0).to_numpy() * share
+    p["load"] = np.nan_to_num(s_load[codes]) * share
+    p["distance_km"] = np.nan_to_num(s_km[codes]) * share
     return p
 
 
@@ -97,9 +101,9 @@ def weekly_volume(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None =
             "minutes": pd.Series(dtype=float), "distance_km": pd.Series(dtype=float),
             "load": pd.Series(dtype=float)})
     p = p.assign(week=week_start_of(p["start"], week_start).to_numpy())
-    ath_codes, athletes = pd.factorize(p["athlete"].astype(str), sort=True)
-    area_index = pd.Index(AREAS)
-    area_codes = area_index.get_indexer(p["area"].astype(str))
+    ath_codes, athletes = pd.factorize(p["athlete"], sort=True)
+    codes_a, uniq_a = pd.factorize(p["area"])
+    area_codes = pd.Index(list(AREAS)).get_indexer(pd.Index(uniq_a))[codes_a].astype(np.int64)
     area_codes = np.where(area_codes < 0, len(AREAS) - 1, area_codes)  # unknown -> other
     week_days = (p["week"].to_numpy().astype("datetime64[D]").astype(np.int64))
 
@@ -124,18 +128,21 @@ def weekly_volume(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None =
     load = np.bincount(cell, weights=p["load"].to_numpy(dtype=float), minlength=size)
     dist = np.bincount(cell, weights=p["distance_km"].to_numpy(dtype=float), minlength=size)
     # sessions: distinct session ids per cell
-    sid_codes, _ = pd.factorize(p["session_id"])
-    key = np.unique(cell.astype(np.int64) * (int(sid_codes.max()) + 1) + sid_codes)
-    sessions = np.bincount(key // (int(sid_codes.max()) + 1), minlength=size)
+    sid_codes = p["sid"].to_numpy(dtype=np.int64)
+    width = int(sid_codes.max()) + 1
+    key = np.sort(cell.astype(np.int64) * width + sid_codes)
+    key = key[np.concatenate([[True], np.diff(key) != 0])]  # distinct (cell, session) pairs
+    sessions = np.bincount(key // width, minlength=size)
 
     grid_ath = np.repeat(np.arange(len(athletes)), n_weeks * n_areas)
     week_idx = np.repeat(np.arange(total_weeks), n_areas)
     ath_of_week = np.repeat(np.arange(len(athletes)), n_weeks)
     week_val = first[ath_of_week] + 7 * (np.arange(total_weeks) - offsets[ath_of_week])
     out = pd.DataFrame({
-        "athlete": pd.Series(np.asarray(athletes, dtype=object)[grid_ath], dtype=str),
+        "athlete": pd.Series(athletes.take(grid_ath), dtype=str),
         "week": week_val[week_idx].astype("datetime64[D]").astype("datetime64[ns]"),
-        "area": pd.Series(np.tile(np.asarray(AREAS, dtype=object), total_weeks), dtype=str),
+        "area": pd.Series(pd.Categorical.from_codes(np.tile(np.arange(n_areas), total_weeks),
+                                                    categories=list(AREAS))).astype(str),
         "sessions": sessions.astype("int64"),
         "minutes": minutes,
         "distance_km": dist,
