@@ -375,7 +375,7 @@ def _heuristic(rs: RiskSettings, *, pos: np.ndarray, acwr: np.ndarray, monotony:
 
         mono = monotony.ravel()
         flag(1, np.isfinite(mono) & (mono > rs.monotony_high), "monotony ", (mono, 1),
-             f" above {rs.monotony_high:g} (little day-to-day variation)")
+             f" above {rs.monotony_high:.1f} (little day-to-day variation)")
         flag(1, np.isposinf(mono), "the same load every day for 7 days (monotony infinite): "
              "vary hard and easy days")
 

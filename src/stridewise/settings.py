@@ -7,6 +7,7 @@ missing or unknown keys (a settings file saved by an older version still loads).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Final, Literal
@@ -136,6 +137,9 @@ class Settings:
     units: Literal["km", "mi"] = "km"
     week_start: WeekStart = "monday"
     tz: str = "UTC"
+
+    def __hash__(self) -> int:  # targets is a dict: hash the JSON-able form
+        return hash(json.dumps(self.to_dict(), sort_keys=True))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict (see :meth:`from_dict`)."""

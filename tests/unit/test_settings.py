@@ -71,3 +71,10 @@ def test_athlete_profile_hr_reserve():
     assert AthleteProfile(190, 50).has_hr_reserve
     assert not AthleteProfile(190, None).has_hr_reserve
     assert not AthleteProfile(50, 190).has_hr_reserve
+
+
+def test_settings_are_hashable_for_caches():
+    a = Settings.from_dict({"risk": {"acwr_high": 1.25}})
+    b = Settings.from_dict({"risk": {"acwr_high": 1.25}})
+    assert hash(a) == hash(b) and a == b
+    assert hash(a) != hash(DEFAULT_SETTINGS)
