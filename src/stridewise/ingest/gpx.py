@@ -20,7 +20,6 @@ from stridewise.ingest.base import ImportReport, ReadContext
 from stridewise.ingest.sports import normalise_sport
 from stridewise.ingest.summary import Summary, to_report
 from stridewise.ingest.xmlutil import (
-    child,
     children,
     elevation_gain_m,
     haversine_m,
@@ -48,10 +47,8 @@ PAUSE_GAP_S = 60.0
 _HR_TAGS = {"hr", "heartrate", "heart_rate"}
 
 
-def _point_hr(pt: Any) -> float:
-    ext = child(pt, "extensions")
-    if ext is None:
-        return math.nan
+def _point_hr(ext: Any) -> float:
+    """Heart rate from a point's <extensions>, in any of the namespaces apps use."""
     for el in ext.iter():
         if local(el.tag) in _HR_TAGS:
             v = to_float(el.text)
@@ -93,13 +90,19 @@ def track_row(trk: Any, fallback_name: str) -> tuple[dict[str, Any] | None, list
         for pt in children(seg, "trkpt"):
             n_points += 1
             lat, lon = to_float(pt.get("lat")), to_float(pt.get("lon"))
-            tm = parse_time(text_of(pt, "time"))
-            e = to_float(text_of(pt, "ele"))
-            if not math.isnan(e):
-                elev.append(e)
-            hr = _point_hr(pt)
-            if not math.isnan(hr):
-                hrs.append(hr)
+            kids = {local(c.tag): c for c in pt}  # one pass over the point's children
+            el = kids.get("time")
+            tm = parse_time(el.text or "") if el is not None else None
+            el = kids.get("ele")
+            if el is not None:
+                e = to_float(el.text)
+                if not math.isnan(e):
+                    elev.append(e)
+            el = kids.get("extensions")
+            if el is not None:
+                hr = _point_hr(el)
+                if not math.isnan(hr):
+                    hrs.append(hr)
             if tm is not None:
                 times.append(tm)
             if prev is not None and not (math.isnan(lat) or math.isnan(lon)

@@ -90,22 +90,30 @@ def activity_rows(act: ET.Element) -> tuple[dict[str, Any] | None, list[str]]:
         for track in children(lap, "track"):
             seg: list[tuple[float, float]] = []
             for tp in children(track, "trackpoint"):
-                tm = parse_time(text_of(tp, "time"))
+                kids = {local(c.tag): c for c in tp}  # one pass over the point's children
+                el = kids.get("time")
+                tm = parse_time(el.text or "") if el is not None else None
                 if tm is not None:
                     times.append(tm)
-                pos = child(tp, "position")
+                pos = kids.get("position")
                 if pos is not None:
                     seg.append((to_float(text_of(pos, "latitudedegrees")),
                                 to_float(text_of(pos, "longitudedegrees"))))
-                dist = to_float(text_of(tp, "distancemeters"))
-                if not math.isnan(dist):
-                    cum_dist.append(dist)
-                alt = to_float(text_of(tp, "altitudemeters"))
-                if not math.isnan(alt):
-                    elev.append(alt)
-                hr = _hr(child(tp, "heartratebpm"))
-                if not math.isnan(hr):
-                    hrs.append(hr)
+                el = kids.get("distancemeters")
+                if el is not None:
+                    dist = to_float(el.text)
+                    if not math.isnan(dist):
+                        cum_dist.append(dist)
+                el = kids.get("altitudemeters")
+                if el is not None:
+                    alt = to_float(el.text)
+                    if not math.isnan(alt):
+                        elev.append(alt)
+                el = kids.get("heartratebpm")
+                if el is not None:
+                    hr = _hr(el)
+                    if not math.isnan(hr):
+                        hrs.append(hr)
             segs.append(seg)
     declared = parse_time(text_of(act, "id"))
     if declared is None and laps:

@@ -47,11 +47,19 @@ def parse_xml(data: bytes, file_name: str, what: str) -> ET.Element:
             "the file may be cut short or damaged.") from exc
 
 
+_LOCAL: dict[str, str] = {}
+
+
 def local(tag: object) -> str:
     """Tag name without its namespace, lower-cased: '{ns}Trackpoint' -> 'trackpoint'."""
     if not isinstance(tag, str):
         return ""
-    return tag.rsplit("}", 1)[-1].split(":")[-1].lower()
+    name = _LOCAL.get(tag)
+    if name is None:
+        name = tag.rsplit("}", 1)[-1].split(":")[-1].lower()
+        if len(_LOCAL) < 4096:
+            _LOCAL[tag] = name
+    return name
 
 
 def children(el: ET.Element, name: str) -> list[ET.Element]:
@@ -96,13 +104,16 @@ def parse_time(text: str) -> datetime | None:
     t = text.strip()
     if not t:
         return None
-    if t.endswith(("Z", "z")):
+    if t[-1] in "Zz":
         t = t[:-1] + "+00:00"
-    t = re.sub(r"(\.\d{6})\d+", r"\1", t)  # Python accepts at most microseconds
     try:
         dt = datetime.fromisoformat(t)
     except ValueError:
-        return None
+        t = re.sub(r"(\.\d{6})\d+", r"\1", t)  # Python accepts at most microseconds
+        try:
+            dt = datetime.fromisoformat(t)
+        except ValueError:
+            return None
     if dt.tzinfo is not None:
         dt = dt.astimezone(UTC).replace(tzinfo=None)
     return dt
