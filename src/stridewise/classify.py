@@ -287,8 +287,10 @@ def classify(sessions: pd.DataFrame, rules: Sequence[Rule] | None = None) -> pd.
     sport_idx = sport.map(comp.sport_first).fillna(big).astype(int).to_numpy()
 
     # title rules: evaluated once per distinct title
-    keys = title.map(text_key)
-    uniq = pd.Series(keys.unique())
+    t_codes, t_uniques = pd.factorize(title)
+    keys_u = pd.Series([text_key(t) for t in t_uniques], dtype=object)
+    uniq = pd.Series(pd.unique(keys_u.to_numpy()), dtype=object)
+    key_pos = pd.Index(uniq).get_indexer(keys_u)
     u_idx = np.full(len(uniq), big, dtype=int)
     u_hit = np.full(len(uniq), "", dtype=object)
     todo = uniq.str.len() > 0
@@ -302,9 +304,9 @@ def classify(sessions: pd.DataFrame, rules: Sequence[Rule] | None = None) -> pd.
             u_idx[where] = i
             u_hit[where] = found[ok].to_numpy()
             todo[where] = False
-    pos = pd.Index(uniq).get_indexer(keys)
+    pos = key_pos[t_codes]
     title_idx = u_idx[pos]
-    title_hit = u_hit[pos]
+    u_reason = np.array([f"title contains '{h}'" for h in u_hit], dtype=object)
 
     # sets: judged only where a session has sets
     sets_col = out["sets"] if "sets" in out.columns else pd.Series("[]", index=out.index)
@@ -323,28 +325,21 @@ def classify(sessions: pd.DataFrame, rules: Sequence[Rule] | None = None) -> pd.
         sets_idx[list(verdicts)] = comp.sets_position
 
     best = np.minimum(np.minimum(sport_idx, title_idx), sets_idx)
-    areas = np.empty(n, dtype=object)
-    reasons = np.empty(n, dtype=object)
     rule_area = np.array([r.area for r in comp.rules] + ["other", "other"], dtype=object)
-    sport_arr = sport.to_numpy(dtype=object)
-    title_arr = title.to_numpy(dtype=object)
-    for k in range(n):
-        b = best[k]
-        if b >= big:
-            areas[k] = "other"
-            shown = title_arr[k].strip()
-            sp = sport_arr[k] or "unknown"
-            reasons[k] = (f"no rule matches sport {sp} and title '{shown}'" if shown
-                          else f"no rule matches sport {sp} (no title)")
-        elif b == sets_idx[k] and k in verdicts:
-            areas[k] = verdicts[k].area
-            reasons[k] = verdicts[k].reason
-        elif b == title_idx[k]:
-            areas[k] = rule_area[b]
-            reasons[k] = f"title contains '{title_hit[k]}'"
-        else:
-            areas[k] = rule_area[b]
-            reasons[k] = f"sport is {sport_arr[k]}"
+    areas = rule_area[np.minimum(best, big)]
+    s_codes, s_uniques = pd.factorize(sport)
+    s_reason = np.array([f"sport is {x}" for x in s_uniques], dtype=object)
+    by_title = (best == title_idx) & (best < big)
+    reasons = np.where(by_title, u_reason[pos], s_reason[np.maximum(s_codes, 0)])
+    for k, v in verdicts.items():
+        if best[k] == sets_idx[k]:
+            areas[k] = v.area
+            reasons[k] = v.reason
+    for k in np.flatnonzero(best >= big):
+        shown = str(title.iat[k]).strip()
+        sp = str(sport.iat[k]) or "unknown"
+        reasons[k] = (f"no rule matches sport {sp} and title '{shown}'" if shown
+                      else f"no rule matches sport {sp} (no title)")
     ovr = _override_column(out).to_numpy(dtype=object)
     set_by_user = ovr != ""
     areas[set_by_user] = ovr[set_by_user]

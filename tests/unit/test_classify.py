@@ -53,6 +53,10 @@ def frame(rows) -> pd.DataFrame:
     ("other", "Hardloopsessie", "endurance"),
     ("other", "Football", "endurance"),
     ("other", "Cali Move", "other"),
+    ("strength", "力量训练", "strength"),
+    ("other", "瑜伽", "flexibility"),
+    ("other", "Strenght workout", "strength"),
+    ("ride", "GCN Strength Ramp Power Indoor Cycling", "endurance"),
 ])
 def test_titles_and_sports_in_many_languages(sport, title, area):
     out = classify.classify(frame([{"sport": sport, "title": title}]))
