@@ -156,3 +156,18 @@ def test_multi_part_file_stays_one_listed_activity_with_all_sets() -> None:
     assert s["sport"] == "strength"  # 720 s of strength vs 600 s of running
     assert [x["category"] for x in parse_sets(s["sets"])] == ["lunge", "plank"]
     assert s["duration_s"] == 1320 and s["distance_m"] == 2000
+
+
+def test_gzip_bomb_member_is_refused_and_the_row_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stravazip, "MAX_FILE_BYTES", 10_000)
+    bomb = gzip.compress(b"\x00" * 1_000_000)
+    r = read_bytes(_zip({"activities.csv": CSV, "activities/5002.fit": bomb}), "e.zip")
+    assert "102" in set(r.sessions["source_id"])
+    assert any("more than the" in w and "limit for one file" in w for w in r.warnings)
+
+
+def test_total_unpacked_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stravazip, "MAX_READ_BYTES", 100)
+    with pytest.raises(UnreadableFile) as err:
+        read_bytes(_export(), "big.zip")
+    assert "split the export" in err.value.message

@@ -126,7 +126,7 @@ def _apple_health(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport
             elif tag in ("record", "activitysummary"):
                 n_records += 1
                 el.clear()
-    except ET.ParseError as exc:
+    except (ET.ParseError, LookupError, ValueError) as exc:
         if not rows:
             raise UnreadableFile(f"{file_name} is a damaged Apple Health export (XML error: "
                                  f"{exc}).") from exc

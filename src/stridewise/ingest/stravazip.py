@@ -20,7 +20,6 @@ Large zips are read on all CPU cores; progress goes to ``ctx.report_progress``.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import gzip
 import io
 import math
 import multiprocessing
@@ -56,6 +55,8 @@ PARALLEL_MIN_FILES = 48
 #: Most members / total unpacked bytes accepted (zip-bomb guard).
 MAX_MEMBERS = 100_000
 MAX_TOTAL_BYTES = 8 * 1024**3
+#: Most bytes actually unpacked from one zip (declared sizes can lie).
+MAX_READ_BYTES = 2 * 1024**3
 
 _FAMILIES = [
     frozenset(RUN_SPORTS),
@@ -132,6 +133,13 @@ def _read_member(zf: zipfile.ZipFile, m: _Member, zip_name: str) -> bytes:
                              f"({exc}).") from exc
 
 
+def _spend(budget: int, n: int, zip_name: str) -> int:
+    if n > budget:
+        raise UnreadableFile(f"{zip_name} unpacks to more than {MAX_READ_BYTES // 2**30} GB; "
+                             "split the export into smaller zips.")
+    return budget - n
+
+
 # ---------------------------------------------------------------------------------- workers
 
 def _read_one(args: tuple[str, bytes, ReadContext]) -> ImportReport | str:
@@ -154,10 +162,7 @@ def _summarise_one(args: tuple[str, bytes, ReadContext]) -> tuple[str, Summary] 
     try:
         data = raw
         if data[:2] == b"\x1f\x8b":
-            try:
-                data = gzip.decompress(data)
-            except (OSError, EOFError, zlib.error) as exc:
-                raise UnreadableFile(f"{name} is a damaged gzip file ({exc}).") from exc
+            data = _gunzip(data, name)
         inner = name[:-3] if name.lower().endswith(".gz") else name
         if not data.strip():
             raise UnreadableFile(f"{name} is empty: there is nothing to import.")
@@ -170,6 +175,21 @@ def _summarise_one(args: tuple[str, bytes, ReadContext]) -> tuple[str, Summary] 
         return exc.message
     except (ValueError, TypeError, KeyError, IndexError, ArithmeticError, RecursionError) as exc:
         return f"{name} could not be read ({type(exc).__name__}: {exc})."
+
+
+def _gunzip(data: bytes, name: str) -> bytes:
+    """Unpack gzip bytes, refusing output above the one-file limit (gzip-bomb guard)."""
+    try:
+        d = zlib.decompressobj(wbits=47)
+        out = d.decompress(data, MAX_FILE_BYTES + 1)
+    except zlib.error as exc:
+        raise UnreadableFile(f"{name} is a damaged gzip file ({exc}).") from exc
+    if len(out) > MAX_FILE_BYTES:
+        raise UnreadableFile(f"{name} unpacks to more than the {MAX_FILE_BYTES // 2**20} MB "
+                             "limit for one file.")
+    if not d.eof:
+        raise UnreadableFile(f"{name} is a damaged gzip file (it ends early).")
+    return out
 
 
 def _read_many(jobs: list[tuple[str, bytes]], ctx: ReadContext, what: str,
@@ -343,12 +363,16 @@ def _strava(zf: zipfile.ZipFile, members: list[_Member], csv_member: _Member, fi
     jobs: list[tuple[str, bytes]] = []
     failures: list[str] = []
     readable: list[_Member] = []
+    budget = MAX_READ_BYTES
     for m in order:
         try:
-            jobs.append((posixpath.basename(m.info.filename), _read_member(zf, m, file_name)))
-            readable.append(m)
+            raw = _read_member(zf, m, file_name)
         except UnreadableFile as exc:
             failures.append(exc.message)
+            continue
+        budget = _spend(budget, len(raw), file_name)
+        jobs.append((posixpath.basename(m.info.filename), raw))
+        readable.append(m)
     enriched = {"sets": 0, "sport": 0, "heart rate": 0, "moving time": 0}
     records = sessions[list(COLUMNS)].to_dict("records")
     extras: list[tuple[str, str, Summary]] = []
@@ -438,12 +462,16 @@ def _any_zip(zf: zipfile.ZipFile, members: list[_Member], file_name: str,
         raise ImportRefused(f"{file_name} holds {what} (FIT, TCX, GPX, CSV, ...), so there is "
                             "nothing to import.", kind="zip without activities")
     jobs, readable, failures = [], [], []
+    budget = MAX_READ_BYTES
     for m in usable:
         try:
-            jobs.append((posixpath.basename(m.info.filename), _read_member(zf, m, file_name)))
-            readable.append(m)
+            raw = _read_member(zf, m, file_name)
         except UnreadableFile as exc:
             failures.append(exc.message)
+            continue
+        budget = _spend(budget, len(raw), file_name)
+        jobs.append((posixpath.basename(m.info.filename), raw))
+        readable.append(m)
     frames, warnings, skipped, formats = [], [], [], {}
     assumptions = list(notes)
     for i, res in _read_many(jobs, ctx, "files", 0.0, 0.97):

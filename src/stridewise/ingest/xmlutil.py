@@ -45,6 +45,8 @@ def parse_xml(data: bytes, file_name: str, what: str) -> ET.Element:
         raise UnreadableFile(
             f"{file_name} is not well-formed {what} (XML error at line {line}, column {col}); "
             "the file may be cut short or damaged.") from exc
+    except (LookupError, ValueError) as exc:  # e.g. an unknown encoding in the declaration
+        raise UnreadableFile(f"{file_name} cannot be read as {what}: {exc}.") from exc
 
 
 _LOCAL: dict[str, str] = {}
