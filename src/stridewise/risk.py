@@ -182,7 +182,6 @@ def _metrics(grid: _Grid, load: np.ndarray, rs: RiskSettings, *,
 
     if spike_in is not None:
         spike = np.where(valid, spike_in, nan)
-        prev_longest = np.full((a, n), nan)
     elif longest_run is not None:
         longest = np.where(valid, np.nan_to_num(longest_run), 0.0)
         prev_longest = _windows(longest, 30, lag=1).max(axis=-1)
@@ -193,7 +192,6 @@ def _metrics(grid: _Grid, load: np.ndarray, rs: RiskSettings, *,
                                       9), nan)  # rounding: 11 km vs 10 km is +10 %, not more
     else:
         spike = np.full((a, n), nan)
-        prev_longest = np.full((a, n), nan)
 
     # coverage
     days_with = (sessions_n > 0) if sessions_n is not None else (load > 0)
@@ -221,8 +219,7 @@ def _metrics(grid: _Grid, load: np.ndarray, rs: RiskSettings, *,
     level, reasons = _heuristic(
         rs, pos=pos, acwr={"coupled": acwr_c, "uncoupled": acwr_u, "ewma": acwr_e}[rs.acwr_metric],
         monotony=monotony, run7=run7, prev_week=prev_week, run_change=run_change,
-        spike=spike, prev_longest=prev_longest, cov_days=cov_days, cov_rpe=cov_rpe,
-        days_since=days_since, days_with=days_with)
+        spike=spike, cov_days=cov_days, cov_rpe=cov_rpe, days_since=days_since)
 
     flat = valid.ravel()
     dates = (grid.first[:, None] + np.arange(n)[None, :].astype("timedelta64[D]"))
@@ -344,9 +341,8 @@ def _join_reasons(size: int, found: list[tuple[np.ndarray, pa.Array]]) -> pa.Arr
 
 def _heuristic(rs: RiskSettings, *, pos: np.ndarray, acwr: np.ndarray, monotony: np.ndarray,
                run7: np.ndarray, prev_week: np.ndarray, run_change: np.ndarray,
-               spike: np.ndarray, prev_longest: np.ndarray, cov_days: np.ndarray,
-               cov_rpe: np.ndarray, days_since: Mapping[str, np.ndarray],
-               days_with: np.ndarray) -> tuple[np.ndarray, pa.Array]:
+               spike: np.ndarray, cov_days: np.ndarray, cov_rpe: np.ndarray,
+               days_since: Mapping[str, np.ndarray]) -> tuple[np.ndarray, pa.Array]:
     """Level code per athlete-day (index into LEVELS, shape of ``pos``) and reasons (flat text).
 
     Each warning sign has a severity: 2 = high, 1 = moderate, 0 = mentioned only. Reasons list
@@ -482,6 +478,13 @@ def daily_metrics(daily: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS) ->
 
 def _prepare(sessions: pd.DataFrame) -> pd.DataFrame:
     df = sessions
+    missing = [c for c in ("athlete", "start", "session_id") if c not in df.columns]
+    if missing:
+        raise UsageError(f"The sessions table lacks the column '{missing[0]}'.")
+    if "sport" not in df.columns:
+        df = df.assign(sport="other")
+    if "distance_m" not in df.columns:
+        df = df.assign(distance_m=np.nan)
     if "area" not in df.columns or "load" not in df.columns:
         from stridewise.classify import classify
         from stridewise.load import add_load

@@ -284,3 +284,15 @@ def test_explanations_cover_every_metric_and_state_the_caveats():
     text = risk.EXPLANATIONS["acwr_coupled"].caveat
     assert "Impellizzeri" in text and "Lolli" in text
     assert "not a diagnosis" in risk.HEURISTIC_DISCLAIMER
+
+
+def test_risk_table_tolerates_missing_optional_columns_and_names_required_ones():
+    df = pd.DataFrame({"athlete": ["ann"] * 3, "session_id": ["a", "b", "c"],
+                       "start": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-05"]),
+                       "duration_s": [1800.0] * 3, "area": ["endurance"] * 3,
+                       "load": [100.0, 50.0, 80.0]})
+    t = risk.risk_table(df)
+    assert len(t) == 5 and t["load"].tolist() == [100.0, 50.0, 0.0, 0.0, 80.0]
+    assert t["run_km_7d"].isna().all() or (t["run_km_7d"].fillna(0) == 0).all()
+    with pytest.raises(UsageError, match="athlete"):
+        risk.risk_table(df.drop(columns=["athlete"]))
