@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from stridewise.errors import ImportRefused
+from stridewise.errors import ImportRefused, StridewiseError
 from stridewise.ingest import gpx
 from stridewise.ingest.base import ReadContext
 
@@ -105,3 +107,22 @@ def test_two_tracks_two_sessions_and_local_time() -> None:
               tz="Europe/Paris").sessions
     assert s["sport"].tolist() == ["run", "ride"]
     assert s["start"].iloc[0] == datetime(2024, 6, 1, 8, 0)
+
+
+DOC = _doc(_trk([SEG1, SEG2]) + _trk([SEG1.replace("2024-06-01", "2024-06-03")], typ="9"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, len(DOC)), st.lists(st.tuples(st.integers(0, len(DOC) - 1),
+                                                    st.sampled_from(list(b'<>/"&0:.TZa '))),
+                                          max_size=4))
+def test_damaged_gpx_gives_only_typed_errors(cut: int, flips: list[tuple[int, int]]) -> None:
+    data = bytearray(DOC)
+    for pos, value in flips:
+        data[pos] = value
+    try:
+        report = _read(bytes(data[:cut]))
+    except StridewiseError as exc:
+        assert exc.message
+    else:
+        assert report.n_sessions >= 1

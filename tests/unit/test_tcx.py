@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from stridewise.errors import ImportRefused, UnreadableFile
+from stridewise.errors import ImportRefused, StridewiseError, UnreadableFile
 from stridewise.ingest import read_bytes, tcx
 from stridewise.ingest.base import ReadContext
 
@@ -140,3 +142,22 @@ def test_zero_lap_hr_is_missing_and_trackpoints_are_used() -> None:
     s = _read(_doc(act)).sessions.iloc[0]
     assert s["avg_hr"] == pytest.approx((140 + 150 + 160) / 3)
     assert s["max_hr"] == 160
+
+
+DOC = _doc(_act(points=POINTS) + _act("Biking", "2024-03-03T08:00:00Z", points=POINTS))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, len(DOC)), st.lists(st.tuples(st.integers(0, len(DOC) - 1),
+                                                    st.sampled_from(list(b'<>/"&0:.TZa '))),
+                                          max_size=4))
+def test_damaged_tcx_gives_only_typed_errors(cut: int, flips: list[tuple[int, int]]) -> None:
+    data = bytearray(DOC)
+    for pos, value in flips:
+        data[pos] = value
+    try:
+        report = _read(bytes(data[:cut]))
+    except StridewiseError as exc:
+        assert exc.message
+    else:
+        assert report.n_sessions >= 1
