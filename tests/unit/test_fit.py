@@ -169,3 +169,9 @@ def test_sport_mapping_covers_schema_sports() -> None:
     assert canonical_sport(10, 43) == "yoga"
     assert canonical_sport(2, 58) == "virtual_ride"
     assert canonical_sport(75, 0) == "team_sport"
+
+
+def test_twelve_byte_header_of_older_files() -> None:
+    data = fb.activity([RUN]).bytes()
+    old = bytes([12]) + data[1:12] + data[14:]
+    assert _read(old).sessions["distance_m"].iloc[0] == pytest.approx(10012.34)
