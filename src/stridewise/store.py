@@ -191,6 +191,8 @@ def _sqlite_engine(url: URL) -> Engine:
         if db != ":memory:":
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache: squads are big
+        cur.execute("PRAGMA temp_store = MEMORY")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -478,9 +480,14 @@ class Store:
         if self.checkpoint is not None:
             self.checkpoint(name)
 
-    def _read(self, fn: Callable[[Connection], R]) -> R:
+    def _read(self, fn: Callable[[Connection], R], *, snapshot: bool = False) -> R:
+        """Run ``fn`` on a read connection. ``snapshot``: every statement of ``fn`` sees the same
+        committed state (SQLite read transactions in WAL mode always do; PostgreSQL needs
+        REPEATABLE READ for that)."""
         try:
             with self.engine.connect() as conn:
+                if snapshot and self.backend == "postgresql":
+                    conn.execution_options(isolation_level="REPEATABLE READ")
                 return fn(conn)
         except StridewiseError:
             raise
@@ -650,7 +657,14 @@ class Store:
     def delete_athlete(self, name: str) -> int:
         """Remove the athlete with all sessions, imports and overrides; returns sessions removed."""
         name = self._clean_name(name)
-        return self._write(lambda conn: self._delete_athletes(conn, [name]))
+        a = T["athletes"]
+
+        def tx(conn: Connection) -> int:
+            if conn.execute(sa.select(a.c.name).where(a.c.name == name)).first() is None:
+                raise UsageError(f"There is no athlete named '{name}'.")
+            return self._delete_athletes(conn, [name])
+
+        return self._write(tx)
 
     def _delete_athletes(self, conn: Connection, names: list[str]) -> int:
         a, s, ss = T["athletes"], T["sessions"], T["source_sessions"]
@@ -1006,24 +1020,55 @@ class Store:
              .order_by(s.c.athlete, s.c.start, s.c.session_id))
         if athletes is not None:
             names = [str(a) for a in athletes]
-            if not names:
-                return self._sessions_frame(pd.DataFrame(columns=[c.name for c in q.selected_columns]))
-            q = q.where(s.c.athlete.in_(names))
-        df = self._read(lambda c: _frame(c.execute(q)))
-        return self._sessions_frame(df)
+            q = q.where(s.c.athlete.in_(names)) if names else q.where(sa.false())
+        keys = [c.name for c in q.selected_columns]
+
+        def read(conn: Connection) -> list[tuple[Any, ...]]:
+            res = conn.execute(q)
+            try:
+                # Plain values straight from the driver (no per-row Row objects): every column
+                # here is text or a number, and ``start`` is coerced to text, so no conversion
+                # is skipped. This keeps a whole squad's history quick to load.
+                return res.cursor.fetchall() if res.cursor is not None else []
+            finally:
+                res.close()
+
+        return self._sessions_frame(keys, self._read(read, snapshot=True))
 
     @staticmethod
-    def _sessions_frame(df: pd.DataFrame) -> pd.DataFrame:
-        df = df.copy()
-        df["start"] = _to_datetime(df["start"])
-        over = pd.to_numeric(df["rpe_override"]).astype(float)
-        df["rpe"] = over.where(over.notna(), pd.to_numeric(df["rpe"]).astype(float))
-        df["rpe_override"] = over
-        for col in ("area_override", "notes", "sources"):
-            df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str)
-        df["import_id"] = pd.to_numeric(df["import_id"]).astype("Int64")
-        out = normalise(df)
-        return out[[*COLUMNS, "area_override", "notes", "rpe_override", "import_id", "sources"]]
+    def _sessions_frame(keys: list[str], rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+        """Typed columns from raw rows (built column-wise; no dtype inference)."""
+        cols = dict(zip(keys, zip(*rows, strict=True), strict=True)) if rows else \
+            {k: () for k in keys}
+        n = len(rows)
+        out: dict[str, Any] = {}
+
+        def text(name: str, nullable: bool = False) -> pd.Series:
+            vals = cols[name]
+            if nullable:
+                vals = ["" if v is None else v for v in vals]
+            return pd.Series(list(vals), dtype="str")
+
+        def num(name: str) -> np.ndarray:
+            return np.array(cols[name], dtype=float) if n else np.empty(0)
+
+        for col, dtype in COLUMNS.items():
+            if dtype == "str":
+                out[col] = text(col)
+            elif dtype == "float64":
+                out[col] = num(col)
+            else:
+                out[col] = _to_datetime(pd.Series(list(cols[col]), dtype=object))
+        over = num("rpe_override")
+        out["rpe"] = np.where(np.isnan(over), out["rpe"], over)
+        out["area_override"] = text("area_override", nullable=True)
+        out["notes"] = text("notes", nullable=True)
+        out["rpe_override"] = over
+        out["import_id"] = pd.array(list(cols["import_id"]), dtype="Int64")
+        out["sources"] = text("sources")
+        df = pd.DataFrame(out)
+        df["start"] = df["start"].astype("datetime64[ns]")
+        return df
 
     def set_override(self, session_id: str, *, area: Any = ..., rpe: Any = ...,
                      notes: Any = ...) -> None:
@@ -1159,7 +1204,7 @@ class Store:
                 out[name] = _frame(conn.execute(sa.select(t).order_by(*pk)))
             return out
 
-        return self._read(read)
+        return self._read(read, snapshot=True)
 
     def backup(self, directory: str | Path) -> Path:
         """Write the whole store as Parquet files (one per table) + ``manifest.json``."""
@@ -1191,7 +1236,7 @@ class Store:
                 out[name] = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
             return out
 
-        tables = self._read(read)
+        tables = self._read(read, snapshot=True)
         try:
             for name, tab in tables.items():
                 pq.write_table(tab, folder / f"{name}.parquet")

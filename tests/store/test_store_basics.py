@@ -112,6 +112,8 @@ def test_athletes_upsert_validate_delete(store: Store) -> None:
     assert store.athletes().set_index("name").loc["ana", "hr_max"] == 190.0  # rolled back
     assert store.delete_athlete("ana") == 3
     assert store.athletes()["name"].tolist() == ["ben"]
+    with pytest.raises(UsageError, match="no athlete named 'ana'"):
+        store.delete_athlete("ana")
     assert store.sessions().empty and store.imports().empty
 
 
