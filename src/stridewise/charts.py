@@ -708,7 +708,8 @@ def calendar_heatmap(daily: pd.DataFrame, by: Literal["load", "area"] = "load",
     if by == "area" and dom is None:
         return empty_figure(title, "This chart needs the column 'area' or minutes per area, "
                                    "which the data lacks.", height=height)
-    active = (per_day["load"].fillna(0) > 0).to_numpy() | (per_day["area"] != "").to_numpy()
+    raw_load = per_day["load"].to_numpy(dtype=float)
+    active = (np.isfinite(raw_load) & (raw_load > 0)) | (per_day["area"] != "").to_numpy()
     if not (active & in_window).any():
         return empty_figure(title, height=height)
 
@@ -723,7 +724,8 @@ def calendar_heatmap(daily: pd.DataFrame, by: Literal["load", "area"] = "load",
         return g
 
     labels = [f"{d:%a %-d %b %Y}" for d in days]
-    load_v = per_day["load"].fillna(0.0).to_numpy()
+    load_v = per_day["load"].to_numpy(dtype=float)
+    load_v = np.where(np.isfinite(load_v), load_v, 0.0)   # NaN/inf load: no colour
     mins_v = per_day["minutes"].to_numpy()
     area_v = per_day["area"].to_numpy()
     hover = []

@@ -497,6 +497,7 @@ def athlete_report_html(athlete: str, *, weekly: pd.DataFrame | None = None,
     text is escaped.
     """
     units, acwr_variant, thresholds = _resolve(settings, units, acwr_variant, thresholds)
+    weeks = max(1, int(weeks))
     name = str(athlete) if athlete is not None else ""
     weekly, risk, balance = (_fresh_index(f) for f in (weekly, risk, balance))
     if _col(weekly, "athlete") and name:
@@ -652,6 +653,7 @@ def squad_report_html(squad: str = "Squad", *, risk_all: pd.DataFrame | None = N
     ``acwr_variant`` override). All text is escaped.
     """
     units, acwr_variant, _ = _resolve(settings, units, acwr_variant, None)
+    weeks = max(1, int(weeks))
     risk_all, balance_all, weekly_all, roster = (
         _fresh_index(f) for f in (risk_all, balance_all, weekly_all, roster))
     roster = squad_roster(risk_all, balance_all, acwr_variant) if roster is None else roster
