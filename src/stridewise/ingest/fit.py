@@ -599,6 +599,9 @@ def summarise(data: bytes, file_name: str) -> Summary:
     other = [P.FILE_TYPES.get(t, str(t)) for t in fd.file_types
              if t not in (None, P.FILE_ACTIVITY)]
     warnings = list(fd.warnings) + warns
+    if fd.damaged and fd.sessions:
+        warnings.append("The session summaries written before the damage were intact and were "
+                        "imported.")
     if other:
         warnings.append(f"{len(other)} chained part(s) that are not activities were skipped "
                         f"({', '.join(sorted(set(other)))}).")
