@@ -595,10 +595,11 @@ def acwr_gauge(value: float | None, thresholds: tuple[float, float, float] = (0.
         gauge={"axis": {"range": [0, max(top, v * 1.05)]},
                "bar": {"color": SERIES_COLOURS["acwr"], "thickness": 0.3},
                "bgcolor": _TRANSPARENT, "borderwidth": 0,
-               "steps": [{"range": [low, high], "color": BAND_COLOURS["sweet"]},
-                         {"range": [high, very_high], "color": BAND_COLOURS["caution"]},
+               # Stronger than the chart bands: the gauge has no data line to compete with.
+               "steps": [{"range": [low, high], "color": "rgba(0,158,115,0.45)"},
+                         {"range": [high, very_high], "color": "rgba(230,159,0,0.5)"},
                          {"range": [very_high, max(top, v * 1.05)],
-                          "color": BAND_COLOURS["high"]}]},
+                          "color": "rgba(213,94,0,0.5)"}]},
     ))
     fig = _style(fig, title, height=height, legend=False)
     fig.update_layout(margin={"l": 30, "r": 30, "t": 50, "b": 10})
