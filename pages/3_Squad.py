@@ -25,7 +25,8 @@ chosen = fc[0].pills("Groups", groups, selection_mode="multi", default=None,
 only_flagged = fc[1].toggle("Only moderate or high risk", key="squad_flagged")
 members = athletes if not chosen else athletes.loc[athletes["group"].isin(chosen)]
 
-roster = sv.roster_for(view, members)
+roster = state.memo(view, ("roster", tuple(members["name"])),
+                    lambda: sv.roster_for(view, members))
 if only_flagged:
     roster = roster.loc[roster["risk_level"].isin(["high", "moderate"])]
 st.caption(f"As of {view.as_of:%a %d %b %Y}"
@@ -43,7 +44,9 @@ bal = view.analysis.balance
 bal = bal.loc[bal["athlete"].isin(names)]
 bal = bal.assign(_o=bal["athlete"].map({n: i for i, n in enumerate(names)})).sort_values(
     "_o").drop(columns="_o")
-event = plots.show(charts.squad_balance_heatmap(bal), on_select="rerun", key="squad_heatmap")
+event = plots.show(state.memo(view, ("heatmap", tuple(names)),
+                              lambda: plots.prepare(charts.squad_balance_heatmap(bal))),
+                   on_select="rerun", key="squad_heatmap")
 clicked = charts.selected_athletes(getattr(event, "selection", None))
 if clicked:
     state.open_athlete(clicked[0])
@@ -58,8 +61,10 @@ metric = vc[0].segmented_control("Volume as", ["minutes", "load", "sessions"],
                                                         "sessions": "Sessions"}[m])
 per_athlete = vc[1].toggle("Per athlete", key="squad_per_athlete", value=True)
 weeks = vc[2].selectbox("Weeks", [12, 26, 52, 104], index=1, key="squad_weeks")
-plots.show(charts.squad_volume_chart(sv.weekly_for(view, names, int(weeks)),
-                                     metric=metric or "minutes", per_athlete=per_athlete),
+plots.show(state.memo(view, ("volume", tuple(names), metric, per_athlete, int(weeks)),
+                      lambda: plots.prepare(charts.squad_volume_chart(
+                          sv.weekly_for(view, names, int(weeks)), metric=metric or "minutes",
+                          per_athlete=per_athlete))),
            key="squad_volume")
 
 st.subheader("Export")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -331,26 +332,25 @@ def exports(analysis: Any, athlete: str, start: date, end: date, as_of: date,
                 if c in sessions.columns]
     s_out = sessions[out_cols].sort_values("start")
     base = f"stridewise_{fmt.safe_file_part(athlete)}_{start:%Y%m%d}-{end:%Y%m%d}"
-    try:
-        r = settings.risk
-        report = reports.athlete_report_html(
-            athlete, weekly=weekly, risk=summary.risk_rows(analysis.risk, athlete, end),
-            balance=analysis.balance.loc[analysis.balance["athlete"] == athlete],
-            units=settings.units, acwr_variant=r.acwr_metric,
-            thresholds=(r.acwr_low, r.acwr_high, r.acwr_very_high))
-        items = [
-            ("Sessions CSV", ex.csv_bytes(s_out), f"{base}_sessions.csv", "text/csv"),
-            ("Weekly CSV", ex.csv_bytes(weekly), f"{base}_weekly.csv", "text/csv"),
-            ("Parquet", ex.parquet_bytes(s_out), f"{base}_sessions.parquet",
-             "application/vnd.apache.parquet"),
-            ("Excel", ex.excel_bytes({"Sessions": s_out, "Weekly": weekly, "Daily load": daily}),
-             f"{base}.xlsx",
-             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            ("Printable report", report, f"{base}_report.html", "text/html"),
-        ]
-    except StridewiseError as exc:
-        widgets.show_error(exc)
-        return
+    r = settings.risk
+    risk_rows = summary.risk_rows(analysis.risk, athlete, end)
+    bal = analysis.balance.loc[analysis.balance["athlete"] == athlete]
+
+    def report() -> str:
+        return reports.athlete_report_html(
+            athlete, weekly=weekly, risk=risk_rows, balance=bal, units=settings.units,
+            acwr_variant=r.acwr_metric, thresholds=(r.acwr_low, r.acwr_high, r.acwr_very_high))
+
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    items = [
+        ("Sessions CSV", partial(ex.csv_bytes, s_out), f"{base}_sessions.csv", "text/csv"),
+        ("Weekly CSV", partial(ex.csv_bytes, weekly), f"{base}_weekly.csv", "text/csv"),
+        ("Parquet", partial(ex.parquet_bytes, s_out), f"{base}_sessions.parquet",
+         "application/vnd.apache.parquet"),
+        ("Excel", partial(ex.excel_bytes, {"Sessions": s_out, "Weekly": weekly,
+                                           "Daily load": daily}), f"{base}.xlsx", xlsx),
+        ("Printable report", report, f"{base}_report.html", "text/html"),
+    ]
     widgets.download_row(items, key="athlete_dl")
     st.caption("The report is a one-page HTML file: open it and print to PDF from the browser. "
                "CSV cells that start with = + - @ are neutralised so spreadsheets do not run them.")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from stridewise.errors import StridewiseError
 from stridewise.ui import fmt, summary, widgets
 from stridewise.ui.state import View
 
@@ -104,20 +104,20 @@ def exports(view: View, roster: pd.DataFrame, names: list[str], title: str = "Sq
     weekly = a.weekly.loc[a.weekly["athlete"].isin(names)]
     balance = a.balance.loc[a.balance["athlete"].isin(names)]
     base = f"stridewise_squad_{view.as_of:%Y%m%d}"
-    try:
+    units = view.settings.units
+
+    def report() -> str:
         risk_all = a.risk.loc[a.risk["athlete"].isin(names)
                               & (pd.to_datetime(a.risk["date"]) <= pd.Timestamp(view.as_of))]
-        report = reports.squad_report_html(
-            title, risk_all=risk_all, balance_all=balance, weekly_all=weekly,
-            units=view.settings.units)
-        items = [
-            ("Roster CSV", ex.csv_bytes(roster), f"{base}_roster.csv", "text/csv"),
-            ("Weekly CSV", ex.csv_bytes(weekly), f"{base}_weekly.csv", "text/csv"),
-            ("Excel", ex.excel_bytes({"Roster": roster, "Weekly": weekly, "Balance": balance}),
-             f"{base}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            ("Printable squad report", report, f"{base}_report.html", "text/html"),
-        ]
-    except StridewiseError as exc:
-        widgets.show_error(exc)
-        return
+        return reports.squad_report_html(title, risk_all=risk_all, balance_all=balance,
+                                         weekly_all=weekly, units=units)
+
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    items = [
+        ("Roster CSV", partial(ex.csv_bytes, roster), f"{base}_roster.csv", "text/csv"),
+        ("Weekly CSV", partial(ex.csv_bytes, weekly), f"{base}_weekly.csv", "text/csv"),
+        ("Excel", partial(ex.excel_bytes, {"Roster": roster, "Weekly": weekly,
+                                           "Balance": balance}), f"{base}.xlsx", xlsx),
+        ("Printable squad report", report, f"{base}_report.html", "text/html"),
+    ]
     widgets.download_row(items, key="squad_dl")

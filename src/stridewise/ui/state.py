@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -28,6 +31,8 @@ from stridewise.settings import AthleteProfile, Settings
 if TYPE_CHECKING:  # pragma: no cover
     from stridewise.pipeline import Analysis
     from stridewise.store import Store
+
+T = TypeVar("T")
 
 ATHLETE_KEY = "sw_athlete"
 GROUP_KEY = "sw_group"
@@ -115,15 +120,58 @@ def _num(x: Any) -> float | None:
 
 @dataclass(frozen=True)
 class View:
-    """The analysis for a set of athletes, as of a reference day ("this week" ends there)."""
+    """The analysis for a set of athletes, as of a reference day ("this week" ends there).
+
+    ``key`` identifies the data behind it (database, data version, settings, athletes, day):
+    anything derived from the view can be memoised under it (see :func:`memo`).
+    """
 
     analysis: Analysis
     as_of: date
     stale: bool  # True when as_of is the latest session, not today
     settings: Settings
+    key: tuple[Any, ...] = ()
 
 
-@st.cache_data(show_spinner=False, max_entries=24)
+class _LRU:
+    """A small thread-safe least-recently-used map shared by all sessions of the process."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get_or_make(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        with self.lock:
+            if key in self.data:
+                self.data.move_to_end(key)
+                return self.data[key]
+        value = make()
+        with self.lock:
+            self.data[key] = value
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+        return value
+
+
+@st.cache_resource(show_spinner=False)
+def _derived() -> _LRU:
+    return _LRU(96)
+
+
+def memo(view: View, what: tuple[Any, ...], make: Callable[[], T]) -> T:
+    """``make()`` memoised under the view's data key and ``what`` (e.g. a chart and its options).
+
+    For derived tables and figures that are only read afterwards: a warm rerun after a widget
+    change then only re-sends them instead of recomputing them.
+    """
+    return _derived().get_or_make((*view.key, *what), make)
+
+
+# cache_resource, not cache_data: the result (tens of MB for a squad) is shared read-only
+# instead of being unpickled on every rerun, which keeps warm reruns fast. Callers never
+# mutate it (pandas copy-on-write turns any accidental write into a private copy).
+@st.cache_resource(show_spinner=False, max_entries=12)
 def _analysis_cached(url: str, version: int, settings_json: str, athletes: tuple[str, ...],
                      end: date) -> Analysis:
     store = get_store()
@@ -134,48 +182,34 @@ def _analysis_cached(url: str, version: int, settings_json: str, athletes: tuple
                             profiles=profiles(roster), end=pd.Timestamp(end))
 
 
-@st.cache_data(show_spinner=False, max_entries=24)
-def _latest_cached(url: str, version: int, athletes: tuple[str, ...]) -> date | None:
-    sessions = get_store().sessions(list(athletes) if athletes else None)
-    if sessions.empty:
-        return None
-    return pd.Timestamp(sessions["start"].max()).date()
-
-
-def reference_day(store: Store, athletes: list[str] | None,
-                  today: date | None = None) -> tuple[date, bool]:
-    """The day that ends "this week": today, or the latest session when data stopped earlier."""
-    today = today or date.today()
-    latest = _latest_cached(db_url(), store.version(), tuple(athletes or ()))
-    if latest is not None and (today - latest).days > STALE_AFTER_DAYS:
-        return latest, True
-    return today, False
-
-
 def analysis(store: Store, athletes: list[str] | None = None,
              end: date | None = None) -> View:
-    """The cached pipeline result for ``athletes`` (None = everyone), up to ``end``."""
+    """The cached pipeline result for ``athletes`` (None = everyone), up to ``end``.
+
+    Without ``end`` the view ends today, or at the latest session when nothing was recorded in
+    the last :data:`STALE_AFTER_DAYS` days (an archive still shows its last real week).
+    """
     settings = current_settings(store)
+    settings_json = json.dumps(settings.to_dict(), sort_keys=True, default=str)
+    base = (db_url(), store.version(), settings_json, tuple(athletes or ()))
     stale = False
     if end is None:
-        end, stale = reference_day(store, athletes)
-    result = _analysis_cached(db_url(), store.version(), json.dumps(settings.to_dict(),
-                              sort_keys=True, default=str), tuple(athletes or ()), end)
-    return View(result, end, stale, settings)
-
-
-def week_start_of(day: date, settings: Settings) -> date:
-    """First day of the training week that holds ``day`` (Monday or Sunday per settings)."""
-    if settings.week_start == "sunday":
-        return day - timedelta(days=(day.weekday() + 1) % 7)
-    return day - timedelta(days=day.weekday())
+        today = date.today()
+        result = _analysis_cached(*base, today)
+        starts = result.sessions["start"]
+        latest = pd.Timestamp(starts.max()).date() if len(starts) else None
+        if latest is None or (today - latest).days <= STALE_AFTER_DAYS:
+            return View(result, today, False, settings, (*base, today))
+        end, stale = latest, True
+    key = (*base, end)
+    return View(_analysis_cached(*key), end, stale, settings, key)
 
 
 def clear_caches() -> None:
     """Drop cached data (after writes the version key changes anyway; this frees memory)."""
     _analysis_cached.clear()
-    _latest_cached.clear()
     _athletes_cached.clear()
+    _derived.clear()
 
 
 # --- the selected athlete -------------------------------------------------------------------

@@ -124,8 +124,20 @@ def roster(analysis: object, athletes: pd.DataFrame, as_of: date,
     r_upto = risk.loc[pd.to_datetime(risk["date"]) <= pd.Timestamp(as_of)] if len(risk) else risk
     latest = (r_upto.sort_values("date").groupby("athlete", sort=False).tail(1)
               .set_index("athlete")) if len(r_upto) else pd.DataFrame()
+    if len(sessions):
+        starts = sessions["start"]
+        runs = sessions.loc[sessions["sport"].isin(_run_sports()) & (starts >= ws) & (starts < end)]
+        run_km = (pd.to_numeric(runs["distance_m"], errors="coerce").fillna(0.0)
+                  .groupby(runs["athlete"]).sum() / 1000.0)
+        recent = sessions.loc[(starts >= end - pd.Timedelta(days=28)) & (starts < end)]
+        n28 = recent.groupby("athlete").size()
+    else:
+        run_km = pd.Series(dtype=float)
+        n28 = pd.Series(dtype=int)
+    bal = balance.set_index(["athlete", "area"])["days_since"] if len(balance) else None
     for name in names:
         rec: dict[str, object] = {"athlete": name, "group": groups.get(name, "") or ""}
+        band = None
         if name in latest.index:
             row = latest.loc[name]
             level = str(row.get("risk_level", "not enough data"))
@@ -133,33 +145,23 @@ def roster(analysis: object, athletes: pd.DataFrame, as_of: date,
             rec.update(risk_level=level, top_reason=reasons[0] if reasons else "",
                        acwr_ewma=_f(row.get("acwr_ewma")),
                        run_km_change_pct=_f(row.get("run_km_change_pct")),
-                       spike_pct=_f(row.get("spike_pct")))
-            cov = _f(row.get("coverage_days_pct"))
-            rec["coverage_pct"] = cov
+                       spike_pct=_f(row.get("spike_pct")),
+                       coverage_pct=_f(row.get("coverage_days_pct")))
             for area in ROSTER_AREAS:
                 rec[f"days_since_{area}"] = _f(row.get(f"days_since_{area}"))
+            band = row.get("spike_band")
         else:
             rec.update(risk_level="not enough data", top_reason="no sessions yet",
                        acwr_ewma=math.nan, run_km_change_pct=math.nan, spike_pct=math.nan,
                        coverage_pct=math.nan)
             for area in ROSTER_AREAS:
                 rec[f"days_since_{area}"] = math.nan
-        if len(balance) and not all(
-                not math.isnan(_f(rec.get(f"days_since_{a}"))) for a in ROSTER_AREAS):
-            b = balance.loc[balance["athlete"] == name].set_index("area")
+        if bal is not None:
             for area in ROSTER_AREAS:
-                if math.isnan(_f(rec.get(f"days_since_{area}"))) and area in b.index:
-                    rec[f"days_since_{area}"] = _f(b.loc[area, "days_since"])
-        s = sessions.loc[sessions["athlete"] == name] if len(sessions) else sessions
-        if len(s):
-            runs = s.loc[s["sport"].isin(_run_sports()) & (s["start"] >= ws) & (s["start"] < end)]
-            rec["run_km_week"] = float(runs["distance_m"].fillna(0).sum()) / 1000.0
-            rec["sessions_28d"] = int(((s["start"] >= end - pd.Timedelta(days=28))
-                                       & (s["start"] < end)).sum())
-        else:
-            rec["run_km_week"] = 0.0
-            rec["sessions_28d"] = 0
-        band = latest.loc[name].get("spike_band") if name in latest.index else None
+                if math.isnan(_f(rec[f"days_since_{area}"])) and (name, area) in bal.index:
+                    rec[f"days_since_{area}"] = _f(bal.loc[(name, area)])
+        rec["run_km_week"] = float(run_km.get(name, 0.0))
+        rec["sessions_28d"] = int(n28.get(name, 0))
         rec["spike"] = (str(band) if isinstance(band, str) and band
                         else spike_band(_f(rec.get("spike_pct")), settings))
         recs.append(rec)

@@ -7,7 +7,7 @@ uses a widget that renders plain text; nothing here uses ``unsafe_allow_html``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -170,12 +170,26 @@ def demo_banner(store: Store, *, key: str) -> None:
                 st.rerun()
 
 
-def download_row(items: list[tuple[str, bytes | str, str, str]], *, key: str) -> None:
-    """Download buttons side by side: (label, data, file name, mime)."""
+def _deferred(make: Callable[[], bytes | str]) -> Callable[[], bytes | str]:
+    """Wrap an export builder so a failure downloads one sentence instead of breaking."""
+
+    def run() -> bytes | str:
+        try:
+            return make()
+        except StridewiseError as exc:
+            return f"The export could not be made: {exc.message}\n"
+
+    return run
+
+
+def download_row(items: list[tuple[str, Callable[[], bytes | str], str, str]], *,
+                 key: str) -> None:
+    """Download buttons side by side: (label, builder, file name, mime). The file is built only
+    when the button is clicked (Excel for a squad takes seconds)."""
     cols = st.columns(len(items))
-    for col, (label, data, name, mime) in zip(cols, items, strict=True):
-        col.download_button(label, data=data, file_name=name, mime=mime,
-                            key=f"{key}_{name}", icon=":material/download:",
+    for col, (label, make, name, mime) in zip(cols, items, strict=True):
+        col.download_button(label, data=_deferred(make), file_name=name, mime=mime,
+                            key=f"{key}_{label}", icon=":material/download:",
                             on_click="ignore", width="stretch")
 
 
