@@ -194,10 +194,12 @@ EXPLANATIONS: Final[dict[str, Explanation]] = {
     "risk_level": Explanation(
         "Injury-risk heuristic",
         "high if any high sign (acute:chronic above 1.5, a run over 100 % longer than your "
-        "longest in the previous 30 days); moderate if any moderate sign (ratio above 1.3 or "
-        "below 0.8, monotony above 2.0, running km up over 30 % on the previous 3 weeks, a run "
-        "10-100 % longer); else low. 'not enough data' before 28 days of history or below the "
-        "coverage floor.",
+        "longest in the previous 30 days, within the last 7 days); moderate if any moderate sign "
+        "(ratio above 1.3, training again after 3+ weeks off, monotony above 2.0, running km up "
+        "over 30 % on the previous 3 weeks, a run 10-100 % longer); else low. Mentioned without "
+        "raising the level: a ratio below 0.8, no work in an area you train for over 14 days, "
+        "loads estimated without RPE or heart rate. 'not enough data' before 28 days of history "
+        "or when under 20 % of the last 28 days have a session.",
         "Gabbett 2016; Foster 1998; Nielsen et al. 2014; Frandsen et al. 2025.",
         HEURISTIC_DISCLAIMER,
     ),
