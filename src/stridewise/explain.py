@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["Explanation", "EXPLANATIONS", "HEURISTIC_DISCLAIMER"]
+from stridewise.settings import RiskSettings
+
+__all__ = ["Explanation", "EXPLANATIONS", "HEURISTIC_DISCLAIMER", "risk_level_explanation"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,26 @@ _ACWR_CAVEAT: Final[str] = (
     "(Impellizzeri et al. 2020; Lolli et al. 2019). Read it as a description of how your recent "
     "week compares with your last month, not as an injury probability."
 )
+
+def risk_level_explanation(rs: RiskSettings | None = None) -> Explanation:
+    """How the level is decided, with the thresholds in ``rs`` (default: the shipped ones)."""
+    rs = rs or RiskSettings()
+    return Explanation(
+        "Injury-risk heuristic",
+        f"high if any high sign (acute:chronic above {rs.acwr_very_high:g}, a run over "
+        f"{rs.spike_large:g} % longer than your longest in the previous 30 days, within the last "
+        f"{rs.spike_days} days); moderate if any moderate sign (ratio above {rs.acwr_high:g}, "
+        f"training again after 3+ weeks off, monotony above {rs.monotony_high:g}, running km up "
+        f"over {rs.run_km_increase_pct:g} % on the previous 3 weeks, a run "
+        f"{rs.spike_small:g}-{rs.spike_large:g} % longer); else low. Mentioned without raising "
+        f"the level: a ratio below {rs.acwr_low:g}, no work in an area you train for over "
+        f"{rs.days_without_area} days, loads estimated without RPE or heart rate. 'not enough "
+        f"data' before {rs.min_history_days} days of history or when under "
+        f"{rs.coverage_floor:g} % of the last 28 days have a session.",
+        "Gabbett 2016; Foster 1998; Nielsen et al. 2014; Frandsen et al. 2025.",
+        HEURISTIC_DISCLAIMER,
+    )
+
 
 EXPLANATIONS: Final[dict[str, Explanation]] = {
     "load": Explanation(
@@ -191,16 +213,5 @@ EXPLANATIONS: Final[dict[str, Explanation]] = {
         "Missing uploads look like rest days and make every ratio look calmer or wilder than "
         "the training was.",
     ),
-    "risk_level": Explanation(
-        "Injury-risk heuristic",
-        "high if any high sign (acute:chronic above 1.5, a run over 100 % longer than your "
-        "longest in the previous 30 days, within the last 7 days); moderate if any moderate sign "
-        "(ratio above 1.3, training again after 3+ weeks off, monotony above 2.0, running km up "
-        "over 30 % on the previous 3 weeks, a run 10-100 % longer); else low. Mentioned without "
-        "raising the level: a ratio below 0.8, no work in an area you train for over 14 days, "
-        "loads estimated without RPE or heart rate. 'not enough data' before 28 days of history "
-        "or when under 20 % of the last 28 days have a session.",
-        "Gabbett 2016; Foster 1998; Nielsen et al. 2014; Frandsen et al. 2025.",
-        HEURISTIC_DISCLAIMER,
-    ),
 }
+EXPLANATIONS["risk_level"] = risk_level_explanation()  # with the default thresholds

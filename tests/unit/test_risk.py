@@ -296,3 +296,11 @@ def test_risk_table_tolerates_missing_optional_columns_and_names_required_ones()
     assert t["run_km_7d"].isna().all() or (t["run_km_7d"].fillna(0) == 0).all()
     with pytest.raises(UsageError, match="athlete"):
         risk.risk_table(df.drop(columns=["athlete"]))
+
+
+def test_risk_level_explanation_follows_the_settings():
+    from stridewise.explain import risk_level_explanation
+
+    text = risk_level_explanation(RiskSettings(acwr_very_high=1.7, monotony_high=2.5)).formula
+    assert "above 1.7" in text and "monotony above 2.5" in text
+    assert risk.EXPLANATIONS["risk_level"].formula == risk_level_explanation().formula
