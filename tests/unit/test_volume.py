@@ -97,3 +97,13 @@ def test_skipped_load_still_counts_the_session():
 def test_empty_input():
     df = frame([{"start": "2024-01-02", "sport": "run"}]).iloc[:0]
     assert list(volume.weekly_volume(df).columns) == volume.WEEKLY_COLUMNS
+
+
+def test_filtered_sessions_with_a_gappy_index():
+    df = frame([{"start": f"2024-01-0{d}", "sport": "run", "distance_m": 1000.0 * d}
+                for d in range(1, 8)])
+    sub = df.iloc[::2]  # index 0, 2, 4, 6
+    parts = classify.session_parts(sub)
+    assert parts["session_id"].tolist() == ["s0", "s2", "s4", "s6"]
+    w = volume.weekly_volume(sub, parts)
+    assert w.query("area == 'endurance'")["distance_km"].sum() == pytest.approx(1 + 3 + 5 + 7)
