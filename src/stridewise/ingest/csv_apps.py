@@ -25,7 +25,7 @@ from stridewise.errors import ImportRefused
 from stridewise.ingest.base import ImportReport, ReadContext, utc_to_local
 from stridewise.ingest.csvtable import Table, finish_report, header_key
 from stridewise.ingest.sports import normalise_sports
-from stridewise.ingest.values import parse_dates, parse_durations, parse_numbers
+from stridewise.ingest.values import DateResult, parse_dates, parse_durations, parse_numbers
 from stridewise.schema import sets_to_json
 
 Reader = Callable[[Table, ReadContext, str], ImportReport]
@@ -50,6 +50,13 @@ def _text(table: Table, name: str) -> pd.Series:
     if s is None:
         return table.empty_text()
     return s.astype("str").str.strip()
+
+
+def _dates(table: Table, *names: str, order: str | None = None) -> DateResult:
+    s = table.find(*names)
+    if s is None:
+        s = pd.Series([""] * len(table.data), index=table.data.index, dtype="str")
+    return parse_dates(s, order=order)
 
 
 def _pos(s: pd.Series) -> pd.Series:
@@ -128,13 +135,13 @@ def read_runkeeper(table: Table, ctx: ReadContext, file_name: str) -> ImportRepo
     miles = table.index_of("Distance (mi)") is not None
     dist = _num(table, "Distance (mi)" if miles else "Distance (km)")
     climb = _num(table, "Climb (ft)" if miles else "Climb (m)")
-    parsed = parse_dates(table.find("Date"), order=ctx.date_order)
+    parsed = _dates(table, "Date", order=ctx.date_order)
     route = _text(table, "Route Name")
-    types = table.find("Type")
+    types = _text(table, "Type")
     title = route.where(route != "", types.astype("str").str.strip())
     rows = pd.DataFrame({
         "start": parsed.values, "sport": normalise_sports(types), "title": title,
-        "duration_s": parse_durations(table.find("Duration")),
+        "duration_s": parse_durations(_text(table, "Duration")),
         "distance_m": _pos(dist * (MILE_M if miles else 1000.0)),
         "elevation_gain_m": climb * (FOOT_M if miles else 1.0),
         "avg_hr": _pos(_num(table, "Average Heart Rate (bpm)")),
@@ -150,8 +157,8 @@ def read_runkeeper(table: Table, ctx: ReadContext, file_name: str) -> ImportRepo
 
 
 def read_mapmyrun(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
-    parsed = parse_dates(table.find("Workout Date"), order=ctx.date_order)
-    types = table.find("Activity Type")
+    parsed = _dates(table, "Workout Date", order=ctx.date_order)
+    types = _text(table, "Activity Type")
     notes = _text(table, "Notes")
     link = _text(table, "Link")
     ids = link.str.extract(r"(\d+)\s*/?$", expand=False).fillna("")
@@ -180,8 +187,7 @@ def read_mapmyrun(table: Table, ctx: ReadContext, file_name: str) -> ImportRepor
 
 
 def read_trainingpeaks(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
-    day = table.find("WorkoutDay")
-    parsed = parse_dates(day, order=ctx.date_order)
+    parsed = _dates(table, "WorkoutDay", order=ctx.date_order)
     types = _text(table, "WorkoutType")
     hours = _num(table, "TimeTotalInHours")
     dist = _num(table, "DistanceInMeters")
@@ -212,9 +218,9 @@ def read_trainingpeaks(table: Table, ctx: ReadContext, file_name: str) -> Import
 
 
 def read_intervals(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
-    parsed = parse_dates(table.find("start_date_local"))
+    parsed = _dates(table, "start_date_local")
     rows = pd.DataFrame({
-        "start": parsed.values, "sport": normalise_sports(table.find("type")),
+        "start": parsed.values, "sport": normalise_sports(_text(table, "type")),
         "title": _text(table, "name"),
         "duration_s": _num(table, "elapsed_time"), "moving_s": _num(table, "moving_time"),
         "distance_m": _pos(_num(table, "distance")),
@@ -242,7 +248,7 @@ ZEPP_SPORTS = {1: "run", 6: "walk", 7: "trail_run", 8: "treadmill_run", 9: "ride
 def read_zepp(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     codes = _num(table, "type")
     sport = codes.map(lambda c: ZEPP_SPORTS.get(int(c), "other") if pd.notna(c) else "other")
-    parsed = parse_dates(table.find("startTime"))
+    parsed = _dates(table, "startTime")
     start = utc_to_local(parsed.values, ctx.tz) if parsed.utc_offset else parsed.values
     rows = pd.DataFrame({
         "start": start, "sport": sport.astype("str"),
@@ -260,8 +266,8 @@ def read_zepp(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
 
 
 def read_whoop(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
-    start = parse_dates(table.find("Workout start time")).values
-    end = parse_dates(table.find("Workout end time")).values
+    start = _dates(table, "Workout start time").values
+    end = _dates(table, "Workout end time").values
     minutes = _num(table, "Duration (min)")
     span = (end - start).dt.total_seconds()
     names = _text(table, "Activity name")
@@ -281,11 +287,13 @@ def read_whoop(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
 
 
 def read_healthexport(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
-    date = table.find("Date").astype("str")
+    date = _text(table, "Date")
     first = date.str.split(r"\s+-\s+", n=1, regex=True).str[0]
     parsed = parse_dates(first, order=ctx.date_order)
-    acts = table.find("Activity")
+    acts = _text(table, "Activity")
     dur_col = table.find("Duration(Seconds)", "Duration (Seconds)")
+    if dur_col is None:
+        dur_col = table.empty_text()
     dist_col = table.index_of("Distance(km)", "Distance (km)")
     dist_mi = table.index_of("Distance(mi)", "Distance (mi)")
     if dist_col is not None:
@@ -372,8 +380,8 @@ def _set_records(exercise: pd.Series, reps: pd.Series, weight: pd.Series,
 
 def read_hevy(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     d = table.data
-    start_txt = table.find("start_time").astype("str").str.strip()
-    end_txt = table.find("end_time").astype("str").str.strip()
+    start_txt = _text(table, "start_time")
+    end_txt = _text(table, "end_time")
     title = _text(table, "title")
     lines = table.record_lines
     frame = pd.DataFrame({
@@ -412,7 +420,7 @@ FITBOD_SECONDS_PER_SET = 150.0
 
 def read_fitbod(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     d = table.data
-    date_txt = table.find("Date").astype("str").str.strip()
+    date_txt = _text(table, "Date")
     nsets = _num(table, "Sets").fillna(1).clip(lower=1, upper=50).astype(int)
     frame = pd.DataFrame({
         "date": date_txt, "exercise": _text(table, "Exercise"), "reps": _num(table, "Reps"),

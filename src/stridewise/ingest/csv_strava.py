@@ -118,6 +118,13 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
         fmt = "Strava activities.csv (legacy 10-column layout, distances in metres)"
     else:
         j = _detail_block(table)
+        if j is None or j + 2 >= len(table.keys) or table.keys[j + 2] != table.keys[6]:
+            from stridewise.errors import UnreadableFile
+
+            raise UnreadableFile(
+                f"{file_name} starts like a Strava activities.csv but its header does not have "
+                "Strava's column layout (it may have been edited or damaged); export it again "
+                "from Strava.")
         ids, dates_txt, names, types = (table.data[i] for i in range(4))
         elapsed = parse_numbers(table.data[5])
         start_detail = j if j is not None else 7

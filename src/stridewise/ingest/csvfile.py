@@ -16,6 +16,7 @@ HRM file. It
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import warnings
 from collections.abc import Mapping
@@ -74,7 +75,7 @@ def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
     except StridewiseError:
         raise
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError,
-            UnicodeError, pd.errors.ParserError) as exc:
+            UnicodeError, csv.Error, pd.errors.ParserError) as exc:
         raise UnreadableFile(
             f"{file_name} could not be read as a CSV session log ({type(exc).__name__}: "
             f"{exc}).") from exc

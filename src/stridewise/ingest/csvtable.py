@@ -221,8 +221,8 @@ def find_header(lines: Sequence[str], delimiter: str) -> int | None:
 
 def parse_table(text: str, file_name: str, encoding: str) -> Table:
     """Parse CSV text into a :class:`Table` (title lines skipped, delimiter sniffed)."""
-    if "\n" not in text[:200_000] and "\r" in text[:200_000]:
-        text = text.replace("\r", "\n")  # classic Mac line endings
+    if "\r" in text:  # CRLF, classic Mac CR, and stray CRs all become LF
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     head_lines = _split_lines(text)
     if not any(ln.strip() for ln in head_lines):
         raise UnreadableFile(f"{file_name} is empty: there is nothing to import.")

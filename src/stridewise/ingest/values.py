@@ -358,6 +358,8 @@ def _assemble(nums: list[str], month: int | None, hms: tuple[int, int, int] | No
             else:
                 day, month, year = int(a), int(b), _year(int(c))
         h, mi, sec = hms or (0, 0, 0)
+        if not 1900 <= year <= 2200:
+            return None
         return pd.Timestamp(year=year, month=month, day=day, hour=h, minute=mi, second=sec)
     except (ValueError, OverflowError):
         return None
