@@ -23,8 +23,8 @@ import pandas as pd
 from stridewise.settings import AthleteProfile
 
 __all__ = [
-    "AREA_DEFAULT_RPE", "HRR_TO_RPE", "MAX_SESSION_HOURS", "add_load", "usable_minutes",
-    "rpe_from_hrr", "banister_trimp",
+    "AREA_DEFAULT_RPE", "HRR_TO_RPE", "MAX_SESSION_HOURS", "MAX_RUN_KMH", "add_load",
+    "usable_minutes", "running_km", "rpe_from_hrr", "banister_trimp",
 ]
 
 #: RPE (CR-10) assumed for a session without RPE or usable heart rate, by area. A Stridewise
@@ -50,6 +50,9 @@ HRR_TO_RPE: Final[tuple[tuple[float, ...], tuple[float, ...]]] = (
 MAX_SESSION_HOURS: Final[float] = 48.0
 #: Sessions over 6 h whose average speed is below this (km/h) are treated as recording errors.
 MIN_PLAUSIBLE_KMH: Final[float] = 1.0
+#: A "run" faster than this on average (km/h) was most likely a ride saved as a run (or a GPS
+#: glitch): its distance is not counted as running km (the world-record marathon pace is ~21 km/h).
+MAX_RUN_KMH: Final[float] = 30.0
 
 # Areas whose effort heart rate reflects; resistance work is under-read by HR (the reason
 # session-RPE exists, Foster et al. 2001), so those areas use their default instead.
@@ -114,6 +117,29 @@ def usable_minutes(sessions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return sec / 60.0, note
 
 
+def running_km(sessions: pd.DataFrame,
+               minutes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(km, note) per session: the distance of runs (``schema.RUN_SPORTS``) in km, 0 for other
+    sports; a run faster than :data:`MAX_RUN_KMH` on average counts 0 km with a note."""
+    from stridewise.schema import RUN_SPORTS
+
+    n = len(sessions)
+    if "sport" not in sessions.columns:
+        return np.zeros(n), np.full(n, "", dtype=object)
+    is_run = sessions["sport"].isin(RUN_SPORTS).to_numpy(dtype=bool)
+    km = np.where(is_run, np.nan_to_num(_col(sessions, "distance_m")) / 1000.0, 0.0)
+    if minutes is None:
+        minutes = usable_minutes(sessions)[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kmh = km / (minutes / 60.0)
+    fast = is_run & (km > 0) & np.isfinite(kmh) & (kmh > MAX_RUN_KMH)
+    note = np.full(n, "", dtype=object)
+    for k in np.flatnonzero(fast):
+        note[k] = (f"{km[k]:.1f} km at {kmh[k]:.0f} km/h is too fast for a run (a ride saved as "
+                   f"a run?); not counted as running km")
+    return np.where(fast, 0.0, km), note
+
+
 def _profile_arrays(athletes: pd.Series,
                     profiles: Mapping[str, Any] | None) -> tuple[np.ndarray, ...]:
     n = len(athletes)
@@ -141,7 +167,7 @@ def _profile_arrays(athletes: pd.Series,
 def add_load(sessions: pd.DataFrame,
              profiles: Mapping[str, AthleteProfile] | None = None) -> pd.DataFrame:
     """A copy of ``sessions`` with ``minutes``, ``rpe_used``, ``load`` (AU), ``load_source``,
-    ``trimp`` and ``load_note``.
+    ``trimp``, ``run_km`` (running km, see :func:`running_km`) and ``load_note``.
 
     ``profiles`` maps athlete -> :class:`AthleteProfile` (HR max/rest, sex) for the HR-based RPE
     estimate and TRIMP. Uses ``area`` for the defaults ("" counts as other); classify first.
@@ -170,5 +196,8 @@ def add_load(sessions: pd.DataFrame,
     out["load"] = out["rpe_used"].to_numpy(dtype=float) * minutes
     out["load_source"] = pd.Series(source, index=out.index, dtype=str)
     out["trimp"] = np.where(has_hr, banister_trimp(minutes, np.nan_to_num(hrr), female), np.nan)
+    run_km, km_note = running_km(out, minutes)
+    out["run_km"] = run_km
+    note = np.where(note == "", km_note, np.where(km_note == "", note, note + "; " + km_note))
     out["load_note"] = pd.Series(note, index=out.index, dtype=str)
     return out

@@ -38,7 +38,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from stridewise.errors import UsageError
 from stridewise.explain import EXPLANATIONS, HEURISTIC_DISCLAIMER, Explanation
-from stridewise.schema import AREAS, RUN_SPORTS, TRAINING_AREAS
+from stridewise.schema import AREAS, TRAINING_AREAS
 from stridewise.settings import DEFAULT_SETTINGS, RiskSettings, Settings
 
 __all__ = [
@@ -544,10 +544,12 @@ def risk_table(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None = No
         return mat
 
     load = acc(np.nan_to_num(pd.to_numeric(df["load"], errors="coerce").to_numpy(dtype=float)))
-    is_run = df["sport"].isin(RUN_SPORTS).to_numpy(dtype=bool)
-    km = np.where(is_run, pd.to_numeric(df["distance_m"], errors="coerce")
-                  .to_numpy(dtype=float) / 1000.0, 0.0)
-    km = np.nan_to_num(km)
+    if "run_km" in df.columns:
+        km = np.nan_to_num(pd.to_numeric(df["run_km"], errors="coerce").to_numpy(dtype=float))
+    else:
+        from stridewise.load import running_km
+
+        km = running_km(df)[0]
     run_km = acc(km)
     longest = acc(km, "max")
     sessions_n = acc(np.ones(len(df)))

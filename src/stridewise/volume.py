@@ -7,8 +7,8 @@ with squats and box jumps adds minutes to both strength and plyometrics. Per row
   its areas);
 * ``minutes``: part time (guarded moving time, see :func:`stridewise.load.usable_minutes`);
 * ``load``: the session load shared out by part time (AU);
-* ``distance_km``: **running** kilometres only (sports in ``schema.RUN_SPORTS``), so they sit in
-  the endurance row; rides, swims and walks add minutes and load but no distance. This is the
+* ``distance_km``: **running** kilometres only (sports in ``schema.RUN_SPORTS``; see
+  :func:`stridewise.load.running_km`), so they sit in the endurance row; rides, swims and walks add minutes and load but no distance. This is the
   number behind the weekly running-km line and the running-km ramp of the risk table.
 
 Every athlete has a row for every week from their first to their last session week (or ``end``)
@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from stridewise.errors import UsageError
-from stridewise.schema import AREAS, RUN_SPORTS
+from stridewise.load import running_km
+from stridewise.schema import AREAS
 
 __all__ = ["WEEKLY_COLUMNS", "weekly_volume", "week_start_of"]
 
@@ -62,9 +63,10 @@ def _part_table(sessions: pd.DataFrame, parts: pd.DataFrame | None) -> pd.DataFr
                          "not in the sessions table.")
     s_load = (pd.to_numeric(sessions["load"], errors="coerce").to_numpy(dtype=float)
               if "load" in sessions.columns else np.zeros(len(sessions)))
-    s_km = np.where(sessions["sport"].isin(RUN_SPORTS).to_numpy(dtype=bool),
-                    pd.to_numeric(sessions["distance_m"], errors="coerce").to_numpy(dtype=float)
-                    / 1000.0, 0.0)
+    if "run_km" in sessions.columns:
+        s_km = pd.to_numeric(sessions["run_km"], errors="coerce").to_numpy(dtype=float)
+    else:
+        s_km = running_km(sessions)[0]
     p = parts[["session_id", "athlete", "start", "area", "seconds"]]
     sec = pd.to_numeric(p["seconds"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     codes = pos

@@ -98,3 +98,14 @@ def test_rpe_outside_scale_is_ignored():
 def test_profiles_may_be_plain_dicts():
     out = load.add_load(sessions(avg_hr=[148.0]), {"ann": {"hr_max": 190, "hr_rest": 50}})
     assert out["load_source"].iloc[0] == "hr"
+
+
+def test_a_ride_saved_as_a_run_adds_no_running_km():
+    df = sessions(rpe=[5.0, 5.0], sport=["run", "run"], distance_m=[40000.0, 10000.0],
+                  moving_s=[3600.0, 3000.0])
+    out = load.add_load(df)
+    assert out["run_km"].tolist() == [0.0, 10.0]
+    assert "too fast for a run" in out["load_note"].iloc[0]
+    assert out["load"].iloc[0] == pytest.approx(300.0)  # the session itself still counts
+    rides = load.add_load(sessions(sport=["ride"], distance_m=[40000.0]))
+    assert rides["run_km"].iloc[0] == 0.0 and rides["load_note"].iloc[0] == ""
