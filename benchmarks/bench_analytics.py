@@ -56,6 +56,7 @@ def synthetic_sessions(athletes: int, years: int, seed: int = 7) -> pd.DataFrame
         "rpe_used": rpe,
         "load": rpe * minutes,
         "load_source": "rpe",
+        "run_km": np.where(kind == 0, km, 0.0),
     })
 
 
