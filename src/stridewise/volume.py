@@ -21,6 +21,8 @@ from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from stridewise.errors import UsageError
 from stridewise.load import running_km
@@ -46,6 +48,22 @@ def week_start_of(dates: pd.Series | pd.DatetimeIndex,
     return d - pd.to_timedelta(back, unit="D")
 
 
+def _positions(session_ids: pd.Series, part_ids: pd.Series) -> np.ndarray:
+    """Row of each part's session in the sessions table (-1 when missing)."""
+    if len(part_ids) == len(session_ids):  # one part per session, same order: no hashing
+        try:
+            same = pc.all(pc.equal(pa.array(session_ids.astype(str)),
+                                   pa.array(part_ids.astype(str)))).as_py()
+        except (pa.ArrowException, TypeError, ValueError):
+            same = False
+        if same:
+            return np.arange(len(part_ids))
+    ids = pd.Index(session_ids)
+    if not ids.is_unique:
+        raise UsageError("The sessions table repeats a session_id; each session must appear once.")
+    return ids.get_indexer(part_ids)
+
+
 def _part_table(sessions: pd.DataFrame, parts: pd.DataFrame | None) -> pd.DataFrame:
     """Parts joined with session load and running km, shared out by part seconds."""
     if parts is None:
@@ -53,10 +71,7 @@ def _part_table(sessions: pd.DataFrame, parts: pd.DataFrame | None) -> pd.DataFr
 
         parts = session_parts(sessions)
     # join parts to their sessions by position (no string merge)
-    ids = pd.Index(sessions["session_id"])
-    if not ids.is_unique:
-        raise UsageError("The sessions table repeats a session_id; each session must appear once.")
-    pos = ids.get_indexer(parts["session_id"])
+    pos = _positions(sessions["session_id"], parts["session_id"])
     if (pos < 0).any():
         k = int(np.flatnonzero(pos < 0)[0])
         raise UsageError(f"Part {k} names the session {parts['session_id'].iloc[k]!r}, which is "
