@@ -337,8 +337,10 @@ def _decode_one(buf: bytes, start: int, out: FitData, want_records: bool) -> int
 def _store(mesg: int, rec: dict[str, Any], lists: dict[int, Any], out: FitData,
            file_index: int) -> None:
     if mesg == P.MESG_FILE_ID:
-        if out.file_types[file_index] is None and "type" in rec:
-            out.file_types[file_index] = int(rec["type"])
+        t = rec.get("type")
+        t = t[0] if isinstance(t, list) else t
+        if out.file_types[file_index] is None and isinstance(t, int):
+            out.file_types[file_index] = t
         return
     target = lists.get(mesg)
     if target is not None:
@@ -580,12 +582,11 @@ def summarise(data: bytes, file_name: str) -> Summary:
             raise UnreadableFile(f"{file_name} is a damaged gzip file ({exc}).") from exc
     try:
         fd = decode(data)
+        if fd.file_types and all(t not in (None, P.FILE_ACTIVITY) for t in fd.file_types):
+            raise _refusal(fd, file_name)
+        rows, warns = sessions_from_fit(fd, file_name, "UTC", data)
     except UnreadableFile as exc:
         raise UnreadableFile(f"{file_name}: {exc.message}") from exc
-    if fd.file_types and all(t not in (None, P.FILE_ACTIVITY) for t in fd.file_types):
-        raise _refusal(fd, file_name)
-    try:
-        rows, warns = sessions_from_fit(fd, file_name, "UTC", data)
     except (TypeError, ValueError, ArithmeticError, IndexError, KeyError) as exc:
         # Values that no valid FIT file holds (e.g. a byte-flipped field type); say so.
         raise UnreadableFile(
