@@ -625,39 +625,53 @@ def balance(parts_or_sessions: pd.DataFrame, *, targets: Mapping[str, float] | N
         from stridewise.classify import session_parts
 
         df = session_parts(df)
-    sid = df["session_id"].astype(str) if "session_id" in df.columns else \
-        pd.Series(np.arange(len(df)).astype(str), index=df.index)
-    t = pd.DataFrame({
-        "athlete": df["athlete"].astype(str).to_numpy(),
-        "area": df["area"].astype(str).to_numpy(),
-        "session_id": sid.to_numpy(),
-        "day": pd.to_datetime(df["start"]).dt.normalize().to_numpy(),
-        "seconds": pd.to_numeric(df["seconds"], errors="coerce").fillna(0.0).to_numpy(),
-    })
+    n = len(df)
+    ath_codes, athletes = pd.factorize(df["athlete"], sort=True)
+    area_codes = _codes(df["area"], AREAS)
+    area_codes = np.where(area_codes < 0, len(AREAS) - 1, area_codes)
+    sid_codes = (pd.factorize(df["session_id"])[0] if "session_id" in df.columns
+                 else np.arange(n))
+    day = pd.to_datetime(df["start"]).dt.normalize().to_numpy().astype("datetime64[D]") \
+        .astype(np.int64)
+    seconds = np.nan_to_num(pd.to_numeric(df["seconds"], errors="coerce").to_numpy(dtype=float))
+    n_ath, n_area = len(athletes), len(AREAS)
     if end is not None:
-        t["end"] = pd.Timestamp(end).normalize()
+        end_day = np.full(n_ath, np.datetime64(pd.Timestamp(end).normalize().date(), "D")
+                          .astype(np.int64))
     else:
-        t["end"] = t.groupby("athlete")["day"].transform("max")
-    t = t[t["day"] <= t["end"]]
-    last_seen = t.groupby(["athlete", "area"])["day"].max()
-    ends = t.groupby("athlete")["end"].first()
-    window = t[t["day"] > t["end"] - pd.Timedelta(days=days)]
-    agg = window.groupby(["athlete", "area"]).agg(sessions=("session_id", "nunique"),
-                                                  seconds=("seconds", "sum"))
-    areas = list(TRAINING_AREAS) + (["other"] if (t["area"] == "other").any() else [])
-    idx = pd.MultiIndex.from_product([sorted(ends.index), areas], names=["athlete", "area"])
-    out = agg.reindex(idx, fill_value=0).reset_index()
-    out["minutes"] = out["seconds"] / 60.0
-    total = out.groupby("athlete")["minutes"].transform("sum")
-    out["share_pct"] = np.where(total > 0, 100.0 * out["minutes"] / total.where(total > 0, 1), 0.0)
+        end_day = np.full(n_ath, np.iinfo(np.int64).min)
+        np.maximum.at(end_day, ath_codes, day)
+    upto = day <= end_day[ath_codes]
+    inwin = upto & (day > end_day[ath_codes] - days)
+    cell = ath_codes * n_area + area_codes
+    size = n_ath * n_area
+    last_seen = np.full(size, np.iinfo(np.int64).min)
+    np.maximum.at(last_seen, cell[upto], day[upto])
+    secs = np.bincount(cell[inwin], weights=seconds[inwin], minlength=size)
+    width = int(sid_codes.max()) + 1 if n else 1
+    key = np.sort(cell[inwin].astype(np.int64) * width + sid_codes[inwin])
+    key = key[np.concatenate([[True], np.diff(key) != 0])] if len(key) else key
+    count = np.bincount(key // width, minlength=size)
+    areas = list(TRAINING_AREAS) + (["other"] if (area_codes[upto] == n_area - 1).any() else [])
+    keep_area = np.array([AREAS.index(x) for x in areas])
+    grid_ath = np.repeat(np.arange(n_ath), len(areas))
+    grid_cell = grid_ath * n_area + np.tile(keep_area, n_ath)
+    out = pd.DataFrame({
+        "athlete": pd.Series(athletes.take(grid_ath), dtype=str),
+        "area": pd.Series(np.tile(np.asarray(areas, dtype=object), n_ath), dtype=str),
+        "sessions": count[grid_cell].astype("int64"),
+        "minutes": secs[grid_cell] / 60.0,
+    })
+    total = np.bincount(grid_ath, weights=out["minutes"].to_numpy(), minlength=n_ath)[grid_ath]
+    out["share_pct"] = np.where(total > 0, 100.0 * out["minutes"] / np.where(total > 0, total, 1),
+                                0.0)
     out["sessions_per_week"] = out["sessions"] / (days / 7.0)
-    out["target_per_week"] = out["area"].map(lambda a: float(targets.get(a, 0.0)))
-    out["pct_of_target"] = np.where(out["target_per_week"] > 0,
-                                    100.0 * out["sessions_per_week"]
-                                    / out["target_per_week"].where(out["target_per_week"] > 0, 1),
-                                    np.nan)
-    ls = last_seen.reindex(idx)
-    end_for = ends.reindex(out["athlete"]).to_numpy()
-    out["days_since"] = ((end_for - ls.to_numpy()) / np.timedelta64(1, "D")).astype(float)
-    out["sessions"] = out["sessions"].astype("int64")
+    target = np.array([float(targets.get(x, 0.0)) for x in areas])[np.tile(
+        np.arange(len(areas)), n_ath)]
+    out["target_per_week"] = target
+    out["pct_of_target"] = np.where(target > 0, 100.0 * out["sessions_per_week"]
+                                    / np.where(target > 0, target, 1.0), np.nan)
+    seen = last_seen[grid_cell]
+    out["days_since"] = np.where(seen > np.iinfo(np.int64).min,
+                                 (end_day[grid_ath] - seen).astype(float), np.nan)
     return out[cols]

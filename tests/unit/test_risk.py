@@ -304,3 +304,21 @@ def test_risk_level_explanation_follows_the_settings():
     text = risk_level_explanation(RiskSettings(acwr_very_high=1.7, monotony_high=2.5)).formula
     assert "above 1.7" in text and "monotony above 2.5" in text
     assert risk.EXPLANATIONS["risk_level"].formula == risk_level_explanation().formula
+
+
+def test_balance_with_end_and_other_area_and_two_athletes():
+    parts = pd.DataFrame({
+        "session_id": ["a", "b", "c", "d"],
+        "athlete": ["ann", "ann", "bob", "ann"],
+        "start": pd.to_datetime(["2024-01-01", "2024-01-20", "2024-01-05", "2024-03-01"]),
+        "area": ["stability", "other", "endurance", "stability"],
+        "seconds": [600.0, 1200.0, 3600.0, 600.0],
+    })
+    b = risk.balance(parts, end=pd.Timestamp("2024-01-21"))
+    ann = b[b["athlete"] == "ann"].set_index("area")
+    assert list(ann.index) == ["endurance", "strength", "plyometrics", "stability",
+                               "flexibility", "other"]
+    assert ann.loc["stability", "sessions"] == 1 and ann.loc["stability", "days_since"] == 20
+    assert ann.loc["other", "minutes"] == 20.0 and np.isnan(ann.loc["other", "pct_of_target"])
+    bob = b[b["athlete"] == "bob"].set_index("area")
+    assert bob.loc["endurance", "days_since"] == 16 and bob.loc["endurance", "share_pct"] == 100
