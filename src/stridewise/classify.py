@@ -365,9 +365,9 @@ def session_parts(sessions_classified: pd.DataFrame,
                   rules: Sequence[Rule] | None = None) -> pd.DataFrame:
     """One row per session part: ``session_id, athlete, start, area, seconds``.
 
-    A session without sets (or whose area the user set) is one part. A session with sets is split
-    by the share of set time per area (set counts where times are missing); sets no rule knows go
-    to the session's own area. ``seconds`` are the session's usable seconds (guarded moving time,
+    A session without sets (or whose area the user set, or whose area a rule before the exercise
+    rules decided) is one part. A session judged by its sets is split by the share of set time per
+    area (set counts where times are missing); sets no rule knows go to the session's own area. ``seconds`` are the session's usable seconds (guarded moving time,
     see :func:`stridewise.load.usable_minutes`). Unclassified input is classified first.
     """
     df = sessions_classified
@@ -388,9 +388,14 @@ def session_parts(sessions_classified: pd.DataFrame,
     part_sec: list[float] = []
     single = ~has_sets | overridden
     cache: dict[str, int] = {}
+    area_col = df["area"]
+    sport_col = df["sport"] if "sport" in df.columns else pd.Series("", index=df.index)
     for k in np.flatnonzero(~single):
-        v = _judge_sets(sets_col.iat[k], comp, cache)
-        if v is None:
+        first = comp.sport_first.get(str(sport_col.iat[k]).strip())
+        prefer = comp.rules[first].area if first is not None else ""
+        v = _judge_sets(sets_col.iat[k], comp, cache, prefer)
+        if v is None or v.area != area_col.iat[k]:
+            # no known sets, or an earlier rule (e.g. the user's) decided the area: one part
             single[k] = True
             continue
         for a, share in v.shares.items():

@@ -211,3 +211,24 @@ def test_missing_title_and_nan_sets_are_tolerated():
     out = classify.classify(df)
     assert out["area"].iloc[0] == "other"
     assert out["area_reason"].iloc[0] == "no rule matches sport other (no title)"
+
+
+def test_parts_follow_an_area_decided_before_the_sets():
+    sets = sets_to_json([{"exercise": "Squat", "category": "squat"},
+                         {"exercise": "Box Jump", "category": "plyo"}])
+    rules = classify.with_user_rules([{"kind": "title", "pattern": "leg day",
+                                       "area": "stability"}])
+    out = classify.classify(frame([{"sport": "strength", "title": "Leg day", "sets": sets}]),
+                            rules)
+    assert out["area"].iloc[0] == "stability"
+    parts = classify.session_parts(out, rules)
+    assert parts["area"].tolist() == ["stability"] and parts["seconds"].sum() == 1800.0
+
+
+def test_a_tied_mixed_session_goes_to_its_sport_area_and_is_still_split():
+    sets = sets_to_json([{"category": "cardio"}, {"category": "triceps_extension"}])
+    out = classify.classify(frame([{"sport": "strength", "title": "Strength", "sets": sets,
+                                    "duration_s": 1000.0}]))
+    assert out["area"].iloc[0] == "strength"
+    parts = classify.session_parts(out).set_index("area")["seconds"].to_dict()
+    assert parts == {"endurance": 500.0, "strength": 500.0}
