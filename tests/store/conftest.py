@@ -3,7 +3,8 @@
 PostgreSQL comes from ``STRIDEWISE_TEST_PG_URL`` (its user needs CREATEDB) or, when unset, from
 a throwaway server started by ``scripts/pg_for_tests.sh`` (which installs Debian's postgresql
 when missing and we are root). Without PostgreSQL the postgres cases are skipped locally and
-FAIL when ``CI`` is set. Each test gets a fresh database.
+FAIL when ``CI`` is set. The tests use a database of their own on that server, emptied (schema
+dropped and re-created) before each test.
 """
 
 from __future__ import annotations
@@ -62,13 +63,10 @@ def pg_server_url() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL (or path) of an empty database on each backend."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "db" / "stridewise.db")
-        return
-    base = sa.make_url(request.getfixturevalue("pg_server_url"))
+@pytest.fixture(scope="session")
+def pg_test_database(pg_server_url: str) -> Iterator[str]:
+    """A database of our own on the server (dropped at the end), emptied before each test."""
+    base = sa.make_url(pg_server_url)
     name = f"sw_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     try:
@@ -83,6 +81,21 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL (or path) of an empty database on each backend."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "db" / "stridewise.db")
+        return
+    url = request.getfixturevalue("pg_test_database")
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:  # a clean slate: no tables, nothing left by the last test
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+    yield url
 
 
 @pytest.fixture
