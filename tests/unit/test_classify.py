@@ -231,4 +231,4 @@ def test_a_tied_mixed_session_goes_to_its_sport_area_and_is_still_split():
                                     "duration_s": 1000.0}]))
     assert out["area"].iloc[0] == "strength"
     parts = classify.session_parts(out).set_index("area")["seconds"].to_dict()
-    assert parts == {"endurance": 500.0, "strength": 500.0}
+    assert parts == pytest.approx({"endurance": 500.0, "strength": 500.0})
