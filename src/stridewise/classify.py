@@ -133,8 +133,12 @@ def rules_from_records(records: Iterable[Mapping[str, Any]] | None) -> list[Rule
     out: list[Rule] = []
     for i, rec in enumerate(records or [], start=1):
         try:
-            rule = Rule(str(rec.get("kind", "")).strip().lower(), str(rec.get("pattern", "")).strip(),
-                        str(rec.get("area", "")).strip().lower(), str(rec.get("label", "") or ""))
+            kind = str(rec.get("kind", "")).strip().lower()
+            pattern = str(rec.get("pattern", "") or "").strip()
+            if kind == "sport":  # "Trail run" -> trail_run
+                pattern = re.sub(r"[\s-]+", "_", pattern.lower())
+            rule = Rule(kind, pattern, str(rec.get("area", "")).strip().lower(),
+                        str(rec.get("label", "") or ""))
             rule.check()
         except UsageError as exc:
             raise UsageError(f"Rule {i}: {exc.message}") from None

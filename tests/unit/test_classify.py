@@ -232,3 +232,9 @@ def test_a_tied_mixed_session_goes_to_its_sport_area_and_is_still_split():
     assert out["area"].iloc[0] == "strength"
     parts = classify.session_parts(out).set_index("area")["seconds"].to_dict()
     assert parts == pytest.approx({"endurance": 500.0, "strength": 500.0})
+
+
+def test_sport_rule_records_are_normalised():
+    (rule,) = classify.rules_from_records([{"kind": "Sport", "pattern": "Trail run",
+                                            "area": "Endurance"}])
+    assert rule == Rule("sport", "trail_run", "endurance", "")
