@@ -63,6 +63,10 @@ with left:
     picked_weeks = charts.selected_weeks(getattr(event, "selection", None))
     st.caption("Click a bar to list that week's sessions below. Each colour is one training "
                "area, the line is the weekly running distance.")
+    bal = a.balance.loc[a.balance["athlete"] == name]
+    plots.show(charts.balance_chart(bal), key="athlete_balance")
+    av.days_since_table(bal)
+    widgets.explanation_block(EXPLANATIONS, av.BALANCE_EXPLAINED, "How is balance computed?")
 with right:
     with st.container(border=True):
         av.risk_panel(a, name, view.as_of, settings)
@@ -86,21 +90,14 @@ st.caption("Fitness (CTL) is the 42-day load average, fatigue (ATL) the 7-day; f
 widgets.explanation_block(EXPLANATIONS, av.FITNESS_EXPLAINED,
                           "How are fitness, fatigue and form computed?")
 
-# --- Calendar + balance -----------------------------------------------------------------------
-st.subheader("Calendar and balance")
+# --- Calendar ----------------------------------------------------------------------------------
+st.subheader("Calendar")
 cal_by = st.segmented_control("Colour the calendar by", ["load", "area"], default="load",
                               format_func=lambda b: "Daily load" if b == "load" else
                               "Main training area", key="athlete_cal_by", required=True)
 plots.show(charts.calendar_heatmap(av.calendar_days(a, name), by=cal_by or "load",
                                    end=end, week_start=settings.week_start),
            key="athlete_calendar")
-bc, dc = st.columns([1, 1], gap="medium")
-with bc:
-    bal = a.balance.loc[a.balance["athlete"] == name]
-    plots.show(charts.balance_chart(bal), key="athlete_balance")
-    widgets.explanation_block(EXPLANATIONS, av.BALANCE_EXPLAINED, "How is balance computed?")
-with dc:
-    av.days_since_table(bal)
 
 # --- Sessions table -----------------------------------------------------------------------------
 st.subheader("Sessions")

@@ -273,3 +273,52 @@ def test_html_in_titles_and_names_is_shown_as_text(demo_db: Path, store) -> None
         assert "<img" not in text.replace("\\<img", "")
         assert "<b>" not in text.replace("\\<b\\>", "")
     assert not at.get("html")
+
+
+def test_unknown_csv_gets_mapping_form_then_imports(demo_db: Path, store) -> None:
+    data = (b"when,how long,how far,what\n2026-11-02,0:45:00,8.2,easy run\n"
+            b"2026-11-04,0:30:00,5.0,intervals\n2026-11-06,1:10:00,14.1,long run\n")
+    at = _upload(run_page("import"), [("my_log.csv", data)], new_athlete="Map Person")
+    no_exception(at)
+    assert any("does not recognise" in c.value for c in at.caption)
+    assert at.selectbox(key="map_0_date").value == "when"
+    at.selectbox(key="map_0_duration").select("how long").run()
+    at.selectbox(key="map_0_distance").select("how far").run()
+    at.selectbox(key="map_0_title").select("what").run()
+    no_exception(at)
+    preview = at.dataframe[0].value
+    assert list(preview["title"]) == ["easy run", "intervals", "long run"]
+    at.button(key="map_go_0").click().run()
+    no_exception(at)
+    s = store.sessions(["Map Person"])
+    assert len(s) == 3
+    assert s["distance_m"].max() == pytest.approx(14100.0)
+    assert len(store.mapping_profiles()) == 1
+    # the same layout is recognised from the saved profile next time
+    at2 = _upload(run_page("import"), [("my_log_2.csv", data.replace(b"2026-11", b"2026-10"))],
+                  new_athlete="Map Person Two")
+    no_exception(at2)
+    assert not any("does not recognise" in c.value for c in at2.caption)
+    assert len(store.sessions(["Map Person Two"])) == 3
+
+
+def test_past_import_can_be_removed(demo_db: Path, store) -> None:
+    at = run_page("import")
+    before = len(store.sessions())
+    target = at.selectbox(key="import_remove_pick").value
+    at.button(key="import_remove_go").click().run()
+    at.button(key="import_remove_yes").click().run()
+    no_exception(at)
+    assert target not in set(store.imports()["import_id"])
+    assert len(store.sessions()) < before
+
+
+@pytest.mark.parametrize("page", ["athlete", "squad", "settings", "import"])
+def test_pages_after_clearing_demo_show_empty_states(demo_db: Path, store, page: str) -> None:
+    at = run_page("home")
+    at.button(key="home_clear_demo").click().run()
+    run_page(page, at=at)
+    no_exception(at)
+    assert not store.has_demo()
+    if page in ("athlete", "squad"):
+        assert at.info and len(at.get("page_link")) >= 6  # nav + "Import training files"

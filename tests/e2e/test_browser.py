@@ -182,3 +182,15 @@ def test_every_page_then_upload_and_athlete_charts(server: str, browser, corpus_
     assert page.locator(".main-svg").count() >= 5
     _shot(page, "athlete_uploaded")
     page.close()
+
+
+def test_dark_theme_renders(server: str, browser) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, color_scheme="dark")
+    page.set_default_timeout(60_000)
+    for slug in ("Athlete", "Squad"):
+        page.goto(f"{server}/{slug}")
+        page.locator(".main-svg").first.wait_for()
+        _settle(page)
+        _no_exception(page)
+        _shot(page, f"{slug.lower()}_dark")
+    page.close()

@@ -100,11 +100,13 @@ def calendar_days(analysis: Any, athlete: str) -> pd.DataFrame:
 def kpi_row(wk: summary.WeekSummary, units: str, settings: Settings) -> None:
     c = st.columns(4)
     with c[0]:
-        st.metric("Injury-risk signal", fmt.risk_label(wk.level), border=True,
+        st.metric("Injury-risk signal", fmt.risk_label(wk.level), border=True, height="stretch",
+                  icon=fmt.RISK_STYLE.get(wk.level, ("", ":material/help:", ""))[1],
                   help="Heuristic from load patterns, not a diagnosis; reasons on the right.")
     change = wk.run_km_change_pct
     c[1].metric(
         "Running, last 7 days", fmt.fmt_distance(wk.run_km_7d, units), border=True,
+        height="stretch",
         delta=None if fmt.is_missing(change) or math.isinf(change)
         else f"{fmt.fmt_pct(change)} vs previous 3 weeks",
         delta_color="inverse" if not fmt.is_missing(change)
@@ -112,10 +114,12 @@ def kpi_row(wk: summary.WeekSummary, units: str, settings: Settings) -> None:
         help=f"A rise above {settings.risk.run_km_increase_pct:.0f} % is flagged "
              "(Nielsen et al. 2014).")
     c[2].metric("Acute:chronic ratio (EWMA)", fmt.fmt_ratio(wk.acwr_ewma), border=True,
+        height="stretch",
                 help=f"Sweet spot {settings.risk.acwr_low:g}–{settings.risk.acwr_high:g}, high "
                      f"above {settings.risk.acwr_very_high:g} (Gabbett 2016; contested, see "
                      "the risk panel).")
     c[3].metric("Training this week", fmt.fmt_minutes(wk.total_minutes), border=True,
+        height="stretch",
                 delta=f"{wk.total_sessions:.0f} sessions", delta_color="off",
                 delta_arrow="off")
     cols = st.columns(len(TRAINING_AREAS))
@@ -125,6 +129,7 @@ def kpi_row(wk: summary.WeekSummary, units: str, settings: Settings) -> None:
         mins = wk.area_minutes.get(area, 0.0)
         on = target > 0 and done >= target
         col.metric(fmt.area_label(area), fmt.fmt_minutes(mins), border=True,
+        height="stretch",
                    delta=f"{done:.0f} of {target:g} sessions" if target else f"{done:.0f} sessions",
                    delta_color="normal" if on else "off", delta_arrow="off",
                    help=f"Target: {target:g} sessions a week (Settings).")
@@ -184,7 +189,7 @@ def _f(x: object) -> float:
 
 
 def days_since_table(balance: pd.DataFrame) -> None:
-    st.markdown("**Days since the last session**")
+    st.markdown("**Last four weeks by area**")
     if balance.empty:
         st.caption("No sessions in the last four weeks.")
         return
