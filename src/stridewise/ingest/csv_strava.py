@@ -172,7 +172,7 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
         "source_id": ids.astype("str").str.strip().str.replace(r"\.0$", "", regex=True),
         "strava_filename": (filenames.astype("str").str.strip() if filenames is not None
                             else pd.Series([""] * n, index=idx, dtype="str")),
-        "row_number": table.record_lines,
+        "row_number": np.arange(n),
     }, index=idx)
     for col, s in (("elevation_gain_m", elev), ("max_hr", max_hr), ("avg_hr", avg_hr),
                    ("calories", cal)):
@@ -183,4 +183,5 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     no_id = rows["source_id"] == ""
     rows.loc[no_id, "source_id"] = ""
     return finish_report(rows, table, ctx, source=SOURCE, file_name=file_name, fmt=fmt,
-                         assumptions=assumptions, units="km", keep=["strava_filename"])
+                         assumptions=assumptions, units="km", keep=["strava_filename"],
+                         line_of=lambda i: int(table.record_lines[i]))

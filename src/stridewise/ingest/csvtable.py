@@ -16,12 +16,14 @@ import csv
 import html
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from stridewise.errors import UnreadableFile, UnsupportedFormat
 from stridewise.ingest.base import ImportReport, ReadContext, SkippedRow, finish_sessions
@@ -292,6 +294,9 @@ def _read_body(body: str, delim: str, width: int, file_name: str) -> pd.DataFram
     if not body.strip():
         return pd.DataFrame({i: pd.Series([], dtype="str") for i in range(width)})
     names = list(range(width))
+    fast = _read_body_arrow(body, delim, width)
+    if fast is not None:
+        return fast
     try:
         df = pd.read_csv(io.StringIO(body), sep=delim, header=None, names=names, dtype=str,
                          keep_default_na=False, na_filter=False, skipinitialspace=True,
@@ -303,6 +308,31 @@ def _read_body(body: str, delim: str, width: int, file_name: str) -> pd.DataFram
         raise UnreadableFile(f"{file_name} could not be read as CSV ({exc}).") from exc
     # Rows that are blank in every field (e.g. a line of spaces) are not records.
     return df.fillna("")
+
+
+def _read_body_arrow(body: str, delim: str, width: int) -> pd.DataFrame | None:
+    """Fast multithreaded parse with pyarrow; None when the rows do not all have ``width``
+    fields (the pandas/python readers then handle ragged rows)."""
+    if body[:1] == " ":
+        return None  # leading-space layouts need skipinitialspace
+    names = [str(i) for i in range(width)]
+    try:
+        tbl = pacsv.read_csv(
+            io.BytesIO(body.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowException, ValueError, UnicodeError):
+        return None
+    df = tbl.to_pandas(types_mapper=_str_mapper)
+    df.columns = list(range(width))
+    return df
+
+
+def _str_mapper(t: pa.DataType) -> object:
+    return pd.StringDtype("pyarrow", na_value=np.nan) if t == pa.string() else None
 
 
 def _read_body_lenient(body: str, delim: str, width: int) -> pd.DataFrame:
@@ -333,14 +363,18 @@ def overflow_rows(table: Table) -> np.ndarray:
 def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, source: str,
                   file_name: str, fmt: str, assumptions: Iterable[str] = (),
                   warnings: Iterable[str] = (), skipped: Iterable[SkippedRow] = (),
-                  units: str | None = None, keep: Iterable[str] = ()) -> ImportReport:
+                  units: str | None = None, keep: Iterable[str] = (),
+                  line_of: Callable[[int], int] | None = None) -> ImportReport:
     """Check and finish importer rows into an :class:`ImportReport`.
 
     ``rows`` holds canonical columns plus ``row_number`` (file line). Rows without a readable
     start or duration are skipped with their reason; implausible optional values become NaN
     with a note; an implausible duration falls back to the moving time where that is
-    plausible. ``keep`` names extra columns to keep (e.g. ``strava_filename``).
+    plausible. ``keep`` names extra columns to keep (e.g. ``strava_filename``). With
+    ``line_of``, ``row_number`` holds record positions that ``line_of`` turns into file lines
+    (only for rows that are reported, so big clean files never pay for line counting).
     """
+    ln: Callable[[int], int] = line_of or int
     skipped_rows = list(skipped)
     notes = list(warnings)
     out = rows.copy()
@@ -349,7 +383,7 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
     # start
     bad_start = out["start"].isna()
     for rn in out.loc[bad_start, "row_number"]:
-        skipped_rows.append(SkippedRow(int(rn), "no readable date/time"))
+        skipped_rows.append(SkippedRow(ln(int(rn)), "no readable date/time"))
     out = out.loc[~bad_start]
     # duration: fall back to moving time, then skip
     dur = pd.to_numeric(out.get("duration_s"), errors="coerce") if "duration_s" in out else None
@@ -362,7 +396,7 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
     if implausible.any():
         use_moving = implausible & mov.notna() & (mov >= lo) & (mov <= hi)
         for rn, d in zip(out.loc[use_moving, "row_number"], dur[use_moving], strict=True):
-            notes.append(f"row {int(rn)}: elapsed time of {d / 86400:.1f} days is not "
+            notes.append(f"row {ln(int(rn))}: elapsed time of {d / 86400:.1f} days is not "
                          "plausible; the moving time was used instead")
         dur = dur.where(~use_moving, mov)
         implausible = implausible & ~use_moving
@@ -372,7 +406,7 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
     for rn, d in zip(out.loc[missing, "row_number"], dur[missing], strict=True):
         reason = ("no duration" if pd.isna(d) else
                   f"duration of {d:g} s is not plausible")
-        skipped_rows.append(SkippedRow(int(rn), reason))
+        skipped_rows.append(SkippedRow(ln(int(rn)), reason))
     out = out.loc[~missing]
     if "moving_s" in out:
         m = pd.to_numeric(out["moving_s"], errors="coerce")
@@ -384,7 +418,7 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
         v = pd.to_numeric(out[col], errors="coerce")
         bad = v.notna() & ((v < clo) | (v > chi))
         if bad.any():
-            first = int(out.loc[bad, "row_number"].iloc[0])
+            first = ln(int(out.loc[bad, "row_number"].iloc[0]))
             notes.append(f"{int(bad.sum())} implausible {col.replace('_', ' ')} value(s) were "
                          f"left empty (first at row {first})")
         out[col] = v.where(~bad)
@@ -393,7 +427,7 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
 
     cols = [c for c in out.columns if c in COLUMNS or c == "row_number" or c in keep]
     sessions, dups = finish_sessions(out[cols], ctx, source=source, file_name=file_name)
-    skipped_rows.extend(dups)
+    skipped_rows.extend(SkippedRow(None if d.row is None else ln(d.row), d.reason) for d in dups)
     skipped_rows.sort(key=lambda s: (s.row is None, s.row or 0))
     return ImportReport(file_name=file_name, format=fmt, sessions=sessions,
                         skipped=skipped_rows, assumptions=list(dict.fromkeys(assumptions)),

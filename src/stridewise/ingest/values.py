@@ -60,7 +60,9 @@ def infer_decimal(*columns: pd.Series) -> Decimal | None:
     """
     comma = point = 0
     for col in columns:
-        t = clean_text(col).dropna()
+        if col is None or len(col) == 0 or pd.api.types.is_numeric_dtype(col.dtype):
+            continue
+        t = clean_text(col.head(2000)).dropna()
         if t.empty:
             continue
         t = t.str.replace(r"[\s\u00a0\u202f']", "", regex=True)
@@ -71,19 +73,45 @@ def infer_decimal(*columns: pd.Series) -> Decimal | None:
     return "," if comma > point else "."
 
 
-def parse_numbers(s: pd.Series, decimal: Decimal | None = None) -> pd.Series:
+def parse_numbers(s: pd.Series | None, decimal: Decimal | None = None) -> pd.Series:
     """Localised number texts -> float64 (NaN for placeholders and text that is no number).
 
     Per value: spaces/apostrophes are group separators; with both ``,`` and ``.`` the last one is
     the decimal mark; a lone mark followed by exactly three digits (``1,500``, ``2.932``) is a
     thousands separator unless ``decimal`` says that mark is the decimal one; otherwise a lone
-    mark is decimal. ``decimal`` defaults to :func:`infer_decimal` of the column.
+    mark is decimal. ``decimal`` defaults to what the column itself shows (see
+    :func:`infer_decimal`). Plain numbers take a vectorised fast path.
     """
+    if s is None:
+        return pd.Series(dtype="float64")
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         return s.astype("float64")
+    fast = pd.to_numeric(s, errors="coerce").astype("float64")
+    unparsed = fast.isna() & s.notna()
+    if unparsed.any():
+        txt = s[unparsed].astype("string").str.strip().str.lower()
+        unparsed.loc[unparsed] = ~txt.isin(PLACEHOLDERS).fillna(True).to_numpy()
+    v = fast.to_numpy()
+    with np.errstate(invalid="ignore"):
+        nonint = np.isfinite(v) & (v != np.floor(v))
+        three = nonint & np.isclose(v * 1000, np.round(v * 1000)) & ~np.isclose(
+            v * 100, np.round(v * 100))
+    if decimal is None and unparsed.any():
+        comma = int(s[unparsed].astype("string").str.strip().str.replace(
+            r"[\s\u00a0\u202f']", "", regex=True).str.fullmatch(_COMMA_DEC.pattern)
+            .fillna(False).sum())
+        point = int((nonint & ~three).sum())
+        decimal = None if comma == point == 0 else ("," if comma > point else ".")
+    redo = unparsed.to_numpy() | (nonint if decimal == "," else np.zeros(len(v), dtype=bool))
+    if not redo.any():
+        return fast
+    out = fast.copy()
+    out[redo] = _parse_slow(s[redo], decimal).to_numpy()
+    return out
+
+
+def _parse_slow(s: pd.Series, decimal: Decimal | None) -> pd.Series:
     t = clean_text(s)
-    if decimal is None:
-        decimal = infer_decimal(t)
     t = t.str.replace(r"[\s\u00a0\u202f'’%]", "", regex=True)
     t = t.str.replace(r"^\+", "", regex=True)
     has_c = t.str.contains(",", regex=False).fillna(False)
@@ -293,8 +321,10 @@ def parse_dates(s: pd.Series, *, order: str | None = None) -> DateResult:
         return DateResult(pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]"))
     # Fast path: one strict format for the whole column (the common exports).
     sample = t[present]
+    head = sample.head(20)
     for fmt in _FAST_FORMATS:
         try:
+            pd.to_datetime(head, format=fmt, errors="raise")
             parsed = pd.to_datetime(sample, format=fmt, errors="raise")
         except (ValueError, TypeError):
             continue
