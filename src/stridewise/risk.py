@@ -535,13 +535,14 @@ def risk_table(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None = No
     a, n = grid.shape
     col = dnum - first[ath_codes]
 
+    cell = ath_codes.astype(np.int64) * n + col
+
     def acc(values: np.ndarray, how: str = "sum") -> np.ndarray:
-        mat = np.zeros((a, n))
         if how == "sum":
-            np.add.at(mat, (ath_codes, col), values)
-        else:
-            np.maximum.at(mat, (ath_codes, col), values)
-        return mat
+            return np.bincount(cell, weights=values, minlength=a * n).reshape(a, n)
+        mat = np.zeros(a * n)
+        np.maximum.at(mat, cell, values)
+        return mat.reshape(a, n)
 
     load = acc(np.nan_to_num(pd.to_numeric(df["load"], errors="coerce").to_numpy(dtype=float)))
     if "run_km" in df.columns:
