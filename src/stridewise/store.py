@@ -212,6 +212,14 @@ def _is_transient(exc: DBAPIError) -> bool:
     return "database is locked" in text or "database is busy" in text or "locked" in text
 
 
+def _reason(exc: BaseException) -> str:
+    """The driver's explanation of a database error on one line, without a final full stop."""
+    text = str(getattr(exc, "orig", None) or exc)
+    text = text.split("\n(Background on this error")[0]
+    text = " ".join(text.split())
+    return text.rstrip(".?! ") or type(exc).__name__
+
+
 def _chunks(seq: Sequence[R], n: int = _CHUNK) -> Iterator[Sequence[R]]:
     for i in range(0, len(seq), n):
         yield seq[i:i + n]
@@ -444,7 +452,8 @@ class Store:
             else:
                 self.engine = sa.create_engine(self.url, pool_pre_ping=True)
         except (SQLAlchemyError, ImportError) as exc:
-            raise StoreError(f"The database {self.display_url} cannot be opened: {exc}.") from exc
+            raise StoreError(f"The database {self.display_url} cannot be opened: "
+                             f"{_reason(exc)}.") from exc
         #: Test seam: called with a stage name at points inside write transactions.
         self.checkpoint: Callable[[str], None] | None = None
         self._open()
@@ -493,7 +502,7 @@ class Store:
             raise
         except SQLAlchemyError as exc:
             raise StoreError(f"The database {self.display_url} could not be read "
-                             f"({type(exc).__name__}: {getattr(exc, 'orig', exc)}).") from exc
+                             f"({_reason(exc)}).") from exc
 
     def _write(self, fn: Callable[[Connection], R], *, bump: bool = True) -> R:
         """Run ``fn`` in one serialised write transaction, retrying transient conflicts."""
@@ -519,10 +528,10 @@ class Store:
                     delay = min(delay * 2, 1.0)
                     continue
                 raise StoreError(f"The database {self.display_url} could not be written "
-                                 f"({getattr(exc, 'orig', exc)}).") from exc
+                                 f"({_reason(exc)}).") from exc
             except SQLAlchemyError as exc:
                 raise StoreError(f"The database {self.display_url} could not be written "
-                                 f"({type(exc).__name__}: {exc}).") from exc
+                                 f"({_reason(exc)}).") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _open(self) -> None:
@@ -530,8 +539,7 @@ class Store:
             version = self._read(current_version)
         except StoreError as exc:
             raise StoreError(f"The database {self.display_url} cannot be opened: "
-                             f"{exc.__cause__ and getattr(exc.__cause__, 'orig', exc.__cause__)}."
-                             ) from exc
+                             f"{_reason(exc.__cause__ or exc)}.") from exc
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"The database {self.display_url} was written by a newer Stridewise (schema "
