@@ -126,3 +126,10 @@ def test_damaged_gpx_gives_only_typed_errors(cut: int, flips: list[tuple[int, in
         assert exc.message
     else:
         assert report.n_sessions >= 1
+
+
+def test_track_spanning_weeks_has_no_plausible_duration() -> None:
+    seg = _pt(1, 1, "2024-01-01T00:00:00Z") + _pt(1, 1.01, "2024-02-01T00:00:00Z")
+    with pytest.raises(ImportRefused) as err:
+        _read(_doc(_trk([seg])))
+    assert "no plausible duration" in err.value.message

@@ -162,3 +162,22 @@ def test_unknown_xml_is_unsupported_with_its_root() -> None:
     with pytest.raises(UnsupportedFormat) as err:
         _read(b"<?xml version='1.0'?><kml><Document/></kml>", "map.xml")
     assert "<kml>" in err.value.message
+
+
+def test_nike_impossible_epoch_is_refused_not_a_crash() -> None:
+    bad = NIKE | {"start_epoch_ms": 1e20}
+    with pytest.raises(ImportRefused) as err:
+        _read(json.dumps(bad).encode(), "a.json")
+    assert "without any activity that has a start time" in err.value.message
+
+
+def test_implausible_values_are_blanked_and_reported() -> None:
+    bad = NIKE | {"summaries": [{"metric": "distance", "summary": "total", "value": 1e9}]}
+    r = _read(json.dumps(bad).encode(), "a.json")
+    assert math.isnan(r.sessions["distance_m"].iloc[0])
+    assert any("implausible distance" in w for w in r.warnings)
+
+
+def test_hrm_with_unreadable_start_time_uses_midnight() -> None:
+    data = HRM.replace(b"StartTime=06:15:00.0", b"StartTime=xx")
+    assert _read(data, "s.hrm").sessions["start"].iloc[0] == datetime(2024, 1, 5)

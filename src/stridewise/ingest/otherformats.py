@@ -21,7 +21,7 @@ from typing import Any
 from stridewise.errors import ImportRefused, UnreadableFile, UnsupportedFormat
 from stridewise.ingest.base import ImportReport, ReadContext, finish_sessions
 from stridewise.ingest.sports import normalise_sport
-from stridewise.ingest.summary import rows_frame
+from stridewise.ingest.summary import clean_rows, rows_frame
 from stridewise.ingest.xmlutil import (
     child,
     children,
@@ -45,6 +45,10 @@ def _report(rows: list[dict[str, Any]], file_name: str, ctx: ReadContext, source
             fmt: str, assumptions: list[str], warnings: list[str] | None = None,
             local_times: bool = False) -> ImportReport:
     """Rows (``start`` naive UTC, or already local when ``local_times``) -> report."""
+    rows, notes_bad = clean_rows(rows)
+    if not rows:
+        raise ImportRefused(f"{file_name} holds no session with a usable start and duration: "
+                            f"{notes_bad[0]}", kind="no usable sessions")
     df = rows_frame(rows, "UTC" if local_times else ctx.tz)
     df["row_number"] = range(1, len(df) + 1)
     sessions, skipped = finish_sessions(df, ctx, source=source, file_name=file_name)
@@ -52,7 +56,7 @@ def _report(rows: list[dict[str, Any]], file_name: str, ctx: ReadContext, source
     if not local_times and ctx.tz != "UTC":
         notes.append(f"start times converted to {ctx.tz}.")
     return ImportReport(file_name=file_name, format=fmt, sessions=sessions, skipped=skipped,
-                        assumptions=notes, warnings=list(warnings or []))
+                        assumptions=notes, warnings=list(warnings or []) + notes_bad)
 
 
 def _hr(v: float) -> float:
@@ -152,7 +156,10 @@ def _nike_activity(a: dict[str, Any]) -> dict[str, Any] | None:
     start_ms, end_ms = a.get("start_epoch_ms"), a.get("end_epoch_ms")
     if not isinstance(start_ms, (int, float)):
         return None
-    start = datetime.fromtimestamp(start_ms / 1000, UTC).replace(tzinfo=None)
+    try:
+        start = datetime.fromtimestamp(start_ms / 1000, UTC).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
+        return None
     elapsed = (end_ms - start_ms) / 1000 if isinstance(end_ms, (int, float)) else math.nan
     active = a.get("active_duration_ms")
     moving = active / 1000 if isinstance(active, (int, float)) else math.nan
@@ -247,7 +254,8 @@ def _polar_hrm(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
     except ValueError as exc:
         raise UnreadableFile(f"{file_name} is a Polar HRM file without a valid Date in its "
                              "[Params] section.") from exc
-    start = day + timedelta(seconds=_hms(params.get("StartTime", "0:0:0")) or 0.0)
+    offset = _hms(params.get("StartTime", "0:0:0"))
+    start = day + timedelta(seconds=offset if 0 <= offset < 86400 else 0.0)
     length = _hms(params.get("Length", ""))
     smode = params.get("SMode", "")
     version = params.get("Version", "106").strip()

@@ -42,7 +42,7 @@ from stridewise.ingest.base import (
     SkippedRow,
     finish_sessions,
 )
-from stridewise.ingest.summary import Summary, rows_frame
+from stridewise.ingest.summary import Summary, clean_rows, rows_frame
 from stridewise.schema import COLUMNS, RUN_SPORTS, normalise, parse_sets, sets_to_json, validate
 
 __all__ = ["read", "PARALLEL_MIN_FILES"]
@@ -170,7 +170,12 @@ def _summarise_one(args: tuple[str, bytes, ReadContext]) -> tuple[str, Summary] 
         module = {"fit": fit, "tcx": tcx, "gpx": gpx}.get(fmt)
         if module is None:
             raise UnsupportedFormat(f"{name} is not a FIT, TCX or GPX activity file.")
-        return fmt, module.summarise(data, name)
+        summary = module.summarise(data, name)
+        summary.rows, notes = clean_rows(summary.rows)
+        summary.warnings += notes
+        if not summary.rows:
+            raise ImportRefused(f"{name} holds no session with a usable start and duration.")
+        return fmt, summary
     except StridewiseError as exc:
         return exc.message
     except (ValueError, TypeError, KeyError, IndexError, ArithmeticError, RecursionError) as exc:

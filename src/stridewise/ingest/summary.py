@@ -9,12 +9,16 @@ exports with thousands of files).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
 
+from stridewise.errors import ImportRefused
 from stridewise.ingest.base import ImportReport, ReadContext, finish_sessions, utc_to_local
+from stridewise.schema import RANGES
 
 
 @dataclass
@@ -27,6 +31,39 @@ class Summary:
     warnings: list[str] = field(default_factory=list)
 
 
+def clean_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Drop rows without a usable start or duration; blank implausible optional values.
+
+    Returns the kept rows (copies) and one warning per problem, so that damaged files never
+    reach schema validation with impossible numbers.
+    """
+    kept: list[dict[str, Any]] = []
+    warnings: list[str] = []
+    lo_d, hi_d = RANGES["duration_s"]
+    for row in rows:
+        start = row.get("start")
+        if not isinstance(start, datetime) or not 1900 <= start.year <= 2200:
+            warnings.append("A session without a usable start time was left out.")
+            continue
+        dur = row.get("duration_s")
+        if not isinstance(dur, (int, float)) or not math.isfinite(dur) or not lo_d <= dur <= hi_d:
+            warnings.append(f"The session starting {start:%Y-%m-%d %H:%M} has no plausible "
+                            "duration and was left out.")
+            continue
+        out = dict(row)
+        for col, (lo, hi) in RANGES.items():
+            v = out.get(col)
+            if col == "duration_s" or v is None:
+                continue
+            if not isinstance(v, (int, float)) or (math.isfinite(v) and not lo <= v <= hi) \
+                    or math.isinf(v):
+                warnings.append(f"The session starting {start:%Y-%m-%d %H:%M} has an "
+                                f"implausible {col.replace('_', ' ')} ({v}); it was left empty.")
+                out[col] = math.nan
+        kept.append(out)
+    return kept, warnings
+
+
 def rows_frame(rows: list[dict[str, Any]], tz: str) -> pd.DataFrame:
     """Row dicts (UTC starts) -> a DataFrame with starts on the athlete's wall clock."""
     df = pd.DataFrame(rows)
@@ -35,10 +72,16 @@ def rows_frame(rows: list[dict[str, Any]], tz: str) -> pd.DataFrame:
 
 
 def to_report(summary: Summary, file_name: str, ctx: ReadContext, source: str) -> ImportReport:
-    sessions, skipped = finish_sessions(rows_frame(summary.rows, ctx.tz), ctx, source=source,
+    """A summary -> the import report (starts converted to ``ctx.tz``, rows validated)."""
+    rows, notes = clean_rows(summary.rows)
+    if not rows:
+        raise ImportRefused(f"{file_name} holds no session with a usable start and duration: "
+                            f"{notes[0] if notes else 'it is empty'}", kind="no usable sessions")
+    sessions, skipped = finish_sessions(rows_frame(rows, ctx.tz), ctx, source=source,
                                         file_name=file_name)
     assumptions = list(summary.assumptions)
     if ctx.tz != "UTC":
         assumptions.append(f"start times converted from UTC to {ctx.tz}.")
     return ImportReport(file_name=file_name, format=summary.fmt, sessions=sessions,
-                        skipped=skipped, assumptions=assumptions, warnings=list(summary.warnings))
+                        skipped=skipped, assumptions=assumptions,
+                        warnings=list(summary.warnings) + notes)
