@@ -265,3 +265,28 @@ def test_import_reports_imports_each(store: Store) -> None:
     results = store.import_reports(reps, athlete="ana")
     assert [r.added for r in results] == [3, 2]
     assert len(store.sessions()) == 5
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0), (1, 2, 0)])
+def test_merged_content_does_not_depend_on_import_order(store: Store, order: tuple) -> None:
+    starts = days("2024-05-01", 8, step_days=2)
+    sets = '[{"exercise":"plank","category":"core","reps":null,"weight_kg":null,"seconds":60}]'
+    reports = [
+        report("ana", "strava_csv", starts, title="Evening", rpe=5.0, distance_m=7000.0),
+        report("ana", "garmin_csv", shifted(starts, 65), title="", avg_hr=139.0,
+               duration_s=3500.0),
+        report("ana", "fit", shifted(starts, -40), title="", sets=sets, max_hr=170.0,
+               duration_s=3650.0),
+    ]
+    for i in order:
+        store.import_report(reports[i], athlete="ana")
+    df = store.sessions()
+    assert len(df) == 8
+    assert (df["sources"] == "fit, garmin_csv, strava_csv").all()
+    assert (df["source"] == "fit").all() and (df["sets"] == sets).all()
+    assert (df["start"] == shifted(starts, -40)).all()
+    assert (df["title"] == "Evening").all() and (df["rpe"] == 5.0).all()
+    assert (df["avg_hr"] == 139.0).all() and (df["max_hr"] == 170.0).all()
+    assert (df["distance_m"] == 7000.0).all() and (df["duration_s"] == 3650.0).all()
+    first = reports[order[0]].sessions["session_id"]
+    assert set(df["session_id"]) == set(first)  # the first arrival names the session
