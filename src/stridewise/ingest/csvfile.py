@@ -54,6 +54,10 @@ def load_table(data: bytes, file_name: str) -> Table:
     if not data or not data.strip(b" \t\r\n\x00"):
         raise UnreadableFile(f"{file_name} is empty: there is nothing to import.")
     text, encoding = decode(data, file_name)
+    return _table_from_text(text, encoding, file_name)
+
+
+def _table_from_text(text: str, encoding: str, file_name: str) -> Table:
     if len(text) > _MAX_CHARS:
         raise UnreadableFile(f"{file_name} is too large to read as CSV.")
     if text.lstrip().startswith(("<", "{", "[")) and "," not in text[:200]:
@@ -83,13 +87,14 @@ def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
 
 def _read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
     ctx.report_progress(0.0, f"reading {file_name}")
-    if not data or not data.strip(b" \t\r\n\x00"):
+    if not data or not data[:1_000_000].strip(b" \t\r\n\x00") and not data.strip(
+            b" \t\r\n\x00"):
         raise UnreadableFile(f"{file_name} is empty: there is nothing to import.")
     text, encoding = decode(data, file_name)
     special = csv_apps.read_sectioned(text, file_name, ctx)
     if special is not None:
         return _with_notes(special, encoding)
-    table = load_table(data, file_name)
+    table = _table_from_text(text, encoding, file_name)
     if table.truncated_last is not None and len(table) <= 1:
         raise UnreadableFile(
             f"{file_name} holds only a header and one incomplete row; the file seems to be cut "

@@ -41,8 +41,11 @@ def _looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in head:
         return True
-    ctrl = sum(1 for b in head if b < 32 and b not in (9, 10, 13, 12))
+    ctrl = len(head) - len(head.translate(None, _CONTROL))
     return ctrl / len(head) > 0.01
+
+
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 
 
 def decode(data: bytes, file_name: str) -> tuple[str, str]:
@@ -171,7 +174,9 @@ class Table:
 
 def _split_lines(text: str, limit: int = 60) -> list[str]:
     """The first ``limit`` lines (each cut to 20,000 characters) without splitting it all."""
-    lines = text[: 2_000_000].splitlines()[:limit]
+    lines = text[:200_000].splitlines()[:limit]
+    if len(lines) < limit and len(text) > 200_000:
+        lines = text[:5_000_000].splitlines()[:limit]
     return [ln[:20_000] for ln in lines]
 
 

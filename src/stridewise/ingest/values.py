@@ -24,6 +24,8 @@ from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "PLACEHOLDERS", "DateResult", "clean_text", "infer_decimal", "parse_bool", "parse_dates",
@@ -86,7 +88,11 @@ def parse_numbers(s: pd.Series | None, decimal: Decimal | None = None) -> pd.Ser
         return pd.Series(dtype="float64")
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         return s.astype("float64")
-    fast = pd.to_numeric(s, errors="coerce").astype("float64")
+    fast = _arrow_floats(s)
+    if fast is None:
+        fast = pd.to_numeric(s, errors="coerce").astype("float64")
+    elif decimal != "," and not s.astype("string").str.contains(",", regex=False).any():
+        return fast  # every cell was a plain number or empty
     unparsed = fast.isna() & s.notna()
     if unparsed.any():
         txt = s[unparsed].astype("string").str.strip().str.lower()
@@ -108,6 +114,22 @@ def parse_numbers(s: pd.Series | None, decimal: Decimal | None = None) -> pd.Ser
     out = fast.copy()
     out[redo] = _parse_slow(s[redo], decimal).to_numpy()
     return out
+
+
+def _arrow_floats(s: pd.Series) -> pd.Series | None:
+    """All cells plain numbers or blank -> float64 via one Arrow cast; else None."""
+    try:
+        arr = pa.array(s.array) if isinstance(s.dtype, pd.StringDtype) else pa.array(
+            s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        trimmed = pc.utf8_trim_whitespace(arr)
+        blank = pc.equal(trimmed, "")
+        cleaned = pc.if_else(blank, pa.scalar(None, pa.string()), trimmed)
+        out = pc.cast(cleaned, pa.float64())
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    return pd.Series(out.to_numpy(zero_copy_only=False), index=s.index, dtype="float64")
 
 
 def _parse_slow(s: pd.Series, decimal: Decimal | None) -> pd.Series:
@@ -322,12 +344,22 @@ def parse_dates(s: pd.Series, *, order: str | None = None) -> DateResult:
     # Fast path: one strict format for the whole column (the common exports).
     sample = t[present]
     head = sample.head(20)
+    arr = None
     for fmt in _FAST_FORMATS:
         try:
             pd.to_datetime(head, format=fmt, errors="raise")
-            parsed = pd.to_datetime(sample, format=fmt, errors="raise")
         except (ValueError, TypeError):
             continue
+        try:  # Arrow's strptime is several times faster than pandas' on big columns
+            arr = pa.array(sample.to_numpy(dtype=object), type=pa.string()) if arr is None \
+                else arr
+            ts = pc.strptime(arr, format=fmt, unit="s", error_is_null=False)
+            parsed = pd.Series(ts.to_pandas(), index=sample.index)
+        except (pa.ArrowException, ValueError, TypeError):
+            try:
+                parsed = pd.to_datetime(sample, format=fmt, errors="raise")
+            except (ValueError, TypeError):
+                continue
         out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
         out[present] = parsed.astype("datetime64[ns]")
         return DateResult(out, "YMD" if fmt.startswith("%Y") else None)
