@@ -65,7 +65,7 @@ def run_ours_decode(files: list[tuple[str, bytes]]) -> int:
 def run_ours_summaries(files: list[tuple[str, bytes]]) -> int:
     n = 0
     for name, data in files:
-        rows, _warnings = fit.sessions_from_fit(fit.decode(data), name, "UTC", data)
+        rows, _warnings = fit.sessions_from_fit(fit.decode(data), name, data)
         n += len(rows)
     return n
 

@@ -456,7 +456,7 @@ def _records_summary(records: list[dict[str, Any]], a: float, b: float) -> dict[
     return res
 
 
-def sessions_from_fit(fd: FitData, file_name: str, tz: str = "UTC",
+def sessions_from_fit(fd: FitData, file_name: str,
                       data: bytes | None = None) -> tuple[list[dict[str, Any]], list[str]]:
     """Canonical row dicts (``start`` still UTC) and warnings from decoded FIT data.
 
@@ -584,7 +584,7 @@ def summarise(data: bytes, file_name: str) -> Summary:
         fd = decode(data)
         if fd.file_types and all(t not in (None, P.FILE_ACTIVITY) for t in fd.file_types):
             raise _refusal(fd, file_name)
-        rows, warns = sessions_from_fit(fd, file_name, "UTC", data)
+        rows, warns = sessions_from_fit(fd, file_name, data)
     except UnreadableFile as exc:
         raise UnreadableFile(f"{file_name}: {exc.message}") from exc
     except (TypeError, ValueError, ArithmeticError, IndexError, KeyError) as exc:
