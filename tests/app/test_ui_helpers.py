@@ -74,3 +74,18 @@ def test_spike_bands_follow_settings() -> None:
     assert spike_band(25, s) == "small"
     assert spike_band(60, s) == "moderate"
     assert spike_band(150, s) == "large"
+
+
+def test_clicked_weeks_filter_sessions() -> None:
+    import pandas as pd
+
+    from stridewise.ui.athlete_view import in_weeks
+
+    s = pd.DataFrame({"start": pd.to_datetime(["2026-11-15 09:00", "2026-11-16 07:00",
+                                               "2026-11-22 18:00", "2026-11-23 06:00"]),
+                      "title": ["sun", "mon", "sun2", "mon2"]})
+    monday = in_weeks(s, [pd.Timestamp("2026-11-16")], "monday")
+    assert list(monday["title"]) == ["mon", "sun2"]
+    sunday = in_weeks(s, [pd.Timestamp("2026-11-15")], "sunday")
+    assert list(sunday["title"]) == ["sun", "mon"]
+    assert in_weeks(s, [], "monday").empty

@@ -181,6 +181,18 @@ def test_every_page_then_upload_and_athlete_charts(server: str, browser, corpus_
     assert page.locator("h1").first.inner_text().strip() == "E2E Runner"
     assert page.locator(".main-svg").count() >= 5
     _shot(page, "athlete_uploaded")
+
+    # Clicking a week's bar filters the sessions table to that week
+    weekly = page.locator('[data-testid="stPlotlyChart"]').first  # the weekly volume chart
+    bars = weekly.locator(".barlayer .point path")
+    assert bars.count() > 0
+    bar = bars.nth(bars.count() // 2)
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.get_by_text("Showing the week(s) you clicked").wait_for()
+    _settle(page)
+    _no_exception(page)
     page.close()
 
 

@@ -66,6 +66,16 @@ def sessions_in_range(analysis: Any, athlete: str, start: date, end: date) -> pd
                  & (s["start"] < pd.Timestamp(end) + pd.Timedelta(days=1))]
 
 
+def in_weeks(sessions: pd.DataFrame, weeks: Sequence[pd.Timestamp],
+             week_start: str) -> pd.DataFrame:
+    """The sessions whose training week (starting ``week_start``) is one of ``weeks``."""
+    if sessions.empty:
+        return sessions
+    wk = sessions["start"].map(
+        lambda t: pd.Timestamp(summary.week_start_of(t.date(), week_start)))
+    return sessions.loc[wk.isin([pd.Timestamp(w).normalize() for w in weeks])]
+
+
 def weekly_run_km(analysis: Any, athlete: str, start: date, end: date,
                   settings: Settings) -> pd.Series:
     """Running km per training week (index: week start) for the weekly chart's line."""
@@ -263,9 +273,7 @@ def sessions_editor(store: Store, analysis: Any, athlete: str, start: date, end:
                     picked_weeks: list[pd.Timestamp], settings: Settings) -> None:
     sessions = sessions_in_range(analysis, athlete, start, end)
     if picked_weeks:
-        wk_start = sessions["start"].dt.normalize().map(
-            lambda d: pd.Timestamp(summary.week_start_of(d.date(), settings.week_start)))
-        sessions = sessions.loc[wk_start.isin(picked_weeks)]
+        sessions = in_weeks(sessions, picked_weeks, settings.week_start)
         st.caption("Showing the week(s) you clicked: " + ", ".join(
             f"{w:%d %b %Y}" for w in picked_weeks) + ". Click outside the bars to show all.")
     if sessions.empty:
