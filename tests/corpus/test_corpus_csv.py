@@ -236,6 +236,8 @@ def test_garmin_french_legacy_repeated_rows_are_reported(corpus_dir: Path) -> No
 def test_garmin_excel_mdy_dates_assumption(corpus_dir: Path) -> None:
     r = _read(corpus_dir, "garmin_csv/garmin_en_excel_resaved_mdy_dates_2018-2020.csv")
     assert str(r.sessions["start"].iloc[0]) == "2020-12-11 11:59:00"  # "12/11/20 11:59"
+    assert any(a.startswith("dates read as month/day/year, as values such as")
+               for a in r.assumptions)
     assert r.sessions["duration_s"].iloc[0] == 30 * 60 + 48
 
 

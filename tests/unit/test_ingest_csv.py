@@ -86,6 +86,15 @@ def test_garmin_units_override(csvdir: Path) -> None:
     assert r.sessions["distance_m"].iloc[0] == pytest.approx(5000.0)
 
 
+def test_garmin_trimmed_columns_still_recognised() -> None:
+    text = ("Activity Type,Date,Title,Distance,Time\n"
+            "Running,2025-05-01 07:00:00,Run,5.00,00:25:00\n"
+            "Running,2025-05-02 07:00:00,Run,8.00,00:41:00\n")
+    r = read(text.encode())
+    assert r.format.startswith("Garmin Connect") and r.units == "km"
+    assert r.sessions["distance_m"].tolist() == [5000.0, 8000.0]
+
+
 # --------------------------------------------------------------------------- generic + mapping
 
 def test_generic_semicolon_title_line_decimal_comma(csvdir: Path) -> None:

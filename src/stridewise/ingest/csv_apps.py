@@ -153,7 +153,8 @@ def read_runkeeper(table: Table, ctx: ReadContext, file_name: str) -> ImportRepo
         rows, table, ctx, source="runkeeper_csv", file_name=file_name,
         fmt=f"Runkeeper cardioActivities.csv (distances in {'miles' if miles else 'km'})",
         assumptions=[f"distance unit taken from the header ({'miles' if miles else 'km'})",
-                     "Runkeeper lists local start times; kept as they are"], units=unit)
+                     "Runkeeper lists local start times; kept as they are",
+                     *parsed.sentences()], units=unit)
 
 
 def read_mapmyrun(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
@@ -183,7 +184,7 @@ def read_mapmyrun(table: Table, ctx: ReadContext, file_name: str) -> ImportRepor
         skipped=skipped,
         fmt="MapMyRun workout history (distances in miles, dates without times)",
         assumptions=["MapMyRun gives workout dates without a time of day; sessions start at "
-                     "midnight"], units="mi")
+                     "midnight", *parsed.sentences()], units="mi")
 
 
 def read_trainingpeaks(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
@@ -214,7 +215,7 @@ def read_trainingpeaks(table: Table, ctx: ReadContext, file_name: str) -> Import
         fmt="TrainingPeaks workouts export (completed workouts only)",
         assumptions=["durations read from TimeTotalInHours (decimal hours)",
                      "TrainingPeaks gives workout days without a time of day; sessions start "
-                     "at midnight"], skipped=skipped)
+                     "at midnight", *parsed.sentences()], skipped=skipped)
 
 
 def read_intervals(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
@@ -316,7 +317,8 @@ def read_healthexport(table: Table, ctx: ReadContext, file_name: str) -> ImportR
         rows, table, ctx, source="healthexport_csv", file_name=file_name,
         fmt="Apple Health workouts (Health Export app CSV)",
         assumptions=["the start of each 'start - end' date range is the session start, in "
-                     "local time"], units="km" if dist_mi is None else "mi")
+                     "local time", *parsed.sentences()],
+        units="km" if dist_mi is None else "mi")
 
 
 # --------------------------------------------------------------------------- strength logs
@@ -447,7 +449,8 @@ def read_fitbod(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
                      "Fitbod records no workout duration; each workout is estimated at "
                      f"{FITBOD_SECONDS_PER_SET / 60:g} minutes per set",
                      "Fitbod weights read as kilograms",
-                     "Fitbod gives dates without a time of day; sessions start at midnight"])
+                     "Fitbod gives dates without a time of day; sessions start at midnight",
+                     *parsed.sentences()])
 
 
 # --------------------------------------------------------------------------- sectioned files

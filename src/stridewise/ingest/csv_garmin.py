@@ -82,7 +82,10 @@ def detect(table: Table) -> bool:
     has_date = table.index_of(*_DATE) is not None
     has_dist = table.index_of(*_DIST) is not None
     markers = table.count(*_MARKERS)
-    return has_type and has_date and has_dist and markers >= 1
+    # A trimmed column choice may lack every marker; Garmin's own type/title/time names then
+    # still identify it.
+    garmin_names = table.index_of(*_TITLE) is not None and table.index_of(*_TIME) is not None
+    return has_type and has_date and has_dist and (markers >= 1 or garmin_names)
 
 
 def _first(table: Table, names: tuple[str, ...]) -> pd.Series | None:
@@ -178,8 +181,7 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
         assumptions.append("pool and open-water swim distances read as metres (Garmin lists "
                            "swims in metres or yards, not km/mi)")
     parsed = parse_dates(date_txt, order=ctx.date_order)
-    if parsed.assumption:
-        assumptions.append(parsed.assumption)
+    assumptions.extend(parsed.sentences())
     assumptions.append("Garmin lists local start times; they were kept as they are")
     ascent = parse_numbers(_first(table, _ASCENT), dec) if _first(table, _ASCENT) is not None \
         else pd.Series(np.nan, index=idx)

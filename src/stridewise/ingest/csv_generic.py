@@ -183,14 +183,15 @@ def read_mapped(table: Table, ctx: ReadContext, file_name: str, mapping: dict[st
             f"The column '{mapping['date']}' of {file_name} holds no dates Stridewise can read; "
             "choose the column with the session dates.", columns=list(table.columns),
             guess=mapping)
-    if parsed.assumption:
-        assumptions.append(parsed.assumption)
+    assumptions.extend(parsed.sentences())
     start = parsed.values
     if parsed.utc_offset:
         from stridewise.ingest.base import utc_to_local
 
         start = utc_to_local(start, ctx.tz)
         assumptions.append(f"times carry UTC offsets; converted to {ctx.tz}")
+    else:
+        assumptions.append("dates and times taken as the athlete's local time")
     dur_unit = mapping.get("duration_unit")
     duration = (_durations(_column(table, mapping["duration"]), dur_unit)
                 if mapping.get("duration") else pd.Series(np.nan, index=idx))

@@ -157,8 +157,7 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
         lang = _LANG.get(table.keys[0], "localised")
         fmt = f"Strava activities.csv ({len(table.columns)} columns, {lang} headers)"
     parsed = parse_dates(dates_txt, order=ctx.date_order)
-    if parsed.assumption:
-        assumptions.append(parsed.assumption)
+    assumptions.extend(parsed.sentences())
     start = utc_to_local(parsed.values, ctx.tz)
     assumptions.append(f"Strava lists start times in UTC; they were converted to {ctx.tz} "
                        "(set the athlete's time zone to change this)")

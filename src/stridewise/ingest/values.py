@@ -270,6 +270,11 @@ class DateResult:
     order: str | None = None
     assumption: str | None = None
     utc_offset: bool = False
+    note: str | None = None
+
+    def sentences(self) -> list[str]:
+        """What the import report should say about how these dates were read."""
+        return [t for t in (self.assumption, self.note) if t]
 
 
 _FAST_FORMATS: Final[tuple[str, ...]] = (
@@ -368,14 +373,19 @@ def parse_dates(s: pd.Series, *, order: str | None = None) -> DateResult:
     # Infer the order of all-numeric dates from the whole column.
     triples = [v[0] for v in split.values() if v[1] is None and len(v[0]) >= 3]
     used_order = order
-    assumption = None
+    assumption = note = None
+    names = {"DMY": "day/month/year", "MDY": "month/day/year", "YMD": "year/month/day"}
     if triples and used_order is None:
         if any(len(n[0]) == 4 for n in triples):
             used_order = "YMD"
         elif any(int(n[0]) > 12 for n in triples):
             used_order = "DMY"
+            ex = next(u for u, v in split.items() if v[0] in triples and int(v[0][0]) > 12)
+            note = f"dates read as day/month/year, as values such as '{ex}' show"
         elif any(int(n[1]) > 12 for n in triples):
             used_order = "MDY"
+            ex = next(u for u, v in split.items() if v[0] in triples and int(v[0][1]) > 12)
+            note = f"dates read as month/day/year, as values such as '{ex}' show"
         else:
             dots = sum("." in str(u) for u in uniques)
             used_order = "DMY" if dots > len(uniques) / 2 else "MDY"
@@ -394,7 +404,9 @@ def parse_dates(s: pd.Series, *, order: str | None = None) -> DateResult:
     vals = sample.astype(object).map(results)
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     out[present] = pd.to_datetime(vals, errors="coerce").astype("datetime64[ns]")
-    return DateResult(out, used_order if triples else None, assumption, any_offset)
+    if triples and order is not None:
+        note = f"dates read as {names.get(order, order)} as you chose"
+    return DateResult(out, used_order if triples else None, assumption, any_offset, note)
 
 
 def _assemble(nums: list[str], month: int | None, hms: tuple[int, int, int] | None,
