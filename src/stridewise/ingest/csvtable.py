@@ -99,7 +99,10 @@ def clean_header(name: object) -> str:
 
 
 def header_key(name: str) -> str:
-    """Comparison key of a header: lower-case, accent-free words (``Ø Herzfrequenz`` -> ``o herzfrequenz``)."""
+    """Comparison key of a header: lower-case, accent-free words.
+
+    ``Ø Herzfrequenz`` -> ``o herzfrequenz``; ``start_date_local`` -> ``start date local``.
+    """
     return sport_key(clean_header(name).replace("’", "'"))
 
 

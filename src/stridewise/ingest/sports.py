@@ -259,7 +259,8 @@ def _build_exact() -> dict[str, str]:
 _EXACT: Final[dict[str, str]] = _build_exact()
 
 # Keyword rules, tried in order on the spaced key; the first match wins.
-_RUN = r"(run\w*|jog\w*|lauf\w*|lob\w*|course a pied|carrera|correr|cors[ao]|hardlo\w*|futas|corrida)"
+_RUN = (r"(run\w*|jog\w*|lauf\w*|lob\w*|course a pied|carrera|correr|cors[ao]|hardlo\w*|"
+        r"futas|corrida)")
 _RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"hkworkoutactivitytype", ""),  # handled in normalise_sport (prefix stripped)
     (r"\b(triathlon|duathlon|multi ?sport|multideporte|multiesporte|brick|swimrun)\b",
