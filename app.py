@@ -18,15 +18,15 @@ st.markdown(
 widgets.demo_banner(store, key="home_clear_demo")
 
 q1, q2, q3 = st.columns(3)
-with q1.container(border=True):
+with q1.container(border=True, height="stretch"):
     st.markdown("**Am I training all five areas?**")
     st.caption("Sessions and minutes per area each week against your targets, and days since "
                "the last strength, plyometrics, stability and flexibility work.")
-with q2.container(border=True):
+with q2.container(border=True, height="stretch"):
     st.markdown("**Is my load ramping too fast?**")
     st.caption("Session load, acute:chronic ratios, monotony, weekly running km and single-run "
                "spikes, each explained with its source and caveats.")
-with q3.container(border=True):
+with q3.container(border=True, height="stretch"):
     st.markdown("**Who in the squad needs attention?**")
     st.caption("A roster in triage order: highest risk first, with the reason in plain words.")
 
@@ -61,13 +61,13 @@ else:
     st.caption(f"Week starting {wk.week_start:%a %d %b %Y}, up to {wk.as_of:%a %d %b}.")
 
 c1, c2, c3 = st.columns(3)
-with c1.container(border=True):
+with c1.container(border=True, height="stretch"):
     st.metric("Injury-risk signal", fmt.risk_label(wk.level),
               icon=fmt.RISK_STYLE.get(wk.level, ("", ":material/help:", ""))[1],
               help="A heuristic from load patterns, not a diagnosis. See the Athlete page for "
                    "every reason and how each metric is computed.")
     st.caption(fmt.md_escape(wk.reasons[0]) if wk.reasons else "No warning signs in the data.")
-with c2.container(border=True):
+with c2.container(border=True, height="stretch"):
     change = wk.run_km_change_pct
     st.metric(
         "Running, last 7 days", fmt.fmt_distance(wk.run_km_7d, units),
@@ -78,7 +78,7 @@ with c2.container(border=True):
              "before them.")
     st.caption(f"Weekly increase above {view.settings.risk.run_km_increase_pct:.0f} % is "
                "flagged (Nielsen et al. 2014).")
-with c3.container(border=True):
+with c3.container(border=True, height="stretch"):
     st.metric("Areas on target this week", f"{wk.areas_on_target} of 5",
               help="Areas whose sessions this week reach the weekly target set on Settings.")
     behind = wk.areas_behind
@@ -92,15 +92,15 @@ if st.button(f"Open the dashboard of {fmt.md_escape(name)}", icon=":material/mon
 
 st.subheader("Go to")
 l1, l2, l3, l4 = st.columns(4)
-with l1.container(border=True):
+with l1.container(border=True, height="stretch"):
     st.page_link(state.IMPORT_PAGE, label="Import", icon=":material/upload:")
     st.caption("Strava, Garmin, FIT, TCX, GPX, zips and any CSV log.")
-with l2.container(border=True):
+with l2.container(border=True, height="stretch"):
     st.page_link(state.ATHLETE_PAGE, label="Athlete", icon=":material/person:")
     st.caption("Weekly areas, load, risk reasons, calendar and every session.")
-with l3.container(border=True):
+with l3.container(border=True, height="stretch"):
     st.page_link(state.SQUAD_PAGE, label="Squad", icon=":material/groups:")
     st.caption("Triage roster, balance heat map and squad volume.")
-with l4.container(border=True):
+with l4.container(border=True, height="stretch"):
     st.page_link(state.SETTINGS_PAGE, label="Settings", icon=":material/tune:")
     st.caption("Targets, thresholds, classification rules, units, athletes.")

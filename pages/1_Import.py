@@ -99,7 +99,7 @@ def _report(i: int, o: importing.FileOutcome) -> None:
     if o.status == "refused":
         with st.container(border=True):
             st.markdown(f":material/block: **{name}** — not imported")
-            st.error(o.message)
+            st.error(fmt.md_escape(o.message), icon=":material/error:")
         return
     if o.status == "needs_mapping":
         _mapping_form(i, o)
@@ -158,7 +158,7 @@ def _mapping_form(i: int, o: importing.FileOutcome) -> None:
     with st.container(border=True):
         st.markdown(f":material/table_chart: **{fmt.md_escape(o.file_name)}** — "
                     "which column holds what?")
-        st.caption(o.message)
+        st.caption(fmt.md_escape(o.message))
         none = "— not in this file —"
         mapping: dict[str, str] = {}
         cols = st.columns(4)

@@ -322,3 +322,20 @@ def test_pages_after_clearing_demo_show_empty_states(demo_db: Path, store, page:
     assert not store.has_demo()
     if page in ("athlete", "squad"):
         assert at.info and len(at.get("page_link")) >= 6  # nav + "Import training files"
+
+
+def test_choosing_a_roster_row_opens_the_athlete(demo_db: Path) -> None:
+    at = run_page("squad")
+    third = at.dataframe[0].value["Athlete"].iloc[2]
+    at.session_state["squad_roster"] = {"selection": {"rows": [2], "columns": [], "cells": []}}
+    at.run()
+    no_exception(at)
+    assert at.title[0].value == third.replace("'", "\\'")
+    assert len(at.data_editor) == 1  # the Athlete page's sessions table
+
+
+def test_file_name_with_markup_is_shown_as_text(demo_db: Path) -> None:
+    at = _upload(run_page("import"), [(f"{XSS}.fit", b"\x00junk" * 20)], new_athlete="Eve")
+    no_exception(at)
+    for text in _texts(at):
+        assert "<img" not in text.replace("\\<img", "")

@@ -29,7 +29,7 @@ def setup_page(title: str, icon: str = ":material/directions_run:") -> Store:
     try:
         return state.get_store()
     except StridewiseError as exc:
-        st.error(exc.message)
+        st.error(fmt.md_escape(exc.message))
         st.stop()
         raise  # pragma: no cover - st.stop() raises
 
@@ -54,7 +54,7 @@ def nav() -> None:
 
 def show_error(exc: StridewiseError, *, prefix: str = "") -> None:
     """A user-facing failure: one sentence, never a traceback."""
-    st.error(f"{prefix}{exc.message}", icon=":material/error:")
+    st.error(fmt.md_escape(f"{prefix}{exc.message}"), icon=":material/error:")
 
 
 def risk_badge(level: str) -> None:
