@@ -791,11 +791,13 @@ class Store:
         # 1. Source sessions already stored (the same activity in an earlier/overlapping export).
         ids = frame["session_id"].tolist()
         known_ids = self._ids_in(conn, ss.c.source_session_id, ids)
-        known = self._source_rows(conn, ss.c.source_session_id, sorted(known_ids))
-        is_known = frame["session_id"].isin(known["source_session_id"])
+        is_known = frame["session_id"].isin(known_ids)
         old = frame.loc[is_known]
         new = frame.loc[~is_known]
-        changed_rows, changed_sessions = self._changed(old, known)
+        changed_rows, changed_sessions = old.iloc[0:0], set()
+        if known_ids:
+            known = self._source_rows(conn, ss.c.source_session_id, sorted(known_ids))
+            changed_rows, changed_sessions = self._changed(old, known)
         if not changed_rows.empty:
             stmt = (sa.update(ss).where(ss.c.source_session_id == sa.bindparam("b_id"))
                     .values({c: sa.bindparam(f"b_{c}") for c in (*_COMPARED, "source_file")}))
