@@ -183,6 +183,13 @@ def test_bad_upload_shows_one_sentence(demo_db: Path) -> None:
     assert len(at.error) == 1
     msg = at.error[0].value
     assert "Traceback" not in msg and msg.strip().endswith((".", ")"))
+    # the athlete exists without sessions: every page still renders
+    for page in ("athlete", "home", "squad"):
+        run_page(page, at=at)
+        no_exception(at)
+    run_page("athlete", at=at)
+    assert at.title[0].value == "Bad File"
+    assert any("No sessions" in c.value for c in at.caption)
 
 
 def _form_button(at, form: str, label: str):

@@ -40,6 +40,8 @@ def test_distance_and_units() -> None:
 def test_minutes_pct_ratio_days() -> None:
     assert fmt.fmt_minutes(45) == "45 min"
     assert fmt.fmt_minutes(185) == "3 h 05 min"
+    assert fmt.fmt_minutes_short(119) == "119 min"
+    assert fmt.fmt_minutes_short(447) == "7.5 h"
     assert fmt.fmt_pct(12.4) == "+12 %"
     assert fmt.fmt_pct(math.inf) == "new"
     assert fmt.fmt_ratio(math.inf) == "no base yet"

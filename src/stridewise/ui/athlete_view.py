@@ -138,7 +138,7 @@ def kpi_row(wk: summary.WeekSummary, units: str, settings: Settings) -> None:
         target = wk.targets.get(area, 0.0)
         mins = wk.area_minutes.get(area, 0.0)
         on = target > 0 and done >= target
-        col.metric(fmt.area_label(area), fmt.fmt_minutes(mins), border=True,
+        col.metric(fmt.area_label(area), fmt.fmt_minutes_short(mins), border=True,
         height="stretch",
                    delta=f"{done:.0f} of {target:g} sessions" if target else f"{done:.0f} sessions",
                    delta_color="normal" if on else "off", delta_arrow="off",

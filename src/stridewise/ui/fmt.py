@@ -92,6 +92,14 @@ def fmt_minutes(minutes: float | None) -> str:
     return f"{m // 60} h {m % 60:02d} min"
 
 
+def fmt_minutes_short(minutes: float | None) -> str:
+    """Minutes for narrow cards: ``45 min`` below two hours, else hours (``7.5 h``)."""
+    if is_missing(minutes):
+        return "—"
+    m = float(minutes)  # type: ignore[arg-type]
+    return f"{m:.0f} min" if m < 120 else f"{m / 60:.1f} h"
+
+
 def fmt_pct(pct: float | None, *, signed: bool = True, digits: int = 0) -> str:
     """A percentage such as ``+12 %``; ``—`` when unknown, ``new`` for +inf."""
     if pct is None or (isinstance(pct, float) and math.isnan(pct)):
