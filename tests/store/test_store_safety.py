@@ -217,3 +217,44 @@ def test_database_is_not_locked_for_readers_during_a_write(db_url: str) -> None:
         assert len(reader.sessions()) == 7 and reader.version() == version + 1
         with writer.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT count(*) FROM sessions")).scalar() == 7
+
+
+def test_a_transient_conflict_is_retried_and_applied_once(store: Store) -> None:
+    """A writer that loses a lock race (SQLite "database is locked", PostgreSQL serialisation
+    failure or unique violation) runs its whole transaction again; nothing is doubled."""
+    import sqlite3
+
+    import psycopg.errors
+
+    v = store.version()
+    raised: list[str] = []
+
+    def conflict(name: str) -> None:
+        if name == "links" and len(raised) < 2:
+            orig: Exception = (sqlite3.OperationalError("database is locked")
+                               if store.backend == "sqlite" else
+                               (psycopg.errors.SerializationFailure() if not raised
+                                else psycopg.errors.UniqueViolation()))
+            raised.append(type(orig).__name__)
+            raise sa.exc.OperationalError("INSERT ...", {}, orig)
+
+    store.checkpoint = conflict
+    res = store.import_report(report("ana", "strava_csv", days("2024-01-01", 6)), athlete="ana")
+    assert len(raised) == 2 and res.added == 6 and res.import_id == 1
+    assert len(store.sessions()) == 6 and len(store.imports()) == 1
+    assert len(store.table_frames()["import_sessions"]) == 6
+    assert store.version() == v + 1
+
+
+def test_a_lasting_database_error_becomes_one_sentence(store: Store) -> None:
+    import sqlite3
+
+    def broken(name: str) -> None:
+        if name == "sessions":
+            raise sa.exc.OperationalError("INSERT ...", {}, sqlite3.OperationalError("disk I/O error"))
+
+    store.checkpoint = broken
+    with pytest.raises(StoreError, match="could not be written .disk I/O error.") as exc:
+        store.import_report(report("ana", "strava_csv", days("2024-01-01", 2)), athlete="ana")
+    assert "\n" not in exc.value.message
+    assert store.sessions().empty
