@@ -155,6 +155,25 @@ def test_preview_with_wrong_date_column_says_so(csvdir: Path) -> None:
                                      ReadContext(), {"date": "what", "duration": "how long"})
 
 
+def test_preview_without_duration_says_why(csvdir: Path) -> None:
+    with pytest.raises(NeedsMapping, match="row 2: no duration"):
+        csvfile.preview_with_mapping(_bytes(csvdir, "unknown_columns.csv"), "m.csv",
+                                     ReadContext(), {"date": "when"})
+
+
+def test_mapping_with_separate_time_and_utc_offsets() -> None:
+    text = ("day;clock;mins;sport\n2024-03-31;00:30+00:00;45;Run\n"
+            "2024-04-01;18:00+00:00;30;Yoga\n")
+    r = read(text.encode(), tz="Europe/Berlin", mapping={
+        "date": "day", "time": "clock", "duration": "mins", "duration_unit": "min",
+        "type": "sport"})
+    # 00:30 UTC is before the 01:00 UTC switch to summer time: 01:30 CET.
+    assert [str(t) for t in r.sessions["start"]] == ["2024-03-31 01:30:00",
+                                                     "2024-04-01 20:00:00"]
+    assert r.sessions["sport"].tolist() == ["run", "yoga"]
+    assert any("UTC offsets" in a for a in r.assumptions)
+
+
 def test_guess_mapping_from_header_names() -> None:
     g = csvfile.guess_mapping(["Datum", "Art", "Distanz in km", "Zeit HH:MM:SS", "HFavg",
                                "Notiz"])

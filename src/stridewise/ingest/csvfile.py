@@ -174,4 +174,10 @@ def preview_with_mapping(data: bytes, file_name: str, ctx: ReadContext,
     live preview. Raises typed errors (e.g. when the mapped date column has no dates)."""
     table = load_table(data, file_name)
     report = csv_generic.read_mapped(table, ctx, file_name, dict(mapping), limit=rows)
+    if report.n_sessions == 0 and report.skipped:
+        first = report.skipped[0]
+        raise NeedsMapping(
+            f"With this mapping none of the first {min(rows, len(table))} rows can be imported "
+            f"(row {first.row}: {first.reason}); check the duration and date columns.",
+            columns=list(table.columns), guess=dict(mapping))
     return report.sessions.head(rows)
