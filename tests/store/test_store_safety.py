@@ -258,3 +258,27 @@ def test_a_lasting_database_error_becomes_one_sentence(store: Store) -> None:
         store.import_report(report("ana", "strava_csv", days("2024-01-01", 2)), athlete="ana")
     assert "\n" not in exc.value.message
     assert store.sessions().empty
+
+
+def test_a_backup_from_schema_version_1_restores(store: Store, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    store.import_report(report("ana", "strava_csv", days("2024-01-01", 3), sport="hike"),
+                        athlete="ana")
+    folder = store.backup(tmp_path / "b")
+    # what version 1 wrote: no family / sources columns on sessions
+    tab = pq.read_table(folder / "sessions.parquet").drop_columns(["family", "sources"])
+    pq.write_table(tab, folder / "sessions.parquet")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["schema_version"] = 1
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with Store(str(tmp_path / "fresh.db")) as fresh:
+        fresh.restore(folder)
+        df = fresh.sessions()
+        assert len(df) == 3 and (df["sources"] == "strava_csv").all()
+        with fresh.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT DISTINCT family FROM sessions")).scalars().all() \
+                == ["run"]
+        res = fresh.import_report(report("ana", "garmin_csv", shifted(days("2024-01-01", 3), 9),
+                                         sport="walk"), athlete="ana")
+        assert res.merged == 3
