@@ -45,19 +45,20 @@ def _parts(data: bytes) -> list[bytes]:
     return parts or [data]
 
 
-def _sdk(data: bytes) -> tuple[list[dict], list[dict]]:
-    sessions, sets = [], []
+def _sdk(data: bytes) -> tuple[list[dict], list[dict], list[dict]]:
+    sessions, sets, records = [], [], []
     for part in _parts(data):
         stream = garmin_fit_sdk.Stream.from_byte_array(bytearray(part))
         messages, _errors = garmin_fit_sdk.Decoder(stream).read(
             convert_datetimes_to_dates=True, convert_types_to_strings=True)
         sessions += messages.get("session_mesgs", [])
         sets += messages.get("set_mesgs", [])
-    return sessions, sets
+        records += messages.get("record_mesgs", [])
+    return sessions, sets, records
 
 
 @pytest.fixture(scope="module")
-def reference(corpus_dir: Path) -> dict[str, tuple[list[dict], list[dict]]]:
+def reference(corpus_dir: Path) -> dict[str, tuple[list[dict], list[dict], list[dict]]]:
     """SDK decode of every corpus FIT file, once per test module."""
     return {name: _sdk(_bytes(corpus_dir / "fit" / name)) for name in FILES}
 
@@ -75,7 +76,7 @@ def test_corpus_has_the_37_fit_files(corpus_dir: Path) -> None:
 @pytest.mark.parametrize("name", [f for f in FILES if f not in NON_ACTIVITY])
 def test_sessions_match_reference_sdk(name: str, corpus_dir: Path, reference: dict) -> None:
     report = fit.read(_bytes(corpus_dir / "fit" / name), name, ReadContext(tz="UTC"))
-    ref_sessions, ref_sets = reference[name]
+    ref_sessions, ref_sets, ref_records = reference[name]
     ours = report.sessions
     assert len(ours) == len(ref_sessions)
     for (_, row), ref in zip(ours.iterrows(), ref_sessions, strict=True):
@@ -88,8 +89,15 @@ def test_sessions_match_reference_sdk(name: str, corpus_dir: Path, reference: di
         ref_hr = ref.get("avg_heart_rate")
         if ref_hr:
             assert row["avg_hr"] == ref_hr
-        else:
-            assert math.isnan(row["avg_hr"])
+        else:  # no HR in the summary: ours is the mean of the records' HR in the session
+            a = pd.Timestamp(ref["start_time"])
+            b = a + pd.Timedelta(seconds=ref["total_elapsed_time"])
+            hrs = [r["heart_rate"] for r in ref_records if r.get("heart_rate")
+                   and r.get("timestamp") is not None and a <= pd.Timestamp(r["timestamp"]) <= b]
+            if hrs:
+                assert row["avg_hr"] == pytest.approx(sum(hrs) / len(hrs), abs=0.5)
+            else:
+                assert math.isnan(row["avg_hr"])
     ref_active = [s for s in ref_sets if s.get("set_type") == "active"]
     n_sets = sum(len(fit_sets) for fit_sets in ours["sets"].map(_parse))
     assert n_sets == len(ref_active)
@@ -164,6 +172,13 @@ def test_start_is_converted_to_the_athletes_zone(corpus_dir: Path) -> None:
     berlin = fit.read(_bytes(corpus_dir / "fit" / name), name,
                       ReadContext(tz="Europe/Berlin")).sessions
     assert berlin["start"].iloc[0] - utc["start"].iloc[0] == pd.Timedelta(hours=1)
+
+
+def test_heart_rate_from_records_when_the_summary_has_none(corpus_dir: Path) -> None:
+    name = "fitparse_activity-small-fenix2-run.fit"
+    r = fit.read(_bytes(corpus_dir / "fit" / name), name, ReadContext())
+    assert 150 < r.sessions["avg_hr"].iloc[0] < 160
+    assert any("computed from the per-second records" in a for a in r.assumptions)
 
 
 def test_zero_heart_rate_is_treated_as_missing(corpus_dir: Path) -> None:

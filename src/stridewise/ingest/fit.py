@@ -58,8 +58,16 @@ class _Decoder:
     fields: tuple[tuple[str, float, int, Any, bool], ...]
     has_ts: bool
 
+    def __post_init__(self) -> None:
+        # all fields scalar integers: one comprehension does the invalid check and scaling
+        self.simple = all(c == 1 and not s and inv != "nan" for _, _, c, inv, s in self.fields)
+        self.zipped = tuple((name, inv, sc) for name, sc, _, inv, _ in self.fields)
+
     def unpack(self, buf: bytes, pos: int) -> dict[str, Any]:
         flat = self.st.unpack_from(buf, pos)
+        if self.simple:
+            return {name: (v / sc if sc != 1 else v)
+                    for (name, inv, sc), v in zip(self.zipped, flat, strict=True) if v != inv}
         out: dict[str, Any] = {}
         i = 0
         for name, scale, count, invalid, is_str in self.fields:
@@ -139,6 +147,8 @@ class FitData:
     warnings: list[str] = field(default_factory=list)
     damaged: bool = False
     n_files: int = 0
+    #: field numbers that ``record`` definitions declare (3 = heart rate, 5 = distance)
+    record_fields: set[int] = field(default_factory=set)
 
 
 def _crc16(data: bytes | memoryview) -> int:
@@ -284,6 +294,8 @@ def _decode_one(buf: bytes, start: int, out: FitData, want_records: bool) -> int
                         break
                     size += sum(buf[i + 1] for i in range(pos + 1, dend, 3))
                     pos = dend
+                if mesg == P.MESG_RECORD:
+                    out.record_fields.update(nums)
                 dec = None
                 if mesg == P.MESG_FILE_ID or mesg_lists.get(mesg) is not None:
                     key = (mesg, big, buf[fpos:fend])
@@ -456,19 +468,24 @@ def _records_summary(records: list[dict[str, Any]], a: float, b: float) -> dict[
     return res
 
 
-def sessions_from_fit(fd: FitData, file_name: str,
-                      data: bytes | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+def sessions_from_fit(fd: FitData, file_name: str, data: bytes | None = None,
+                      assumptions: list[str] | None = None
+                      ) -> tuple[list[dict[str, Any]], list[str]]:
     """Canonical row dicts (``start`` still UTC) and warnings from decoded FIT data.
 
-    When a session lacks its distance, or a damaged file has no session summary at all, and the
-    raw ``data`` is given, the per-second records are decoded to fill the gap.
+    When a session lacks its distance or heart rate, or a damaged file has no session summary
+    at all, and the raw ``data`` is given, the per-second records are decoded to fill the gap
+    (what was filled is appended to ``assumptions`` when given).
     """
     warnings: list[str] = []
     sessions = [s for s in fd.sessions
                 if fd.file_types[s["file_index"]] in (None, P.FILE_ACTIVITY)]
+    has_hr, has_dist = 3 in fd.record_fields, 5 in fd.record_fields
     need_records = (not sessions) or any(
-        "total_distance" not in s and P.SPORT_NAMES.get(_first(s.get("sport")) or 0) in
-        ("running", "cycling", "walking", "hiking", "swimming") for s in sessions)
+        (has_dist and "total_distance" not in s and P.SPORT_NAMES.get(
+            _first(s.get("sport")) or 0) in ("running", "cycling", "walking", "hiking",
+                                               "swimming"))
+        or (has_hr and not _first(s.get("avg_heart_rate"))) for s in sessions)
     records = fd.records
     if need_records and not records and data is not None:
         records = decode(data, records=True).records
@@ -494,6 +511,7 @@ def sessions_from_fit(fd: FitData, file_name: str,
             f"was rebuilt from its {len(recs)} per-second records.")
     sets_per = _assign_sets(sessions, fd.sets)
     rows = []
+    hr_from_records = 0
     for s, sets in zip(sessions, sets_per, strict=True):
         a, b = _session_window(s)
         start = _fit_time(a) if not math.isnan(a) else None
@@ -512,6 +530,12 @@ def sessions_from_fit(fd: FitData, file_name: str,
                 warnings.append(
                     f"The session starting {start:%Y-%m-%d %H:%M} UTC has no total distance; "
                     "it was taken from the per-second records.")
+        if (math.isnan(avg_hr) or avg_hr < 20) and records and not s.get("_rebuilt"):
+            summ = _records_summary(records, a, b)
+            if "avg_hr" in summ:
+                avg_hr = summ["avg_hr"]
+                max_hr = max_hr if max_hr and max_hr >= 20 else summ["max_hr"]
+                hr_from_records += 1
         if math.isnan(elapsed):
             elapsed = max(0.0, b - a) if not math.isnan(b) else math.nan
         title = s.get("sport_profile_name") or ""
@@ -546,6 +570,10 @@ def sessions_from_fit(fd: FitData, file_name: str,
         if not math.isnan(row["moving_s"]) and row["moving_s"] > row["duration_s"] + 60:
             row["moving_s"] = row["duration_s"]
         rows.append(row)
+    if hr_from_records and assumptions is not None:
+        assumptions.append(
+            f"heart rate of {hr_from_records} session(s) computed from the per-second records "
+            "(the file's session summary has none).")
     return rows, warnings
 
 
@@ -584,7 +612,8 @@ def summarise(data: bytes, file_name: str) -> Summary:
         fd = decode(data)
         if fd.file_types and all(t not in (None, P.FILE_ACTIVITY) for t in fd.file_types):
             raise _refusal(fd, file_name)
-        rows, warns = sessions_from_fit(fd, file_name, data)
+        notes: list[str] = []
+        rows, warns = sessions_from_fit(fd, file_name, data, notes)
     except UnreadableFile as exc:
         raise UnreadableFile(f"{file_name}: {exc.message}") from exc
     except (TypeError, ValueError, ArithmeticError, IndexError, KeyError) as exc:
@@ -606,4 +635,4 @@ def summarise(data: bytes, file_name: str) -> Summary:
     if other:
         warnings.append(f"{len(other)} chained part(s) that are not activities were skipped "
                         f"({', '.join(sorted(set(other)))}).")
-    return Summary(fmt, rows, [], warnings)
+    return Summary(fmt, rows, notes, warnings)
