@@ -205,11 +205,12 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     rows["max_hr"] = rows["max_hr"].where(rows["max_hr"].gt(0))
     if fr:
         fmt = ("Garmin Connect activity list (2014-15 export, French, headers renamed by hand)")
-    elif table.first_data_line > 2:
-        fmt = "Garmin Connect activity list (legacy export with a title line, German)"
     else:
         lang = _LANG.get(table.keys[table.index_of(*_TYPE) or 0], "localised")
-        fmt = f"Garmin Connect Activities.csv ({len(table.columns)} columns, {lang} headers)"
+        if table.first_data_line > 2:
+            fmt = f"Garmin Connect activity list (legacy export with a title line, {lang} headers)"
+        else:
+            fmt = f"Garmin Connect Activities.csv ({len(table.columns)} columns, {lang} headers)"
     if dec == ",":
         assumptions.append("numbers use a decimal comma (account locale)")
     return finish_report(rows, table, ctx, source=SOURCE, file_name=file_name, fmt=fmt,
