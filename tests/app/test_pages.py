@@ -216,6 +216,18 @@ def test_session_edit_persists(demo_db: Path, store) -> None:
     row = at.data_editor[0].value.iloc[0]
     assert row["area"] == new_area and row["rpe"] == 7.5
     assert "set by you" in str(row["why"])
+    # re-importing the athlete's export keeps the edit
+    from stridewise import demo
+    from stridewise.ingest import ReadContext, read_bytes
+
+    info = next(a for a in demo.SQUAD if a.name == "Ana Silva")
+    data = demo.demo_files(demo.current_anchor())[info.file_name]
+    store.import_report(read_bytes(data, "again.csv", ReadContext(athlete="Ana Silva",
+                                                                 tz=info.tz)),
+                        athlete="Ana Silva")
+    s = store.sessions(["Ana Silva"])
+    kept = s.loc[s["area_override"] != ""]
+    assert list(kept["area_override"]) == [new_area] and kept["rpe"].iloc[0] == 7.5
 
 
 def test_settings_change_alters_computed_result(demo_db: Path, store) -> None:
