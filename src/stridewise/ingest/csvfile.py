@@ -67,8 +67,6 @@ def _table_from_text(text: str, encoding: str, file_name: str) -> Table:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         table = parse_table(text, file_name, encoding)
-    if encoding == "Windows-1252":
-        table.notes.append("the file is not UTF-8; it was read as Windows-1252 (Western European)")
     return table
 
 

@@ -17,7 +17,7 @@ import html
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -28,7 +28,7 @@ import pyarrow.csv as pacsv
 from stridewise.errors import UnreadableFile, UnsupportedFormat
 from stridewise.ingest.base import ImportReport, ReadContext, SkippedRow, finish_sessions
 from stridewise.ingest.sports import sport_key
-from stridewise.schema import RANGES
+from stridewise.schema import COLUMNS, RANGES
 
 DELIMITERS = (",", ";", "\t", "|")
 
@@ -123,7 +123,6 @@ class Table:
     text: str = ""
     body_offset: int = 0  # character offset of the first data line in ``text``
     first_data_line: int = 2
-    notes: list[str] = field(default_factory=list)
     #: (fields found, fields expected) when the last record was cut off, else None.
     truncated_last: tuple[int, int] | None = None
 
@@ -431,8 +430,6 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
                          f"left empty (first at row {first})")
         out[col] = v.where(~bad)
     keep = list(keep)
-    from stridewise.schema import COLUMNS  # local: avoid a cycle at import time
-
     cols = [c for c in out.columns if c in COLUMNS or c == "row_number" or c in keep]
     sessions, dups = finish_sessions(out[cols], ctx, source=source, file_name=file_name)
     skipped_rows.extend(SkippedRow(None if d.row is None else ln(d.row), d.reason) for d in dups)
