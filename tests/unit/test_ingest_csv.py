@@ -273,6 +273,12 @@ def test_rows_without_dates_are_skipped_with_line_numbers() -> None:
                                                       (4, "no duration")]
 
 
+def test_table_without_any_date_column_says_so() -> None:
+    text = "colour,shape,size\nred,round,3\nblue,square,5\n"
+    with pytest.raises(NeedsMapping, match="none of its columns \\('colour', 'shape', 'size'\\)"):
+        csvfile.read(text.encode(), "things.csv", ReadContext())
+
+
 def test_nothing_importable_is_refused() -> None:
     text = "Date,Type,Duration,Distance (km)\nsomeday,Run,00:30:00,5\n"
     with pytest.raises(NeedsMapping):

@@ -155,6 +155,13 @@ def _dispatch(table: Table, file_name: str, ctx: ReadContext) -> ImportReport:
     guess, confident = csv_generic.guess(table)
     if confident:
         return csv_generic.read_mapped(table, ctx, file_name, guess, guessed=True)
+    if "date" not in guess:
+        shown = ", ".join(f"'{c}'" for c in table.columns[:4])
+        more = ", ..." if len(table.columns) > 4 else ""
+        raise NeedsMapping(
+            f"{file_name} is a CSV table, but none of its columns ({shown}{more}) is "
+            "recognisably a date; if it is a training log, match its columns to date, "
+            "duration, distance and type by hand.", columns=list(table.columns), guess=guess)
     raise NeedsMapping(
         f"{file_name} is a CSV table whose columns Stridewise does not recognise with "
         "confidence; match its columns to date, duration, distance and type to import it.",
