@@ -35,6 +35,10 @@ CASES = {
     "open_water_swim", "Corrida": "run", "Corrida em esteira": "treadmill_run",
     "Natação em piscina": "swim", "Natação em alto mar": "open_water_swim",
     "Ciclismo na montanha": "mountain_bike", "Corrida em trilhas": "trail_run",
+    # more Garmin languages
+    "Course sur tapis roulant": "treadmill_run", "Entraînement en force": "strength",
+    "Corsa su tapis roulant": "treadmill_run", "Loopband": "treadmill_run",
+    "Erőnléti edzés": "strength", "Andar": "walk", "Indendørs cykling": "virtual_ride",
     # other apps
     "Indoor Run / Jog": "treadmill_run", "Machine Workout": "cardio", "Bike Ride": "ride",
     "Functional Fitness": "hiit", "Hiking/Rucking": "hike", "Weightlifting": "strength",

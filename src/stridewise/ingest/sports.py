@@ -302,8 +302,8 @@ _RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"\b(yoga|joga|ioga)\b", "yoga"),
     (r"\bpilates\b", "pilates"),
     (r"\b(hiit|crossfit|tabata|bootcamp|circuit\w*|zirkel\w*|functional fitness)\b", "hiit"),
-    (r"\b(strength|weight\w*|kraft\w*|styrke\w*|fuerza|forca|muscula\w*|pesi|kracht\w*|"
-     r"erosit\w*|sulyzo\w*|lifting|powerlift\w*|gym)\b", "strength"),
+    (r"\b(strength|weight\w*|kraft\w*|styrke\w*|fuerza|forca|force|muscula\w*|pesi|"
+     r"kracht\w*|erosit\w*|eronleti|sulyzo\w*|lifting|powerlift\w*|gym)\b", "strength"),
     (r"\b(stretch\w*|dehn\w*|udstraek\w*|etirement\w*|estiramiento\w*|rekken|nyujtas|"
      r"alongamento|flexib\w*)\b", "stretching"),
     (r"\b(mobili\w*|movilidad|foam roll\w*)\b", "mobility"),
@@ -311,7 +311,7 @@ _RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"\b(hik\w*|wander\w*|vandr\w*|randonnee|senderism\w*|escursion\w*|turaz\w*|trek\w*|"
      r"snowshoe\w*|ruck\w*)\b", "hike"),
     (r"\b(walk\w*|geh\w*|spazier\w*|gang|gatur|marche|camina\w*|camminat\w*|wandel\w*|"
-     r"gyalog\w*|caminhada)\b", "walk"),
+     r"gyalog\w*|caminhada|andar)\b", "walk"),
     (r"\b" + _RUN + r"\b", "run"),
     (r"\b(soccer|football|fussball|fodbold|futbol|calcio|voetbal|futebol|basketball|"
      r"volleyball|handball|hockey|rugby|ultimate)\b", "team_sport"),
