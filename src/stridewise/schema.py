@@ -120,36 +120,87 @@ def parse_sets(text: object) -> list[dict[str, Any]]:
     return [d for d in data if isinstance(d, dict)] if isinstance(data, list) else []
 
 
+def _text_column(s: pd.Series | None, n: int, fill: str) -> np.ndarray:
+    if s is None:
+        return np.full(n, fill, dtype=object)
+    if isinstance(s.dtype, pd.StringDtype) and not s.hasnans:
+        return s.to_numpy(dtype=object)
+    vals = s.to_numpy(dtype=object).copy()
+    mask = pd.isna(vals)
+    vals[mask] = fill
+    if pd.api.types.infer_dtype(vals, skipna=False) != "string":
+        vals = np.array([v if isinstance(v, str) else str(v) for v in vals], dtype=object)
+    return vals
+
+
+def _float_column(s: pd.Series | None, n: int) -> np.ndarray:
+    if s is None:
+        return np.full(n, np.nan)
+    if s.dtype == np.float64:
+        return s.to_numpy(copy=True)
+    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _datetime_column(s: pd.Series | None, n: int) -> np.ndarray:
+    if s is None:
+        return np.full(n, np.datetime64("NaT"), dtype=DATETIME)
+    if s.dtype == np.dtype(DATETIME):
+        return s.to_numpy(copy=True)
+    t = pd.to_datetime(s, errors="coerce")
+    if isinstance(t.dtype, pd.DatetimeTZDtype):
+        t = t.dt.tz_localize(None)
+    return t.to_numpy(dtype=DATETIME)
+
+
+def normalise_arrays(df: pd.DataFrame, constants: Mapping[str, object] | None = None,
+                     ) -> dict[str, np.ndarray]:
+    """The canonical columns of ``df`` as numpy arrays (text as object arrays of str).
+
+    ``constants`` sets whole columns to one value (e.g. the athlete's name). Missing optional
+    columns become NaN / ``""`` / ``"[]"``; ``moving_s`` falls back to ``duration_s``.
+    """
+    n = len(df)
+    const = dict(constants or {})
+    cols: dict[str, np.ndarray] = {}
+    for col, dtype in COLUMNS.items():
+        if col in const:
+            value = const[col]
+            cols[col] = np.full(n, value, dtype=object if dtype == STR else dtype)
+            continue
+        s = df[col] if col in df.columns else None
+        if dtype == STR:
+            cols[col] = _text_column(s, n, "[]" if col == "sets" else "")
+        elif dtype == DATETIME:
+            cols[col] = _datetime_column(s, n)
+        else:
+            cols[col] = _float_column(s, n)
+    moving, duration = cols["moving_s"], cols["duration_s"]
+    cols["moving_s"] = np.where(np.isnan(moving), duration, moving)
+    return cols
+
+
+def frame_from_arrays(cols: Mapping[str, np.ndarray], df: pd.DataFrame | None = None,
+                      ) -> pd.DataFrame:
+    """A canonical DataFrame from :func:`normalise_arrays` output; extra columns of ``df`` (if
+    given) are kept after the canonical ones, with ``df``'s index."""
+    data: dict[str, object] = {
+        c: (pd.array(cols[c], dtype=STR) if t == STR else cols[c]) for c, t in COLUMNS.items()}
+    if df is not None:
+        for extra in df.columns:
+            if extra not in COLUMNS:
+                data[extra] = df[extra]
+    return pd.DataFrame(data, index=df.index if df is not None else None)
+
+
 def normalise(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` with every canonical column present, in order, with canonical dtypes.
 
     Missing optional columns are added (NaN, or ``""`` for text; ``"[]"`` for ``sets``);
     ``moving_s`` falls back to ``duration_s``; extra columns are kept after the canonical ones.
+    Built column by column from numpy arrays: cheap for the one-row tables of activity files
+    and for the ten-thousand-row tables of bulk exports alike.
     """
-    out = df.copy()
-    n = len(out)
-    for col, dtype in COLUMNS.items():
-        if col not in out.columns:
-            if dtype == STR:
-                out[col] = "[]" if col == "sets" else ""
-            elif dtype == DATETIME:
-                out[col] = pd.Series(pd.NaT, index=out.index, dtype=DATETIME)
-            else:
-                out[col] = np.full(n, np.nan)
-    for col, dtype in COLUMNS.items():
-        if dtype == STR:
-            fill = "[]" if col == "sets" else ""
-            out[col] = out[col].astype(object).where(out[col].notna(), fill).astype(str)
-        elif dtype == DATETIME:
-            s = pd.to_datetime(out[col], errors="coerce")
-            if isinstance(s.dtype, pd.DatetimeTZDtype):
-                s = s.dt.tz_localize(None)
-            out[col] = s.astype(DATETIME)
-        else:
-            out[col] = pd.to_numeric(out[col], errors="coerce").astype(FLOAT)
-    out["moving_s"] = out["moving_s"].fillna(out["duration_s"])
-    extra = [c for c in out.columns if c not in COLUMNS]
-    return out[list(COLUMNS) + extra]
+    return frame_from_arrays(normalise_arrays(df), df)
 
 
 def validate(df: pd.DataFrame) -> None:
@@ -162,46 +213,68 @@ def validate(df: pd.DataFrame) -> None:
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise SchemaError(f"The sessions table lacks the column '{missing[0]}'.", column=missing[0])
+    arrays: dict[str, np.ndarray] = {}
     for col, dtype in COLUMNS.items():
         s = df[col]
         if dtype == DATETIME:
             if not pd.api.types.is_datetime64_dtype(s.dtype):
                 raise SchemaError(
                     f"Column '{col}' must hold naive date-times, not {s.dtype}.", column=col)
+            arrays[col] = s.to_numpy()
         elif dtype == FLOAT:
             if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
                 raise SchemaError(f"Column '{col}' must be numeric, not {s.dtype}.", column=col)
+            arrays[col] = s.to_numpy(dtype=float, na_value=np.nan)
         else:
-            bad = s.map(lambda v: not isinstance(v, str))
-            if bad.any():
-                row = int(np.flatnonzero(bad.to_numpy())[0])
-                raise SchemaError(
-                    f"Column '{col}' must hold text; row {row} holds {s.iloc[row]!r}.",
-                    column=col, row=row)
+            arrays[col] = s.to_numpy(dtype=object)
+    validate_arrays(arrays)
+
+
+_AREA_SET = frozenset(AREAS) | {""}
+_SPORT_SET = frozenset(SPORTS)
+
+
+def validate_arrays(cols: Mapping[str, np.ndarray]) -> None:
+    """:func:`validate` on the arrays of :func:`normalise_arrays` (all canonical columns)."""
+    for col, dtype in COLUMNS.items():
+        if dtype != STR:
+            continue
+        v = cols[col]
+        if pd.api.types.infer_dtype(v, skipna=False) not in ("string", "empty"):
+            row = next(i for i, x in enumerate(v) if not isinstance(x, str))
+            raise SchemaError(f"Column '{col}' must hold text; row {row} holds {v[row]!r}.",
+                              column=col, row=row)
     for col in REQUIRED:
-        s = df[col]
-        empty = s.isna() | (s == "") if COLUMNS[col] == STR else s.isna()
+        v = cols[col]
+        if COLUMNS[col] == STR:
+            empty = v == ""
+        else:
+            empty = np.isnat(v) if COLUMNS[col] == DATETIME else np.isnan(v)
         if empty.any():
-            row = int(np.flatnonzero(empty.to_numpy())[0])
+            row = int(np.flatnonzero(empty)[0])
             raise SchemaError(f"Row {row} has no value in the required column '{col}'.",
                               column=col, row=row)
-    for col, allowed in (("area", set(AREAS) | {""}), ("sport", set(SPORTS))):
-        bad = ~df[col].isin(allowed)
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise SchemaError(
-                f"Row {row} has the unknown {col} {df[col].iloc[row]!r} "
-                f"(known: {', '.join(sorted(allowed - {''}))}).", column=col, row=row)
+    for col, allowed in (("area", _AREA_SET), ("sport", _SPORT_SET)):
+        v = cols[col]
+        for row, x in enumerate(v):
+            if x not in allowed:
+                raise SchemaError(
+                    f"Row {row} has the unknown {col} {x!r} "
+                    f"(known: {', '.join(sorted(allowed - {''}))}).", column=col, row=row)
     for col, (lo, hi) in RANGES.items():
-        v = df[col].to_numpy(dtype=float)
+        v = cols[col]
         bad = ~np.isnan(v) & ((v < lo) | (v > hi))
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise SchemaError(
                 f"Row {row} has {col} = {v[row]:g}, outside the plausible range {lo:g}–{hi:g}.",
                 column=col, row=row)
-    dup = df["session_id"].duplicated()
-    if dup.any():
-        row = int(np.flatnonzero(dup.to_numpy())[0])
-        raise SchemaError(f"Row {row} repeats the session_id {df['session_id'].iloc[row]!r}.",
-                          column="session_id", row=row)
+    ids = cols["session_id"]
+    if len(ids) > 1:
+        _, first = np.unique(ids.astype(str), return_index=True)
+        if len(first) < len(ids):
+            dup = np.ones(len(ids), dtype=bool)
+            dup[first] = False
+            row = int(np.flatnonzero(dup)[0])
+            raise SchemaError(f"Row {row} repeats the session_id {ids[row]!r}.",
+                              column="session_id", row=row)

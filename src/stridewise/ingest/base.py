@@ -13,10 +13,17 @@ from dataclasses import dataclass, field
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import pandas as pd
 
 from stridewise.errors import UsageError
-from stridewise.schema import make_session_id, normalise, validate
+from stridewise.schema import (
+    COLUMNS,
+    frame_from_arrays,
+    make_session_id,
+    normalise_arrays,
+    validate_arrays,
+)
 
 Units = Literal["km", "mi"]
 DateOrder = Literal["DMY", "MDY", "YMD"]
@@ -131,31 +138,31 @@ def finish_sessions(rows: pd.DataFrame, ctx: ReadContext, *, source: str,
     repeat an earlier session of the same file; those come back as skipped rows, never dropped
     silently. Returns (sessions, skipped).
     """
-    out = rows.copy()
-    out["athlete"] = ctx.athlete
-    out["source"] = source
-    out["source_file"] = file_name
-    out = normalise(out)
-    out["area"] = ""
-    ids = []
-    for sid, start, sport, dur in zip(out["source_id"], out["start"], out["sport"],
-                                      out["duration_s"], strict=True):
+    cols = normalise_arrays(rows, {"athlete": ctx.athlete, "source": source,
+                                   "source_file": file_name, "area": ""})
+    ids = np.empty(len(rows), dtype=object)
+    for i, (sid, start, sport, dur) in enumerate(zip(cols["source_id"], cols["start"],
+                                                     cols["sport"], cols["duration_s"],
+                                                     strict=True)):
         if sid:
-            ids.append(make_session_id(ctx.athlete, source, sid))
+            ids[i] = make_session_id(ctx.athlete, source, sid)
         else:
-            ids.append(make_session_id(ctx.athlete, source, pd.Timestamp(start).isoformat(),
-                                       sport, round(float(dur))))
-    out["session_id"] = ids
-    dup = out["session_id"].duplicated(keep="first")
+            ids[i] = make_session_id(ctx.athlete, source, pd.Timestamp(start).isoformat(),
+                                     sport, round(float(dur)) if dur == dur else "")
+    cols["session_id"] = ids
     skipped: list[SkippedRow] = []
-    if dup.any():
-        nums = out["row_number"] if "row_number" in out.columns else pd.Series(
-            [None] * len(out), index=out.index)
-        for i in out.index[dup]:
-            n = nums.loc[i]
+    keep = ~pd.Series(ids).duplicated(keep="first").to_numpy()
+    if not keep.all():
+        nums = (rows["row_number"].to_numpy() if "row_number" in rows.columns
+                else np.full(len(rows), None))
+        for i in np.flatnonzero(~keep):
+            n = nums[i]
             skipped.append(SkippedRow(None if pd.isna(n) else int(n),
                                       "repeats an earlier session of this file"))
-        out = out.loc[~dup]
-    out = out.drop(columns=["row_number"], errors="ignore").reset_index(drop=True)
-    validate(out)
+        cols = {c: v[keep] for c, v in cols.items()}
+        rows = rows.loc[keep]
+    validate_arrays(cols)
+    extras = rows.drop(columns=[c for c in rows.columns
+                                if c in COLUMNS or c == "row_number"]).reset_index(drop=True)
+    out = frame_from_arrays(cols, extras)
     return out, skipped
