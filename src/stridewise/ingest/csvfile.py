@@ -54,10 +54,19 @@ def load_table(data: bytes, file_name: str) -> Table:
     if not data or not data.strip(b" \t\r\n\x00"):
         raise UnreadableFile(f"{file_name} is empty: there is nothing to import.")
     text, encoding = decode(data, file_name)
-    return _table_from_text(text, encoding, file_name)
+    return _table_from_text(text, encoding, file_name, data)
 
 
-def _table_from_text(text: str, encoding: str, file_name: str) -> Table:
+def _utf8_payload(data: bytes, encoding: str) -> bytes | None:
+    if encoding == "UTF-8":
+        return data
+    if encoding == "UTF-8 with BOM":
+        return data[3:]
+    return None
+
+
+def _table_from_text(text: str, encoding: str, file_name: str,
+                     data: bytes | None = None) -> Table:
     if len(text) > _MAX_CHARS:
         raise UnreadableFile(f"{file_name} is too large to read as CSV.")
     if text.lstrip().startswith(("<", "{", "[")) and "," not in text[:200]:
@@ -66,7 +75,8 @@ def _table_from_text(text: str, encoding: str, file_name: str) -> Table:
             "file ending (.tcx, .gpx, .xml, .json).")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        table = parse_table(text, file_name, encoding)
+        raw = _utf8_payload(data, encoding) if data is not None else None
+        table = parse_table(text, file_name, encoding, raw)
     return table
 
 
@@ -92,7 +102,7 @@ def _read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
     special = csv_apps.read_sectioned(text, file_name, ctx)
     if special is not None:
         return _with_notes(special, encoding)
-    table = _table_from_text(text, encoding, file_name)
+    table = _table_from_text(text, encoding, file_name, data)
     if table.truncated_last is not None and len(table) <= 1:
         raise UnreadableFile(
             f"{file_name} holds only a header and one incomplete row; the file seems to be cut "

@@ -228,8 +228,14 @@ def find_header(lines: Sequence[str], delimiter: str) -> int | None:
     return None
 
 
-def parse_table(text: str, file_name: str, encoding: str) -> Table:
-    """Parse CSV text into a :class:`Table` (title lines skipped, delimiter sniffed)."""
+def parse_table(text: str, file_name: str, encoding: str, raw: bytes | None = None) -> Table:
+    """Parse CSV text into a :class:`Table` (title lines skipped, delimiter sniffed).
+
+    ``raw`` may be the UTF-8 bytes ``text`` was decoded from (BOM removed); the body is then
+    handed to the Arrow parser without re-encoding.
+    """
+    if "\r" in text:
+        raw = None
     if "\r" in text:  # CRLF, classic Mac CR, and stray CRs all become LF
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     head_lines = _split_lines(text)
@@ -257,7 +263,11 @@ def parse_table(text: str, file_name: str, encoding: str) -> Table:
             f"{file_name} does not look like a table: no line with two or more columns "
             "separated by commas, semicolons or tabs was found.")
     body = text[body_offset:]
-    data = _read_body(body, delim, len(columns), file_name)
+    body_bytes = None
+    if raw is not None:
+        start = len(text[:body_offset].encode("utf-8"))
+        body_bytes = memoryview(raw)[start:]
+    data = _read_body(body, delim, len(columns), file_name, body_bytes)
     data = data.iloc[:, : len(columns)] if data.shape[1] > len(columns) else data
     for j in range(data.shape[1], len(columns)):
         data[j] = ""
@@ -297,11 +307,12 @@ def _truncated_tail(body: str, delim: str, width: int) -> tuple[int, int] | None
     return None
 
 
-def _read_body(body: str, delim: str, width: int, file_name: str) -> pd.DataFrame:
+def _read_body(body: str, delim: str, width: int, file_name: str,
+               body_bytes: memoryview | None = None) -> pd.DataFrame:
     if not body.strip():
         return pd.DataFrame({i: pd.Series([], dtype="str") for i in range(width)})
     names = list(range(width))
-    fast = _read_body_arrow(body, delim, width)
+    fast = _read_body_arrow(body, delim, width, body_bytes)
     if fast is not None:
         return fast
     try:
@@ -317,7 +328,8 @@ def _read_body(body: str, delim: str, width: int, file_name: str) -> pd.DataFram
     return df.fillna("")
 
 
-def _read_body_arrow(body: str, delim: str, width: int) -> pd.DataFrame | None:
+def _read_body_arrow(body: str, delim: str, width: int,
+                     body_bytes: memoryview | None = None) -> pd.DataFrame | None:
     """Fast multithreaded parse with pyarrow; None when the rows do not all have ``width``
     fields (the pandas/python readers then handle ragged rows)."""
     if body[:1] == " ":
@@ -325,7 +337,8 @@ def _read_body_arrow(body: str, delim: str, width: int) -> pd.DataFrame | None:
     names = [str(i) for i in range(width)]
     try:
         tbl = pacsv.read_csv(
-            io.BytesIO(body.encode("utf-8")),
+            pa.BufferReader(pa.py_buffer(body_bytes)) if body_bytes is not None
+            else io.BytesIO(body.encode("utf-8")),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
