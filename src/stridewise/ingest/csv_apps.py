@@ -84,14 +84,14 @@ def detect(table: Table) -> Reader | None:
             "is a Fitbit daily activity summary (steps and active minutes per day), not a list "
             "of training sessions; export your exercise sessions instead.",
             "Fitbit daily activity file")
-    if "date" in k and ({"restinghr", "hrv", "sleepsecs"} & k) and "ctl" in k | {"ctl"} \
+    if "date" in k and ({"restinghr", "hrv", "sleepsecs"} & k) \
             and not ({"type", "moving time", "elapsed time", "duration"} & k):
         return _refuse(
             "is an intervals.icu wellness file (weight, resting HR, HRV, sleep per day), not "
             "an activity list; export activities.csv from intervals.icu instead.",
             "intervals.icu wellness file")
-    if _has(table, "date", "step count count") or _has(table, "date",
-                                                       "active energy burned kcal") \
+    if (_has(table, "date", "step count count") or _has(table, "date",
+                                                        "active energy burned kcal")) \
             and "activity" not in k:
         return _refuse(
             "is a Health Export file of cumulative daily totals (energy, steps, distance per "
@@ -104,8 +104,7 @@ def detect(table: Table) -> Reader | None:
         return read_runkeeper
     if _has(table, "date submitted", "workout date", "activity type"):
         return read_mapmyrun
-    if _has(table, "start date local", "moving time", "elapsed time") and "icu training load" \
-            in k | {"icu training load"} and _has(table, "id", "type"):
+    if _has(table, "start date local", "moving time", "elapsed time", "id", "type"):
         return read_intervals
     if _has(table, "type", "starttime", "sporttime s"):
         return read_zepp
