@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
@@ -1057,7 +1058,8 @@ class Store:
             vals = cols[name]
             if nullable:
                 vals = ["" if v is None else v for v in vals]
-            return pd.Series(list(vals), dtype="str")
+            # via Arrow: the quickest way from Python strings to pandas' text dtype
+            return pd.Series(pa.array(vals, type=pa.large_string()), dtype="str")
 
         def num(name: str) -> np.ndarray:
             return np.array(cols[name], dtype=float) if n else np.empty(0)
