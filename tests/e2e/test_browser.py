@@ -102,7 +102,7 @@ def _settle(page, *, timeout_ms: int = 60_000) -> None:
             if (!app) return false;
             const running = document.querySelector('[data-testid="stStatusWidget"]');
             const state = app.getAttribute('data-test-script-state');
-            return !running && state !== 'running';
+            return !running && state === 'notRunning';
         }""", timeout=timeout_ms)
 
 
@@ -167,9 +167,12 @@ def test_every_page_then_upload_and_athlete_charts(server: str, browser, corpus_
     _settle(page)
     go.click()
     page.get_by_text("Import report").wait_for()
+    page.get_by_text("1 of 1 file(s) imported").wait_for()
+    page.get_by_text("Sessions in file").first.wait_for()
     _settle(page)
     _no_exception(page)
-    assert page.get_by_text("Sessions in file").count() >= 1
+    report = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Sessions in file" in report, report[-2500:]
     _shot(page, "import_report")
 
     # Open the athlete's dashboard from the report
