@@ -943,7 +943,8 @@ class Store:
         """DataFrame[import_id, athlete, file_name, content_sha1, format, imported_at, sessions,
         added, merged, unchanged, updated, skipped, assumptions, warnings], newest first.
 
-        ``sessions`` is the number of sessions this import brought that are still stored;
+        ``imported_at`` is UTC. ``sessions`` is the number of sessions this import brought that
+        are still stored;
         ``assumptions``/``warnings`` are "; "-joined text (see :meth:`import_detail` for lists).
         """
         imp, links = T["imports"], T["import_sessions"]
@@ -1081,6 +1082,30 @@ class Store:
         df = pd.DataFrame(out)
         df["start"] = df["start"].astype("datetime64[ns]")
         return df
+
+    def session_sources(self, session_id: str) -> pd.DataFrame:
+        """Where a stored session came from: one row per source record merged into it.
+
+        Columns: source_session_id, source, source_file, source_id, start, duration_s, avg_hr,
+        import_ids (", "-joined numbers of the imports that brought it). Empty for an unknown id.
+        """
+        ss, links = T["source_sessions"], T["import_sessions"]
+        q = (sa.select(ss.c.source_session_id, ss.c.source, ss.c.source_file, ss.c.source_id,
+                       ss.c.start, ss.c.duration_s, ss.c.avg_hr, links.c.import_id)
+             .select_from(ss.join(links, links.c.source_session_id == ss.c.source_session_id))
+             .where(ss.c.session_id == session_id)
+             .order_by(ss.c.source, ss.c.source_session_id, links.c.import_id))
+        df = self._read(lambda c: _frame(c.execute(q)))
+        keys = ["source_session_id", "source", "source_file", "source_id", "start", "duration_s",
+                "avg_hr"]
+        if df.empty:
+            return pd.DataFrame({k: pd.Series(dtype=object) for k in [*keys, "import_ids"]})
+        ids = df.groupby("source_session_id", sort=False)["import_id"].agg(
+            lambda s: ", ".join(str(int(x)) for x in s))
+        out = df.drop_duplicates("source_session_id")[keys].reset_index(drop=True)
+        out["import_ids"] = out["source_session_id"].map(ids)
+        out["start"] = pd.to_datetime(out["start"]).astype("datetime64[ns]")
+        return out
 
     def set_override(self, session_id: str, *, area: Any = ..., rpe: Any = ...,
                      notes: Any = ...) -> None:

@@ -290,3 +290,21 @@ def test_merged_content_does_not_depend_on_import_order(store: Store, order: tup
     assert (df["distance_m"] == 7000.0).all() and (df["duration_s"] == 3650.0).all()
     first = reports[order[0]].sessions["session_id"]
     assert set(df["session_id"]) == set(first)  # the first arrival names the session
+
+
+def test_session_sources_lists_every_contributing_record(store: Store) -> None:
+    starts = days("2024-05-01", 2)
+    r1 = store.import_report(report("ana", "strava_csv", starts, file_name="a.csv"),
+                             athlete="ana")
+    r2 = store.import_report(report("ana", "strava_csv", starts, file_name="b.csv",
+                                    content="again"), athlete="ana")
+    r3 = store.import_report(report("ana", "fit", shifted(starts, 20), avg_hr=141.0,
+                                    file_name="x.fit"), athlete="ana")
+    sid = store.sessions()["session_id"].iloc[0]
+    src = store.session_sources(sid)
+    assert src["source"].tolist() == ["fit", "strava_csv"]
+    assert src["import_ids"].tolist() == [str(r3.import_id),
+                                          f"{r1.import_id}, {r2.import_id}"]
+    assert src["source_file"].tolist() == ["x.fit", "a.csv"]  # unchanged: first file kept
+    assert src["avg_hr"].iloc[0] == 141.0 and src["start"].iloc[1] == starts[0]
+    assert store.session_sources("nope").empty
