@@ -52,3 +52,21 @@ def test_oversized_file_is_refused_before_reading():
 def test_bad_time_zone_is_a_typed_error():
     with pytest.raises(StridewiseError, match="time zone"):
         read_bytes(b"a,b\n1,2\n", "x.csv", ReadContext(tz="Nowhere/Land"))
+
+
+def test_vectorised_session_ids_equal_make_session_id():
+    import numpy as np
+
+    from stridewise.ingest.base import _session_ids
+    from stridewise.schema import make_session_id
+
+    cols = {"source_id": np.array(["", "12", ""], dtype=object),
+            "start": np.array(["2025-01-01T07:00:00", "2025-01-02", "NaT"],
+                              dtype="datetime64[ns]"),
+            "sport": np.array(["run", "ride", "swim"], dtype=object),
+            "duration_s": np.array([1800.4, np.nan, np.nan])}
+    ids = _session_ids(" Ana ", "fit", cols)
+    assert ids[0] == make_session_id("Ana", "fit", "2025-01-01T07:00:00", "run", 1800)
+    assert ids[1] == make_session_id("Ana", "fit", "12")
+    assert ids[2] == make_session_id("Ana", "fit", "NaT", "swim", "")
+    assert len(set(ids)) == 3

@@ -125,6 +125,28 @@ def utc_to_local(times: pd.Series, tz: str) -> pd.Series:
     return t.dt.tz_localize("UTC").dt.tz_convert(tz).dt.tz_localize(None)
 
 
+def _session_ids(athlete: str, source: str, cols: dict[str, np.ndarray]) -> np.ndarray:
+    """Vectorised :func:`~stridewise.schema.make_session_id` over a file's rows.
+
+    Identity: the source's own id where it has one, else start time + sport + rounded duration.
+    """
+    sid = cols["source_id"].astype(str)
+    keys = sid.astype(object)
+    no_id = np.flatnonzero(sid == "")
+    if len(no_id):
+        start = (pd.Series(cols["start"][no_id]).dt.strftime("%Y-%m-%dT%H:%M:%S")
+                 .fillna("NaT").to_numpy(dtype=str))
+        dur = cols["duration_s"][no_id]
+        dur_text = np.where(np.isnan(dur), "",
+                            np.round(np.nan_to_num(dur)).astype(np.int64).astype(str))
+        keys[no_id] = start + "\x1f" + cols["sport"][no_id].astype(str) + "\x1f" + dur_text
+    # same text as make_session_id(athlete, source, key), hashed in one pass
+    prefix = "\x1f".join([athlete.strip().casefold(), source, ""])
+    sha1 = hashlib.sha1
+    return np.array([sha1((prefix + k).encode("utf-8")).hexdigest()[:16] for k in keys],
+                    dtype=object)
+
+
 def finish_sessions(rows: pd.DataFrame, ctx: ReadContext, *, source: str,
                     file_name: str) -> tuple[pd.DataFrame, list[SkippedRow]]:
     """Turn an importer's rows into validated canonical sessions.
@@ -140,15 +162,7 @@ def finish_sessions(rows: pd.DataFrame, ctx: ReadContext, *, source: str,
     """
     cols = normalise_arrays(rows, {"athlete": ctx.athlete, "source": source,
                                    "source_file": file_name, "area": ""})
-    ids = np.empty(len(rows), dtype=object)
-    for i, (sid, start, sport, dur) in enumerate(zip(cols["source_id"], cols["start"],
-                                                     cols["sport"], cols["duration_s"],
-                                                     strict=True)):
-        if sid:
-            ids[i] = make_session_id(ctx.athlete, source, sid)
-        else:
-            ids[i] = make_session_id(ctx.athlete, source, pd.Timestamp(start).isoformat(),
-                                     sport, round(float(dur)) if dur == dur else "")
+    ids = _session_ids(ctx.athlete, source, cols)
     cols["session_id"] = ids
     skipped: list[SkippedRow] = []
     keep = ~pd.Series(ids).duplicated(keep="first").to_numpy()
