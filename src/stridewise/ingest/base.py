@@ -20,7 +20,6 @@ from stridewise.errors import UsageError
 from stridewise.schema import (
     COLUMNS,
     frame_from_arrays,
-    make_session_id,
     normalise_arrays,
     validate_arrays,
 )
