@@ -767,8 +767,7 @@ class Store:
 
     def _import_tx(self, conn: Connection, frame: pd.DataFrame, report: Any, name: str,
                    sha: str, is_demo: bool) -> ImportResult:
-        imp, ss, s, links = T["imports"], T["source_sessions"], T["sessions"], \
-            T["import_sessions"]
+        imp = T["imports"]
         file_name = str(getattr(report, "file_name", "") or "")
         if sha:
             prev = conn.execute(sa.select(imp.c.import_id).where(
@@ -789,6 +788,23 @@ class Store:
             warnings_json=json.dumps(list(getattr(report, "warnings", [])), ensure_ascii=False)))
         self._stage("import-row")
 
+        # One pass per source, so that a file holding two sources (e.g. a Strava export zip
+        # with activities.csv and the activities' FIT files) merges them with each other too.
+        totals = np.zeros(4, dtype=int)
+        for source, part in frame.groupby("source", sort=False):
+            totals += self._store_rows(conn, part, import_id, name, str(source))
+        result = ImportResult(import_id, *(int(x) for x in totals), file_name=file_name)
+        conn.execute(sa.update(imp).where(imp.c.import_id == import_id).values(
+            added=result.added, merged=result.merged, unchanged=result.unchanged,
+            updated=result.updated))
+        self._stage("commit")
+        return result
+
+    def _store_rows(self, conn: Connection, frame: pd.DataFrame, import_id: int, name: str,
+                    source: str) -> tuple[int, int, int, int]:
+        """Store one source's sessions of an import; returns (added, merged, unchanged,
+        updated)."""
+        ss, s, links = T["source_sessions"], T["sessions"], T["import_sessions"]
         # 1. Source sessions already stored (the same activity in an earlier/overlapping export).
         ids = frame["session_id"].tolist()
         known_ids = self._ids_in(conn, ss.c.source_session_id, ids)
@@ -839,7 +855,7 @@ class Store:
             exprs.update(session_id=ss.c.source_session_id, import_id=ss.c.first_import_id,
                          family=family_case(ss.c.sport), sources=ss.c.source)
             sel = sa.select(*exprs.values()).where(
-                ss.c.first_import_id == import_id,
+                ss.c.first_import_id == import_id, ss.c.source == source,
                 ss.c.session_id == ss.c.source_session_id,
                 ~sa.exists().where(s.c.session_id == ss.c.source_session_id))
             conn.execute(sa.insert(s).from_select(list(exprs), sel))
@@ -848,21 +864,14 @@ class Store:
             conn.execute(sa.insert(links).from_select(
                 ["import_id", "source_session_id"],
                 sa.select(ss.c.first_import_id, ss.c.source_session_id)
-                .where(ss.c.first_import_id == import_id)))
+                .where(ss.c.first_import_id == import_id, ss.c.source == source)))
         if not old.empty:
             conn.execute(sa.insert(links), [{"import_id": import_id, "source_session_id": i}
                                             for i in old["session_id"]])
         self._stage("links")
         touched = set(target.loc[attached].tolist()) | changed_sessions
         self._rebuild(conn, sorted(touched))
-        result = ImportResult(import_id, added=len(add), merged=int(attached.sum()),
-                              unchanged=len(old) - len(changed_rows), updated=len(changed_rows),
-                              file_name=file_name)
-        conn.execute(sa.update(imp).where(imp.c.import_id == import_id).values(
-            added=result.added, merged=result.merged, unchanged=result.unchanged,
-            updated=result.updated))
-        self._stage("commit")
-        return result
+        return (len(add), int(attached.sum()), len(old) - len(changed_rows), len(changed_rows))
 
     def _source_rows(self, conn: Connection, col: sa.Column, ids: Sequence[str]) -> pd.DataFrame:
         ss = T["source_sessions"]

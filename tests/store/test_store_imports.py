@@ -308,3 +308,18 @@ def test_session_sources_lists_every_contributing_record(store: Store) -> None:
     assert src["source_file"].tolist() == ["x.fit", "a.csv"]  # unchanged: first file kept
     assert src["avg_hr"].iloc[0] == 141.0 and src["start"].iloc[1] == starts[0]
     assert store.session_sources("nope").empty
+
+
+def test_one_file_holding_two_sources_merges_them(store: Store) -> None:
+    """A Strava export zip carries activities.csv rows and the same activities' FIT files."""
+    starts = days("2024-05-01", 4)
+    csv = report("ana", "strava_csv", starts, title="Run")
+    fit = report("ana", "fit", shifted(starts, 2), title="", avg_hr=150.0)
+    both = report("ana", "strava_csv", [])
+    both.sessions = pd.concat([csv.sessions, fit.sessions], ignore_index=True)
+    res = store.import_report(both, athlete="ana")
+    assert (res.added, res.merged) == (4, 4)
+    df = store.sessions()
+    assert len(df) == 4 and (df["sources"] == "fit, strava_csv").all()
+    assert (df["avg_hr"] == 150.0).all() and (df["title"] == "Run").all()
+    assert store.remove_import(res.import_id) == 4 and store.sessions().empty
