@@ -56,7 +56,9 @@ with st.container(border=True):
         "Drop files here", type=UPLOAD_TYPES, accept_multiple_files=True,
         key=f"import_files_{gen}",
         help="Up to 200 MB per file. A Strava bulk export zip brings its activity files along.")
-    go = st.button(f"Import {len(uploads or [])} file(s)", type="primary",
+    n_up = len(uploads or [])
+    go = st.button(f"Import {n_up} file{'' if n_up == 1 else 's'}" if n_up else "Import",
+                   type="primary",
                    icon=":material/upload:", disabled=not uploads or not athlete,
                    key="import_go")
     if uploads and not athlete:

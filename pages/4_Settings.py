@@ -14,6 +14,22 @@ from stridewise.settings import DEFAULT_TARGETS, RISK_SOURCES, TARGET_SOURCES, R
 from stridewise.ui import fmt, state, widgets
 from stridewise.ui import settings_view as sv
 
+RISK_LABELS = {
+    "acwr_low": "ACWR: under-loaded below",
+    "acwr_high": "ACWR: caution above",
+    "acwr_very_high": "ACWR: high above",
+    "monotony_high": "Monotony: high above",
+    "run_km_increase_pct": "Weekly running-km rise flagged above (%)",
+    "spike_small": "Run spike counts as small above (%)",
+    "spike_moderate": "Run spike counts as moderate above (%)",
+    "spike_large": "Run spike counts as large above (%)",
+    "spike_days": "Days a run spike keeps counting",
+    "coverage_floor": "Minimum share of the last 28 days with sessions (%)",
+    "min_history_days": "Days of history before any risk level",
+    "rpe_hr_floor": "Say loads are estimated below this share with RPE or HR (%)",
+    "days_without_area": "Mention a missing area after (days)",
+}
+
 store = widgets.setup_page("Settings", ":material/tune:")
 st.title("Settings")
 settings = state.current_settings(store)
@@ -89,8 +105,7 @@ with risk_tab:
         for i, f in enumerate(numeric):
             default = getattr(defaults, f.name)
             current = getattr(settings.risk, f.name)
-            label = f.name.replace("_", " ").replace("acwr", "ACWR").replace("pct", "%")
-            label = label[0].upper() + label[1:]
+            label = f"{RISK_LABELS.get(f.name, f.name)} (default {default:g})"
             src = RISK_SOURCES.get(f.name, "")
             if isinstance(default, int):
                 values[f.name] = cols[i % 2].number_input(
@@ -122,8 +137,9 @@ with risk_tab:
             _saved("Risk thresholds reset to the cited defaults." if reset_r
                    else "Risk thresholds saved.")
     with st.expander("Where the defaults come from"):
-        st.dataframe([{"Setting": k, "Default": str(getattr(defaults, k)), "Source": v}
-                      for k, v in RISK_SOURCES.items()], hide_index=True, width="stretch")
+        st.dataframe([{"Setting": RISK_LABELS.get(k, k), "Default": str(getattr(defaults, k)),
+                       "Source": v} for k, v in RISK_SOURCES.items()],
+                     hide_index=True, width="stretch")
 
 # --- Classification rules ----------------------------------------------------------------------------
 with rules_tab:

@@ -152,6 +152,12 @@ def test_every_page_then_upload_and_athlete_charts(server: str, browser, corpus_
         if slug in ("Athlete", "Squad"):
             page.locator(".main-svg").first.wait_for()
         _shot(page, slug.lower())
+        if slug == "Settings":
+            for tab in ("Weekly targets", "Risk thresholds", "Classification rules", "Athletes"):
+                page.get_by_role("tab", name=tab).click()
+                _settle(page)
+                _no_exception(page)
+                _shot(page, "settings_" + tab.split()[-1].lower())
 
     # Upload a real Strava export for a new athlete through the real file input
     page.locator('[data-testid="stSelectbox"]').first.click()

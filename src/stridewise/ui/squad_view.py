@@ -39,7 +39,8 @@ def roster_display(roster: pd.DataFrame, units: str) -> pd.DataFrame:
         "Top reason": roster["top_reason"],
         "ACWR (EWMA)": roster["acwr_ewma"].replace([float("inf")], float("nan")),
         f"Running {units} this week": run / fmt.KM_PER_MILE if units == "mi" else run,
-        "Change": roster["run_km_change_pct"].replace([float("inf")], float("nan")),
+        "Change": roster["run_km_change_pct"].replace([float("inf")], float("nan")).round(0)
+        + 0.0,  # + 0.0 turns -0 into 0
         "Run spike": roster["spike"].map(SPIKE_LABELS),
         "Strength": roster["days_since_strength"],
         "Plyometrics": roster["days_since_plyometrics"],
