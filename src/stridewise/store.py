@@ -339,9 +339,9 @@ def match_sessions(new: pd.DataFrame, existing: pd.DataFrame, *,
     ``duration_fraction`` of the longer one (and the existing session must not hold that source
     yet). A row from a source already in the session matches only as a re-export: no native id,
     the same sport family and starts within ``same_start_s`` (durations may differ: exports
-    disagree on elapsed vs moving time). Each existing
-    session takes at most one new row (the nearest start wins). Vectorised: candidates come
-    from a binary search on sorted start times, so the cost is O((n + m) log m).
+    disagree on elapsed vs moving time). Each existing session takes at most one new row (the
+    nearest start wins). Vectorised: candidates come from a binary search on sorted start
+    times, so the cost is O((n + m) log m) plus the (few) candidate pairs.
     """
     result = pd.Series(pd.NA, index=new.index, dtype=object)
     if new.empty or existing.empty:
@@ -361,24 +361,22 @@ def match_sessions(new: pd.DataFrame, existing: pd.DataFrame, *,
     e_idx = np.repeat(lo, counts) + offsets
     n_family = np.array([sport_family(s) for s in new["sport"]], dtype=object)
     e_family = ex["family"].to_numpy(dtype=object)
-    n_dur = new["duration_s"].to_numpy(dtype=float)
-    e_dur = ex["duration_s"].to_numpy(dtype=float)
-    dmax = np.maximum(n_dur[n_idx], e_dur[e_idx])
-    ok = (n_family[n_idx] == e_family[e_idx]) & (
-        np.abs(n_dur[n_idx] - e_dur[e_idx]) <= duration_fraction * dmax)
+    n_dur = new["duration_s"].to_numpy(dtype=float)[n_idx]
+    e_dur = ex["duration_s"].to_numpy(dtype=float)[e_idx]
+    dt = np.abs(n_t[n_idx] - e_t[e_idx])
+    family = n_family[n_idx] == e_family[e_idx]
+    similar = np.abs(n_dur - e_dur) <= duration_fraction * np.maximum(n_dur, e_dur)
     n_src = new["source"].to_numpy(dtype=object)
     e_src = ex["sources"].to_numpy(dtype=object)
     same_source = np.fromiter(
         (n_src[i] in str(e_src[j]).split(", ") for i, j in zip(n_idx, e_idx, strict=True)),
         dtype=bool, count=total)
-    dt = np.abs(n_t[n_idx] - e_t[e_idx])
-    family = n_family[n_idx] == e_family[e_idx]
     # Re-export of a source without native ids: two exports may report different durations
     # (elapsed vs moving time) for the same activity, but never two activities at one second.
     no_id = new["source_id"].to_numpy(dtype=object)[n_idx] == "" if "source_id" in new \
         else np.ones(total, dtype=bool)
     re_export = family & same_source & no_id & (dt <= np.int64(round(same_start_s * 1e9)))
-    ok = (ok & ~same_source) | re_export
+    ok = (family & similar & ~same_source) | re_export
     if not ok.any():
         return result
     pairs = pd.DataFrame({"n": n_idx[ok], "e": e_idx[ok], "dt": dt[ok]})
