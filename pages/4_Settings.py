@@ -190,6 +190,12 @@ with rules_tab:
                 widgets.show_error(exc)
             else:
                 _saved("Your rules were removed; the built-in rules apply.")
+    others = sv.unplaced_titles(state.analysis(store, None).analysis.sessions)
+    if len(others):
+        with st.expander(f"Titles Stridewise could not place ({int(others['sessions'].sum())} "
+                         "sessions in 'other')", icon=":material/help:"):
+            st.caption("Add a keyword rule for the ones that belong to an area.")
+            st.dataframe(others, hide_index=True, width="stretch")
     builtin = sv.classify.default_rules()
     with st.expander(f"The {len(builtin)} built-in rules, in the order they are tried"):
         st.dataframe(sv.rule_records(builtin), hide_index=True, width="stretch")

@@ -91,3 +91,17 @@ def test_clicked_weeks_filter_sessions() -> None:
     sunday = in_weeks(s, [pd.Timestamp("2026-11-15")], "sunday")
     assert list(sunday["title"]) == ["sun", "mon"]
     assert in_weeks(s, [], "monday").empty
+
+
+def test_unplaced_titles_counts_other_sessions() -> None:
+    import pandas as pd
+
+    from stridewise.ui.settings_view import unplaced_titles
+
+    df = pd.DataFrame({"sport": ["other", "other", "other", "run"],
+                       "title": ["Bootcamp", "Bootcamp", "Zumba", "Easy"],
+                       "area": ["other", "other", "other", "endurance"]})
+    out = unplaced_titles(df)
+    assert list(out["title"]) == ["Bootcamp", "Zumba"]
+    assert list(out["sessions"]) == [2, 1]
+    assert unplaced_titles(df.iloc[3:]).empty

@@ -72,6 +72,17 @@ def rule_change_preview(sessions: pd.DataFrame, old: Sequence[classify.Rule],
     return out.sort_values("start", ascending=False).reset_index(drop=True)
 
 
+def unplaced_titles(classified: pd.DataFrame, top: int = 30) -> pd.DataFrame:
+    """The most frequent (sport, title) pairs of sessions classified as ``other``."""
+    if classified.empty or "area" not in classified.columns:
+        return pd.DataFrame(columns=["sport", "title", "sessions"])
+    o = classified.loc[classified["area"] == "other"]
+    if o.empty:
+        return pd.DataFrame(columns=["sport", "title", "sessions"])
+    return (o.groupby(["sport", "title"]).size().rename("sessions").reset_index()
+            .sort_values("sessions", ascending=False).head(top).reset_index(drop=True))
+
+
 ATHLETE_FIELDS = ("group", "hr_max", "hr_rest", "sex", "tz")
 
 
