@@ -455,7 +455,11 @@ class Store:
                              f"{_reason(exc)}.") from exc
         #: Test seam: called with a stage name at points inside write transactions.
         self.checkpoint: Callable[[str], None] | None = None
-        self._open()
+        try:
+            self._open()
+        except BaseException:
+            self.engine.dispose()
+            raise
 
     @classmethod
     def from_env(cls) -> Store:
