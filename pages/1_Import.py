@@ -42,10 +42,12 @@ with st.container(border=True):
     settings = state.current_settings(store)
     tz_default = (str(row["tz"].iloc[0]) if row is not None and len(row) and row["tz"].iloc[0]
                   else settings.tz)
-    tz = c2.text_input("Time zone of the athlete", value=tz_default or "UTC",
-                       key=f"import_tz_{athlete}",
-                       help="IANA name such as Europe/Berlin. Strava and FIT store UTC times; "
-                            "they are shown on the athlete's local clock.")
+    zones = state.time_zones()
+    tz = c2.selectbox("Time zone of the athlete", zones,
+                      index=zones.index(tz_default) if tz_default in zones else
+                      zones.index("UTC"), key=f"import_tz_{athlete}",
+                      help="Strava and FIT store UTC times; they are shown on the athlete's "
+                           "local clock.")
     units_choice = c3.selectbox(
         "Distance unit", ["Detect", "km", "mi"], key="import_units",
         help="Garmin's CSV does not say whether distances are km or miles. 'Detect' infers "
@@ -65,7 +67,7 @@ with st.container(border=True):
         st.warning("Enter the new athlete's name first.")
 
 if go and uploads and athlete:
-    if athlete not in names:
+    if athlete not in names or tz != tz_default:
         store.upsert_athlete(athlete, tz=tz)
     bar = st.progress(0.0, text="Starting…")
     files = [(u.name, u.getvalue()) for u in uploads]

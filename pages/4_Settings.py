@@ -4,7 +4,6 @@ zone, athletes (HR, sex, group)."""
 from __future__ import annotations
 
 from dataclasses import fields
-from zoneinfo import available_timezones
 
 import streamlit as st
 
@@ -55,7 +54,7 @@ with general, st.form("settings_general"):
     week_start = st.radio("A training week starts on", ["monday", "sunday"],
                           index=["monday", "sunday"].index(settings.week_start),
                           format_func=str.capitalize, horizontal=True, key="set_week_start")
-    zones = sorted(available_timezones())
+    zones = state.time_zones()
     tz = st.selectbox("Default time zone for new athletes", zones,
                       index=zones.index(settings.tz) if settings.tz in zones else
                       zones.index("UTC"), key="set_tz")
@@ -221,7 +220,7 @@ with athletes_tab:
                 "hr_rest": st.column_config.NumberColumn("HR rest", min_value=20,
                                                          max_value=120, step=1, format="%d"),
                 "sex": st.column_config.SelectboxColumn("Sex", options=["female", "male"]),
-                "tz": st.column_config.TextColumn("Time zone"),
+                "tz": st.column_config.SelectboxColumn("Time zone", options=state.time_zones()),
             })
         if st.button("Save athletes", type="primary", icon=":material/save:",
                      key="athletes_save"):

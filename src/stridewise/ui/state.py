@@ -77,6 +77,14 @@ def current_settings(store: Store) -> Settings:
     return Settings.from_dict(store.settings() or {})
 
 
+@st.cache_resource(show_spinner=False)
+def time_zones() -> list[str]:
+    """IANA time-zone names for pickers, sorted."""
+    from zoneinfo import available_timezones
+
+    return sorted(available_timezones())
+
+
 def user_rules(store: Store) -> list[classify.Rule]:
     """The user's own classification rules (tried before the shipped defaults)."""
     return classify.rules_from_records(store.rules() or [])
