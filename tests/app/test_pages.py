@@ -48,6 +48,15 @@ def test_home_clear_demo_leaves_empty_state(demo_db: Path, store) -> None:
     assert store.has_demo() is False
     assert len(store.athletes()) == 0
     assert any("No training data yet" in i.value for i in at.info)
+    # a restart does not bring the demo back once it was cleared
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    again = run_page("home")
+    no_exception(again)
+    assert len(store.athletes()) == 0
+    assert any("No training data yet" in i.value for i in again.info)
 
 
 def test_athlete_page_renders_every_part(demo_db: Path) -> None:

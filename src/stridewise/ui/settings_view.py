@@ -19,7 +19,8 @@ if TYPE_CHECKING:  # pragma: no cover
 def save_settings(store: Store, settings: Settings) -> Settings:
     """Validate (``Settings.from_dict`` raises ``UsageError``) and store; returns what was saved."""
     checked = Settings.from_dict(settings.to_dict())
-    store.save_settings(checked.to_dict())
+    # keep keys that are not settings proper (e.g. that the demo squad was dismissed)
+    store.save_settings({**(store.settings() or {}), **checked.to_dict()})
     return checked
 
 

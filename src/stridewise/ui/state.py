@@ -34,6 +34,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 T = TypeVar("T")
 
+#: Settings key set when the user clears the demo squad: it is not imported again on restart.
+DEMO_DISMISSED = "demo_dismissed"
 ATHLETE_KEY = "sw_athlete"
 GROUP_KEY = "sw_group"
 ATHLETE_PAGE = "pages/2_Athlete.py"
@@ -60,7 +62,8 @@ def _store_for(url: str) -> Store:
 
     store = Store.from_env() if not url else Store(url)
     try:
-        demo.ensure_demo(store)
+        if not (store.settings() or {}).get(DEMO_DISMISSED):
+            demo.ensure_demo(store)
     except StridewiseError:
         # An unreadable demo must not keep the app from starting; the empty-state texts guide
         # the user to the Import page instead.

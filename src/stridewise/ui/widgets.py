@@ -161,6 +161,7 @@ def demo_banner(store: Store, *, key: str) -> None:
         if c2.button("Clear demo data", key=key, icon=":material/delete:", type="secondary"):
             try:
                 n = store.clear_demo()
+                store.save_settings({**(store.settings() or {}), state.DEMO_DISMISSED: True})
             except StridewiseError as exc:
                 show_error(exc)
             else:
