@@ -75,7 +75,7 @@ def test_athlete_page_renders_every_part(demo_db: Path) -> None:
     assert any("heuristic" in c.value for c in at.caption)
     assert any("contested" in i.value for i in at.info)
     assert len(at.expander) >= 3  # "how is this computed" expanders
-    assert len(at.get("download_button")) == 5
+    assert len(at.get("download_button")) == 6
 
 
 def test_athlete_page_switches_athlete_and_variant(demo_db: Path) -> None:
@@ -105,7 +105,7 @@ def test_squad_page_triage_order(demo_db: Path) -> None:
     assert {"Top reason", "ACWR (EWMA)", "Run spike", "Strength", "Plyometrics", "Stability",
             "Flexibility", "Days recorded (28 d)"} <= set(roster.columns)
     assert len(_plotly(at)) == 2
-    assert len(at.get("download_button")) == 4
+    assert len(at.get("download_button")) == 5
 
 
 def test_squad_group_filter(demo_db: Path) -> None:
@@ -367,3 +367,23 @@ def test_file_name_with_markup_is_shown_as_text(demo_db: Path) -> None:
     no_exception(at)
     for text in _texts(at):
         assert "<img" not in text.replace("\\<img", "")
+
+
+def test_athlete_export_builders_make_real_files(demo_db: Path, store) -> None:
+    from datetime import date, timedelta
+
+    from stridewise import pipeline
+    from stridewise.settings import DEFAULT_SETTINGS
+    from stridewise.ui.athlete_view import export_items
+
+    today = date.today()
+    a = pipeline.analyse(store.sessions(["Ana Silva"]), settings=DEFAULT_SETTINGS, end=today)
+    items = export_items(a, "Ana Silva", today - timedelta(days=84), today, DEFAULT_SETTINGS)
+    files = {name.rsplit("_", 1)[-1]: make() for _, make, name, _ in items}
+    assert b"Tempo run" in files["sessions.csv"] or b"run" in files["sessions.csv"]
+    assert files["weekly.csv"].startswith(b"athlete,week,area")
+    assert files["sessions.parquet"][:4] == b"PAR1"
+    assert files["weekly.parquet"][:4] == b"PAR1"
+    assert next(v for k, v in files.items() if k.endswith(".xlsx"))[:2] == b"PK"
+    report = files["report.html"]
+    assert "<html" in report.lower() and "Ana Silva" in report

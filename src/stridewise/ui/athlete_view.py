@@ -332,6 +332,16 @@ def sessions_editor(store: Store, analysis: Any, athlete: str, start: date, end:
 
 def exports(analysis: Any, athlete: str, start: date, end: date, as_of: date,
             settings: Settings) -> None:
+    widgets.download_row(export_items(analysis, athlete, start, end, settings),
+                         key="athlete_dl")
+    st.caption("The report is a one-page HTML file: open it and print to PDF from the browser. "
+               "CSV cells that start with = + - @ are neutralised so spreadsheets do not run them.")
+
+
+def export_items(analysis: Any, athlete: str, start: date, end: date, settings: Settings
+                 ) -> list[tuple[str, Any, str, str]]:
+    """(label, builder, file name, mime) for the Athlete page's downloads; builders run on
+    click."""
     from stridewise import exports as ex
     from stridewise import reports
 
@@ -358,12 +368,12 @@ def exports(analysis: Any, athlete: str, start: date, end: date, as_of: date,
     items = [
         ("Sessions CSV", partial(ex.csv_bytes, s_out), f"{base}_sessions.csv", "text/csv"),
         ("Weekly CSV", partial(ex.csv_bytes, weekly), f"{base}_weekly.csv", "text/csv"),
-        ("Parquet", partial(ex.parquet_bytes, s_out), f"{base}_sessions.parquet",
+        ("Sessions Parquet", partial(ex.parquet_bytes, s_out), f"{base}_sessions.parquet",
+         "application/vnd.apache.parquet"),
+        ("Weekly Parquet", partial(ex.parquet_bytes, weekly), f"{base}_weekly.parquet",
          "application/vnd.apache.parquet"),
         ("Excel", partial(ex.excel_bytes, {"Sessions": s_out, "Weekly": weekly,
                                            "Daily load": daily}), f"{base}.xlsx", xlsx),
         ("Printable report", report, f"{base}_report.html", "text/html"),
     ]
-    widgets.download_row(items, key="athlete_dl")
-    st.caption("The report is a one-page HTML file: open it and print to PDF from the browser. "
-               "CSV cells that start with = + - @ are neutralised so spreadsheets do not run them.")
+    return items

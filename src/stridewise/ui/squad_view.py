@@ -117,6 +117,8 @@ def exports(view: View, roster: pd.DataFrame, names: list[str], title: str = "Sq
     items = [
         ("Roster CSV", partial(ex.csv_bytes, roster), f"{base}_roster.csv", "text/csv"),
         ("Weekly CSV", partial(ex.csv_bytes, weekly), f"{base}_weekly.csv", "text/csv"),
+        ("Weekly Parquet", partial(ex.parquet_bytes, weekly), f"{base}_weekly.parquet",
+         "application/vnd.apache.parquet"),
         ("Excel", partial(ex.excel_bytes, {"Roster": roster, "Weekly": weekly,
                                            "Balance": balance}), f"{base}.xlsx", xlsx),
         ("Printable squad report", report, f"{base}_report.html", "text/html"),
