@@ -325,8 +325,7 @@ def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         store.upsert_athlete(args.athlete, tz=args.tz, units=args.units or "km")
     for report in reports:
         result = store.import_report(report, athlete=args.athlete)
-        out.write(f"{report.file_name}: {result.added} added, {result.merged} merged with "
-                  f"sessions already stored, {result.unchanged} already stored\n")
+        out.write(result.summary() + "\n")
     total = len(store.sessions([args.athlete]))
     out.write(f"{args.athlete}: {total} sessions in the store\n")
     return EXIT_FAILED if failures else EXIT_OK

@@ -141,11 +141,12 @@ def test_import_is_idempotent_and_export_round_trips(tmp_path, monkeypatch):
     monkeypatch.setenv("STRIDEWISE_DB", str(tmp_path / "sw.db"))
     code, out, err = run("import", str(STRAVA_DEMO), "--athlete", "Ana")
     assert code == 0, err
-    added = int(out.split(":")[1].split("added")[0])
+    added = int(out.split(":")[1].split("new")[0])
     assert added > 500
     code, out2, err = run("import", str(STRAVA_DEMO), "--athlete", "Ana")
     assert code == 0, err
-    assert " 0 added" in out2
+    assert "already imported" in out2 and "nothing was changed" in out2
+    assert f"Ana: {added} sessions in the store" in out2
     code, out3, err = run("export", "--format", "json", "--athlete", "Ana")
     assert code == 0, err
     assert len(json.loads(out3)) == added
