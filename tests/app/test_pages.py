@@ -388,3 +388,21 @@ def test_athlete_export_builders_make_real_files(demo_db: Path, store) -> None:
     assert next(v for k, v in files.items() if k.endswith(".xlsx"))[:2] == b"PK"
     report = files["report.html"]
     assert "<html" in report.lower() and "Ana Silva" in report
+
+
+def test_units_assumption_can_be_reread(demo_db: Path, store) -> None:
+    from stridewise import demo
+
+    info = next(a for a in demo.SQUAD if a.fmt == "garmin_km")
+    data = demo.demo_files(demo.current_anchor())[info.file_name]
+    at = _upload(run_page("import"), [("Activities.csv", data)], new_athlete="Unit Tester")
+    no_exception(at)
+    km_total = store.sessions(["Unit Tester"])["distance_m"].sum()
+    other = at.button(key="import_reread_0")
+    assert other.label in ("Re-read as mi", "Re-read as km")
+    other.click().run()
+    no_exception(at)
+    after = store.sessions(["Unit Tester"])["distance_m"].sum()
+    factor = 1.609344 if other.label.endswith("mi") else 1 / 1.609344
+    assert after == pytest.approx(km_total * factor, rel=1e-3)
+    assert len(store.imports(athlete="Unit Tester")) == 1
