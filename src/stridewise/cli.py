@@ -119,6 +119,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", default=None,
                    help="write to this file instead of stdout (required for parquet on a "
                         "terminal)")
+
+    p = sub.add_parser("backup", help="write the whole store as Parquet files into a folder",
+                       description="Write every table of the store (STRIDEWISE_DB) as a "
+                                   "Parquet file plus manifest.json into DIR.")
+    p.add_argument("directory", metavar="DIR", help="folder to write (created if missing)")
+
+    p = sub.add_parser("restore", help="replace the store's content with a backup",
+                       description="Replace everything in the store (STRIDEWISE_DB) with the "
+                                   "backup in DIR made by `backup`.")
+    p.add_argument("directory", metavar="DIR", help="folder holding a backup")
     return parser
 
 
@@ -371,8 +381,32 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _count(store) -> str:
+    n, k = len(store.sessions()), len(store.athletes())
+    return f"{n} session{'s' * (n != 1)} of {k} athlete{'s' * (k != 1)}"
+
+
+def _cmd_backup(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from stridewise.store import Store
+
+    store = Store.from_env()
+    folder = store.backup(args.directory)
+    out.write(f"Backed up {_count(store)} to {folder}\n")
+    return EXIT_OK
+
+
+def _cmd_restore(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from stridewise.store import Store
+
+    store = Store.from_env()
+    store.restore(args.directory)
+    out.write(f"Restored {_count(store)} from {args.directory}\n")
+    return EXIT_OK
+
+
 COMMANDS = {"sessions": _cmd_sessions, "weekly": _cmd_sessions, "risk": _cmd_risk,
-            "import": _cmd_import, "export": _cmd_export}
+            "import": _cmd_import, "export": _cmd_export, "backup": _cmd_backup,
+            "restore": _cmd_restore}
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,

@@ -31,7 +31,8 @@ def run(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-@pytest.mark.parametrize("command", ["sessions", "weekly", "risk", "import", "export"])
+@pytest.mark.parametrize("command", ["sessions", "weekly", "risk", "import", "export",
+                                     "backup", "restore"])
 def test_help_for_every_command(command, capsys):
     code = main([command, "--help"])
     assert code == 0
@@ -156,6 +157,21 @@ def test_import_is_idempotent_and_export_round_trips(tmp_path, monkeypatch):
     assert len(pd.read_parquet(target)) == added
     code, _, err = run("export", "--athlete", "Nobody")
     assert code == 2 and "Nobody" in err
+
+
+def test_backup_and_restore_round_trip(tmp_path, monkeypatch):
+    monkeypatch.setenv("STRIDEWISE_DB", str(tmp_path / "a.db"))
+    assert run("import", str(GARMIN_DEMO), "--athlete", "Ben", "--units", "km")[0] == 0
+    code, out, err = run("backup", str(tmp_path / "bk"))
+    assert code == 0, err
+    n = int(out.split()[2])
+    assert n > 300 and (tmp_path / "bk" / "manifest.json").is_file()
+    monkeypatch.setenv("STRIDEWISE_DB", str(tmp_path / "b.db"))
+    code, out, err = run("restore", str(tmp_path / "bk"))
+    assert code == 0, err
+    assert f"Restored {n} sessions of 1 athlete from" in out
+    code, _, err = run("restore", str(tmp_path / "nothing-here"))
+    assert code == 1 and "backup" in err and "Traceback" not in err
 
 
 def test_import_requires_athlete():
