@@ -343,8 +343,7 @@ def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from stridewise.exports import parquet_bytes
-    from stridewise.pipeline import analyse
-    from stridewise.settings import DEFAULT_SETTINGS, Settings
+    from stridewise.pipeline import analyse_store
     from stridewise.store import Store
 
     store = Store.from_env()
@@ -352,15 +351,8 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.athlete is not None and args.athlete not in names:
         raise UsageError(f"No athlete called '{args.athlete}' in the store "
                          f"(stored: {', '.join(names) or 'none'}).")
-    sessions = store.sessions([args.athlete] if args.athlete else None)
-    saved = store.settings()
-    settings = Settings.from_dict(saved) if saved else DEFAULT_SETTINGS
-    rules = store.rules()
-    from stridewise.classify import default_rules, rules_from_records
-
-    rule_list = (rules_from_records(rules) + default_rules()) if rules else None
-    table = _columns(analyse(sessions, settings=settings, rules=rule_list).sessions,
-                     SESSION_COLUMNS_OUT + ["notes"])
+    analysis = analyse_store(store, [args.athlete] if args.athlete else None)
+    table = _columns(analysis.sessions, SESSION_COLUMNS_OUT + ["notes"])
     if args.format == "parquet":
         data = parquet_bytes(table)
         if args.output:

@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from stridewise import classify, load, risk, volume
 from stridewise.settings import DEFAULT_SETTINGS, AthleteProfile, Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from stridewise.store import Store
 
 
 @dataclass(frozen=True)
@@ -50,3 +54,39 @@ def analyse(sessions: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
     risk_df = risk.risk_table(with_load, parts, settings=settings, end=end_ts)
     balance = risk.balance(parts, targets=settings.targets, end=end_ts)
     return Analysis(with_load, parts, weekly, risk_df, balance)
+
+
+def profiles_from_roster(athletes: pd.DataFrame) -> dict[str, AthleteProfile]:
+    """Per-athlete HR max/rest (bpm) and sex from a store's athletes table."""
+
+    def num(x: object) -> float | None:
+        try:
+            v = float(x)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return None
+        return None if v != v else v
+
+    out: dict[str, AthleteProfile] = {}
+    for row in athletes.to_dict(orient="records"):
+        sex = row.get("sex")
+        out[str(row["name"])] = AthleteProfile(
+            hr_max=num(row.get("hr_max")), hr_rest=num(row.get("hr_rest")),
+            sex=sex if sex in ("male", "female") else None)
+    return out
+
+
+def store_settings(store: Store) -> Settings:
+    """The settings saved in ``store`` (defaults for anything not saved)."""
+    return Settings.from_dict(store.settings() or {})
+
+
+def analyse_store(store: Store, athletes: Sequence[str] | None = None, *,
+                  settings: Settings | None = None,
+                  end: date | pd.Timestamp | None = None) -> Analysis:
+    """:func:`analyse` on stored sessions with the store's settings, the user's classification
+    rules (before the shipped defaults) and each athlete's HR profile: the numbers the app shows.
+    """
+    sessions = store.sessions(list(athletes) if athletes else None)
+    return analyse(sessions, settings=settings or store_settings(store),
+                   rules=classify.with_user_rules(store.rules() or []),
+                   profiles=profiles_from_roster(store.athletes()), end=end)

@@ -188,3 +188,19 @@ def test_module_entry_point_runs():
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0] == ",".join(WEEKLY_COLUMNS)
     assert "Traceback" not in proc.stderr
+
+
+def test_export_uses_the_stored_hr_profile(tmp_path, monkeypatch):
+    from stridewise.store import Store
+
+    monkeypatch.setenv("STRIDEWISE_DB", str(tmp_path / "p.db"))
+    assert run("import", str(GARMIN_DEMO), "--athlete", "Ben", "--units", "km")[0] == 0
+    code, out, _ = run("export", "--format", "json")
+    before = {r["load_source"] for r in json.loads(out)}
+    assert "hr" not in before  # no HR max/rest known yet
+    Store.from_env().upsert_athlete("Ben", hr_max=192.0, hr_rest=52.0, sex="male")
+    code, out, err = run("export", "--format", "json")
+    assert code == 0, err
+    records = json.loads(out)
+    assert any(r["load_source"] == "hr" for r in records)
+    assert any(r["trimp"] is not None for r in records)

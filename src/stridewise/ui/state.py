@@ -26,7 +26,7 @@ import streamlit as st
 
 from stridewise import classify, pipeline
 from stridewise.errors import StridewiseError
-from stridewise.settings import AthleteProfile, Settings
+from stridewise.settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
     from stridewise.pipeline import Analysis
@@ -108,27 +108,6 @@ def _athletes_cached(url: str, version: int) -> pd.DataFrame:
     return df.sort_values("name", key=lambda s: s.str.casefold()).reset_index(drop=True)
 
 
-def profiles(athletes: pd.DataFrame) -> dict[str, AthleteProfile]:
-    """Per-athlete HR max/rest and sex from the athletes table (for HR-based load/TRIMP)."""
-    out: dict[str, AthleteProfile] = {}
-    for row in athletes.itertuples(index=False):
-        hr_max = _num(getattr(row, "hr_max", None))
-        hr_rest = _num(getattr(row, "hr_rest", None))
-        sex = getattr(row, "sex", None)
-        out[str(row.name)] = AthleteProfile(
-            hr_max=hr_max, hr_rest=hr_rest,
-            sex=sex if sex in ("male", "female") else None)
-    return out
-
-
-def _num(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if v != v else v
-
-
 @dataclass(frozen=True)
 class View:
     """The analysis for a set of athletes, as of a reference day ("this week" ends there).
@@ -185,12 +164,9 @@ def memo(view: View, what: tuple[Any, ...], make: Callable[[], T]) -> T:
 @st.cache_resource(show_spinner=False, max_entries=12)
 def _analysis_cached(url: str, version: int, settings_json: str, athletes: tuple[str, ...],
                      end: date) -> Analysis:
-    store = get_store()
     settings = Settings.from_dict(json.loads(settings_json))
-    sessions = store.sessions(list(athletes) if athletes else None)
-    roster = store.athletes()
-    return pipeline.analyse(sessions, settings=settings, rules=current_rules(store),
-                            profiles=profiles(roster), end=pd.Timestamp(end))
+    return pipeline.analyse_store(get_store(), list(athletes) or None, settings=settings,
+                                  end=pd.Timestamp(end))
 
 
 def analysis(store: Store, athletes: list[str] | None = None,
