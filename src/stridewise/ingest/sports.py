@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from stridewise.schema import SPORTS
@@ -375,6 +376,7 @@ def _split_camel(text: str) -> str:
 def normalise_sports(values: Iterable[object] | pd.Series) -> pd.Series:
     """:func:`normalise_sport` for many values at once (each distinct name is looked up once)."""
     s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    uniques = pd.unique(s.astype(object))
-    table = {u: normalise_sport(u) for u in uniques}
-    return s.astype(object).map(table).astype(str)
+    # Missing values share one code (they all normalise to "other").
+    codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    table = np.array([normalise_sport(u) for u in uniques], dtype=object)
+    return pd.Series(table[codes], index=s.index, dtype="str", name=s.name)

@@ -48,6 +48,9 @@ def clean_text(s: pd.Series) -> pd.Series:
     return t.mask(low.isin(PLACEHOLDERS) | t.isna())
 
 
+_PLACEHOLDER_ARRAY: Final = pa.array(sorted(PLACEHOLDERS), type=pa.string())
+
+
 # --------------------------------------------------------------------------- numbers
 
 _COMMA_DEC = re.compile(r"^[+-]?\d*,(\d{1,2}|\d{4,})$")
@@ -64,15 +67,41 @@ def infer_decimal(*columns: pd.Series) -> Decimal | None:
     for col in columns:
         if col is None or len(col) == 0 or pd.api.types.is_numeric_dtype(col.dtype):
             continue
-        t = clean_text(col.head(2000)).dropna()
-        if t.empty:
+        cleaned, present = _clean_arrow(col.head(2000))
+        if not present.any():
             continue
-        t = t.str.replace(r"[\s\u00a0\u202f']", "", regex=True)
-        comma += int(t.str.fullmatch(_COMMA_DEC.pattern).sum())
-        point += int(t.str.fullmatch(_POINT_DEC.pattern).sum())
+        c, p = _decimal_evidence(cleaned.filter(pa.array(present)))
+        comma += c
+        point += p
     if comma == point == 0:
         return None
     return "," if comma > point else "."
+
+
+_GROUP_CHARS: Final = re.compile(r"[\s\u00a0\u202f']")
+# The same rules for ASCII text in RE2 syntax (Arrow): Python's \s on ASCII, ASCII digits.
+_ASCII_GROUP_CHARS: Final = r"[\t\n\v\f\r \x1c-\x1f']"
+_ASCII_COMMA_DEC: Final = r"^[+-]?[0-9]*,([0-9]{1,2}|[0-9]{4,})$"
+_ASCII_POINT_DEC: Final = r"^[+-]?[0-9]*\.([0-9]{1,2}|[0-9]{4,})$"
+#: A number ``pd.to_numeric`` and Arrow's cast both read, with ASCII spaces around it.
+_PLAIN_NUMBER: Final = r"^[ \t\n\f\r]*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t\n\f\r]*$"
+
+
+def _count_matches(arr: pa.Array, pattern: str) -> int:
+    return int(pc.sum(pc.match_substring_regex(arr, pattern)).as_py() or 0)
+
+
+def _decimal_evidence(texts: pa.Array) -> tuple[int, int]:
+    """(values that prove a decimal comma, values that prove a decimal point) among stripped,
+    present texts, once group separators (spaces, apostrophes) are removed."""
+    if len(texts) == 0:
+        return 0, 0
+    if pc.all(pc.string_is_ascii(texts)).as_py():
+        t = pc.replace_substring_regex(texts, _ASCII_GROUP_CHARS, "")
+        return _count_matches(t, _ASCII_COMMA_DEC), _count_matches(t, _ASCII_POINT_DEC)
+    cleaned = [_GROUP_CHARS.sub("", x) for x in texts.to_pylist()]
+    return (sum(_COMMA_DEC.fullmatch(x) is not None for x in cleaned),
+            sum(_POINT_DEC.fullmatch(x) is not None for x in cleaned))
 
 
 def parse_numbers(s: pd.Series | None, decimal: Decimal | None = None) -> pd.Series:
@@ -82,83 +111,91 @@ def parse_numbers(s: pd.Series | None, decimal: Decimal | None = None) -> pd.Ser
     the decimal mark; a lone mark followed by exactly three digits (``1,500``, ``2.932``) is a
     thousands separator unless ``decimal`` says that mark is the decimal one; otherwise a lone
     mark is decimal. ``decimal`` defaults to what the column itself shows (see
-    :func:`infer_decimal`). Plain numbers take a vectorised fast path.
+    :func:`infer_decimal`). Plain numbers take a vectorised fast path (Arrow); only the other
+    cells are looked at one by one.
     """
     if s is None:
         return pd.Series(dtype="float64")
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         return s.astype("float64")
-    fast = _arrow_floats(s)
-    if fast is None:
-        fast = pd.to_numeric(s, errors="coerce").astype("float64")
-    elif decimal != "," and not s.astype("string").str.contains(",", regex=False).any():
-        return fast  # every cell was a plain number or empty
-    unparsed = fast.isna() & s.notna()
-    if unparsed.any():
-        txt = s[unparsed].astype("string").str.strip().str.lower()
-        unparsed.loc[unparsed] = ~txt.isin(PLACEHOLDERS).fillna(True).to_numpy()
-    v = fast.to_numpy()
+    raw = _arrow_text(s)
+    trimmed = pc.utf8_trim_whitespace(raw)
+    blank = pc.fill_null(pc.equal(trimmed, ""), True)
+    null_str = pa.scalar(None, trimmed.type)
+    try:
+        v = pc.cast(pc.if_else(blank, null_str, trimmed), pa.float64())
+        v = v.to_numpy(zero_copy_only=False).copy()
+        all_plain = True
+    except (pa.ArrowException, TypeError, ValueError):
+        all_plain = False
+        plain = pc.fill_null(pc.match_substring_regex(raw, _PLAIN_NUMBER), False)
+        v = pc.cast(pc.if_else(plain, trimmed, null_str), pa.float64())
+        v = v.to_numpy(zero_copy_only=False).copy()
+        other = ~plain.to_numpy(zero_copy_only=False) & ~blank.to_numpy(zero_copy_only=False)
+        if other.any():  # everything else as pd.to_numeric reads it
+            pos = np.flatnonzero(other)
+            v[pos] = pd.to_numeric(s.iloc[pos], errors="coerce").astype(
+                "float64").to_numpy()
+    if all_plain and decimal != ",":
+        return pd.Series(v, index=s.index, dtype="float64")  # plain numbers or empty cells
+    placeholder = pc.or_kleene(
+        pc.is_null(trimmed), pc.is_in(pc.utf8_lower(trimmed), value_set=_PLACEHOLDER_ARRAY))
+    placeholder = pc.fill_null(placeholder, True).to_numpy(zero_copy_only=False)
+    unparsed = np.isnan(v) & ~placeholder
     with np.errstate(invalid="ignore"):
         nonint = np.isfinite(v) & (v != np.floor(v))
         three = nonint & np.isclose(v * 1000, np.round(v * 1000)) & ~np.isclose(
             v * 100, np.round(v * 100))
     if decimal is None and unparsed.any():
-        comma = int(s[unparsed].astype("string").str.strip().str.replace(
-            r"[\s\u00a0\u202f']", "", regex=True).str.fullmatch(_COMMA_DEC.pattern)
-            .fillna(False).sum())
+        comma = _decimal_evidence(trimmed.filter(pa.array(unparsed)))[0]
         point = int((nonint & ~three).sum())
         decimal = None if comma == point == 0 else ("," if comma > point else ".")
-    redo = unparsed.to_numpy() | (nonint if decimal == "," else np.zeros(len(v), dtype=bool))
-    if not redo.any():
-        return fast
-    out = fast.copy()
-    out[redo] = _parse_slow(s[redo], decimal).to_numpy()
-    return out
+    redo = unparsed | (nonint if decimal == "," else np.zeros(len(v), dtype=bool))
+    if redo.any():
+        texts = trimmed.filter(pa.array(redo)).to_pylist()
+        v[redo] = _parse_slow(texts, placeholder[redo], decimal)
+    return pd.Series(v, index=s.index, dtype="float64")
 
 
-def _arrow_floats(s: pd.Series) -> pd.Series | None:
-    """All cells plain numbers or blank -> float64 via one Arrow cast; else None."""
-    try:
-        arr = pa.array(s.array) if isinstance(s.dtype, pd.StringDtype) else pa.array(
-            s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
-        trimmed = pc.utf8_trim_whitespace(arr)
-        blank = pc.equal(trimmed, "")
-        cleaned = pc.if_else(blank, pa.scalar(None, pa.string()), trimmed)
-        out = pc.cast(cleaned, pa.float64())
-    except (pa.ArrowException, TypeError, ValueError):
-        return None
-    return pd.Series(out.to_numpy(zero_copy_only=False), index=s.index, dtype="float64")
+def _arrow_text(s: pd.Series) -> pa.Array:
+    """The cells of ``s`` as one Arrow string array (as ``s.astype("string")`` has them)."""
+    t = s if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow" \
+        else s.astype("string")
+    arr = pa.array(t.array)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
-def _parse_slow(s: pd.Series, decimal: Decimal | None) -> pd.Series:
-    t = clean_text(s)
-    t = t.str.replace(r"[\s\u00a0\u202f'’%]", "", regex=True)
-    t = t.str.replace(r"^\+", "", regex=True)
-    has_c = t.str.contains(",", regex=False).fillna(False)
-    has_p = t.str.contains(".", regex=False).fillna(False)
-    both = has_c & has_p
-    if both.any():
-        last_c = t.str.rfind(",")
-        last_p = t.str.rfind(".")
-        comma_last = both & (last_c > last_p)
-        point_last = both & ~comma_last
-        t = t.mask(comma_last, t.str.replace(".", "", regex=False).str.replace(",", ".",
-                                                                              regex=False))
-        t = t.mask(point_last, t.str.replace(",", "", regex=False))
-    only_c = has_c & ~has_p
-    if only_c.any():
-        grouped = t.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+").fillna(False)
-        thousands = only_c & grouped & (decimal != ",")
-        multi = only_c & t.str.count(",").fillna(0).gt(1)
-        t = t.mask(thousands | multi, t.str.replace(",", "", regex=False))
-        t = t.mask(only_c & ~(thousands | multi), t.str.replace(",", ".", regex=False))
-    only_p = has_p & ~has_c
-    if only_p.any() and decimal == ",":
-        grouped = t.str.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+").fillna(False)
-        t = t.mask(only_p & grouped, t.str.replace(".", "", regex=False))
-    return pd.to_numeric(t.astype(object), errors="coerce").astype("float64")
+_SLOW_DROP = re.compile(r"[\s\u00a0\u202f'’%]")
+_GROUPED_COMMA = re.compile(r"[+-]?\d{1,3}(,\d{3})+")
+_GROUPED_POINT = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
+
+
+def _parse_slow(texts: list[str | None], placeholder: np.ndarray,
+                decimal: Decimal | None) -> np.ndarray:
+    """Stripped texts that are not plain numbers -> float64, one by one (see
+    :func:`parse_numbers` for the rules); ``placeholder`` marks cells that mean "no value"."""
+    out: list[str | None] = []
+    for text, absent in zip(texts, placeholder, strict=True):
+        if text is None or absent:
+            out.append(None)
+            continue
+        t = _SLOW_DROP.sub("", text)
+        if t.startswith("+"):
+            t = t[1:]
+        has_c, has_p = "," in t, "." in t
+        if has_c and has_p:
+            if t.rfind(",") > t.rfind("."):
+                t = t.replace(".", "").replace(",", ".")
+            else:
+                t = t.replace(",", "")
+        elif has_c:
+            thousands = decimal != "," and _GROUPED_COMMA.fullmatch(t) is not None
+            t = t.replace(",", "") if thousands or t.count(",") > 1 else t.replace(",", ".")
+        elif has_p and decimal == "," and _GROUPED_POINT.fullmatch(t) is not None:
+            t = t.replace(".", "")
+        out.append(t)
+    return pd.to_numeric(pd.Series(out, dtype=object), errors="coerce").astype(
+        "float64").to_numpy()
 
 
 # --------------------------------------------------------------------------- booleans
@@ -342,32 +379,36 @@ def parse_dates(s: pd.Series, *, order: str | None = None) -> DateResult:
     (``.`` day-first, ``/`` month-first) with an assumption sentence. Values with UTC offsets
     are converted to UTC (check ``utc_offset``).
     """
-    t = clean_text(s)
-    present = t.notna()
+    arr, present = _clean_arrow(s)
     if not present.any():
         return DateResult(pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]"))
     # Fast path: one strict format for the whole column (the common exports).
-    sample = t[present]
-    head = sample.head(20)
-    arr = None
+    sample = arr.filter(pa.array(present))
+    head = pd.Series(sample.slice(0, 20).to_pylist(), dtype="string")
     for fmt in _FAST_FORMATS:
         try:
             pd.to_datetime(head, format=fmt, errors="raise")
         except (ValueError, TypeError):
             continue
-        try:  # Arrow's strptime is several times faster than pandas' on big columns
-            arr = pa.array(sample.to_numpy(dtype=object), type=pa.string()) if arr is None \
-                else arr
-            ts = pc.strptime(arr, format=fmt, unit="s", error_is_null=False)
-            parsed = pd.Series(ts.to_pandas(), index=sample.index)
-        except (pa.ArrowException, ValueError, TypeError):
-            try:
-                parsed = pd.to_datetime(sample, format=fmt, errors="raise")
-            except (ValueError, TypeError):
-                continue
-        out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-        out[present] = parsed.astype("datetime64[ns]")
+        fixed = _month_name_format(sample, fmt)
+        if fixed is not None:
+            parsed = pd.Series(fixed)
+        else:
+            try:  # Arrow's strptime is several times faster than pandas' on big columns
+                ts = pc.strptime(sample, format=fmt, unit="s", error_is_null=False)
+                parsed = pd.Series(ts.to_pandas())
+            except (pa.ArrowException, ValueError, TypeError):
+                try:
+                    parsed = pd.to_datetime(pd.Series(sample.to_pylist(), dtype="string"),
+                                            format=fmt, errors="raise")
+                except (ValueError, TypeError):
+                    continue
+        values = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
+        values[present] = parsed.astype("datetime64[ns]").to_numpy()
+        out = pd.Series(values, index=s.index)
         return DateResult(out, "YMD" if fmt.startswith("%Y") else None)
+    t = clean_text(s)
+    sample = t[present]
     uniques = pd.unique(sample.astype(object))
     split = {u: _split_one(str(u)) for u in uniques}
     # Infer the order of all-numeric dates from the whole column.
@@ -407,6 +448,101 @@ def parse_dates(s: pd.Series, *, order: str | None = None) -> DateResult:
     if triples and order is not None:
         note = f"dates read as {names.get(order, order)} as you chose"
     return DateResult(out, used_order if triples else None, assumption, any_offset, note)
+
+
+def _clean_arrow(s: pd.Series) -> tuple[pa.Array, np.ndarray]:
+    """:func:`clean_text` in Arrow: (stripped texts, null where absent; present-mask)."""
+    arr = _arrow_text(s)
+    trimmed = pc.utf8_trim_whitespace(arr)
+    absent = pc.or_kleene(pc.is_null(trimmed),
+                          pc.is_in(pc.utf8_lower(trimmed), value_set=_PLACEHOLDER_ARRAY))
+    absent = pc.fill_null(absent, True).to_numpy(zero_copy_only=False)
+    cleaned = pc.if_else(pa.array(absent), pa.scalar(None, arr.type), trimmed)
+    return cleaned, ~absent
+
+
+_MONTH_ABBR: Final = tuple(
+    int.from_bytes(m.encode("ascii"), "big")
+    for m in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))
+
+
+def _month_name_format(arr: pa.Array, fmt: str) -> np.ndarray | None:
+    """``Jun 4, 2024, 6:13:47 AM`` (``%b %d, %Y, %I:%M:%S %p``, also without the comma after
+    the year) read straight from the UTF-8 bytes with numpy -> datetime64[s].
+
+    None unless every value has exactly that shape (English month abbreviation, 1-2 digit
+    day and hour, ``AM``/``PM``) and a valid calendar date and time; callers then use
+    ``strptime``, so the result never differs from it.
+    """
+    if fmt == "%b %d, %Y, %I:%M:%S %p":
+        year_sep = 2
+    elif fmt == "%b %d, %Y %I:%M:%S %p":
+        year_sep = 1
+    else:
+        return None
+    if arr.type not in (pa.string(), pa.large_string()) or arr.null_count or len(arr) == 0:
+        return None
+    n = len(arr)
+    width = np.int32 if arr.type == pa.string() else np.int64
+    offsets = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset:arr.offset + n + 1]
+    data = arr.buffers()[2]
+    if data is None:
+        return None
+    buf = np.concatenate([np.frombuffer(data, dtype=np.uint8), np.zeros(32, dtype=np.uint8)])
+    start = offsets[:-1].astype(np.int64)
+    length = np.diff(offsets).astype(np.int64)
+    ok = (length >= 21) & (length <= 25)
+
+    def byte(pos: np.ndarray | int) -> np.ndarray:
+        return buf[start + pos].astype(np.int64)
+
+    def digit(pos: np.ndarray | int) -> np.ndarray:
+        return byte(pos) - 48
+
+    def is_digit(pos: np.ndarray | int) -> np.ndarray:
+        d = digit(pos)
+        return (d >= 0) & (d <= 9)
+
+    code = (byte(0) << 16) | (byte(1) << 8) | byte(2)
+    month = np.zeros(n, dtype=np.int64)
+    for i, c in enumerate(_MONTH_ABBR, start=1):
+        month[code == c] = i
+    ok &= (month > 0) & (byte(3) == 32) & is_digit(4)
+    two_day = is_digit(5)
+    day = np.where(two_day, digit(4) * 10 + digit(5), digit(4))
+    p = 4 + 1 + two_day.astype(np.int64)  # ',' after the day
+    ok &= (byte(p) == 44) & (byte(p + 1) == 32)
+    year = np.zeros(n, dtype=np.int64)
+    for k in range(4):
+        ok &= is_digit(p + 2 + k)
+        year = year * 10 + digit(p + 2 + k)
+    q = p + 6
+    if year_sep == 2:
+        ok &= byte(q) == 44
+    ok &= byte(q + year_sep - 1) == 32
+    q = q + year_sep  # first hour digit
+    ok &= is_digit(q)
+    two_hour = is_digit(q + 1)
+    hour = np.where(two_hour, digit(q) * 10 + digit(q + 1), digit(q))
+    r = q + 1 + two_hour.astype(np.int64)  # ':' after the hour
+    ok &= (byte(r) == 58) & is_digit(r + 1) & is_digit(r + 2) & (byte(r + 3) == 58)
+    ok &= is_digit(r + 4) & is_digit(r + 5) & (byte(r + 6) == 32) & (byte(r + 8) == 77)
+    ampm = byte(r + 7)
+    ok &= ((ampm == 65) | (ampm == 80)) & (length == r + 9)
+    minute = digit(r + 1) * 10 + digit(r + 2)
+    second = digit(r + 4) * 10 + digit(r + 5)
+    ok &= (hour >= 1) & (hour <= 12) & (minute <= 59) & (second <= 59) & (day >= 1)
+    ok &= (year >= 1) & (year <= 9999)
+    if not ok.all():
+        return None
+    months = (year - 1970) * 12 + (month - 1)
+    first = months.astype("datetime64[M]").astype("datetime64[D]")
+    days_in_month = ((months + 1).astype("datetime64[M]").astype("datetime64[D]") - first)
+    if (day > days_in_month.astype(np.int64)).any():
+        return None
+    hour24 = hour % 12 + np.where(ampm == 80, 12, 0)
+    secs = (first.astype(np.int64) + day - 1) * 86400 + hour24 * 3600 + minute * 60 + second
+    return secs.astype("datetime64[s]")
 
 
 def _assemble(nums: list[str], month: int | None, hms: tuple[int, int, int] | None,
