@@ -97,6 +97,43 @@ _ATHLETE_FIELDS: Final[tuple[str, ...]] = (
 R = TypeVar("R")
 
 
+_FETCH_ROWS: Final[int] = 8192  # rows per batch when reading sessions back
+_FLOAT_KEYS: Final[frozenset[str]] = frozenset((*_NUM, "rpe_override"))
+
+
+@dataclass(frozen=True)
+class _RowBatches:
+    """What a sessions read fetched: Arrow batches of ``kind``, or raw rows when the values
+    did not fit the expected Arrow types (then read the slow, forgiving way)."""
+
+    batches: list[pa.StructArray]
+    rows: list[tuple[Any, ...]]
+    kind: pa.StructType | None
+
+
+def _arrow_row_type(keys: list[str], first: tuple[Any, ...]) -> pa.StructType:
+    """Arrow type of one sessions row: numbers as float64, ``import_id`` int64, text as text;
+    ``start`` is text (SQLite) or a datetime (PostgreSQL), as the first row shows."""
+    fields = []
+    for k, v in zip(keys, first, strict=True):
+        if k in _FLOAT_KEYS:
+            t = pa.float64()
+        elif k == "import_id":
+            t = pa.int64()
+        elif k == "start" and isinstance(v, datetime):
+            t = pa.timestamp("us")
+        else:
+            t = pa.large_string()
+        fields.append(pa.field(k, t))
+    return pa.struct(fields)
+
+
+def _struct_rows(batch: pa.StructArray) -> list[tuple[Any, ...]]:
+    """Rows of an Arrow batch as Python tuples (for the fallback path)."""
+    cols = [batch.field(i).to_pylist() for i in range(batch.type.num_fields)]
+    return list(zip(*cols, strict=True))
+
+
 @dataclass(frozen=True)
 class ImportResult:
     """What one import did.
@@ -1046,17 +1083,78 @@ class Store:
             q = q.where(s.c.athlete.in_(names)) if names else q.where(sa.false())
         keys = [c.name for c in q.selected_columns]
 
-        def read(conn: Connection) -> list[tuple[Any, ...]]:
+        def read(conn: Connection) -> _RowBatches:
             res = conn.execute(q)
             try:
-                # Plain values straight from the driver (no per-row Row objects): every column
-                # here is text or a number, and ``start`` is coerced to text, so no conversion
-                # is skipped. This keeps a whole squad's history quick to load.
-                return res.cursor.fetchall() if res.cursor is not None else []
+                # Plain tuples straight from the driver (no per-row Row objects): every column
+                # here is text, a number or ``start``, so no SQLAlchemy conversion is skipped.
+                # Fetched in batches, each packed into Arrow columns at once, so the Python
+                # objects are freed while still in the CPU cache.
+                batches: list[pa.StructArray] = []
+                rows: list[tuple[Any, ...]] = []
+                cur = res.cursor
+                kind = None
+                while cur is not None:
+                    chunk = cur.fetchmany(_FETCH_ROWS)
+                    if not chunk:
+                        break
+                    if rows:  # an earlier batch could not be packed: keep raw rows
+                        rows.extend(chunk)
+                        continue
+                    if kind is None:
+                        kind = _arrow_row_type(keys, chunk[0])
+                    try:
+                        batches.append(pa.array(chunk, type=kind))
+                    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+                        rows = [r for b in batches for r in _struct_rows(b)] + list(chunk)
+                        batches = []
+                return _RowBatches(batches, rows, kind)
             finally:
                 res.close()
 
-        return self._sessions_frame(keys, self._read(read, snapshot=True))
+        got = self._read(read, snapshot=True)
+        if got.rows or got.kind is None:
+            return self._sessions_frame(keys, got.rows)
+        return self._sessions_arrow(keys, got)
+
+    @staticmethod
+    def _sessions_arrow(keys: list[str], got: _RowBatches) -> pd.DataFrame:
+        """The frame of :meth:`_sessions_frame` from Arrow batches (same columns and dtypes)."""
+        assert got.kind is not None
+        table = pa.Table.from_batches(
+            [pa.RecordBatch.from_struct_array(b) for b in got.batches],
+            schema=pa.schema(list(got.kind)))
+        col = {k: table.column(i) for i, k in enumerate(keys)}
+        out: dict[str, Any] = {}
+
+        def text(name: str, nullable: bool = False) -> pd.Series:
+            vals = col[name]
+            if nullable:
+                vals = vals.fill_null("")
+            return pd.Series(vals, dtype="str")
+
+        def num(name: str) -> np.ndarray:
+            return col[name].to_numpy()
+
+        for c, dtype in COLUMNS.items():
+            if dtype == "str":
+                out[c] = text(c)
+            elif dtype == "float64":
+                out[c] = num(c)
+            elif pa.types.is_timestamp(col[c].type):
+                out[c] = pd.Series(col[c].to_numpy(), dtype="datetime64[ns]")
+            else:
+                out[c] = _to_datetime(pd.Series(col[c].to_numpy(), dtype=object))
+        over = num("rpe_override")
+        out["rpe"] = np.where(np.isnan(over), out["rpe"], over)
+        out["area_override"] = text("area_override", nullable=True)
+        out["notes"] = text("notes", nullable=True)
+        out["rpe_override"] = over
+        out["import_id"] = pd.array(col["import_id"], dtype="Int64")
+        out["sources"] = text("sources")
+        df = pd.DataFrame(out)
+        df["start"] = df["start"].astype("datetime64[ns]")
+        return df
 
     @staticmethod
     def _sessions_frame(keys: list[str], rows: list[tuple[Any, ...]]) -> pd.DataFrame:

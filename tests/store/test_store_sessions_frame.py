@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from store_helpers import report
 
+import stridewise.store as store_module
 from stridewise.schema import sets_to_json
 from stridewise.store import Store
 
@@ -112,3 +114,36 @@ def test_empty_sessions_frame_has_the_same_columns_and_dtypes(
     if athletes is not None:
         fill(store)
     check(store.sessions(athletes), expected_frame(slice(0, 0)))
+
+
+def test_sessions_frame_is_the_same_in_small_batches(store: Store,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    fill(store)
+    monkeypatch.setattr(store_module, "_FETCH_ROWS", 2)  # three batches of two rows
+    check(store.sessions(), expected_frame())
+
+
+def test_values_that_do_not_fit_arrow_types_are_read_the_forgiving_way(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    fill(store)
+    real = store_module._arrow_row_type
+
+    def wrong(keys: list[str], first: tuple[object, ...]) -> pa.StructType:
+        # notes as numbers: the first row (no notes) packs, the second ("felt good") does not,
+        # so the rows already packed are unpacked again and everything is read as raw rows
+        kind = real(keys, first)
+        return pa.struct([pa.field(f.name, pa.int64()) if f.name == "notes" else f
+                          for f in kind])
+
+    monkeypatch.setattr(store_module, "_arrow_row_type", wrong)
+    monkeypatch.setattr(store_module, "_FETCH_ROWS", 1)
+    raw: list[int] = []
+    slow = Store._sessions_frame
+
+    def counted(keys: list[str], rows: list[tuple[object, ...]]) -> pd.DataFrame:
+        raw.append(len(rows))
+        return slow(keys, rows)
+
+    monkeypatch.setattr(Store, "_sessions_frame", staticmethod(counted))
+    check(store.sessions(), expected_frame())
+    assert raw == [6]  # all six rows went the forgiving way
