@@ -99,6 +99,14 @@ def _by_offset(table: Table, j: int | None, off: int) -> pd.Series | None:
     return table.data[j + off]
 
 
+def _native_ids(ids: pd.Series) -> pd.Series:
+    """Activity ids as text; ``123.0`` (a spreadsheet's float) becomes ``123``."""
+    t = ids.astype("str").str.strip()
+    if t.str.endswith(".0").any():
+        t = t.str.replace(r"\.0$", "", regex=True)
+    return t
+
+
 def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     """Import a Strava activities.csv table (see the module docstring)."""
     legacy = is_legacy(table)
@@ -110,6 +118,7 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
         dates_txt = table.find("date")
         names = table.find("name")
         types = table.find("type")
+        sports = normalise_sports(types)
         elapsed = parse_numbers(table.find("elapsed time"), ".")
         moving = pd.Series(np.nan, index=idx)
         dist_m = parse_numbers(table.find("distance"), ".")
@@ -163,12 +172,12 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
                        "(set the athlete's time zone to change this)")
     rows = pd.DataFrame({
         "start": start,
-        "sport": normalise_sports(types),
+        "sport": sports,
         "title": names.astype("str").str.strip(),
         "duration_s": elapsed,
         "moving_s": moving,
         "distance_m": dist_m.where(dist_m.gt(0)),
-        "source_id": ids.astype("str").str.strip().str.replace(r"\.0$", "", regex=True),
+        "source_id": _native_ids(ids),
         "strava_filename": (filenames.astype("str").str.strip() if filenames is not None
                             else pd.Series([""] * n, index=idx, dtype="str")),
         "row_number": np.arange(n),
@@ -179,8 +188,6 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     if rpe is not None:
         r = parse_numbers(rpe, ".")
         rows["rpe"] = r.where((r >= 1) & (r <= 10))
-    no_id = rows["source_id"] == ""
-    rows.loc[no_id, "source_id"] = ""
     return finish_report(rows, table, ctx, source=SOURCE, file_name=file_name, fmt=fmt,
                          assumptions=assumptions, units="km", keep=["strava_filename"],
                          line_of=lambda i: int(table.record_lines[i]))

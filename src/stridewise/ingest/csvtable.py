@@ -330,8 +330,12 @@ def _read_body(body: str, delim: str, width: int, file_name: str,
 
 def _read_body_arrow(body: str, delim: str, width: int,
                      body_bytes: memoryview | None = None) -> pd.DataFrame | None:
-    """Fast multithreaded parse with pyarrow; None when the rows do not all have ``width``
-    fields (the pandas/python readers then handle ragged rows)."""
+    """Fast parse with pyarrow; None when the rows do not all have ``width`` fields (the
+    pandas/python readers then handle ragged rows).
+
+    The bytes are valid UTF-8 (``decode`` checked ``body_bytes``; otherwise ``body`` is
+    encoded here), so cells are read as binary and viewed as text without a second check.
+    """
     if body[:1] == " ":
         return None  # leading-space layouts need skipinitialspace
     names = [str(i) for i in range(width)]
@@ -342,17 +346,21 @@ def _read_body_arrow(body: str, delim: str, width: int,
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                column_types={n: pa.large_binary() for n in names}, strings_can_be_null=False,
                 quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowException, ValueError, UnicodeError):
         return None
-    df = tbl.to_pandas(types_mapper=_str_mapper)
-    df.columns = list(range(width))
-    return df
+    # Each column wrapped as pandas' default "str" array directly (cheaper than to_pandas).
+    return pd.DataFrame({i: pd.arrays.ArrowStringArray(_as_text(col), dtype=_STR)
+                         for i, col in enumerate(tbl.columns)}, copy=False)
 
 
-def _str_mapper(t: pa.DataType) -> object:
-    return pd.StringDtype("pyarrow", na_value=np.nan) if t == pa.string() else None
+def _as_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    return pa.chunked_array([c.view(pa.large_string()) for c in col.chunks],
+                            type=pa.large_string())
+
+
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 def _read_body_lenient(body: str, delim: str, width: int) -> pd.DataFrame:
@@ -397,20 +405,21 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
     ln: Callable[[int], int] = line_of or int
     skipped_rows = list(skipped)
     notes = list(warnings)
-    out = rows.copy()
+    out = rows.copy(deep=False)  # columns are replaced, never modified in place
     if "row_number" not in out.columns:
         out["row_number"] = np.arange(len(out)) + 1
     # start
-    bad_start = out["start"].isna()
-    for rn in out.loc[bad_start, "row_number"]:
-        skipped_rows.append(SkippedRow(ln(int(rn)), "no readable date/time"))
-    out = out.loc[~bad_start]
+    bad_start = out["start"].isna().to_numpy()
+    if bad_start.any():
+        for rn in out["row_number"].to_numpy()[bad_start]:
+            skipped_rows.append(SkippedRow(ln(int(rn)), "no readable date/time"))
+        out = out.loc[~bad_start]
     # duration: fall back to moving time, then skip
-    dur = pd.to_numeric(out.get("duration_s"), errors="coerce") if "duration_s" in out else None
+    dur = _numeric(out["duration_s"]) if "duration_s" in out else None
     if dur is None:
         out["duration_s"] = np.nan
         dur = out["duration_s"]
-    mov = pd.to_numeric(out["moving_s"], errors="coerce") if "moving_s" in out else dur * np.nan
+    mov = _numeric(out["moving_s"]) if "moving_s" in out else dur * np.nan
     lo, hi = RANGES["duration_s"]
     implausible = dur.notna() & ((dur < lo) | (dur > hi))
     if implausible.any():
@@ -420,28 +429,31 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
                          "plausible; the moving time was used instead")
         dur = dur.where(~use_moving, mov)
         implausible = implausible & ~use_moving
-    dur = dur.where(dur.notna(), mov.where((mov >= lo) & (mov <= hi)))
+    if dur.isna().any():
+        dur = dur.where(dur.notna(), mov.where((mov >= lo) & (mov <= hi)))
     out["duration_s"] = dur
-    missing = dur.isna() | implausible
-    for rn, d in zip(out.loc[missing, "row_number"], dur[missing], strict=True):
-        reason = ("no duration" if pd.isna(d) else
-                  f"duration of {d:g} s is not plausible")
-        skipped_rows.append(SkippedRow(ln(int(rn)), reason))
-    out = out.loc[~missing]
+    missing = (dur.isna() | implausible).to_numpy()
+    if missing.any():
+        for rn, d in zip(out.loc[missing, "row_number"], dur[missing], strict=True):
+            reason = ("no duration" if pd.isna(d) else
+                      f"duration of {d:g} s is not plausible")
+            skipped_rows.append(SkippedRow(ln(int(rn)), reason))
+        out = out.loc[~missing]
     if "moving_s" in out:
-        m = pd.to_numeric(out["moving_s"], errors="coerce")
+        m = _numeric(out["moving_s"])
         out["moving_s"] = m.where((m >= 0) & (m <= out["duration_s"] * 1.0001 + 1))
     # optional ranges
     for col, (clo, chi) in RANGES.items():
         if col in ("duration_s", "moving_s") or col not in out.columns:
             continue
-        v = pd.to_numeric(out[col], errors="coerce")
+        v = _numeric(out[col])
         bad = v.notna() & ((v < clo) | (v > chi))
         if bad.any():
             first = ln(int(out.loc[bad, "row_number"].iloc[0]))
             notes.append(f"{int(bad.sum())} implausible {col.replace('_', ' ')} value(s) were "
                          f"left empty (first at row {first})")
-        out[col] = v.where(~bad)
+            v = v.where(~bad)
+        out[col] = v
     keep = list(keep)
     cols = [c for c in out.columns if c in COLUMNS or c == "row_number" or c in keep]
     sessions, dups = finish_sessions(out[cols], ctx, source=source, file_name=file_name)
@@ -450,6 +462,12 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
     return ImportReport(file_name=file_name, format=fmt, sessions=sessions,
                         skipped=skipped_rows, assumptions=list(dict.fromkeys(assumptions)),
                         warnings=notes, units=units)  # type: ignore[arg-type]
+
+
+def _numeric(s: pd.Series) -> pd.Series:
+    """``pd.to_numeric(s, errors="coerce")`` without the pass over columns that already are
+    float64."""
+    return s if s.dtype == np.float64 else pd.to_numeric(s, errors="coerce")
 
 
 def text_or_empty(s: pd.Series | None, n: int, index: pd.Index) -> pd.Series:
