@@ -309,7 +309,7 @@ def _truncated_tail(body: str, delim: str, width: int) -> tuple[int, int] | None
 
 def _read_body(body: str, delim: str, width: int, file_name: str,
                body_bytes: memoryview | None = None) -> pd.DataFrame:
-    if not body.strip():
+    if not body or body.isspace():  # (not body.strip(): the same test without a copy)
         return pd.DataFrame({i: pd.Series([], dtype="str") for i in range(width)})
     names = list(range(width))
     fast = _read_body_arrow(body, delim, width, body_bytes)
@@ -343,7 +343,10 @@ def _read_body_arrow(body: str, delim: str, width: int,
         tbl = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(body_bytes)) if body_bytes is not None
             else io.BytesIO(body.encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
+            # One thread: measured faster than Arrow's pool for all-text columns (~18 vs ~22 ms
+            # for 10,000 x 99 cells on 2 cores).
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22,
+                                           use_threads=False),
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.large_binary() for n in names}, strings_can_be_null=False,
