@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
@@ -98,7 +99,9 @@ R = TypeVar("R")
 
 
 _FETCH_ROWS: Final[int] = 8192  # rows per batch when reading sessions back
-_FLOAT_KEYS: Final[frozenset[str]] = frozenset((*_NUM, "rpe_override"))
+_FLOAT_KEYS: Final[frozenset[str]] = frozenset(_NUM)
+#: Text columns read back as NULL when they hold their commonest value (cheaper to fetch).
+_AS_NULL: Final[dict[str, str]] = {"area": "", "sets": "[]"}
 
 
 @dataclass(frozen=True)
@@ -1071,19 +1074,29 @@ class Store:
         set, else the recorded value.
         """
         s, ov = T["sessions"], T["overrides"]
-        cols = [c if c.name != "start" else sa.type_coerce(c, sa.Text).label("start")
-                for c in s.c if c.name in COLUMNS]
-        q = (sa.select(*cols, s.c.import_id, s.c.sources,
-                       ov.c.area.label("area_override"), ov.c.notes,
-                       ov.c.rpe.label("rpe_override"))
-             .select_from(s.outerjoin(ov, ov.c.session_id == s.c.session_id))
+        # The commonest values come back as NULL (cheaper to fetch than a string per row) and
+        # are put back below: no sets "[]", no area "", contributing sources = the source.
+        cols = []
+        for c in s.c:
+            if c.name == "start":
+                cols.append(sa.type_coerce(c, sa.Text).label("start"))
+            elif c.name in _AS_NULL:
+                cols.append(sa.func.nullif(c, _AS_NULL[c.name]).label(c.name))
+            elif c.name in COLUMNS:
+                cols.append(c)
+        q = (sa.select(*cols, s.c.import_id, sa.func.nullif(s.c.sources, s.c.source)
+                       .label("sources"))
              .order_by(s.c.athlete, s.c.start, s.c.session_id))
+        # overrides are few: read on their own and placed by session id (no join per row)
+        oq = sa.select(ov.c.session_id, ov.c.area, ov.c.notes, ov.c.rpe)
         if athletes is not None:
             names = [str(a) for a in athletes]
             q = q.where(s.c.athlete.in_(names)) if names else q.where(sa.false())
+            oq = (oq.select_from(ov.join(s, s.c.session_id == ov.c.session_id))
+                  .where(s.c.athlete.in_(names)) if names else oq.where(sa.false()))
         keys = [c.name for c in q.selected_columns]
 
-        def read(conn: Connection) -> _RowBatches:
+        def read(conn: Connection) -> tuple[_RowBatches, list[tuple[Any, ...]]]:
             res = conn.execute(q)
             try:
                 # Plain tuples straight from the driver (no per-row Row objects): every column
@@ -1108,89 +1121,97 @@ class Store:
                     except (pa.ArrowException, TypeError, ValueError, OverflowError):
                         rows = [r for b in batches for r in _struct_rows(b)] + list(chunk)
                         batches = []
-                return _RowBatches(batches, rows, kind)
             finally:
                 res.close()
+            over = [tuple(r) for r in conn.execute(oq).all()]
+            return _RowBatches(batches, rows, kind), over
 
-        got = self._read(read, snapshot=True)
+        got, over = self._read(read, snapshot=True)
         if got.rows or got.kind is None:
-            return self._sessions_frame(keys, got.rows)
-        return self._sessions_arrow(keys, got)
+            df = self._sessions_frame(keys, got.rows)
+        else:
+            df = self._sessions_arrow(keys, got)
+        return self._with_overrides(df, over)
 
     @staticmethod
-    def _sessions_arrow(keys: list[str], got: _RowBatches) -> pd.DataFrame:
-        """The frame of :meth:`_sessions_frame` from Arrow batches (same columns and dtypes)."""
+    def _with_overrides(df: dict[str, Any], over: list[tuple[Any, ...]]) -> pd.DataFrame:
+        """The sessions frame from the stored columns plus ``area_override``, ``notes``,
+        ``rpe_override`` and the effective ``rpe``."""
+        n = len(df["duration_s"])
+        area = np.full(n, "", dtype=object)
+        notes = np.full(n, "", dtype=object)
+        rpe_over = np.full(n, np.nan)
+        if over and n:
+            pos = pd.Index(df["session_id"]).get_indexer([r[0] for r in over])
+            hit = [i for i, p in enumerate(pos.tolist()) if p >= 0]
+            at = pos[hit]
+            area[at] = ["" if over[i][1] is None else over[i][1] for i in hit]
+            notes[at] = ["" if over[i][2] is None else over[i][2] for i in hit]
+            rpe_over[at] = np.array([over[i][3] for i in hit], dtype=float)
+        rpe = df["rpe"]
+        cols = {c: df[c] for c in COLUMNS}
+        cols["rpe"] = np.where(np.isnan(rpe_over), rpe, rpe_over)
+        return pd.DataFrame({
+            **cols,
+            "area_override": pd.Series(area, dtype="str"),
+            "notes": pd.Series(notes, dtype="str"),
+            "rpe_override": rpe_over,
+            "import_id": df["import_id"],
+            "sources": df["sources"],
+        })
+
+    @staticmethod
+    def _sessions_arrow(keys: list[str], got: _RowBatches) -> dict[str, Any]:
+        """The columns of :meth:`_sessions_frame` from Arrow batches (same dtypes)."""
         assert got.kind is not None
         table = pa.Table.from_batches(
             [pa.RecordBatch.from_struct_array(b) for b in got.batches],
             schema=pa.schema(list(got.kind)))
         col = {k: table.column(i) for i, k in enumerate(keys)}
         out: dict[str, Any] = {}
-
-        def text(name: str, nullable: bool = False) -> pd.Series:
-            vals = col[name]
-            if nullable:
-                vals = vals.fill_null("")
-            return pd.Series(vals, dtype="str")
-
-        def num(name: str) -> np.ndarray:
-            return col[name].to_numpy()
-
         for c, dtype in COLUMNS.items():
             if dtype == "str":
-                out[c] = text(c)
+                vals = col[c]
+                if c in _AS_NULL:
+                    vals = vals.fill_null(_AS_NULL[c])
+                out[c] = pd.Series(vals, dtype="str")
             elif dtype == "float64":
-                out[c] = num(c)
+                out[c] = col[c].to_numpy()
             elif pa.types.is_timestamp(col[c].type):
                 out[c] = pd.Series(col[c].to_numpy(), dtype="datetime64[ns]")
             else:
                 out[c] = _to_datetime(pd.Series(col[c].to_numpy(), dtype=object))
-        over = num("rpe_override")
-        out["rpe"] = np.where(np.isnan(over), out["rpe"], over)
-        out["area_override"] = text("area_override", nullable=True)
-        out["notes"] = text("notes", nullable=True)
-        out["rpe_override"] = over
         out["import_id"] = pd.array(col["import_id"], dtype="Int64")
-        out["sources"] = text("sources")
-        df = pd.DataFrame(out)
-        df["start"] = df["start"].astype("datetime64[ns]")
-        return df
+        out["sources"] = pd.Series(pc.coalesce(col["sources"], col["source"]), dtype="str")
+        return out
 
     @staticmethod
-    def _sessions_frame(keys: list[str], rows: list[tuple[Any, ...]]) -> pd.DataFrame:
-        """Typed columns from raw rows (built column-wise; no dtype inference)."""
+    def _sessions_frame(keys: list[str], rows: list[tuple[Any, ...]]) -> dict[str, Any]:
+        """Typed columns (Series or arrays) from raw rows (built column-wise; no inference)."""
         cols = dict(zip(keys, zip(*rows, strict=True), strict=True)) if rows else \
             {k: () for k in keys}
         n = len(rows)
         out: dict[str, Any] = {}
 
-        def text(name: str, nullable: bool = False) -> pd.Series:
+        def text(name: str) -> pd.Series:
             vals = cols[name]
-            if nullable:
-                vals = ["" if v is None else v for v in vals]
+            if name in _AS_NULL:
+                vals = [_AS_NULL[name] if v is None else v for v in vals]
+            elif name == "sources":
+                vals = [s if v is None else v for v, s in zip(vals, cols["source"], strict=True)]
             # via Arrow: the quickest way from Python strings to pandas' text dtype
             return pd.Series(pa.array(vals, type=pa.large_string()), dtype="str")
-
-        def num(name: str) -> np.ndarray:
-            return np.array(cols[name], dtype=float) if n else np.empty(0)
 
         for col, dtype in COLUMNS.items():
             if dtype == "str":
                 out[col] = text(col)
             elif dtype == "float64":
-                out[col] = num(col)
+                out[col] = np.array(cols[col], dtype=float) if n else np.empty(0)
             else:
                 out[col] = _to_datetime(pd.Series(list(cols[col]), dtype=object))
-        over = num("rpe_override")
-        out["rpe"] = np.where(np.isnan(over), out["rpe"], over)
-        out["area_override"] = text("area_override", nullable=True)
-        out["notes"] = text("notes", nullable=True)
-        out["rpe_override"] = over
         out["import_id"] = pd.array(list(cols["import_id"]), dtype="Int64")
         out["sources"] = text("sources")
-        df = pd.DataFrame(out)
-        df["start"] = df["start"].astype("datetime64[ns]")
-        return df
+        return out
 
     def session_sources(self, session_id: str) -> pd.DataFrame:
         """Where a stored session came from: one row per source record merged into it.

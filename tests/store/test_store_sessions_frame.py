@@ -129,10 +129,11 @@ def test_values_that_do_not_fit_arrow_types_are_read_the_forgiving_way(
     real = store_module._arrow_row_type
 
     def wrong(keys: list[str], first: tuple[object, ...]) -> pa.StructType:
-        # notes as numbers: the first row (no notes) packs, the second ("felt good") does not,
-        # so the rows already packed are unpacked again and everything is read as raw rows
+        # sets as numbers: the first three rows (no sets: read as NULL) pack, the fourth (the
+        # gym session's sets) does not, so the packed rows are unpacked again and everything
+        # is read as raw rows
         kind = real(keys, first)
-        return pa.struct([pa.field(f.name, pa.int64()) if f.name == "notes" else f
+        return pa.struct([pa.field(f.name, pa.int64()) if f.name == "sets" else f
                           for f in kind])
 
     monkeypatch.setattr(store_module, "_arrow_row_type", wrong)
@@ -140,7 +141,7 @@ def test_values_that_do_not_fit_arrow_types_are_read_the_forgiving_way(
     raw: list[int] = []
     slow = Store._sessions_frame
 
-    def counted(keys: list[str], rows: list[tuple[object, ...]]) -> pd.DataFrame:
+    def counted(keys: list[str], rows: list[tuple[object, ...]]) -> dict[str, object]:
         raw.append(len(rows))
         return slow(keys, rows)
 
