@@ -15,6 +15,8 @@ the display value (km, but metres for swims, localised); the second is metres an
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -76,7 +78,7 @@ def detect(table: Table) -> bool:
     if len(table.columns) < 30:
         return False
     k0, k1 = table.keys[0], table.keys[1]
-    if k0 in {header_key(n) for n in _ID} and k1 in {header_key(n) for n in _DATE}:
+    if k0 in _keys(_ID) and k1 in _keys(_DATE):
         return True
     j = _detail_block(table)
     if j is None or table.keys[j + 2] != table.keys[6]:
@@ -85,8 +87,14 @@ def detect(table: Table) -> bool:
     return bool(len(ids)) and bool(ids.str.fullmatch(r"\d{5,}").mean() > 0.9)
 
 
+@lru_cache(maxsize=64)
+def _keys(names: tuple[str, ...]) -> frozenset[str]:
+    """Header keys of a tuple of header names (computed once per tuple)."""
+    return frozenset(header_key(n) for n in names)
+
+
 def _after(table: Table, names: tuple[str, ...], start: int) -> pd.Series | None:
-    wanted = {header_key(n) for n in names}
+    wanted = _keys(names)
     for i in range(start, len(table.keys)):
         if table.keys[i] in wanted:
             return table.data[i]
