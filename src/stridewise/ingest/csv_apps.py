@@ -455,6 +455,14 @@ def read_fitbod(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
 
 # --------------------------------------------------------------------------- sectioned files
 
+def may_be_sectioned(head: str) -> bool:
+    """True when the first 4,096 characters could start a file :func:`read_sectioned` reads."""
+    head = head.lstrip("\ufeff")
+    return (head.startswith(("[[Training]]", "Device,")) or "\n[TrainingResult]" in head
+            or "File created by Wahoo" in head
+            or head.split("\n", 1)[0].startswith("Name,Sport,Date,Start time,Duration"))
+
+
 def read_sectioned(text: str, file_name: str, ctx: ReadContext) -> ImportReport | None:
     """Polar Flow session, Wahoo app and Epson files (several tables in one file), else None."""
     head = text[:4096].lstrip("\ufeff")

@@ -167,7 +167,7 @@ def read_mapped(table: Table, ctx: ReadContext, file_name: str, mapping: dict[st
     """Import ``table`` with ``mapping`` (field -> column name; see the module docstring)."""
     if limit is not None:
         table = Table(table.columns, table.data.head(limit), table.delimiter, table.encoding,
-                      table.text, table.body_offset, table.first_data_line)
+                      table.full_text(), table.body_offset, table.first_data_line)
     if not mapping.get("date"):
         raise NeedsMapping(f"Choose which column of {file_name} holds the date.",
                            columns=list(table.columns), guess=guess_from_columns(table.columns))

@@ -32,7 +32,15 @@ from stridewise.errors import (
 )
 from stridewise.ingest import csv_apps, csv_garmin, csv_generic, csv_strava
 from stridewise.ingest.base import ImportReport, ReadContext, SkippedRow
-from stridewise.ingest.csvtable import Table, decode, header_key, parse_table
+from stridewise.ingest.csvtable import (
+    Table,
+    decode,
+    header_key,
+    parse_table,
+    parse_utf8,
+    utf8_head,
+    utf8_payload,
+)
 
 __all__ = ["guess_mapping", "header_signature", "load_table", "preview_with_mapping", "read"]
 
@@ -53,6 +61,9 @@ def load_table(data: bytes, file_name: str) -> Table:
     """Decode and parse ``data`` into a :class:`Table`; typed errors only."""
     if not data or not data.strip(b" \t\r\n\x00"):
         raise UnreadableFile(f"{file_name} is empty: there is nothing to import.")
+    table = _fast_table(data, file_name)
+    if table is not None:
+        return table
     text, encoding = decode(data, file_name)
     return _table_from_text(text, encoding, file_name, data)
 
@@ -63,6 +74,24 @@ def _utf8_payload(data: bytes, encoding: str) -> bytes | None:
     if encoding == "UTF-8 with BOM":
         return data[3:]
     return None
+
+
+def _fast_table(data: bytes, file_name: str) -> Table | None:
+    """Big UTF-8 files: the table without decoding the whole text first (see
+    ``csvtable.parse_utf8``); None when the general path is needed (it gives the same table)."""
+    if len(data) <= 1_000_000 or len(data) > _MAX_CHARS:
+        return None
+    found = utf8_payload(data)
+    if found is None:
+        return None
+    payload, encoding = found
+    head = utf8_head(payload, 4 * 4096 + 4)[:4096]
+    start = head.lstrip()[:1]
+    if not start or start in ("<", "{", "[") or csv_apps.may_be_sectioned(head):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return parse_utf8(payload, file_name, encoding)
 
 
 def _table_from_text(text: str, encoding: str, file_name: str,
@@ -98,11 +127,15 @@ def _read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
     if not data or not data[:1_000_000].strip(b" \t\r\n\x00") and not data.strip(
             b" \t\r\n\x00"):
         raise UnreadableFile(f"{file_name} is empty: there is nothing to import.")
-    text, encoding = decode(data, file_name)
-    special = csv_apps.read_sectioned(text, file_name, ctx)
-    if special is not None:
-        return _with_notes(special, encoding)
-    table = _table_from_text(text, encoding, file_name, data)
+    table = _fast_table(data, file_name)
+    if table is not None:
+        encoding = table.encoding
+    else:
+        text, encoding = decode(data, file_name)
+        special = csv_apps.read_sectioned(text, file_name, ctx)
+        if special is not None:
+            return _with_notes(special, encoding)
+        table = _table_from_text(text, encoding, file_name, data)
     if table.truncated_last is not None and len(table) <= 1:
         raise UnreadableFile(
             f"{file_name} holds only a header and one incomplete row; the file seems to be cut "

@@ -125,6 +125,16 @@ class Table:
     first_data_line: int = 2
     #: (fields found, fields expected) when the last record was cut off, else None.
     truncated_last: tuple[int, int] | None = None
+    #: Valid UTF-8 bytes of the whole text when ``text`` has not been decoded yet (big files
+    #: read by :func:`parse_utf8`); :meth:`full_text` decodes them on first use.
+    payload: bytes | memoryview | None = None
+
+    def full_text(self) -> str:
+        """The file's text (after the BOM, line ends as LF); ``body_offset`` indexes it."""
+        if self.payload is not None:
+            self.text = bytes(self.payload).decode("utf-8")
+            self.payload = None
+        return self.text
 
     @cached_property
     def keys(self) -> list[str]:
@@ -158,7 +168,7 @@ class Table:
     @cached_property
     def record_lines(self) -> np.ndarray:
         """1-based file line where each data record starts (exact with multi-line cells)."""
-        body = self.text[self.body_offset:]
+        body = self.full_text()[self.body_offset:]
         if "\n" not in body or body.count("\n") == len(self.data):
             return np.arange(len(self.data)) + self.first_data_line
         starts = []
@@ -278,6 +288,110 @@ def parse_table(text: str, file_name: str, encoding: str, raw: bytes | None = No
                  truncated_last=_truncated_tail(body, delim, len(columns)))
 
 
+#: Bytes decoded for the header search of big UTF-8 files (at least 200,000 characters).
+_HEAD_BYTES = 1_000_000
+_SPACE_BYTES = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what str.isspace() means in ASCII
+
+
+def utf8_payload(data: bytes) -> tuple[bytes, str] | None:
+    """(UTF-8 bytes after any BOM, encoding name) when :func:`decode` would read ``data`` as
+    UTF-8, found without building the text (Arrow checks the bytes); else None."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    if len(data) >= 4 and data[1:2] == b"\x00" and data[3:4] == b"\x00" and data[0:1] != b"\x00":
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        payload, encoding = data[3:], "UTF-8 with BOM"
+    elif _looks_binary(data):
+        return None
+    else:
+        payload, encoding = data, "UTF-8"
+    offsets = pa.py_buffer(np.array([0, len(payload)], dtype=np.int64))
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(payload)]
+                              ).validate(full=True)
+    except pa.ArrowInvalid:
+        return None
+    return payload, encoding
+
+
+def utf8_head(payload: bytes, n_bytes: int) -> str:
+    """The text of the first ``n_bytes`` of valid UTF-8 ``payload`` (cut at a character)."""
+    cut = min(n_bytes, len(payload))
+    while 0 < cut < len(payload) and (payload[cut] & 0xC0) == 0x80:
+        cut -= 1
+    return payload[:cut].decode("utf-8")
+
+
+def parse_utf8(payload: bytes, file_name: str, encoding: str) -> Table | None:
+    """:func:`parse_table` of a big UTF-8 file without decoding its whole text: the header is
+    found in the first megabyte and the body goes to Arrow as bytes; the text is decoded only
+    if something asks for it (``Table.full_text``). None when the file needs the general path
+    (CR line ends, leading spaces, ragged rows, a header or first lines that do not fit in the
+    first megabyte, ...); that path then gives exactly the same table."""
+    if len(payload) <= _HEAD_BYTES or b"\r" in payload:
+        return None
+    head = utf8_head(payload, _HEAD_BYTES)
+    if len(head) < 200_000:
+        return None
+    lines = head[:200_000].splitlines()[:60]
+    if len(lines) < 60:
+        return None  # the general path looks further
+    head_lines = [ln[:20_000] for ln in lines]
+    if not any(ln.strip() for ln in head_lines):
+        return None
+    delim = sniff_delimiter(head_lines[:30])
+    h = find_header(head_lines, delim)
+    if h is None:
+        return None
+    offset = 0
+    for _ in range(h):
+        nl = head.find("\n", offset)
+        if nl < 0:
+            return None
+        offset = nl + 1
+    nl = head.find("\n", offset)
+    if nl < 0:
+        return None
+    body_offset = nl + 1
+    header_row = next(csv.reader([head_lines[h]], delimiter=delim))
+    columns = [clean_header(c) for c in header_row]
+    while columns and columns[-1] == "":
+        columns.pop()
+    if len(columns) < 2:
+        return None
+    body_bytes = memoryview(payload)[len(head[:body_offset].encode("utf-8")):]
+    first = bytes(body_bytes[:4096]).lstrip(_SPACE_BYTES)[:1]
+    if not first or first[0] >= 0x80 or bytes(body_bytes[:1]) == b" ":
+        return None  # blank-looking or leading-space bodies: general path
+    tail = _truncated_tail_bytes(body_bytes, delim, len(columns))
+    if tail is False:
+        return None
+    data = _read_body_arrow(body_bytes, delim, len(columns))
+    if data is None:
+        return None
+    data.columns = list(range(len(columns)))
+    _check_header_names(columns, file_name)
+    return Table(columns=columns, data=data, delimiter=delim, encoding=encoding,
+                 body_offset=body_offset, first_data_line=h + 2,
+                 truncated_last=tail, payload=payload)  # type: ignore[arg-type]
+
+
+def _truncated_tail_bytes(body: memoryview, delim: str,
+                          width: int) -> tuple[int, int] | None | bool:
+    """:func:`_truncated_tail` on UTF-8 bytes without CRs; False when it cannot be decided
+    from the last 250,000 bytes."""
+    t = bytes(body[-250_000:]).rstrip(b" \t\x00")
+    if not t:
+        return False
+    if t.endswith(b"\n") or width < 3:
+        return None
+    nl = t.rfind(b"\n")
+    if nl < 0 or len(t) - nl - 1 > 200_000:
+        return False
+    return _truncated_tail(t[nl + 1:].decode("utf-8"), delim, width)
+
+
 def _check_header_names(columns: list[str], file_name: str) -> None:
     """Refuse text whose 'header' is prose or numbers rather than column names."""
     named = [c for c in columns if c]
@@ -312,7 +426,10 @@ def _read_body(body: str, delim: str, width: int, file_name: str,
     if not body or body.isspace():  # (not body.strip(): the same test without a copy)
         return pd.DataFrame({i: pd.Series([], dtype="str") for i in range(width)})
     names = list(range(width))
-    fast = _read_body_arrow(body, delim, width, body_bytes)
+    fast = None
+    if body[:1] != " ":  # leading-space layouts need skipinitialspace
+        fast = _read_body_arrow(body_bytes if body_bytes is not None else body.encode("utf-8"),
+                                delim, width)
     if fast is not None:
         return fast
     try:
@@ -328,21 +445,18 @@ def _read_body(body: str, delim: str, width: int, file_name: str,
     return df.fillna("")
 
 
-def _read_body_arrow(body: str, delim: str, width: int,
-                     body_bytes: memoryview | None = None) -> pd.DataFrame | None:
+def _read_body_arrow(body_bytes: bytes | memoryview, delim: str,
+                     width: int) -> pd.DataFrame | None:
     """Fast parse with pyarrow; None when the rows do not all have ``width`` fields (the
     pandas/python readers then handle ragged rows).
 
-    The bytes are valid UTF-8 (``decode`` checked ``body_bytes``; otherwise ``body`` is
-    encoded here), so cells are read as binary and viewed as text without a second check.
+    ``body_bytes`` must be valid UTF-8 (callers decoded or checked them), so cells are read as
+    binary and viewed as text without a second check.
     """
-    if body[:1] == " ":
-        return None  # leading-space layouts need skipinitialspace
     names = [str(i) for i in range(width)]
     try:
         tbl = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(body_bytes)) if body_bytes is not None
-            else io.BytesIO(body.encode("utf-8")),
+            pa.BufferReader(pa.py_buffer(body_bytes)),
             # One thread: measured faster than Arrow's pool for all-text columns (~18 vs ~22 ms
             # for 10,000 x 99 cells on 2 cores).
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22,
