@@ -8,7 +8,10 @@ ID and dates shifted by whole days, so every row is a distinct session), then ti
   session ids, validation), and
 * ``pyarrow.csv.read_csv`` of the same file (raw parse only, multithreaded),
 
-and prints both (best of N runs) and their ratio. Target: import <= 3x the raw parse.
+and prints both (best of N interleaved runs), their ratio and the median of the per-round
+ratios. Target: import <= 3x the raw parse. The import reads the file on one thread, the raw
+parse uses all cores, so the ratio is higher on an idle multi-core machine than on a busy one;
+the load average is printed to judge that.
 
 Run: ``PYTHONPATH=src python benchmarks/bench_csv_import.py [--rows 10000] [--repeat 5]``
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import sys
 import tempfile
 import time
@@ -124,6 +128,8 @@ def main() -> None:
     print(f"  of which base.finish_sessions (ids, normalise, validate): {finishing * 1000:.1f} ms;"
           f" CSV reading and value parsing: {(ours - finishing) * 1000:.1f} ms "
           f"({(ours - finishing) / arrow:.2f}x the raw parse)")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"machine: {os.cpu_count()} cores, load average {load:.1f}")
 
 
 if __name__ == "__main__":
