@@ -83,7 +83,7 @@ def detect(table: Table) -> bool:
     j = _detail_block(table)
     if j is None or table.keys[j + 2] != table.keys[6]:
         return False
-    ids = table.data[0].head(50).str.strip()
+    ids = table.column(0).head(50).str.strip()
     return bool(len(ids)) and bool(ids.str.fullmatch(r"\d{5,}").mean() > 0.9)
 
 
@@ -97,14 +97,14 @@ def _after(table: Table, names: tuple[str, ...], start: int) -> pd.Series | None
     wanted = _keys(names)
     for i in range(start, len(table.keys)):
         if table.keys[i] in wanted:
-            return table.data[i]
+            return table.column(i)
     return None
 
 
 def _by_offset(table: Table, j: int | None, off: int) -> pd.Series | None:
     if j is None or j + off >= table.data.shape[1]:
         return None
-    return table.data[j + off]
+    return table.column(j + off)
 
 
 def _native_ids(ids: pd.Series) -> pd.Series:
@@ -113,6 +113,31 @@ def _native_ids(ids: pd.Series) -> pd.Series:
     if t.str.endswith(".0").any():
         t = t.str.replace(r"\.0$", "", regex=True)
     return t
+
+
+def needed_columns(columns: list[str]) -> list[int] | None:
+    """The positions :func:`read` uses in a Strava export with this header, when the header
+    alone shows it is one (ID and date headers first) and names its filename column; else None
+    (the whole table is then read). Lets big files be read without their ~70 unused columns."""
+    table = Table(columns=list(columns), data=pd.DataFrame(), delimiter=",", encoding="")
+    if is_legacy(table) or len(table.columns) < 30:
+        return None
+    if not (table.keys[0] in _keys(_ID) and table.keys[1] in _keys(_DATE)):
+        return None
+    j = _detail_block(table)
+    if j is None or j + 2 >= len(table.keys) or table.keys[j + 2] != table.keys[6]:
+        return None
+    filename = table.index_of(*_FILENAME)
+    if filename is None:
+        return None
+
+    def at(names: tuple[str, ...], off: int) -> int:
+        wanted = _keys(names)
+        hits = [i for i in range(j, len(table.keys)) if table.keys[i] in wanted]
+        return hits[0] if hits else j + off
+
+    return [0, 1, 2, 3, 5, 6, j + 2, filename, at(_MOVING, 1), at(_ELEV, 5), at(_MAXHR, 15),
+            at(_AVGHR, 16), at(_CAL, 19), at(_RPE, 28)]
 
 
 def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
@@ -142,12 +167,12 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
                 f"{file_name} starts like a Strava activities.csv but its header does not have "
                 "Strava's column layout (it may have been edited or damaged); export it again "
                 "from Strava.")
-        ids, dates_txt, names, types = (table.data[i] for i in range(4))
-        elapsed = parse_numbers(table.data[5])
+        ids, dates_txt, names, types = (table.column(i) for i in range(4))
+        elapsed = parse_numbers(table.column(5))
         start_detail = j if j is not None else 7
         moving_s = _after(table, _MOVING, start_detail) if j is not None else None
         moving = parse_numbers(moving_s if moving_s is not None else _by_offset(table, j, 1))
-        first_dist = table.data[6]
+        first_dist = table.column(6)
         dist2 = _by_offset(table, j, 2)
         sports = normalise_sports(types)
         swim = sports.isin(["swim", "open_water_swim"])
@@ -159,8 +184,8 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
         filenames = table.find(*_FILENAME)
         if filenames is None:
             looks = [i for i in range(table.data.shape[1])
-                     if table.data[i].head(200).str.startswith("activities/").any()]
-            filenames = table.data[looks[0]] if looks else None
+                     if table.column(i).head(200).str.startswith("activities/").any()]
+            filenames = table.column(looks[0]) if looks else None
 
         def pick(names_: tuple[str, ...], off: int) -> pd.Series | None:
             by_name = _after(table, names_, start_detail) if j is not None else None

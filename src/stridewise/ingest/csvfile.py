@@ -76,9 +76,11 @@ def _utf8_payload(data: bytes, encoding: str) -> bytes | None:
     return None
 
 
-def _fast_table(data: bytes, file_name: str) -> Table | None:
+def _fast_table(data: bytes, file_name: str, ctx: ReadContext | None = None) -> Table | None:
     """Big UTF-8 files: the table without decoding the whole text first (see
-    ``csvtable.parse_utf8``); None when the general path is needed (it gives the same table)."""
+    ``csvtable.parse_utf8``); None when the general path is needed (it gives the same table).
+    With ``ctx`` (an import, not a preview), a Strava export whose header shows it is one is
+    read without the columns the Strava importer does not use, unless a mapping applies."""
     if len(data) <= 1_000_000 or len(data) > _MAX_CHARS:
         return None
     found = utf8_payload(data)
@@ -91,7 +93,14 @@ def _fast_table(data: bytes, file_name: str) -> Table | None:
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return parse_utf8(payload, file_name, encoding)
+        return parse_utf8(payload, file_name, encoding,
+                          None if ctx is None else (lambda cols: _strava_columns(cols, ctx)))
+
+
+def _strava_columns(columns: list[str], ctx: ReadContext) -> list[int] | None:
+    if ctx.mapping or header_signature(columns) in ctx.mapping_profiles:
+        return None
+    return csv_strava.needed_columns(columns)
 
 
 def _table_from_text(text: str, encoding: str, file_name: str,
@@ -127,7 +136,7 @@ def _read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
     if not data or not data[:1_000_000].strip(b" \t\r\n\x00") and not data.strip(
             b" \t\r\n\x00"):
         raise UnreadableFile(f"{file_name} is empty: there is nothing to import.")
-    table = _fast_table(data, file_name)
+    table = _fast_table(data, file_name, ctx)
     if table is not None:
         encoding = table.encoding
     else:

@@ -128,6 +128,18 @@ class Table:
     #: Valid UTF-8 bytes of the whole text when ``text`` has not been decoded yet (big files
     #: read by :func:`parse_utf8`); :meth:`full_text` decodes them on first use.
     payload: bytes | memoryview | None = None
+    #: Columns not read yet (``data`` holds empty text there) and what reads them; see
+    #: :func:`parse_utf8`. :meth:`column` (and ``find``/``col``) read them on first use.
+    pending: set[int] | None = None
+    loader: Callable[[list[int]], dict[int, pd.Series]] | None = None
+
+    def column(self, i: int) -> pd.Series:
+        """Data column ``i``."""
+        if self.pending and i in self.pending and self.loader is not None:
+            for j, values in self.loader([i]).items():
+                self.data[j] = values.iloc[: len(self.data)].set_axis(self.data.index)
+                self.pending.discard(j)
+        return self.data[i]
 
     def full_text(self) -> str:
         """The file's text (after the BOM, line ends as LF); ``body_offset`` indexes it."""
@@ -153,14 +165,14 @@ class Table:
 
     def find(self, *names: str, occurrence: int = 0) -> pd.Series | None:
         i = self.index_of(*names, occurrence=occurrence)
-        return None if i is None else self.data[i]
+        return None if i is None else self.column(i)
 
     def count(self, *names: str) -> int:
         wanted = {header_key(n) for n in names}
         return sum(k in wanted for k in self.keys)
 
     def col(self, i: int | None) -> pd.Series | None:
-        return None if i is None or i >= self.data.shape[1] else self.data[i]
+        return None if i is None or i >= self.data.shape[1] else self.column(i)
 
     def empty_text(self) -> pd.Series:
         return pd.Series([""] * len(self.data), index=self.data.index, dtype="str")
@@ -323,12 +335,17 @@ def utf8_head(payload: bytes, n_bytes: int) -> str:
     return payload[:cut].decode("utf-8")
 
 
-def parse_utf8(payload: bytes, file_name: str, encoding: str) -> Table | None:
+def parse_utf8(payload: bytes, file_name: str, encoding: str,
+               columns_for: Callable[[list[str]], list[int] | None] | None = None,
+               ) -> Table | None:
     """:func:`parse_table` of a big UTF-8 file without decoding its whole text: the header is
     found in the first megabyte and the body goes to Arrow as bytes; the text is decoded only
     if something asks for it (``Table.full_text``). None when the file needs the general path
     (CR line ends, leading spaces, ragged rows, a header or first lines that do not fit in the
-    first megabyte, ...); that path then gives exactly the same table."""
+    first megabyte, ...); that path then gives exactly the same table.
+
+    ``columns_for(header)`` may name the only columns the caller will read (None: all); the
+    others are then read only if asked for through ``Table.column``/``find``/``col``."""
     if len(payload) <= _HEAD_BYTES or b"\r" in payload:
         return None
     head = utf8_head(payload, _HEAD_BYTES)
@@ -367,14 +384,33 @@ def parse_utf8(payload: bytes, file_name: str, encoding: str) -> Table | None:
     tail = _truncated_tail_bytes(body_bytes, delim, len(columns))
     if tail is False:
         return None
-    data = _read_body_arrow(body_bytes, delim, len(columns))
+    width = len(columns)
+    wanted = columns_for(columns) if columns_for is not None else None
+    if wanted is not None:
+        wanted = sorted({i for i in wanted if 0 <= i < width})
+    data = _read_body_arrow(body_bytes, delim, width, wanted)
     if data is None:
         return None
-    data.columns = list(range(len(columns)))
+    pending: set[int] | None = None
+    loader = None
+    if wanted is not None:
+        pending = set(range(width)) - set(wanted)
+        blank = pd.arrays.ArrowStringArray(
+            pa.repeat(pa.scalar("", pa.large_string()), len(data)), dtype=_STR)
+        data = pd.DataFrame({i: data[i] if i not in pending else blank for i in range(width)},
+                            copy=False)
+
+        def loader(idx: list[int]) -> dict[int, pd.Series]:
+            more = _read_body_arrow(body_bytes, delim, width, idx)
+            if more is None:  # cannot happen: the same bytes parsed a moment ago
+                raise UnreadableFile(f"{file_name} could not be read again.")
+            return {i: more[i] for i in idx}
+    data.columns = list(range(width))
     _check_header_names(columns, file_name)
     return Table(columns=columns, data=data, delimiter=delim, encoding=encoding,
                  body_offset=body_offset, first_data_line=h + 2,
-                 truncated_last=tail, payload=payload)  # type: ignore[arg-type]
+                 truncated_last=tail, payload=payload,  # type: ignore[arg-type]
+                 pending=pending, loader=loader)
 
 
 def _truncated_tail_bytes(body: memoryview, delim: str,
@@ -446,14 +482,16 @@ def _read_body(body: str, delim: str, width: int, file_name: str,
 
 
 def _read_body_arrow(body_bytes: bytes | memoryview, delim: str,
-                     width: int) -> pd.DataFrame | None:
+                     width: int, only: list[int] | None = None) -> pd.DataFrame | None:
     """Fast parse with pyarrow; None when the rows do not all have ``width`` fields (the
-    pandas/python readers then handle ragged rows).
+    pandas/python readers then handle ragged rows). With ``only``, just those columns are
+    converted (labelled by position; every row is still checked).
 
     ``body_bytes`` must be valid UTF-8 (callers decoded or checked them), so cells are read as
     binary and viewed as text without a second check.
     """
     names = [str(i) for i in range(width)]
+    positions = list(range(width)) if only is None else sorted(set(only))
     try:
         tbl = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(body_bytes)),
@@ -464,12 +502,13 @@ def _read_body_arrow(body_bytes: bytes | memoryview, delim: str,
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.large_binary() for n in names}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False))
+                quoted_strings_can_be_null=False,
+                include_columns=None if only is None else [names[i] for i in positions]))
     except (pa.ArrowInvalid, pa.ArrowException, ValueError, UnicodeError):
         return None
     # Each column wrapped as pandas' default "str" array directly (cheaper than to_pandas).
     return pd.DataFrame({i: pd.arrays.ArrowStringArray(_as_text(col), dtype=_STR)
-                         for i, col in enumerate(tbl.columns)}, copy=False)
+                         for i, col in zip(positions, tbl.columns, strict=True)}, copy=False)
 
 
 def _as_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
