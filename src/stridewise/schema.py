@@ -256,6 +256,8 @@ def validate_arrays(cols: Mapping[str, np.ndarray]) -> None:
                               column=col, row=row)
     for col, allowed in (("area", _AREA_SET), ("sport", _SPORT_SET)):
         v = cols[col]
+        if set(pd.unique(v)) <= allowed:
+            continue
         for row, x in enumerate(v):
             if x not in allowed:
                 raise SchemaError(
@@ -271,10 +273,8 @@ def validate_arrays(cols: Mapping[str, np.ndarray]) -> None:
                 column=col, row=row)
     ids = cols["session_id"]
     if len(ids) > 1:
-        _, first = np.unique(ids.astype(str), return_index=True)
-        if len(first) < len(ids):
-            dup = np.ones(len(ids), dtype=bool)
-            dup[first] = False
+        dup = pd.Series(ids).duplicated().to_numpy()
+        if dup.any():
             row = int(np.flatnonzero(dup)[0])
             raise SchemaError(f"Row {row} repeats the session_id {ids[row]!r}.",
                               column="session_id", row=row)

@@ -132,3 +132,14 @@ def test_unreadable_dates_are_nat() -> None:
 def test_booleans_in_many_languages() -> None:
     assert parse_bool(pd.Series(["true", "FALSE", " Ja", "Nej", "Sim", "igen", None])).tolist() \
         == [True, False, True, False, True, True, False]
+
+
+def test_blank_date_cells_do_not_shift_later_values():
+    import pandas as pd
+
+    from stridewise.ingest.values import parse_dates
+
+    got = parse_dates(pd.Series(["", "2024-06-11 02:46:25", "2024-06-10 04:43:44"])).values
+    assert pd.isna(got.iloc[0])
+    assert list(got.iloc[1:]) == [pd.Timestamp("2024-06-11 02:46:25"),
+                                  pd.Timestamp("2024-06-10 04:43:44")]
