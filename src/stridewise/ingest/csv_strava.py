@@ -20,7 +20,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from stridewise.ingest.base import ImportReport, ReadContext, utc_to_local
+from stridewise.ingest.base import ImportReport, ReadContext, Units, utc_to_local
 from stridewise.ingest.csvtable import Table, finish_report, header_key
 from stridewise.ingest.sports import normalise_sports
 from stridewise.ingest.values import infer_decimal, parse_dates, parse_numbers
@@ -146,6 +146,7 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     n = len(table)
     idx = table.data.index
     assumptions: list[str] = []
+    display_units: Units | None = None  # set only when a display distance had to be read
     if legacy:
         ids = table.find("id")
         dates_txt = table.find("date")
@@ -178,9 +179,21 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
         swim = sports.isin(["swim", "open_water_swim"])
         dec = infer_decimal(first_dist[~swim])
         d1 = parse_numbers(first_dist, dec)
-        d1_m = d1.where(swim, d1 * 1000.0)
+        # the display column is in the account's unit (km or mi; metres for swims): only used
+        # where the metres column is empty, and then said in the report
+        unit_m = 1609.344 if ctx.units == "mi" else 1000.0
+        d1_m = d1.where(swim, d1 * unit_m)
         d2 = parse_numbers(dist2) if dist2 is not None else pd.Series(np.nan, index=idx)
-        dist_m = d2.where(d2.notna() & ((d2 > 0) | (d1_m.fillna(0) == 0)), d1_m)
+        use_metres = d2.notna() & ((d2 > 0) | (d1_m.fillna(0) == 0))
+        dist_m = d2.where(use_metres, d1_m)
+        from_display = ~use_metres & ~swim & d1.gt(0)
+        if from_display.any():
+            display_units = ctx.units or "km"
+            assumptions.append(
+                f"{int(from_display.sum())} activities have no distance in metres; their "
+                f"displayed distance was read as {display_units} (re-read in "
+                f"{'mi' if display_units == 'km' else 'km'} if your Strava account uses "
+                f"{'miles' if display_units == 'km' else 'kilometres'})")
         filenames = table.find(*_FILENAME)
         if filenames is None:
             looks = [i for i in range(table.data.shape[1])
@@ -222,5 +235,5 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
         r = parse_numbers(rpe, ".")
         rows["rpe"] = r.where((r >= 1) & (r <= 10))
     return finish_report(rows, table, ctx, source=SOURCE, file_name=file_name, fmt=fmt,
-                         assumptions=assumptions, units="km", keep=["strava_filename"],
+                         assumptions=assumptions, units=display_units, keep=["strava_filename"],
                          line_of=lambda i: int(table.record_lines[i]))
