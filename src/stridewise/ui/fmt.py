@@ -11,19 +11,12 @@ import math
 import re
 from typing import Final
 
+from stridewise.charts import AREA_LABELS
+
 KM_PER_MILE: Final = 1.609344
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&\"'=@^])")
 
-#: Display names of the training areas.
-AREA_LABELS: Final[dict[str, str]] = {
-    "endurance": "Endurance",
-    "strength": "Strength",
-    "plyometrics": "Plyometrics",
-    "stability": "Stability",
-    "flexibility": "Flexibility",
-    "other": "Other",
-}
 
 #: Badge colours (st.badge palette) and plain words for the risk levels.
 RISK_STYLE: Final[dict[str, tuple[str, str, str]]] = {
