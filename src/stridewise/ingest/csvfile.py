@@ -27,6 +27,7 @@ from stridewise.errors import (
     ImportRefused,
     NeedsMapping,
     StridewiseError,
+    UnexpectedReadError,
     UnreadableFile,
     UnsupportedFormat,
 )
@@ -126,7 +127,8 @@ def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
         raise
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError,
             UnicodeError, csv.Error, pd.errors.ParserError) as exc:
-        raise UnreadableFile(
+        # a sentence for the user, typed as unforeseen so that tests treat it as our bug
+        raise UnexpectedReadError(
             f"{file_name} could not be read as a CSV session log ({type(exc).__name__}: "
             f"{exc}).") from exc
 
