@@ -30,6 +30,8 @@ from stridewise.charts import (
     KM_PER_MILE,
     RISK_COLOURS,
     RISK_LABELS,
+    _dates,
+    _num,
     area_colour,
     area_label,
 )
@@ -150,17 +152,6 @@ def _days_text(v: Any) -> str:
 
 def _col(df: pd.DataFrame | None, name: str) -> bool:
     return df is not None and len(df) > 0 and name in df.columns
-
-
-def _num(s: pd.Series) -> pd.Series:
-    return pd.to_numeric(s, errors="coerce").astype(float)
-
-
-def _dates(s: pd.Series) -> pd.Series:
-    out = pd.to_datetime(s, errors="coerce")
-    if isinstance(out.dtype, pd.DatetimeTZDtype):
-        out = out.dt.tz_localize(None)
-    return out.dt.normalize()
 
 
 def _resolve(settings: Settings | None, units: str | None, variant: str | None,

@@ -119,6 +119,26 @@ def _members(zf: zipfile.ZipFile) -> list[_Member]:
     return out
 
 
+def _read_members(zf: zipfile.ZipFile, members: list[_Member], file_name: str,
+                  ) -> tuple[list[tuple[str, bytes]], list[_Member], list[str]]:
+    """Unpack ``members`` within the read budget: (name, bytes) jobs, the members read, and
+    the sentences of those that could not be unpacked."""
+    jobs: list[tuple[str, bytes]] = []
+    readable: list[_Member] = []
+    failures: list[str] = []
+    budget = MAX_READ_BYTES
+    for m in members:
+        try:
+            raw = _read_member(zf, m, file_name)
+        except UnreadableFile as exc:
+            failures.append(exc.message)
+            continue
+        budget = _spend(budget, len(raw), file_name)
+        jobs.append((posixpath.basename(m.info.filename), raw))
+        readable.append(m)
+    return jobs, readable, failures
+
+
 def _read_member(zf: zipfile.ZipFile, m: _Member, zip_name: str) -> bytes:
     if m.info.flag_bits & 0x1:
         raise UnreadableFile(f"{m.info.filename} in {zip_name} is encrypted and cannot be read.")
@@ -365,19 +385,7 @@ def _strava(zf: zipfile.ZipFile, members: list[_Member], csv_member: _Member, fi
     skipped = list(report.skipped)
 
     order = [by_path[n] for n in referenced] + unreferenced
-    jobs: list[tuple[str, bytes]] = []
-    failures: list[str] = []
-    readable: list[_Member] = []
-    budget = MAX_READ_BYTES
-    for m in order:
-        try:
-            raw = _read_member(zf, m, file_name)
-        except UnreadableFile as exc:
-            failures.append(exc.message)
-            continue
-        budget = _spend(budget, len(raw), file_name)
-        jobs.append((posixpath.basename(m.info.filename), raw))
-        readable.append(m)
+    jobs, readable, failures = _read_members(zf, order, file_name)
     enriched = {"sets": 0, "sport": 0, "heart rate": 0, "moving time": 0}
     records = sessions[list(COLUMNS)].to_dict("records")
     extras: list[tuple[str, str, Summary]] = []
@@ -466,17 +474,7 @@ def _any_zip(zf: zipfile.ZipFile, members: list[_Member], file_name: str,
         what = f"{len(members)} file(s), none of them an activity file or session log"
         raise ImportRefused(f"{file_name} holds {what} (FIT, TCX, GPX, CSV, ...), so there is "
                             "nothing to import.", kind="zip without activities")
-    jobs, readable, failures = [], [], []
-    budget = MAX_READ_BYTES
-    for m in usable:
-        try:
-            raw = _read_member(zf, m, file_name)
-        except UnreadableFile as exc:
-            failures.append(exc.message)
-            continue
-        budget = _spend(budget, len(raw), file_name)
-        jobs.append((posixpath.basename(m.info.filename), raw))
-        readable.append(m)
+    jobs, readable, failures = _read_members(zf, usable, file_name)
     frames, warnings, skipped, formats = [], [], [], {}
     assumptions = list(notes)
     for i, res in _read_many(jobs, ctx, "files", 0.0, 0.97):
