@@ -92,7 +92,12 @@ def explanation_expanders(explanations: dict[str, Any], keys: Iterable[str] | No
         ex = explanations.get(key)
         if ex is None:
             continue
-        with st.expander(f"How is {getattr(ex, 'title', key)} computed?"):
+        title = str(getattr(ex, "title", key))
+        # "Injury-risk heuristic" -> "How is the injury-risk heuristic computed?"; acronyms
+        # (TRIMP, EWMA) keep their capitals
+        if title[1:2].islower():
+            title = title[:1].lower() + title[1:]
+        with st.expander(f"How is the {title} computed?"):
             formula = getattr(ex, "formula", "")
             if formula:
                 st.markdown(f"**Formula.** {formula}")
