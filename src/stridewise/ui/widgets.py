@@ -190,13 +190,17 @@ def _deferred(make: Callable[[], bytes | str]) -> Callable[[], bytes | str]:
 
 def download_row(items: list[tuple[str, Callable[[], bytes | str], str, str]], *,
                  key: str) -> None:
-    """Download buttons side by side: (label, builder, file name, mime). The file is built only
-    when the button is clicked (Excel for a squad takes seconds)."""
-    cols = st.columns(len(items))
-    for col, (label, make, name, mime) in zip(cols, items, strict=True):
-        col.download_button(label, data=_deferred(make), file_name=name, mime=mime,
-                            key=f"{key}_{label}", icon=":material/download:",
-                            on_click="ignore", width="stretch")
+    """Download buttons, three to a row so that labels are never cut: (label, builder, file
+    name, mime). The file is built only when the button is clicked (Excel for a squad takes
+    seconds)."""
+    per_row = 3
+    for first in range(0, len(items), per_row):
+        cols = st.columns(per_row)
+        for col, (label, make, name, mime) in zip(cols, items[first:first + per_row],
+                                                  strict=False):
+            col.download_button(label, data=_deferred(make), file_name=name, mime=mime,
+                                key=f"{key}_{label}", icon=":material/download:",
+                                on_click="ignore", width="stretch")
 
 
 def empty_state(text: str) -> None:
