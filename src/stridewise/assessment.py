@@ -382,7 +382,8 @@ def assess_all(analysis: Any, *, settings: Settings = DEFAULT_SETTINGS,
 
 #: Columns of :func:`roster_frame` (distance columns carry the unit in their name).
 def roster_columns(units: str) -> list[str]:
-    return ["rank", "athlete", "risk_level", "top_reason", "acwr_name", "acwr",
+    return ["rank", "athlete", "risk_level", "top_reason", "acwr_name", "acwr", "acwr_band",
+            "acwr_status",
             f"run_{units}_7d", "run_change_pct", "spike_pct", "spike_band",
             f"next_run_limit_{units}", *[f"days_since_{a}" for a in TRAINING_AREAS[1:]],
             "coverage_days_pct", "date", "heuristic_version"]
@@ -400,6 +401,7 @@ def roster_frame(assessments: Sequence[Assessment]) -> pd.DataFrame:
         rec: dict[str, Any] = {
             "rank": i, "athlete": a.athlete, "risk_level": a.level, "top_reason": a.top_reason,
             "acwr_name": a.ratio_name, "acwr": m["acwr"].value,
+            "acwr_band": m["acwr"].band, "acwr_status": m["acwr"].status,
             f"run_{units}_7d": m["run_km_7d"].value,
             "run_change_pct": m["run_km_change_pct"].value, "spike_pct": m["spike_pct"].value,
             "spike_band": m["spike_pct"].band, f"next_run_limit_{units}": a.next_run_limit,

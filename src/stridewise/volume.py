@@ -166,3 +166,18 @@ def weekly_volume(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None =
         "load": load,
     })
     return out
+
+
+def area_split(parts: pd.DataFrame) -> pd.Series:
+    """Per session with more than one part: its minutes per area as text, largest first
+    (``"strength 30 min · plyometrics 10 min"``); index session_id. Sessions of one area are
+    absent. The text the sessions table shows beside the main area."""
+    if len(parts) == 0:
+        return pd.Series(dtype=str)
+    p = pd.DataFrame({"sid": parts["session_id"].astype(str), "area": parts["area"].astype(str),
+                      "min": pd.to_numeric(parts["seconds"], errors="coerce").fillna(0.0) / 60.0})
+    p = p.groupby(["sid", "area"], sort=False)["min"].sum().reset_index()
+    multi = p["sid"].map(p["sid"].value_counts()) > 1
+    p = p[multi].sort_values(["sid", "min"], ascending=[True, False])
+    text = p["area"] + " " + p["min"].round(0).astype(int).astype(str) + " min"
+    return text.groupby(p["sid"], sort=False).agg(" · ".join)

@@ -168,11 +168,56 @@ def test_weekly_volume_chart_fills_missing_weeks_with_zero():
     assert fig.data[0].y[1] == 0
 
 
-def test_weekly_volume_chart_two_years_is_one_bar_per_week():
+def test_weekly_volume_chart_two_years_is_one_bar_per_week_when_asked():
     weekly = make_weekly(weeks=104)
-    fig = charts.weekly_volume_chart(weekly)
+    fig = charts.weekly_volume_chart(weekly, period="week")
     assert all(len(t.x) == 104 for t in fig.data)
     assert len(fig.to_json()) > 1000
+
+
+def test_long_ranges_are_drawn_as_months_and_a_month_click_lists_its_weeks():
+    weekly = make_weekly(weeks=104)  # 5 Jan 2026 ... 28 Dec 2027
+    fig = charts.weekly_volume_chart(weekly)
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert all(len(t.x) == 24 for t in bars)  # Jan 2026 ... Dec 2027
+    line = [t for t in fig.data if t.type == "scatter" and t.name][0]
+    assert line.mode == "lines"  # no markers on a long history
+    jan = bars[0].customdata[0][0].split(",")
+    assert jan == ["2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26"]
+    picked = charts.selected_weeks({"points": [{"customdata": [bars[0].customdata[0][0]]}]})
+    assert picked == [pd.Timestamp(d) for d in jan]
+    # months of equal content sum the weeks that start in them
+    minutes = weekly[weekly["week"].dt.month.eq(1) & weekly["week"].dt.year.eq(2026)
+                     & weekly["area"].eq("strength")]["minutes"].sum()
+    strength = [t for t in bars if t.legendgroup == "strength"][0]
+    assert strength.y[0] == minutes
+
+
+def test_weekly_ticks_sit_on_the_monday_of_each_week():
+    weekly = make_weekly(weeks=6, start="2026-11-02")  # Mondays
+    fig = charts.weekly_volume_chart(weekly, as_of="2026-12-07")
+    ticks = [pd.Timestamp(t) for t in fig.layout.xaxis.tickvals]
+    assert ticks and all(t.day_name() == "Monday" for t in ticks)
+    assert pd.Timestamp("2026-11-23") in ticks
+    text = dict(zip(ticks, fig.layout.xaxis.ticktext, strict=True))
+    assert text[pd.Timestamp("2026-11-23")].startswith("23 Nov")
+    sunday = make_weekly(weeks=6, start="2026-11-01")  # Sunday weeks keep their Sundays
+    ticks = [pd.Timestamp(t) for t in charts.weekly_volume_chart(sunday).layout.xaxis.tickvals]
+    assert all(t.day_name() == "Sunday" for t in ticks)
+
+
+def test_the_current_partial_week_is_marked_in_every_volume_chart():
+    weekly = make_weekly(weeks=6, start="2026-11-02")  # last week: Mon 7 Dec 2026
+    fig = charts.weekly_volume_chart(weekly, as_of="2026-12-07")
+    bar = [t for t in fig.data if t.type == "bar"][0]
+    assert list(bar.marker.pattern.shape) == ["", "", "", "", "", "/"]
+    assert bar.marker.opacity[-1] < 1 and bar.marker.opacity[0] == 1
+    assert "so far" in bar.customdata[-1][4] and bar.customdata[0][4] == ""
+    assert fig.layout.xaxis.ticktext[-1].endswith("so far")
+    done = charts.weekly_volume_chart(weekly, as_of="2026-12-13")  # Sunday: the week is over
+    assert "/" not in list([t for t in done.data if t.type == "bar"][0].marker.pattern.shape)
+    squad = charts.squad_volume_chart(weekly, as_of="2026-12-07")
+    assert list(squad.data[0].marker.pattern.shape)[-1] == "/"
 
 
 def test_weekly_volume_chart_does_not_mutate_input():
