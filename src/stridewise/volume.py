@@ -3,8 +3,8 @@
 Counted from session parts (:func:`stridewise.classify.session_parts`), so a mixed gym session
 with squats and box jumps adds minutes to both strength and plyometrics. Per row:
 
-* ``sessions``: sessions with a part in this area that week (a mixed session counts in each of
-  its areas);
+* ``sessions``: sessions whose main area this is (a mixed session counts once, in its main area,
+  so the areas' sessions add up to the week's sessions);
 * ``minutes``: part time (guarded moving time, see :func:`stridewise.load.usable_minutes`);
 * ``load``: the session load shared out by part time (AU);
 * ``distance_km``: **running** kilometres only (sports in ``schema.RUN_SPORTS``; see
@@ -90,10 +90,33 @@ def _part_table(sessions: pd.DataFrame, parts: pd.DataFrame | None) -> pd.DataFr
     count = np.bincount(codes, minlength=len(sessions))[codes] if len(p) else np.zeros(0)
     share = np.where(total > 0, sec / np.where(total > 0, total, 1.0), 1.0 / np.maximum(count, 1))
     p = p.assign(sid=codes)
+    p["main"] = _main_part(sessions, codes, p["area"], sec)
     p["minutes"] = sec / 60.0
     p["load"] = np.nan_to_num(s_load[codes]) * share
     p["distance_km"] = np.nan_to_num(s_km[codes]) * share
     return p
+
+
+def _main_part(sessions: pd.DataFrame, codes: np.ndarray, area: pd.Series,
+               sec: np.ndarray) -> np.ndarray:
+    """True for the one part per session that carries its session count: the part in the
+    session's own (main) area, else its longest part."""
+    n = len(codes)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    if "area" in sessions.columns:
+        own = sessions["area"].astype(str).to_numpy(dtype=object)[codes]
+        match = area.astype(str).to_numpy(dtype=object) == own
+    else:
+        match = np.zeros(n, dtype=bool)
+    # one part per session: the first matching part, else the longest part
+    score = np.where(match, np.inf, np.nan_to_num(sec))
+    order = np.lexsort((np.arange(n), -score, codes))
+    first = np.ones(n, dtype=bool)
+    first[1:] = codes[order][1:] != codes[order][:-1]
+    out = np.zeros(n, dtype=bool)
+    out[order[first]] = True
+    return out
 
 
 def weekly_volume(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None = None, *,
@@ -144,12 +167,8 @@ def weekly_volume(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None =
     minutes = np.bincount(cell, weights=p["minutes"].to_numpy(dtype=float), minlength=size)
     load = np.bincount(cell, weights=p["load"].to_numpy(dtype=float), minlength=size)
     dist = np.bincount(cell, weights=p["distance_km"].to_numpy(dtype=float), minlength=size)
-    # sessions: distinct session ids per cell
-    sid_codes = p["sid"].to_numpy(dtype=np.int64)
-    width = int(sid_codes.max()) + 1
-    key = np.sort(cell.astype(np.int64) * width + sid_codes)
-    key = key[np.concatenate([[True], np.diff(key) != 0])]  # distinct (cell, session) pairs
-    sessions = np.bincount(key // width, minlength=size)
+    # sessions: each session once, in its main area (a mixed session's minutes still split)
+    sessions = np.bincount(cell[p["main"].to_numpy(dtype=bool)], minlength=size)
 
     grid_ath = np.repeat(np.arange(len(athletes)), n_weeks * n_areas)
     week_idx = np.repeat(np.arange(total_weeks), n_areas)

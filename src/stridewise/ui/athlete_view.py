@@ -166,6 +166,7 @@ def risk_panel(a: Assessment) -> None:
     widgets.reasons_with_details(a)
     st.dataframe(metrics_table(a), hide_index=True, width="stretch")
     widgets.heuristic_note()
+    widgets.acwr_contested_note()
     with st.expander("How is the level decided?", icon=":material/function:"):
         ex = risk_mod.EXPLANATIONS["risk_level"]
         st.markdown(ex.formula)
@@ -237,7 +238,8 @@ def sessions_table(sessions: pd.DataFrame, units: str,
         "sport": s["sport"].str.replace("_", " ").to_numpy(),
         "title": s["title"].to_numpy(),
         "area": s["area"].to_numpy(),
-        "split": s["session_id"].astype(str).map(split).fillna("").to_numpy(),
+        "split": s["session_id"].astype(str).map(split.astype(object)).astype(object)
+        .where(lambda x: x.notna(), "").to_numpy(),
         "why": s["area_reason"].to_numpy() if "area_reason" in s.columns else "",
         "minutes": (pd.to_numeric(s["moving_s"], errors="coerce") / 60.0).round(0).to_numpy(),
         "distance": (dist_km / fmt.KM_PER_MILE if units == "mi" else dist_km).round(2).to_numpy(),
