@@ -190,6 +190,7 @@ def _pct_text(x: float) -> str:
 
 def _ratio_band(x: float, s: Settings) -> tuple[str, str]:
     r = s.risk
+    x = round(x, 2) if math.isfinite(x) else x  # compared as shown
     if math.isnan(x):
         return "not yet", "unknown"
     if math.isinf(x):
@@ -228,18 +229,20 @@ def _metrics(row: Mapping[str, Any] | None, s: Settings) -> dict[str, Metric]:
     ratio = get(RATIO_COLUMNS[r.acwr_metric])
     change = get("run_km_change_pct")
     run7 = get("run_km_7d") * per
-    spike = get("spike_pct")
+    spike = get("spike_recent_pct")
+    if math.isnan(spike) and row is not None and "spike_recent_pct" not in row:
+        spike = get("spike_pct")  # a table without the recent-spike column
     mono = get("monotony")
     cov = get("coverage_days_pct")
     if math.isnan(change) or math.isnan(run7) or get("run_km_7d") < 5.0:
         ch_band = ("not flagged" if not math.isnan(change) else "not yet", "unknown")
-    elif change > r.run_km_increase_pct:
+    elif round(change) > r.run_km_increase_pct:
         ch_band = ("fast rise", "watch")
     else:
         ch_band = ("usual", "ok")
     if math.isnan(mono):
         mono_band = ("not yet", "unknown")
-    elif mono > r.monotony_high:
+    elif round(mono, 1) > r.monotony_high:
         mono_band = ("monotonous", "watch")
     else:
         mono_band = ("varied", "ok")
@@ -253,8 +256,8 @@ def _metrics(row: Mapping[str, Any] | None, s: Settings) -> dict[str, Metric]:
         "run_km_change_pct": _metric("run_km_change_pct", "Running distance vs your usual week",
                                      change, "%", _pct_text(change), ch_band, WINDOW_7D,
                                      EXPLANATIONS["run_km_change_pct"]),
-        "spike_pct": _metric("spike_pct", "Longest-run spike", spike, "%", _pct_text(spike),
-                             _spike_band(spike, s), "latest run",
+        "spike_pct": _metric("spike_pct", "Largest run spike", spike, "%", _pct_text(spike),
+                             _spike_band(spike, s), f"last {r.spike_days} days",
                              EXPLANATIONS["spike_pct"]),
         "monotony": _metric("monotony", "Monotony", mono, "", _ratio_text(mono).replace(
             "no base yet", "all days alike"), mono_band, WINDOW_7D, EXPLANATIONS["monotony"]),

@@ -392,6 +392,8 @@ def weekly_volume_chart(weekly: pd.DataFrame, metric: Metric = "minutes",
             km = km.groupby(weekly_index.to_period("M").to_timestamp()).sum().reindex(
                 table.index, fill_value=0.0)
             km = km.where(km > 0)  # no line along empty months
+    if as_of is None:
+        as_of = weekly.attrs.get("as_of")
     partial = _partial(table.index, as_of, per)
     fig = make_subplots(specs=[[{"secondary_y": True}]]) if km is not None else go.Figure()
     _weekly_bars(fig, table, areas, metric, True if km is not None else None, partial=partial,
@@ -440,6 +442,8 @@ def squad_volume_chart(weekly_all: pd.DataFrame, metric: Metric = "minutes", *,
     bad = _needs(weekly_all, ("week", "area", metric), title, height)
     if bad is not None:
         return bad
+    if as_of is None:
+        as_of = weekly_all.attrs.get("as_of")  # set by the caller that knows the day
     n = weekly_all["athlete"].nunique() if "athlete" in weekly_all.columns else 1
     table, areas = _stacked_weekly(weekly_all, metric,
                                    divide_by=float(max(n, 1)) if per_athlete else 1.0)

@@ -57,6 +57,7 @@ EXTRA_COLUMNS: Final[list[str]] = [
     "history_days", "coverage_days_pct", "coverage_rpe_hr_pct", "spike_band",
     *[f"days_since_{a}" for a in TRAINING_AREAS],
     "reason_keys", "coverage_hr_unset_pct", "run_km_prev_week", "next_run_limit_km",
+    "spike_recent_pct", "spike_recent_days_ago",
 ]
 #: Version of the heuristic (the rules that turn the metrics into a level and reasons). Printed
 #: on reports and in the CLI output; raise it whenever a rule or default threshold changes.
@@ -239,6 +240,7 @@ def _metrics(grid: _Grid, load: np.ndarray, rs: RiskSettings, *,
         next_limit = np.full((a, n), nan)
 
     band = _spike_band_codes(spike, rs)
+    spike_recent, spike_ago = _recent_spike(spike, pos, rs.spike_days)
     level, reasons, keys = _heuristic(
         rs, pos=pos, acwr={"coupled": acwr_c, "uncoupled": acwr_u, "ewma": acwr_e}[rs.acwr_metric],
         monotony=monotony, run7=run7, prev_week=prev_week, run_change=run_change,
@@ -269,6 +271,8 @@ def _metrics(grid: _Grid, load: np.ndarray, rs: RiskSettings, *,
         "coverage_hr_unset_pct": f(hr_unset),
         "run_km_prev_week": f(prev_week),
         "next_run_limit_km": f(next_limit),
+        "spike_recent_pct": f(spike_recent),
+        "spike_recent_days_ago": f(spike_ago).astype("int64"),
     })
     for area in TRAINING_AREAS:
         out[f"days_since_{area}"] = f(days_since[area])
@@ -368,6 +372,19 @@ def _join_reasons(size: int, found: list[tuple[np.ndarray, pa.Array]],
     return pc.binary_join(lists, sep)
 
 
+def _recent_spike(spike: np.ndarray, pos: np.ndarray, days: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The largest single-run spike (%) of the last ``days`` days and how many days ago it was
+    (NaN / -1 when none): the spike the heuristic and every view report."""
+    sp = np.where(np.isnan(spike), -np.inf, spike)
+    win = _windows(sp, days)
+    k = win.argmax(axis=-1)
+    best = np.take_along_axis(win, k[..., None], axis=-1)[..., 0]
+    ago = np.minimum(days - 1 - k, pos)
+    none = ~np.isfinite(best)
+    return np.where(none, np.nan, best), np.where(none, -1, ago)
+
+
 def _heuristic(rs: RiskSettings, *, pos: np.ndarray, acwr: np.ndarray, monotony: np.ndarray,
                run7: np.ndarray, prev_week: np.ndarray, run_change: np.ndarray,
                spike: np.ndarray, cov_days: np.ndarray, cov_rpe: np.ndarray,
@@ -405,11 +422,8 @@ def _heuristic(rs: RiskSettings, *, pos: np.ndarray, acwr: np.ndarray, monotony:
 
     with np.errstate(invalid="ignore"):
         # leading sign 1: single-run spike; the largest of the last `spike_days` days counts
-        sp = np.where(np.isnan(spike), -np.inf, spike)
-        win = _windows(sp, rs.spike_days)
-        k = win.argmax(axis=-1)
-        best = np.take_along_axis(win, k[..., None], axis=-1)[..., 0].ravel()
-        ago = np.minimum((rs.spike_days - 1 - k).ravel(), pos.ravel())
+        best_m, ago_m = _recent_spike(spike, pos, rs.spike_days)
+        best, ago = best_m.ravel(), ago_m.ravel()
 
         def ago_text(idx: np.ndarray) -> pa.Array:
             d = ago[idx]
@@ -426,7 +440,9 @@ def _heuristic(rs: RiskSettings, *, pos: np.ndarray, acwr: np.ndarray, monotony:
                  f"30 days before ({word} spike)")
 
         # leading sign 2: weekly running-distance change
-        rc, r7, pw = run_change.ravel(), run7.ravel() * per_unit, prev_week.ravel() * per_unit
+        # thresholds compare the numbers as shown (a ratio of 0.7996 reads 0.80, not "below 0.8")
+        rc = np.round(run_change.ravel(), 0)
+        r7, pw = run7.ravel() * per_unit, prev_week.ravel() * per_unit
         base = np.isfinite(r7) & (run7.ravel() >= RUN_KM_MIN_WEEK)
         ramp = base & np.isfinite(rc) & (rc > rs.run_km_increase_pct)
         both = ramp & spiked
@@ -439,7 +455,7 @@ def _heuristic(rs: RiskSettings, *, pos: np.ndarray, acwr: np.ndarray, monotony:
              f" {unit} in the last 7 days after three weeks without running")
 
         # context: the acute:chronic ratio (never high on its own)
-        r = acwr.ravel()
+        r = np.round(acwr.ravel(), 2)
         fin = np.isfinite(r)
         flag(1, "acwr", fin & (r > rs.acwr_very_high), "load of the last 7 days ", (r, 2),
              f" times your usual (acute:chronic {ratio_name}, above {rs.acwr_very_high:g})")
@@ -453,7 +469,7 @@ def _heuristic(rs: RiskSettings, *, pos: np.ndarray, acwr: np.ndarray, monotony:
              "no base yet, build up gradually")
 
         # context: monotony (mentioned only)
-        mono = monotony.ravel()
+        mono = np.round(monotony.ravel(), 1)
         flag(0, "monotony", np.isfinite(mono) & (mono > rs.monotony_high),
              "similar load day after day (monotony ", (mono, 1),
              f", above {rs.monotony_high:.1f}): vary hard and easy days")

@@ -118,17 +118,28 @@ def roster_export(roster: pd.DataFrame) -> pd.DataFrame:
 
 
 def weekly_for(view: View, names: list[str], weeks: int) -> pd.DataFrame:
+    """The squad's weekly rows of the last ``weeks`` weeks; ``attrs["as_of"]`` tells the volume
+    chart which week is still under way."""
     w = view.analysis.weekly
     since = pd.Timestamp(view.as_of) - pd.Timedelta(weeks=weeks)
-    return w.loc[w["athlete"].isin(names) & (pd.to_datetime(w["week"]) > since)]
+    out = w.loc[w["athlete"].isin(names) & (pd.to_datetime(w["week"]) > since)].copy()
+    out.attrs["as_of"] = pd.Timestamp(view.as_of)
+    return out
 
 
 def exports(view: View, roster: pd.DataFrame, names: list[str], title: str = "Squad") -> None:
+    if roster.empty:
+        return
+    widgets.download_row(export_items(view, roster, names, title), key="squad_dl")
+
+
+def export_items(view: View, roster: pd.DataFrame, names: list[str], title: str = "Squad"
+                 ) -> list[tuple[str, Any, str, str]]:
+    """(label, builder, file name, mime) of the Squad page's downloads; builders run on click.
+    The roster CSV and the printed report take the page's own roster (same rows, same order)."""
     from stridewise import exports as ex
     from stridewise import reports
 
-    if roster.empty:
-        return
     a: Any = view.analysis
     units = view.settings.units
     weekly = a.weekly.loc[a.weekly["athlete"].isin(names)]
@@ -153,4 +164,4 @@ def exports(view: View, roster: pd.DataFrame, names: list[str], title: str = "Sq
                                            "Balance": balance}), f"{base}.xlsx", xlsx),
         ("Printable squad report", report, f"{base}_report.html", "text/html"),
     ]
-    widgets.download_row(items, key="squad_dl")
+    return items
