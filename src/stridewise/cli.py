@@ -408,7 +408,7 @@ def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if reports and args.athlete not in set(store.athletes()["name"]):
         store.upsert_athlete(args.athlete, tz=args.tz, units=args.units or "km")
     for report in reports:
-        result = store.import_report(report, athlete=args.athlete)
+        result = store.import_report(report, athlete=args.athlete, tz=args.tz)
         out.write(result.summary() + "\n")
     total = len(store.sessions([args.athlete]))
     out.write(f"{args.athlete}: {total} sessions in the store\n")
