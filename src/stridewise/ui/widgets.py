@@ -27,11 +27,34 @@ def setup_page(title: str, icon: str = ":material/directions_run:") -> Store:
     st.set_page_config(page_title=f"{title} · {APP_NAME}", page_icon=icon, layout="wide")
     nav()
     try:
-        return state.get_store()
+        store = state.get_store()
+        if not st.session_state.get("sw_zone_checked"):
+            st.session_state["sw_zone_checked"] = True
+            if adopt_browser_zone(store, getattr(st.context, "timezone", None)):
+                state.clear_caches()
+        return store
     except StridewiseError as exc:
         st.error(fmt.md_escape(exc.message))
         st.stop()
         raise  # pragma: no cover - st.stop() raises
+
+
+def adopt_browser_zone(store: Store, zone: str | None) -> bool:
+    """The first time a browser reports its time zone and none was ever saved, make it the
+    default zone for new athletes (instead of UTC). Returns True when it saved one."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not zone:
+        return False
+    saved = store.settings() or {}
+    if saved.get("tz"):
+        return False
+    try:
+        ZoneInfo(str(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    store.save_settings({**saved, "tz": str(zone)})
+    return True
 
 
 NAV = (
