@@ -134,7 +134,8 @@ EXPLANATIONS: Final[dict[str, Explanation]] = {
     ),
     "chronic_21d": Explanation(
         "Chronic load (uncoupled, 21 days)",
-        "Mean daily load of days t-27 ... t-7, i.e. the 21 days before the acute week.",
+        "Average daily load of the 21 days before the last 7 days (the usual load the recent "
+        "week is compared with).",
         "Windt & Gabbett 2019, Br J Sports Med 53:988 (uncoupled ratio).",
         "Shown from the 28th day of data.",
     ),
@@ -183,7 +184,8 @@ EXPLANATIONS: Final[dict[str, Explanation]] = {
     ),
     "ctl": Explanation(
         "Fitness (CTL)",
-        "CTL_d = CTL_(d-1) + (load_d - CTL_(d-1)) x (1 - e^(-1/42)); 0 on the day before the "
+        "A slow average of daily load: each day moves it about 2.4 % (1 - e^(-1/42)) of the way "
+        "towards that day's load; it starts at 0 on the day before the "
         "first day.",
         "Banister impulse-response model (Banister et al. 1975); Coggan's PMC (TrainingPeaks).",
         "A model of training stress, not a measured fitness; depends on the load units.",
@@ -196,7 +198,7 @@ EXPLANATIONS: Final[dict[str, Explanation]] = {
     ),
     "tsb": Explanation(
         "Form (TSB)",
-        "TSB_d = CTL_(d-1) - ATL_(d-1): yesterday's fitness minus yesterday's fatigue.",
+        "Yesterday's fitness minus yesterday's fatigue.",
         "Coggan's PMC (as in TrainingPeaks and Elevate).",
         "Strongly negative = carrying fatigue; positive = fresh (or detraining).",
     ),
