@@ -24,8 +24,8 @@ with q1.container(border=True, height="stretch"):
                "the last strength, plyometrics, stability and flexibility work.")
 with q2.container(border=True, height="stretch"):
     st.markdown("**Is my load ramping too fast?**")
-    st.caption("Session load, acute:chronic ratios, monotony, weekly running km and single-run "
-               "spikes, each explained with its source and caveats.")
+    st.caption("Single-run spikes and the weekly running change lead; the acute:chronic ratio "
+               "and monotony add context. Each says how strong its evidence is.")
 with q3.container(border=True, height="stretch"):
     st.markdown("**Who in the squad needs attention?**")
     st.caption("A roster in triage order: highest risk first, with the reason in plain words.")
@@ -57,8 +57,8 @@ if view.stale:
     st.caption(f"No sessions in the last {state.STALE_AFTER_DAYS} days; showing the 7 days up to "
                f"the latest session ({view.as_of:%a %d %b %Y}).")
 else:
-    st.caption(f"The 7 days up to {view.as_of:%a %d %b %Y} (rolling, so a Monday is never "
-               "empty).")
+    st.caption(f"The 7 days up to {view.as_of:%a %d %b %Y} (rolling); week-on-week "
+               "comparisons use the last full week.")
 
 c1, c2, c3, c4 = st.columns(4)
 widgets.risk_tile(wk, c1)

@@ -268,8 +268,8 @@ def _run_km_series(weekly: pd.DataFrame, run_km: bool | pd.Series) -> tuple[pd.S
     return None, ""
 
 
-#: Above this many weeks the volume charts draw months instead of weeks.
-MONTHLY_AFTER_WEEKS: Final[int] = 26
+#: Above this many weeks (about 7 months) the volume charts draw months instead of weeks.
+MONTHLY_AFTER_WEEKS: Final[int] = 30
 
 
 def _partial(index: pd.DatetimeIndex, as_of: object, period: str) -> np.ndarray:
@@ -395,11 +395,23 @@ def weekly_volume_chart(weekly: pd.DataFrame, metric: Metric = "minutes",
     if as_of is None:
         as_of = weekly.attrs.get("as_of")
     partial = _partial(table.index, as_of, per)
+    if per == "month":
+        axis_title = axis_title.replace("per week", "per month")
     fig = make_subplots(specs=[[{"secondary_y": True}]]) if km is not None else go.Figure()
     _weekly_bars(fig, table, areas, metric, True if km is not None else None, partial=partial,
                  period=per, members=members)
     if km is not None:
-        y = km.to_numpy()
+        # the period still under way is a hollow point beside the line, not a drop of the line
+        y_all = km.to_numpy(dtype=float)
+        y = np.where(partial, np.nan, y_all)
+        if partial.any():
+            fig.add_trace(go.Scatter(
+                x=table.index[partial], y=y_all[partial], mode="markers",
+                name=f"{km_name} so far ({dist_unit})", legendgroup="run_km",
+                marker={"size": 9, "color": "rgba(0,0,0,0)", "symbol": "circle-open",
+                        "line": {"color": SERIES_COLOURS["run_km"], "width": 2.5}},
+                hovertemplate=(f"{km_name} so far (not over yet)<br>%{{y:,.1f}} {dist_unit}"
+                               "<extra></extra>")), secondary_y=True)
         fig.add_trace(go.Scatter(   # dark halo under the line: readable over bars, any theme
             x=table.index, y=y, mode="lines", line={"color": SERIES_COLOURS["run_km_halo"],
                                                      "width": 6},
