@@ -21,6 +21,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from stridewise.assessment import HEURISTIC_VERSION, TRIAGE_RULE, ratio_name
 from stridewise.charts import (
     AREA_COLOURS,
     BALANCE_COLOURSCALE,
@@ -37,7 +38,6 @@ from stridewise.charts import (
 )
 from stridewise.errors import UsageError
 from stridewise.schema import AREAS, TRAINING_AREAS
-from stridewise.assessment import HEURISTIC_VERSION, TRIAGE_RULE, ratio_name
 from stridewise.settings import DEFAULT_SETTINGS, Settings
 
 DISCLAIMER: Final = (

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,9 @@ from stridewise.errors import UsageError
 from stridewise.explain import EXPLANATIONS, HEURISTIC_DISCLAIMER, Explanation
 from stridewise.schema import AREAS, TRAINING_AREAS
 from stridewise.settings import DEFAULT_SETTINGS, KM_PER_MILE, RiskSettings, Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from stridewise.assessment import Assessment
 
 __all__ = [
     "RISK_COLUMNS", "EXTRA_COLUMNS", "LEVELS", "daily_metrics", "risk_table", "balance",
@@ -677,7 +680,7 @@ def risk_table(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None = No
 
 
 def latest_assessment(risk_for_one_athlete: pd.DataFrame,
-                      settings: Settings = DEFAULT_SETTINGS) -> "Assessment":
+                      settings: Settings = DEFAULT_SETTINGS) -> Assessment:
     """The assessment of the last day of one athlete's risk table (see ``assessment.assess``)."""
     from stridewise.assessment import assess
 

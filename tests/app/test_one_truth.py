@@ -22,9 +22,8 @@ from apphelpers import no_exception, run_page
 from stridewise import cli, pipeline
 from stridewise.assessment import assess_all
 from stridewise.ui import athlete_view as av
-from stridewise.ui import fmt
+from stridewise.ui import fmt, summary
 from stridewise.ui import squad_view as sv
-from stridewise.ui import summary
 from stridewise.ui.state import View
 
 #: The athletes the issue measured (and one calm one) go through the page-by-page checks.

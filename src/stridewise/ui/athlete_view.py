@@ -12,10 +12,10 @@ import pandas as pd
 import streamlit as st
 
 from stridewise import risk as risk_mod
+from stridewise.assessment import Assessment
 from stridewise.errors import StridewiseError
 from stridewise.schema import AREAS, TRAINING_AREAS
 from stridewise.settings import Settings
-from stridewise.assessment import Assessment
 from stridewise.ui import fmt, state, summary, widgets
 
 if TYPE_CHECKING:  # pragma: no cover

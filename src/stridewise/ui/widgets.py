@@ -288,7 +288,7 @@ def reasons_with_details(a: Any) -> None:
     """Each reason as a plain sentence; formula, source, evidence and caveat behind 'details'."""
     if not a.reasons:
         st.caption("Nothing stands out.")
-    for i, r in enumerate(a.reasons):
+    for r in a.reasons:
         st.markdown(f"- {fmt.md_escape(r.text)}")
         with st.expander("details", icon=":material/info:"):
             if r.plain:
