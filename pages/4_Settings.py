@@ -15,11 +15,11 @@ from stridewise.ui import fmt, state, widgets
 from stridewise.ui import settings_view as sv
 
 RISK_LABELS = {
-    "acwr_low": "ACWR: under-loaded below",
-    "acwr_high": "ACWR: caution above",
-    "acwr_very_high": "ACWR: high above",
-    "monotony_high": "Monotony: high above",
-    "run_km_increase_pct": "Weekly running-km rise flagged above (%)",
+    "acwr_low": "Acute:chronic: mentioned below",
+    "acwr_high": "Acute:chronic: mentioned above",
+    "acwr_very_high": "Acute:chronic: moderate above (never high on its own)",
+    "monotony_high": "Monotony: mentioned above",
+    "run_km_increase_pct": "Weekly running-distance rise flagged above (%)",
     "spike_small": "Run spike counts as small above (%)",
     "spike_moderate": "Run spike counts as moderate above (%)",
     "spike_large": "Run spike counts as large above (%)",
