@@ -240,8 +240,8 @@ EXPLANATIONS: Final[dict[str, Explanation]] = {
         "targets, and days since the last session of each area.",
         "Targets: WHO 2020 and ACSM (Garber et al. 2011) for strength, neuromotor and "
         "flexibility work; runner plyometric programmes (Saunders et al. 2006).",
-        "Counts sessions, not their quality; a session may count in two areas when its sets "
-        "are mixed.",
+        "Counts sessions, not their quality. A mixed session (say squats and box jumps) counts "
+        "once, in its main area; its minutes are split across its areas.",
     ),
     "coverage": Explanation(
         "Data coverage",

@@ -699,13 +699,17 @@ def __getattr__(name: str) -> object:  # risk.Assessment: the one class of asses
 
 
 def balance(parts_or_sessions: pd.DataFrame, *, targets: Mapping[str, float] | None = None,
-            end: date | pd.Timestamp | None = None, days: int = 28) -> pd.DataFrame:
+            end: date | pd.Timestamp | None = None, days: int = 28,
+            sessions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Area balance over the ``days`` days ending ``end`` (default: each athlete's last day).
 
     Returns ``athlete, area, sessions, minutes, share_pct, sessions_per_week, target_per_week,
     pct_of_target, days_since`` for the five training areas (and ``other`` when present).
     Takes session parts (``session_id, athlete, start, area, seconds``) or classified sessions.
     share_pct = share of minutes; days_since counts from the window's last day (NaN: never).
+    With ``sessions`` (the classified sessions of the parts), a mixed session counts once, in its
+    main area, as everywhere else (minutes and days since still come from every part); without
+    it a session counts in each area it has a part in.
     """
     from stridewise.settings import DEFAULT_TARGETS
 
@@ -725,6 +729,11 @@ def balance(parts_or_sessions: pd.DataFrame, *, targets: Mapping[str, float] | N
     area_codes = np.where(area_codes < 0, len(AREAS) - 1, area_codes)
     sid_codes = (pd.factorize(df["session_id"])[0] if "session_id" in df.columns
                  else np.arange(n))
+    counts_session = np.ones(n, dtype=bool)
+    if sessions is not None and "session_id" in df.columns and len(sessions):
+        from stridewise.volume import main_parts
+
+        counts_session = main_parts(sessions, df)
     day = pd.to_datetime(df["start"]).dt.normalize().to_numpy().astype("datetime64[D]") \
         .astype(np.int64)
     seconds = np.nan_to_num(pd.to_numeric(df["seconds"], errors="coerce").to_numpy(dtype=float))
@@ -743,7 +752,8 @@ def balance(parts_or_sessions: pd.DataFrame, *, targets: Mapping[str, float] | N
     np.maximum.at(last_seen, cell[upto], day[upto])
     secs = np.bincount(cell[inwin], weights=seconds[inwin], minlength=size)
     width = int(sid_codes.max()) + 1 if n else 1
-    key = np.sort(cell[inwin].astype(np.int64) * width + sid_codes[inwin])
+    counted = inwin & counts_session
+    key = np.sort(cell[counted].astype(np.int64) * width + sid_codes[counted])
     key = key[np.concatenate([[True], np.diff(key) != 0])] if len(key) else key
     count = np.bincount(key // width, minlength=size)
     areas = list(TRAINING_AREAS) + (["other"] if (area_codes[upto] == n_area - 1).any() else [])

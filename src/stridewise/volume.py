@@ -119,6 +119,20 @@ def _main_part(sessions: pd.DataFrame, codes: np.ndarray, area: pd.Series,
     return out
 
 
+def main_parts(sessions: pd.DataFrame, parts: pd.DataFrame) -> np.ndarray:
+    """True for the one part of each session that carries its session count (the part in the
+    session's main area, else its longest part); False for parts of unknown sessions."""
+    pos = pd.Index(sessions["session_id"].astype(str)).get_indexer(
+        parts["session_id"].astype(str))
+    known = pos >= 0
+    out = np.zeros(len(parts), dtype=bool)
+    if known.any():
+        sec = pd.to_numeric(parts["seconds"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+        idx = np.flatnonzero(known)
+        out[idx] = _main_part(sessions, pos[idx], parts["area"].iloc[idx], sec[idx])
+    return out
+
+
 def weekly_volume(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None = None, *,
                   week_start: Literal["monday", "sunday"] = "monday",
                   end: pd.Timestamp | None = None) -> pd.DataFrame:

@@ -59,6 +59,11 @@ def test_a_mixed_session_counts_once_and_its_minutes_split() -> None:
     wk = a.weekly.loc[pd.to_datetime(a.weekly["week"]) == DAY].set_index("area")
     assert wk["sessions"].sum() == 1
     assert wk.loc["plyometrics", "minutes"] == pytest.approx(10.0)
+    # the balance view counts it once too; its plyometrics minutes still show
+    bal = a.balance.set_index("area")
+    assert bal.loc["strength", "sessions"] == 1 and bal.loc["plyometrics", "sessions"] == 0
+    assert bal.loc["plyometrics", "minutes"] == pytest.approx(10.0)
+    assert bal.loc["plyometrics", "days_since"] == 0
     # the sessions table shows the split of the mixed session only
     split = volume.area_split(a.parts)
     sid = a.sessions.loc[a.sessions["title"] == "Legs and jumps", "session_id"].iloc[0]
