@@ -49,12 +49,9 @@ LEVEL_RANK: Final[dict[str, int]] = {"high": 0, "moderate": 1, "low": 2, "not en
 TRIAGE_RULE: Final[str] = ("Triage order: high first, then moderate, low, not enough data; "
                            "within a level, the higher acute:chronic ratio first, then by name.")
 
-#: Ratio names for display (the short form is what reasons say).
+#: Ratio names for display, one per setting (the short form is what reasons say).
 _RATIO_LONG: Final[dict[str, str]] = {
-    "coupled": "Acute:chronic ratio (7:28, coupled)",
-    "uncoupled": "Acute:chronic ratio (7:21)",
-    "ewma": "Acute:chronic ratio (EWMA 7/28)",
-}
+    m: f"Acute:chronic ratio ({short})" for m, short in RATIO_SHORT.items()}
 
 
 def ratio_name(metric: str, *, short: bool = False) -> str:

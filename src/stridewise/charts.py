@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from stridewise.errors import UsageError
+from stridewise.risk import RATIO_SHORT
 from stridewise.schema import AREAS, TRAINING_AREAS
 
 # ---------------------------------------------------------------------------------------------
@@ -115,12 +116,12 @@ _METRICS: Final[dict[str, tuple[str, str, str]]] = {
 #: variant -> (acute col, chronic col, ratio col, acute label, chronic label, ratio label)
 _VARIANTS: Final[dict[str, tuple[str, str, str, str, str, str]]] = {
     "coupled": ("acute_7d", "chronic_28d", "acwr_coupled", "Acute load (7-day mean)",
-                "Chronic load (28-day mean)", "ACWR, rolling 7:28 days (coupled)"),
+                "Chronic load (28-day mean)", f"Acute:chronic ratio ({RATIO_SHORT['coupled']})"),
     "uncoupled": ("acute_7d", "chronic_21d", "acwr_uncoupled", "Acute load (7-day mean)",
-                  "Chronic load (21 days before the acute week)",
-                  "ACWR, rolling 7:21 days (uncoupled)"),
+                  "Chronic load (the 21 days before the last 7)",
+                  f"Acute:chronic ratio ({RATIO_SHORT['uncoupled']})"),
     "ewma": ("ewma_acute", "ewma_chronic", "acwr_ewma", "Acute load (EWMA, 7 days)",
-             "Chronic load (EWMA, 28 days)", "ACWR, exponentially weighted (EWMA)"),
+             "Chronic load (EWMA, 28 days)", f"Acute:chronic ratio ({RATIO_SHORT['ewma']})"),
 }
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -582,17 +583,18 @@ def load_chart(risk_df: pd.DataFrame, variant: Literal["coupled", "uncoupled", "
             hovertemplate=f"{name}<br>%{{x|%a %-d %b %Y}}: %{{y:,.0f}} AU/day<extra></extra>",
         ), row=1, col=1)
     fig.add_trace(go.Scatter(
-        x=dates, y=ratio, name="ACWR", mode="lines", connectgaps=False,
+        x=dates, y=ratio, name=ratio_l.replace("Acute:chronic ratio", "Acute:chronic"),
+        mode="lines", connectgaps=False,
         line={"color": SERIES_COLOURS["acwr"], "width": 2.5},
         customdata=np.array([RISK_LABELS.get(v, v) for v in level], dtype=object),
-        hovertemplate=("%{x|%a %-d %b %Y}<br>ACWR: %{y:.2f} (ratio)"
+        hovertemplate=("%{x|%a %-d %b %Y}<br>Acute:chronic: %{y:.2f}"
                        "<br>Risk level: %{customdata}<extra></extra>"),
     ), row=2, col=1)
 
     finite = ratio[np.isfinite(ratio)]
     top = max(2.0, float(np.nanmax(finite)) * 1.08 if finite.size else 2.0)
-    bands = ((low, high, BAND_COLOURS["sweet"], "sweet spot"),
-             (high, very_high, BAND_COLOURS["caution"], "caution"),
+    bands = ((low, high, BAND_COLOURS["sweet"], "usual"),
+             (high, very_high, BAND_COLOURS["caution"], "raised"),
              (very_high, top, BAND_COLOURS["high"], "high"))
     # Shapes and notes are collected and set in one layout update (much faster than one
     # add_hrect/add_annotation call each).
@@ -626,7 +628,7 @@ def load_chart(risk_df: pd.DataFrame, variant: Literal["coupled", "uncoupled", "
     fig.update_yaxes(title_text="Load (AU)", rangemode="tozero", row=1, col=1)
     ticks = [0.0, low, high, very_high] + [v for v in (2.0, 3.0, 4.0, 5.0)
                                            if very_high + 0.2 < v <= top]
-    fig.update_yaxes(title_text="ACWR (ratio)", range=[0, top], tickvals=ticks,
+    fig.update_yaxes(title_text="Acute:chronic", range=[0, top], tickvals=ticks,
                      ticktext=[f"{t:g}" for t in ticks], row=2, col=1)
     fig.update_xaxes(title_text="Date", type="date", row=2, col=1)
     fig.update_layout(bargap=0.1, hovermode="x unified")

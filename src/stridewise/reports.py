@@ -342,8 +342,8 @@ def acwr_svg(dates: Sequence[Any], ratio: Sequence[float],
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
              f'width="{width}" height="{height}" role="img" '
              'aria-label="Acute:chronic workload ratio with bands">']
-    for y0, y1, colour, label in ((low, high, BAND_COLOURS["sweet"], "sweet spot"),
-                                  (high, very, BAND_COLOURS["caution"], "caution"),
+    for y0, y1, colour, label in ((low, high, BAND_COLOURS["sweet"], "usual"),
+                                  (high, very, BAND_COLOURS["caution"], "raised"),
                                   (very, top, BAND_COLOURS["high"], "high")):
         parts.append(f'<rect x="{left}" y="{y(y1):.1f}" width="{plot_w}" '
                      f'height="{y(y0) - y(y1):.1f}" fill="{colour}"/>')

@@ -290,14 +290,15 @@ def test_load_chart_has_bars_lines_and_acwr_with_bands():
     fig = charts.load_chart(risk)
     kinds = [(t.type, t.name) for t in fig.data]
     assert kinds == [("bar", "Daily load"), ("scatter", "Acute load (7-day mean)"),
-                     ("scatter", "Chronic load (28-day mean)"), ("scatter", "ACWR")]
+                     ("scatter", "Chronic load (28-day mean)"),
+                     ("scatter", "Acute:chronic (7:28 coupled)")]
     assert fig.data[3].yaxis == "y2"
     assert fig.layout.yaxis.title.text == "Load (AU)"
-    assert fig.layout.yaxis2.title.text == "ACWR (ratio)"
+    assert fig.layout.yaxis2.title.text == "Acute:chronic"
     bands = [(s.y0, s.y1) for s in fig.layout.shapes if s.type == "rect"]
     assert bands[:2] == [(0.8, 1.3), (1.3, 1.5)]
     assert bands[2][0] == 1.5 and bands[2][1] >= 2.0
-    assert {"sweet spot", "caution", "high"} <= set(annotation_texts(fig))
+    assert {"usual", "raised", "high"} <= set(annotation_texts(fig))  # the assessment's bands
     assert list(fig.layout.yaxis2.tickvals[:4]) == [0.0, 0.8, 1.3, 1.5]
     assert "AU" in fig.data[0].hovertemplate
     fig.to_json()
