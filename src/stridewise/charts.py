@@ -312,7 +312,7 @@ def _period_ticks(fig: go.Figure, index: pd.DatetimeIndex, partial: np.ndarray,
         d = index[i]
         label = f"{d:%b %Y}" if period == "month" else (
             f"{d:%-d %b %Y}" if (i == keep[0] or d.month == 1 and d.day <= 7) else f"{d:%-d %b}")
-        text.append(label + ("<br>so far" if partial[i] else ""))
+        text.append(label + (" (so far)" if partial[i] else ""))
     fig.update_xaxes(tickmode="array", tickvals=list(index[keep]), ticktext=text)
 
 
@@ -336,10 +336,10 @@ def _weekly_bars(fig: go.Figure, table: pd.DataFrame, areas: list[str], metric: 
         custom[:, 4] = so_far
         trace = go.Bar(
             x=table.index, y=table[area].to_numpy(), name=plotly_text(area_label(area)),
+            # per-point opacity only: plotly.js drops stacked bars whose per-point pattern
+            # list mixes "" and a shape, so the unfinished period is pale, not hatched
             marker={"color": area_colour(area), "line": {"width": 0},
-                    "opacity": np.where(partial, 0.45, 1.0).tolist(),
-                    "pattern": {"shape": np.where(partial, "/", "").tolist(),
-                                "fgcolor": "rgba(255,255,255,0.7)"}},
+                    "opacity": np.where(partial, 0.4, 1.0).tolist()},
             customdata=custom, legendgroup=area,
             hovertemplate=(f"<b>%{{customdata[2]}}</b> · {when}%{{customdata[4]}}<br>"
                            f"%{{y:{fmt}}} {unit}<br>Total: %{{customdata[3]:{fmt}}} {unit}"
@@ -363,8 +363,8 @@ def weekly_volume_chart(weekly: pd.DataFrame, metric: Metric = "minutes",
     (``run_km`` column when present, else ``distance_km``, which holds running km only); a Series
     indexed by week gives the values directly; ``False`` hides it. ``units``: "km" or "mi" for
     that line. Each bar's ``customdata`` is ``[week ISO date(s), area, area label, total,
-    partial note]``. ``as_of``: the current period (not over on that day) is drawn hatched and
-    pale and labelled "so far". ``period``: "auto" draws months when there are more than
+    partial note]``. ``as_of``: the current period (not over on that day) is drawn pale and
+    labelled "so far". ``period``: "auto" draws months when there are more than
     :data:`MONTHLY_AFTER_WEEKS` weeks (a month bar's customdata lists its weeks, comma-joined).
     Ticks sit on the real period starts.
     """
@@ -409,8 +409,8 @@ def weekly_volume_chart(weekly: pd.DataFrame, metric: Metric = "minutes",
             fig.add_trace(go.Scatter(
                 x=table.index[partial], y=y_all[partial], mode="markers",
                 name=f"{km_name} so far ({dist_unit})", legendgroup="run_km",
-                marker={"size": 9, "color": "rgba(0,0,0,0)", "symbol": "circle-open",
-                        "line": {"color": SERIES_COLOURS["run_km"], "width": 2.5}},
+                marker={"size": 10, "color": SERIES_COLOURS["run_km"], "symbol": "circle-open",
+                        "line": {"width": 2.5}},
                 hovertemplate=(f"{km_name} so far (not over yet)<br>%{{y:,.1f}} {dist_unit}"
                                "<extra></extra>")), secondary_y=True)
         fig.add_trace(go.Scatter(   # dark halo under the line: readable over bars, any theme

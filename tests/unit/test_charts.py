@@ -210,19 +210,18 @@ def test_the_current_partial_week_is_marked_in_every_volume_chart():
     weekly = make_weekly(weeks=6, start="2026-11-02")  # last week: Mon 7 Dec 2026
     fig = charts.weekly_volume_chart(weekly, as_of="2026-12-07")
     bar = [t for t in fig.data if t.type == "bar"][0]
-    assert list(bar.marker.pattern.shape) == ["", "", "", "", "", "/"]
-    assert bar.marker.opacity[-1] < 1 and bar.marker.opacity[0] == 1
+    assert list(bar.marker.opacity) == [1, 1, 1, 1, 1, 0.4]
     assert "so far" in bar.customdata[-1][4] and bar.customdata[0][4] == ""
-    assert fig.layout.xaxis.ticktext[-1].endswith("so far")
+    assert fig.layout.xaxis.ticktext[-1] == "7 Dec (so far)"
     # the running line stops before the unfinished week; its value so far is a hollow point
     line = [t for t in fig.data if t.type == "scatter" and t.mode == "lines+markers"][0]
     assert np.isnan(line.y[-1]) and not np.isnan(line.y[-2])
     so_far = [t for t in fig.data if t.type == "scatter" and "so far" in (t.name or "")][0]
     assert len(so_far.x) == 1 and so_far.marker.symbol == "circle-open"
     done = charts.weekly_volume_chart(weekly, as_of="2026-12-13")  # Sunday: the week is over
-    assert "/" not in list([t for t in done.data if t.type == "bar"][0].marker.pattern.shape)
+    assert set([t for t in done.data if t.type == "bar"][0].marker.opacity) == {1}
     squad = charts.squad_volume_chart(weekly, as_of="2026-12-07")
-    assert list(squad.data[0].marker.pattern.shape)[-1] == "/"
+    assert list(squad.data[0].marker.opacity)[-1] == 0.4
 
 
 def test_weekly_volume_chart_does_not_mutate_input():

@@ -164,7 +164,13 @@ def risk_panel(a: Assessment) -> None:
         return
     st.caption(f"As of {pd.Timestamp(a.date):%a %d %b %Y} · heuristic version {a.version}")
     widgets.reasons_with_details(a)
-    st.dataframe(metrics_table(a), hide_index=True, width="stretch")
+    st.dataframe(metrics_table(a), hide_index=True, width="stretch", column_config={
+        "Metric": st.column_config.TextColumn(width="medium"),
+        "Now": st.column_config.TextColumn(width="small"),
+        "Band": st.column_config.TextColumn(width="small"),
+        "Evidence": st.column_config.TextColumn(
+            width="small", help="How strong the evidence behind the signal is (details under "
+            "each reason)")})
     widgets.heuristic_note()
     widgets.acwr_contested_note()
     with st.expander("How is the level decided?", icon=":material/function:"):
