@@ -141,6 +141,7 @@ def _pct_change(v: Any) -> str:
     f = float(v)
     if math.isinf(f):
         return "new"
+    f = float(round(f)) + 0.0  # -0.3 % reads "0 %", not "−0 %"
     return ("+" if f > 0 else "") + _fmt(f, ",.0f", "%")
 
 
@@ -512,7 +513,8 @@ def athlete_report_html(athlete: str, *, weekly: pd.DataFrame | None = None,
                         weeks: int = 8, acwr_variant: str | None = None,
                         thresholds: tuple[float, float, float] | None = None,
                         title: str | None = None, note: str | None = None,
-                        generated: datetime | None = None) -> str:
+                        generated: datetime | None = None, parts: pd.DataFrame | None = None,
+                        sessions: pd.DataFrame | None = None) -> str:
     """A one-page printable HTML report for one athlete.
 
     Shows: KPIs of the latest week (minutes, sessions, running distance and its change, 7-day
@@ -539,8 +541,10 @@ def athlete_report_html(athlete: str, *, weekly: pd.DataFrame | None = None,
         balance = mine if len(mine) else balance
     settings = _with(settings, units, acwr_variant, thresholds)
     last = _latest(risk)
-    a = assess(risk if risk is not None else pd.DataFrame({"date": []}), settings=settings) \
-        if last is not None else None
+    who = (name if name and _col(risk, "athlete")
+           and (risk["athlete"].astype(str) == name).any() else None)
+    a = assess(risk if risk is not None else pd.DataFrame({"date": []}), athlete=who,
+               settings=settings, parts=parts, sessions=sessions) if last is not None else None
     minutes = _week_table(weekly, "minutes")
     sessions = _week_table(weekly, "sessions")
     as_of = (pd.Timestamp(last["date"]) if last is not None else
@@ -558,7 +562,7 @@ def athlete_report_html(athlete: str, *, weekly: pd.DataFrame | None = None,
                          f"week of {escape(f'{wk:%-d %b}')}"
                          + (f"<br>{_pct_change(change)} vs the week before"
                             if _isnum(change) else "")))
-    if a is not None:
+    if a is not None and sessions is not None:
         kpis.append(_kpi("Sessions, last 7 days", _fmt(a.sessions_7d, ",.0f"),
                          f"{_fmt(a.minutes_7d, ',.0f', 'min')}"))
     elif not minutes.empty:

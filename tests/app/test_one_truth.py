@@ -167,6 +167,8 @@ def _check_every_view(store, units: str) -> None:
         assert f'<div class="value">{escape(a.ratio.text)}</div>' in report
         assert f">{escape(short)}<" in report
         assert f"Distances in {units}" in report
+        assert re.search(r"Sessions, last 7 days</div><div class=\"value\">"
+                         + str(a.sessions_7d) + "<", report)
         items_html = re.findall(r"<li>([^<]*)</li>", report)
         assert [i for i in items_html if i in {escape(t) for t in a.reason_texts}] == \
             [escape(t) for t in a.reason_texts[:6]]

@@ -372,7 +372,8 @@ def export_items(analysis: Any, athlete: str, start: date, end: date, settings: 
 
     def report() -> str:
         return reports.athlete_report_html(athlete, weekly=weekly, risk=risk_rows, balance=bal,
-                                           settings=settings)
+                                           settings=settings, parts=analysis.parts,
+                                           sessions=analysis.sessions)
 
     weekly_out = reports.weekly_export(weekly, settings.units)
     if "distance_m" in s_out.columns:
