@@ -104,18 +104,22 @@ def _main_part(sessions: pd.DataFrame, codes: np.ndarray, area: pd.Series,
     n = len(codes)
     if n == 0:
         return np.zeros(0, dtype=bool)
+    out = np.bincount(codes)[codes] == 1  # a session of one part: that part
+    multi = np.flatnonzero(~out)
+    if len(multi) == 0:
+        return out
+    c = codes[multi]
     if "area" in sessions.columns:
-        own = sessions["area"].astype(str).to_numpy(dtype=object)[codes]
-        match = area.astype(str).to_numpy(dtype=object) == own
+        own = sessions["area"].astype(str).to_numpy(dtype=object)[c]
+        match = area.astype(str).to_numpy(dtype=object)[multi] == own
     else:
-        match = np.zeros(n, dtype=bool)
-    # one part per session: the first matching part, else the longest part
-    score = np.where(match, np.inf, np.nan_to_num(sec))
-    order = np.lexsort((np.arange(n), -score, codes))
-    first = np.ones(n, dtype=bool)
-    first[1:] = codes[order][1:] != codes[order][:-1]
-    out = np.zeros(n, dtype=bool)
-    out[order[first]] = True
+        match = np.zeros(len(multi), dtype=bool)
+    # one part per mixed session: the first part in its main area, else its longest part
+    score = np.where(match, np.inf, np.nan_to_num(np.asarray(sec)[multi]))
+    order = np.lexsort((np.arange(len(multi)), -score, c))
+    first = np.ones(len(multi), dtype=bool)
+    first[1:] = c[order][1:] != c[order][:-1]
+    out[multi[order[first]]] = True
     return out
 
 
