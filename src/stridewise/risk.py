@@ -247,7 +247,7 @@ def _metrics(grid: _Grid, load: np.ndarray, rs: RiskSettings, *,
     level, reasons, keys = _heuristic(
         rs, pos=pos, acwr={"coupled": acwr_c, "uncoupled": acwr_u, "ewma": acwr_e}[rs.acwr_metric],
         monotony=monotony, run7=run7, prev_week=prev_week, run_change=run_change,
-        spike=spike, cov_days=cov_days, cov_rpe=cov_rpe, hr_unset=hr_unset,
+        spike=(spike_recent, spike_ago), cov_days=cov_days, cov_rpe=cov_rpe, hr_unset=hr_unset,
         days_since=days_since, units=units, ratio_name=RATIO_SHORT[rs.acwr_metric])
 
     flat = valid.ravel()
@@ -390,8 +390,8 @@ def _recent_spike(spike: np.ndarray, pos: np.ndarray, days: int
 
 def _heuristic(rs: RiskSettings, *, pos: np.ndarray, acwr: np.ndarray, monotony: np.ndarray,
                run7: np.ndarray, prev_week: np.ndarray, run_change: np.ndarray,
-               spike: np.ndarray, cov_days: np.ndarray, cov_rpe: np.ndarray,
-               hr_unset: np.ndarray, days_since: Mapping[str, np.ndarray],
+               spike: tuple[np.ndarray, np.ndarray], cov_days: np.ndarray,
+               cov_rpe: np.ndarray, hr_unset: np.ndarray, days_since: Mapping[str, np.ndarray],
                units: str = "km", ratio_name: str = "7:21"
                ) -> tuple[np.ndarray, pa.Array, pa.Array]:
     """Level code per athlete-day (index into LEVELS, shape of ``pos``), reasons and reason keys.
@@ -425,8 +425,7 @@ def _heuristic(rs: RiskSettings, *, pos: np.ndarray, acwr: np.ndarray, monotony:
 
     with np.errstate(invalid="ignore"):
         # leading sign 1: single-run spike; the largest of the last `spike_days` days counts
-        best_m, ago_m = _recent_spike(spike, pos, rs.spike_days)
-        best, ago = best_m.ravel(), ago_m.ravel()
+        best, ago = spike[0].ravel(), spike[1].ravel()
 
         def ago_text(idx: np.ndarray) -> pa.Array:
             d = ago[idx]
