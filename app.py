@@ -24,8 +24,8 @@ with q1.container(border=True, height="stretch"):
                "the last strength, plyometrics, stability and flexibility work.")
 with q2.container(border=True, height="stretch"):
     st.markdown("**Is my load ramping too fast?**")
-    st.caption("Session load, acute:chronic ratios, monotony, weekly running km and single-run "
-               "spikes, each explained with its source and caveats.")
+    st.caption("Single-run spikes and the weekly running change lead; the acute:chronic ratio "
+               "and monotony add context. Each says how strong its evidence is.")
 with q3.container(border=True, height="stretch"):
     st.markdown("**Who in the squad needs attention?**")
     st.caption("A roster in triage order: highest risk first, with the reason in plain words.")
@@ -37,7 +37,7 @@ if athletes.empty:
         "FIT, TCX or GPX file to see your first week.")
     st.stop()
 
-st.subheader("This week")
+st.subheader("Last 7 days")
 groups = sorted({g for g in athletes["group"].fillna("") if g})
 pick_cols = st.columns([1, 2]) if groups else [None, st.container()]
 names = list(athletes["name"])
@@ -53,37 +53,24 @@ if name is None:
 
 view = state.analysis(store, [name])
 wk = summary.week_summary(view.analysis, name, view.as_of, view.settings)
-units = view.settings.units
 if view.stale:
-    st.caption(f"No sessions in the last {state.STALE_AFTER_DAYS} days; showing the week of "
+    st.caption(f"No sessions in the last {state.STALE_AFTER_DAYS} days; showing the 7 days up to "
                f"the latest session ({view.as_of:%a %d %b %Y}).")
 else:
-    st.caption(f"Week starting {wk.week_start:%a %d %b %Y}, up to {wk.as_of:%a %d %b}.")
+    st.caption(f"The 7 days up to {view.as_of:%a %d %b %Y} (rolling); week-on-week "
+               "comparisons use the last full week.")
 
-c1, c2, c3 = st.columns(3)
-with c1.container(border=True, height="stretch"):
-    st.metric("Injury-risk signal", fmt.risk_label(wk.level),
-              icon=fmt.RISK_STYLE.get(wk.level, ("", ":material/help:", ""))[1],
-              help="A heuristic from load patterns, not a diagnosis. See the Athlete page for "
-                   "every reason and how each metric is computed.")
-    st.caption(fmt.md_escape(wk.reasons[0]) if wk.reasons else "No warning signs in the data.")
-with c2.container(border=True, height="stretch"):
-    change = wk.run_km_change_pct
-    st.metric(
-        "Running, last 7 days", fmt.fmt_distance(wk.run_km_7d, units),
-        delta=None if fmt.is_missing(change) or abs(change) == float("inf")
-        else fmt.fmt_pct(change) + " vs previous 3 weeks",
-        delta_color="off",
-        help="Running distance of the last 7 days against the weekly mean of the 21 days "
-             "before them.")
-    st.caption(f"Weekly increase above {view.settings.risk.run_km_increase_pct:.0f} % is "
-               "flagged (Nielsen et al. 2014).")
-with c3.container(border=True, height="stretch"):
-    st.metric("Areas on target this week", f"{wk.areas_on_target} of 5",
-              help="Areas whose sessions this week reach the weekly target set on Settings.")
+c1, c2, c3, c4 = st.columns(4)
+widgets.risk_tile(wk, c1)
+widgets.running_tile(wk, c2)
+widgets.ratio_tile(wk, c3)
+with c4.container(border=True, height="stretch"):
+    st.metric("Areas on target, last 7 days", f"{wk.areas_on_target} of 5",
+              help="Areas whose sessions of the last 7 days reach the weekly target set on "
+                   "Settings.")
     behind = wk.areas_behind
     st.caption("Still to do: " + ", ".join(
-        f"{fmt.area_label(a).lower()} ({wk.area_sessions.get(a, 0):.0f}/{wk.targets[a]:g})"
+        f"{fmt.area_label(a).lower()} ({wk.area_sessions_7d.get(a, 0):.0f}/{wk.targets[a]:g})"
         for a in behind) if behind else "Every area is on target. Well balanced.")
 
 if st.button(f"Open the dashboard of {fmt.md_escape(name)}", icon=":material/monitoring:", type="primary",

@@ -39,12 +39,14 @@ a = view.analysis
 settings = view.settings
 units = settings.units
 wk = summary.week_summary(a, name, view.as_of, settings)
-if view.stale:
-    st.caption(f"No sessions in the last {state.STALE_AFTER_DAYS} days: \"this week\" is the "
-               f"week of the latest session ({view.as_of:%d %b %Y}).")
 
 # --- KPI row --------------------------------------------------------------------------------
-st.subheader(f"Week of {wk.week_start:%d %b %Y}")
+st.subheader("Last 7 days")
+st.caption(f"The 7 days up to {view.as_of:%a %d %b %Y}"
+           + (f" (the latest session: nothing was recorded in the last "
+              f"{state.STALE_AFTER_DAYS} days)" if view.stale else "")
+           + ". Week-on-week comparisons use the last full week.")
+widgets.hr_prompt(store, a, name, wk, athletes)
 av.kpi_row(wk, units, settings)
 
 # --- Weekly volume + risk panel ----------------------------------------------------------------
@@ -58,7 +60,8 @@ with left:
     weekly = av.weekly_in_range(a, name, start, end)
     fig = charts.weekly_volume_chart(weekly, metric=metric or "minutes",
                                      run_km=av.weekly_run_km(a, name, start, end, settings),
-                                     units=units, title="Weekly volume by training area")
+                                     units=units, title="Weekly volume by training area",
+                                     as_of=view.as_of)
     event = plots.show(fig, on_select="rerun", key=f"athlete_weekly_{name}")
     picked_weeks = charts.selected_weeks(getattr(event, "selection", None))
     st.caption("Click a bar to list that week's sessions below. Each colour is one training "
@@ -69,19 +72,16 @@ with left:
     widgets.explanation_block(EXPLANATIONS, av.BALANCE_EXPLAINED, "How is balance computed?")
 with right:
     with st.container(border=True):
-        av.risk_panel(a, name, view.as_of, settings)
+        av.risk_panel(wk)
 
 # --- Load, fitness ----------------------------------------------------------------------------
 st.subheader("Training load")
 rows = av.risk_in_range(a, name, start, end)
-variant = st.segmented_control(
-    "ACWR variant", ["ewma", "coupled", "uncoupled"], default=settings.risk.acwr_metric,
-    format_func=lambda v: {"ewma": "EWMA", "coupled": "Rolling 7:28 (coupled)",
-                           "uncoupled": "Rolling 7:21 (uncoupled)"}[v],
-    key="athlete_variant", required=True)
-plots.show(charts.load_chart(rows, variant=variant or "ewma", thresholds=(
+plots.show(charts.load_chart(rows, variant=settings.risk.acwr_metric, thresholds=(
     settings.risk.acwr_low, settings.risk.acwr_high, settings.risk.acwr_very_high)),
     key="athlete_load_chart")
+st.caption(f"The line is the {wk.ratio_name.lower()}, the one ratio shown everywhere (change it "
+           "on Settings). Context only: the ratio is contested.")
 widgets.explanation_block(EXPLANATIONS, av.LOAD_EXPLAINED,
                           "How are load, acute and chronic load computed?")
 plots.show(charts.fitness_chart(rows), key="athlete_fitness_chart")
@@ -95,8 +95,8 @@ st.subheader("Calendar")
 cal_by = st.segmented_control("Colour the calendar by", ["load", "area"], default="load",
                               format_func=lambda b: "Daily load" if b == "load" else
                               "Main training area", key="athlete_cal_by", required=True)
-plots.show(charts.calendar_heatmap(av.calendar_days(a, name), by=cal_by or "load",
-                                   end=end, week_start=settings.week_start),
+plots.show(charts.calendar_heatmap(av.calendar_days(a, name, start, end), by=cal_by or "load",
+                                   start=start, end=end, week_start=settings.week_start),
            key="athlete_calendar")
 
 # --- Sessions table -----------------------------------------------------------------------------

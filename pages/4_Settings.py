@@ -7,6 +7,7 @@ from dataclasses import fields
 
 import streamlit as st
 
+from stridewise.assessment import ratio_name
 from stridewise.errors import StridewiseError
 from stridewise.schema import AREAS, TRAINING_AREAS
 from stridewise.settings import DEFAULT_TARGETS, RISK_SOURCES, TARGET_SOURCES, RiskSettings
@@ -14,11 +15,11 @@ from stridewise.ui import fmt, state, widgets
 from stridewise.ui import settings_view as sv
 
 RISK_LABELS = {
-    "acwr_low": "ACWR: under-loaded below",
-    "acwr_high": "ACWR: caution above",
-    "acwr_very_high": "ACWR: high above",
-    "monotony_high": "Monotony: high above",
-    "run_km_increase_pct": "Weekly running-km rise flagged above (%)",
+    "acwr_low": "Acute:chronic: mentioned below",
+    "acwr_high": "Acute:chronic: mentioned above",
+    "acwr_very_high": "Acute:chronic: moderate above (never high on its own)",
+    "monotony_high": "Monotony: mentioned above",
+    "run_km_increase_pct": "Weekly running-distance rise flagged above (%)",
     "spike_small": "Run spike counts as small above (%)",
     "spike_moderate": "Run spike counts as moderate above (%)",
     "spike_large": "Run spike counts as large above (%)",
@@ -117,10 +118,10 @@ with risk_tab:
                     help=f"Default {default:g}: {src}")
         metrics = ["coupled", "uncoupled", "ewma"]
         values["acwr_metric"] = st.selectbox(
-            "Ratio that drives the risk level", metrics,
+            "Acute:chronic ratio shown everywhere (context, never raises the level to high)",
+            metrics,
             index=metrics.index(settings.risk.acwr_metric), key="set_risk_acwr_metric",
-            format_func={"coupled": "Rolling 7:28 (coupled)", "uncoupled":
-                         "Rolling 7:21 (uncoupled)", "ewma": "EWMA (Williams 2017)"}.get,
+            format_func=lambda m: ratio_name(m),
             help=RISK_SOURCES.get("acwr_metric", ""))
         b1, b2 = st.columns([1, 5])
         save_r = b1.form_submit_button("Save", type="primary", icon=":material/save:")
@@ -225,11 +226,11 @@ with athletes_tab:
         if st.button("Save athletes", type="primary", icon=":material/save:",
                      key="athletes_save"):
             try:
-                n = sv.save_athletes(store, table, edited)
+                n, retimed = sv.save_athletes_detail(store, table, edited)
             except StridewiseError as exc:
                 widgets.show_error(exc)
             else:
-                _saved(f"Saved {n} athlete(s).")
+                _saved(f"Saved {n} athlete(s). " + sv.retimed_note(retimed, edited))
         dc = st.columns([3, 1], vertical_alignment="bottom")
         victim = dc[0].selectbox("Delete an athlete and all their sessions",
                                  list(athletes["name"]), key="athlete_delete_pick")

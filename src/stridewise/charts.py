@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from stridewise.errors import UsageError
+from stridewise.risk import RATIO_SHORT
 from stridewise.schema import AREAS, TRAINING_AREAS
 
 # ---------------------------------------------------------------------------------------------
@@ -115,12 +116,12 @@ _METRICS: Final[dict[str, tuple[str, str, str]]] = {
 #: variant -> (acute col, chronic col, ratio col, acute label, chronic label, ratio label)
 _VARIANTS: Final[dict[str, tuple[str, str, str, str, str, str]]] = {
     "coupled": ("acute_7d", "chronic_28d", "acwr_coupled", "Acute load (7-day mean)",
-                "Chronic load (28-day mean)", "ACWR, rolling 7:28 days (coupled)"),
+                "Chronic load (28-day mean)", f"Acute:chronic ratio ({RATIO_SHORT['coupled']})"),
     "uncoupled": ("acute_7d", "chronic_21d", "acwr_uncoupled", "Acute load (7-day mean)",
-                  "Chronic load (21 days before the acute week)",
-                  "ACWR, rolling 7:21 days (uncoupled)"),
+                  "Chronic load (the 21 days before the last 7)",
+                  f"Acute:chronic ratio ({RATIO_SHORT['uncoupled']})"),
     "ewma": ("ewma_acute", "ewma_chronic", "acwr_ewma", "Acute load (EWMA, 7 days)",
-             "Chronic load (EWMA, 28 days)", "ACWR, exponentially weighted (EWMA)"),
+             "Chronic load (EWMA, 28 days)", f"Acute:chronic ratio ({RATIO_SHORT['ewma']})"),
 }
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -268,24 +269,80 @@ def _run_km_series(weekly: pd.DataFrame, run_km: bool | pd.Series) -> tuple[pd.S
     return None, ""
 
 
+#: Above this many weeks (about 7 months) the volume charts draw months instead of weeks.
+MONTHLY_AFTER_WEEKS: Final[int] = 30
+
+
+def _partial(index: pd.DatetimeIndex, as_of: object, period: str) -> np.ndarray:
+    """True for the period (week or month) that is not over on ``as_of``."""
+    if as_of is None or len(index) == 0:
+        return np.zeros(len(index), dtype=bool)
+    day = pd.Timestamp(as_of).normalize()
+    if period == "month":
+        ends = index + pd.offsets.MonthEnd(0)
+    else:
+        ends = index + pd.Timedelta(days=6)
+    return np.asarray(ends > day) & np.asarray(index <= day)
+
+
+def _to_months(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Weekly rows summed into calendar months (a week counts in the month it starts in), and
+    per month the ISO dates of its weeks (so a click on a month lists its weeks' sessions)."""
+    month = table.index.to_period("M").to_timestamp()
+    out = table.groupby(month).sum()
+    full = pd.date_range(out.index.min(), out.index.max(), freq="MS")
+    out = out.reindex(full, fill_value=0.0)
+    weeks = pd.Series(table.index.strftime("%Y-%m-%d"), index=month)
+    members = [",".join(weeks.loc[[m]]) if m in weeks.index else m.strftime("%Y-%m-%d")
+               for m in out.index]
+    return out, members
+
+
+def _period_ticks(fig: go.Figure, index: pd.DatetimeIndex, partial: np.ndarray,
+                  period: str) -> None:
+    """Ticks on the real period starts (a Monday week is labelled with its Monday), at most
+    about 14 labels; the current period is labelled "so far"."""
+    n = len(index)
+    if n == 0:
+        return
+    step = max(1, int(np.ceil(n / 14)))
+    keep = list(range(n - 1, -1, -step))[::-1]  # always label the latest period
+    text = []
+    for i in keep:
+        d = index[i]
+        label = f"{d:%b %Y}" if period == "month" else (
+            f"{d:%-d %b %Y}" if (i == keep[0] or d.month == 1 and d.day <= 7) else f"{d:%-d %b}")
+        text.append(label + (" (so far)" if partial[i] else ""))
+    fig.update_xaxes(tickmode="array", tickvals=list(index[keep]), ticktext=text)
+
+
 def _weekly_bars(fig: go.Figure, table: pd.DataFrame, areas: list[str], metric: str,
-                 secondary: bool | None) -> None:
+                 secondary: bool | None, *, partial: np.ndarray | None = None,
+                 period: str = "week", members: list[str] | None = None) -> None:
     _, unit, fmt = _METRICS[metric]
     totals = table.sum(axis=1).to_numpy()
-    iso = np.asarray(table.index.strftime("%Y-%m-%d"), dtype=object)
+    iso = np.asarray(members if members is not None else table.index.strftime("%Y-%m-%d"),
+                     dtype=object)
     n = len(iso)
+    partial = np.zeros(n, dtype=bool) if partial is None else partial
+    so_far = np.where(partial, " (so far: not over yet)", "")
+    when = "month of %{x|%b %Y}" if period == "month" else "week of %{x|%-d %b %Y}"
     for area in areas:
-        custom = np.empty((n, 4), dtype=object)
+        custom = np.empty((n, 5), dtype=object)
         custom[:, 0] = iso
         custom[:, 1] = area
         custom[:, 2] = plotly_text(area_label(area))
         custom[:, 3] = totals
+        custom[:, 4] = so_far
         trace = go.Bar(
             x=table.index, y=table[area].to_numpy(), name=plotly_text(area_label(area)),
-            marker={"color": area_colour(area), "line": {"width": 0}},
+            # per-point opacity only: plotly.js drops stacked bars whose per-point pattern
+            # list mixes "" and a shape, so the unfinished period is pale, not hatched
+            marker={"color": area_colour(area), "line": {"width": 0},
+                    "opacity": np.where(partial, 0.4, 1.0).tolist()},
             customdata=custom, legendgroup=area,
-            hovertemplate=(f"<b>%{{customdata[2]}}</b> · week of %{{x|%-d %b %Y}}<br>"
-                           f"%{{y:{fmt}}} {unit}<br>Week total: %{{customdata[3]:{fmt}}} {unit}"
+            hovertemplate=(f"<b>%{{customdata[2]}}</b> · {when}%{{customdata[4]}}<br>"
+                           f"%{{y:{fmt}}} {unit}<br>Total: %{{customdata[3]:{fmt}}} {unit}"
                            "<extra></extra>"),
         )
         if secondary is None:
@@ -296,7 +353,8 @@ def _weekly_bars(fig: go.Figure, table: pd.DataFrame, areas: list[str], metric: 
 
 def weekly_volume_chart(weekly: pd.DataFrame, metric: Metric = "minutes",
                         run_km: bool | pd.Series = True, units: Literal["km", "mi"] = "km", *,
-                        title: str | None = None, height: int = 420) -> go.Figure:
+                        title: str | None = None, height: int = 420, as_of: object = None,
+                        period: Literal["auto", "week", "month"] = "auto") -> go.Figure:
     """Stacked weekly bars of ``metric`` per training area, with the running distance line.
 
     ``weekly``: :func:`stridewise.volume.weekly_volume` output (athlete, week, area, sessions,
@@ -304,7 +362,11 @@ def weekly_volume_chart(weekly: pd.DataFrame, metric: Metric = "minutes",
     (AU) or "sessions". ``run_km``: ``True`` draws the weekly running distance on a second axis
     (``run_km`` column when present, else ``distance_km``, which holds running km only); a Series
     indexed by week gives the values directly; ``False`` hides it. ``units``: "km" or "mi" for
-    that line. Each bar's ``customdata`` is ``[week ISO date, area, area label, week total]``.
+    that line. Each bar's ``customdata`` is ``[week ISO date(s), area, area label, total,
+    partial note]``. ``as_of``: the current period (not over on that day) is drawn pale and
+    labelled "so far". ``period``: "auto" draws months when there are more than
+    :data:`MONTHLY_AFTER_WEEKS` weeks (a month bar's customdata lists its weeks, comma-joined).
+    Ticks sit on the real period starts.
     """
     _check_choice("metric", metric, _METRICS)
     dist_unit, factor = _distance_unit(units)
@@ -321,23 +383,51 @@ def weekly_volume_chart(weekly: pd.DataFrame, metric: Metric = "minutes",
             km = None
     if not areas and km is None:
         return empty_figure(title, height=height)
+    per = "month" if period == "month" or (period == "auto" and len(table) > MONTHLY_AFTER_WEEKS) \
+        else "week"
+    members = None
+    if per == "month":
+        weekly_index = table.index
+        table, members = _to_months(table)
+        if km is not None:
+            km = km.groupby(weekly_index.to_period("M").to_timestamp()).sum().reindex(
+                table.index, fill_value=0.0)
+            km = km.where(km > 0)  # no line along empty months
+    if as_of is None:
+        as_of = weekly.attrs.get("as_of")
+    partial = _partial(table.index, as_of, per)
+    if per == "month":
+        axis_title = axis_title.replace("per week", "per month")
     fig = make_subplots(specs=[[{"secondary_y": True}]]) if km is not None else go.Figure()
-    _weekly_bars(fig, table, areas, metric, True if km is not None else None)
+    _weekly_bars(fig, table, areas, metric, True if km is not None else None, partial=partial,
+                 period=per, members=members)
     if km is not None:
-        y = km.to_numpy()
+        # the period still under way is a hollow point beside the line, not a drop of the line
+        y_all = km.to_numpy(dtype=float)
+        y = np.where(partial, np.nan, y_all)
+        if partial.any():
+            fig.add_trace(go.Scatter(
+                x=table.index[partial], y=y_all[partial], mode="markers",
+                name=f"{km_name} so far ({dist_unit})", legendgroup="run_km",
+                marker={"size": 10, "color": SERIES_COLOURS["run_km"], "symbol": "circle-open",
+                        "line": {"width": 2.5}},
+                hovertemplate=(f"{km_name} so far (not over yet)<br>%{{y:,.1f}} {dist_unit}"
+                               "<extra></extra>")), secondary_y=True)
         fig.add_trace(go.Scatter(   # dark halo under the line: readable over bars, any theme
             x=table.index, y=y, mode="lines", line={"color": SERIES_COLOURS["run_km_halo"],
                                                      "width": 6},
             hoverinfo="skip", showlegend=False, connectgaps=False, legendgroup="run_km",
         ), secondary_y=True)
         fig.add_trace(go.Scatter(
-            x=table.index, y=y, name=f"{km_name} ({dist_unit})", mode="lines+markers",
+            x=table.index, y=y, name=f"{km_name} ({dist_unit})",
+            mode="lines+markers" if per == "week" else "lines",
             line={"color": SERIES_COLOURS["run_km"], "width": 2.5}, legendgroup="run_km",
             marker={"size": 6, "color": SERIES_COLOURS["run_km"],
                     "line": {"color": SERIES_COLOURS["run_km_halo"], "width": 1.5}},
             connectgaps=False,
-            hovertemplate=(f"{km_name} · week of %{{x|%-d %b %Y}}<br>%{{y:,.1f}} {dist_unit}"
-                           "<extra></extra>"),
+            hovertemplate=(f"{km_name} · " + ("month of %{x|%b %Y}" if per == "month"
+                                               else "week of %{x|%-d %b %Y}")
+                           + f"<br>%{{y:,.1f}} {dist_unit}<extra></extra>"),
         ), secondary_y=True)
         fig.update_yaxes(title_text=f"{km_name} ({dist_unit})", secondary_y=True,
                          showgrid=False, rangemode="tozero", tickmode="auto")
@@ -345,13 +435,14 @@ def weekly_volume_chart(weekly: pd.DataFrame, metric: Metric = "minutes",
     else:
         fig.update_yaxes(title_text=axis_title, rangemode="tozero")
     fig.update_layout(barmode="stack", bargap=0.15, hovermode="closest", clickmode="event+select")
-    fig.update_xaxes(title_text="Week (starting)", type="date")
+    fig.update_xaxes(title_text="Month" if per == "month" else "Week (starting)", type="date")
+    _period_ticks(fig, table.index, partial, per)
     return _style(fig, title, height=height)
 
 
 def squad_volume_chart(weekly_all: pd.DataFrame, metric: Metric = "minutes", *,
                        per_athlete: bool = False, title: str | None = None,
-                       height: int = 420) -> go.Figure:
+                       height: int = 420, as_of: object = None) -> go.Figure:
     """Squad weekly volume by area over time: stacked bars of ``metric`` summed over athletes.
 
     ``per_athlete=True`` divides by the number of athletes (the squad's average athlete).
@@ -364,15 +455,19 @@ def squad_volume_chart(weekly_all: pd.DataFrame, metric: Metric = "minutes", *,
     bad = _needs(weekly_all, ("week", "area", metric), title, height)
     if bad is not None:
         return bad
+    if as_of is None:
+        as_of = weekly_all.attrs.get("as_of")  # set by the caller that knows the day
     n = weekly_all["athlete"].nunique() if "athlete" in weekly_all.columns else 1
     table, areas = _stacked_weekly(weekly_all, metric,
                                    divide_by=float(max(n, 1)) if per_athlete else 1.0)
     if not areas:
         return empty_figure(title, height=height)
     fig = go.Figure()
-    _weekly_bars(fig, table, areas, metric, None)
+    partial = _partial(table.index, as_of, "week")
+    _weekly_bars(fig, table, areas, metric, None, partial=partial)
     fig.update_layout(barmode="stack", bargap=0.15, hovermode="closest", clickmode="event+select")
     fig.update_xaxes(title_text="Week (starting)", type="date")
+    _period_ticks(fig, table.index, partial, "week")
     fig.update_yaxes(title_text=axis_title + (" per athlete" if per_athlete else ""),
                      rangemode="tozero")
     return _style(fig, title, height=height)
@@ -391,9 +486,10 @@ def selected_weeks(selection: Mapping[str, Any] | None) -> list[pd.Timestamp]:
         if isinstance(custom, (list, tuple)) and custom:
             raw = custom[0]
         raw = raw if raw is not None else point.get("x")
-        ts = pd.to_datetime(raw, errors="coerce") if raw is not None else pd.NaT
-        if not pd.isna(ts):
-            weeks.add(pd.Timestamp(ts).normalize())
+        for one in (raw.split(",") if isinstance(raw, str) else [raw]):  # a month: its weeks
+            ts = pd.to_datetime(one, errors="coerce") if one is not None else pd.NaT
+            if not pd.isna(ts):
+                weeks.add(pd.Timestamp(ts).normalize())
     return sorted(weeks)
 
 
@@ -487,17 +583,18 @@ def load_chart(risk_df: pd.DataFrame, variant: Literal["coupled", "uncoupled", "
             hovertemplate=f"{name}<br>%{{x|%a %-d %b %Y}}: %{{y:,.0f}} AU/day<extra></extra>",
         ), row=1, col=1)
     fig.add_trace(go.Scatter(
-        x=dates, y=ratio, name="ACWR", mode="lines", connectgaps=False,
+        x=dates, y=ratio, name=ratio_l.replace("Acute:chronic ratio", "Acute:chronic"),
+        mode="lines", connectgaps=False,
         line={"color": SERIES_COLOURS["acwr"], "width": 2.5},
         customdata=np.array([RISK_LABELS.get(v, v) for v in level], dtype=object),
-        hovertemplate=("%{x|%a %-d %b %Y}<br>ACWR: %{y:.2f} (ratio)"
+        hovertemplate=("%{x|%a %-d %b %Y}<br>Acute:chronic: %{y:.2f}"
                        "<br>Risk level: %{customdata}<extra></extra>"),
     ), row=2, col=1)
 
     finite = ratio[np.isfinite(ratio)]
     top = max(2.0, float(np.nanmax(finite)) * 1.08 if finite.size else 2.0)
-    bands = ((low, high, BAND_COLOURS["sweet"], "sweet spot"),
-             (high, very_high, BAND_COLOURS["caution"], "caution"),
+    bands = ((low, high, BAND_COLOURS["sweet"], "usual"),
+             (high, very_high, BAND_COLOURS["caution"], "raised"),
              (very_high, top, BAND_COLOURS["high"], "high"))
     # Shapes and notes are collected and set in one layout update (much faster than one
     # add_hrect/add_annotation call each).
@@ -531,7 +628,7 @@ def load_chart(risk_df: pd.DataFrame, variant: Literal["coupled", "uncoupled", "
     fig.update_yaxes(title_text="Load (AU)", rangemode="tozero", row=1, col=1)
     ticks = [0.0, low, high, very_high] + [v for v in (2.0, 3.0, 4.0, 5.0)
                                            if very_high + 0.2 < v <= top]
-    fig.update_yaxes(title_text="ACWR (ratio)", range=[0, top], tickvals=ticks,
+    fig.update_yaxes(title_text="Acute:chronic", range=[0, top], tickvals=ticks,
                      ticktext=[f"{t:g}" for t in ticks], row=2, col=1)
     fig.update_xaxes(title_text="Date", type="date", row=2, col=1)
     fig.update_layout(bargap=0.1, hovermode="x unified")
@@ -667,14 +764,17 @@ def calendar_days(risk_df: pd.DataFrame | None, parts: pd.DataFrame | None = Non
 
 def calendar_heatmap(daily: pd.DataFrame, by: Literal["load", "area"] = "load",
                      end: object = None, *, week_start: Literal["monday", "sunday"] = "monday",
-                     title: str | None = None, height: int = 240) -> go.Figure:
+                     title: str | None = None, height: int = 240,
+                     start: object = None) -> go.Figure:
     """A year of days, GitHub style: weeks as columns, weekdays as rows, month labels on top.
 
     ``daily``: one row per day (several rows per date are combined) with ``date`` and ``load``
     (AU) and, for ``by="area"``, either ``area`` (the day's dominant area) or minutes per area
     in columns named after the areas (``endurance`` or ``minutes_endurance``, ...); an optional
     ``minutes`` column feeds the hover. ``end``: last day shown (default: the last date in
-    ``daily``); the 52 weeks before it are shown. Rest days are drawn as faint squares.
+    ``daily``); the 52 weeks before it are shown, or from ``start`` when that is later (the
+    calendar follows the chosen range; a range over a year shows its last 52 weeks). Rest days
+    are drawn as faint squares.
     """
     _check_choice("calendar colouring", by, ("load", "area"))
     _check_choice("week start", week_start, ("monday", "sunday"))
@@ -690,6 +790,8 @@ def calendar_heatmap(daily: pd.DataFrame, by: Literal["load", "area"] = "load",
               else dates.max())
     shift = 0 if week_start == "monday" else 1    # row index = (weekday + shift) % 7
     first_day = end_ts - pd.Timedelta(days=364)
+    if start is not None and not pd.isna(start):
+        first_day = max(first_day, min(pd.Timestamp(start).normalize(), end_ts))
     grid_start = first_day - pd.Timedelta(days=(first_day.weekday() + shift) % 7)
     days = pd.date_range(grid_start, end_ts, freq="D")
 

@@ -101,6 +101,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tz", default="UTC", help="athlete's time zone (default UTC)")
     p.add_argument("--units", choices=["km", "mi"], default=None,
                    help="distance unit where a file does not state it")
+    p.add_argument("--display-units", choices=["km", "mi"], default=None,
+                   help="unit of distances in the reasons and the --latest table (default km, "
+                        "or the saved setting with --store; the raw columns stay in km as "
+                        "named)")
+    p.add_argument("--as-of", default=None, metavar="DATE",
+                   help="assess up to this day (YYYY-MM-DD): later sessions are left out and "
+                        "rest days run up to it (default: the last session day)")
+    p.add_argument("--store", action="store_true",
+                   help="assess the athletes stored in STRIDEWISE_DB (with their HR profiles, "
+                        "time zones and the saved settings) instead of reading files")
+    p.add_argument("--latest", action="store_true",
+                   help="one row per athlete: the assessment of the last day (level, top "
+                        "reason, the acute:chronic ratio named by the settings, running "
+                        "distance of the last 7 days, spike, next-run limit), in triage order; "
+                        "the same table as the Squad page's roster CSV")
     _add_hr_options(p)
     _add_format(p)
 
@@ -210,7 +225,16 @@ def _settings(args: argparse.Namespace):
 
     from stridewise.settings import DEFAULT_SETTINGS
 
-    return replace(DEFAULT_SETTINGS, week_start=getattr(args, "week_start", "monday"))
+    return replace(DEFAULT_SETTINGS, week_start=getattr(args, "week_start", "monday"),
+                   units=getattr(args, "display_units", None) or DEFAULT_SETTINGS.units)
+
+
+def _heuristic_note(err: TextIO, settings) -> None:  # noqa: ANN001
+    from stridewise.assessment import ratio_name
+    from stridewise.risk import HEURISTIC_VERSION
+
+    err.write(f"Injury-risk heuristic version {HEURISTIC_VERSION}; ratio shown: "
+              f"{ratio_name(settings.risk.acwr_metric)}. A heuristic, not a diagnosis.\n")
 
 
 # --------------------------------------------------------------------------- writing output
@@ -311,18 +335,68 @@ def _cmd_risk(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         daily = _read_daily_load(args.daily_load)
         table = risk.daily_metrics(daily, settings=_settings(args))
         write_table(_columns(table, risk.RISK_COLUMNS), args.format, out)
+        _heuristic_note(err, _settings(args))
         return EXIT_OK
+    if args.store:
+        return _risk_from_store(args, out, err)
     if not args.paths:
-        raise UsageError("risk needs export files (PATH ...) or --daily-load FILE.csv.")
+        raise UsageError("risk needs export files (PATH ...), --store or --daily-load FILE.csv.")
     athlete = args.athlete or "me"
     reports, failures = read_files(args.paths, athlete=athlete, tz=args.tz, units=args.units,
                                    err=err)
-    analysis = analyse(_sessions_from(reports), settings=_settings(args),
-                       profiles=_profiles(args, [athlete]))
+    settings = _settings(args)
+    as_of = None
+    if args.as_of:
+        as_of = pd.to_datetime(args.as_of, errors="coerce")
+        if pd.isna(as_of):
+            raise UsageError(f"--as-of needs a date such as 2026-12-07, not {args.as_of!r}.")
+    analysis = analyse(_sessions_from(reports), settings=settings,
+                       profiles=_profiles(args, [athlete]), end=as_of)
     table = analysis.risk
-    cols = (["athlete"] if table["athlete"].nunique() > 1 else []) + risk.RISK_COLUMNS
-    write_table(_columns(table, cols), args.format, out)
+    if args.latest:
+        from stridewise.assessment import assess_all, roster_frame
+
+        found = assess_all(analysis, settings=settings, as_of=as_of)
+        write_table(roster_frame(found).drop(columns=["acwr_status"]), args.format, out)
+    else:
+        cols = (["athlete"] if table["athlete"].nunique() > 1 else []) + risk.RISK_COLUMNS
+        write_table(_columns(table, cols), args.format, out)
+    _heuristic_note(err, settings)
     return EXIT_FAILED if failures else EXIT_OK
+
+
+def _risk_from_store(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``risk --store``: the stored athletes with the store's settings (as the app shows them)."""
+    from dataclasses import replace
+
+    from stridewise import risk
+    from stridewise.assessment import assess_all, roster_frame
+    from stridewise.pipeline import analyse_store, store_settings
+    from stridewise.store import Store
+
+    if args.paths:
+        raise UsageError("Give either --store or export files, not both.")
+    as_of = pd.Timestamp.today().normalize()
+    if args.as_of:
+        as_of = pd.to_datetime(args.as_of, errors="coerce")
+        if pd.isna(as_of):
+            raise UsageError(f"--as-of needs a date such as 2026-12-07, not {args.as_of!r}.")
+    store = Store.from_env()
+    try:
+        settings = store_settings(store)
+        if args.display_units:
+            settings = replace(settings, units=args.display_units)
+        names = [args.athlete] if args.athlete else None
+        analysis = analyse_store(store, names, settings=settings, end=as_of)
+        if args.latest:
+            found = assess_all(analysis, settings=settings, as_of=as_of, athletes=names)
+            write_table(roster_frame(found).drop(columns=["acwr_status"]), args.format, out)
+        else:
+            write_table(_columns(analysis.risk, ["athlete", *risk.RISK_COLUMNS]), args.format, out)
+    finally:
+        store.close()
+    _heuristic_note(err, settings)
+    return EXIT_OK
 
 
 def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -334,7 +408,7 @@ def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if reports and args.athlete not in set(store.athletes()["name"]):
         store.upsert_athlete(args.athlete, tz=args.tz, units=args.units or "km")
     for report in reports:
-        result = store.import_report(report, athlete=args.athlete)
+        result = store.import_report(report, athlete=args.athlete, tz=args.tz)
         out.write(result.summary() + "\n")
     total = len(store.sessions([args.athlete]))
     out.write(f"{args.athlete}: {total} sessions in the store\n")

@@ -13,7 +13,8 @@ from typing import Final
 
 from stridewise.settings import RiskSettings
 
-__all__ = ["Explanation", "EXPLANATIONS", "HEURISTIC_DISCLAIMER", "risk_level_explanation"]
+__all__ = ["Explanation", "EXPLANATIONS", "HEURISTIC_DISCLAIMER", "risk_level_explanation",
+           "EVIDENCE", "EVIDENCE_GRADE", "PLAIN"]
 
 
 @dataclass(frozen=True)
@@ -43,22 +44,49 @@ _ACWR_CAVEAT: Final[str] = (
     "week compares with your last month, not as an injury probability."
 )
 
+#: Evidence grade of each signal the heuristic uses, in plain words (shown beside the metric).
+EVIDENCE: Final[dict[str, str]] = {
+    "spike_pct": "prospective cohort study (Frandsen et al. 2025, Br J Sports Med): a run much "
+                 "longer than your recent longest is associated with more running injuries",
+    "run_km_change_pct": "weak evidence: in Nielsen et al. 2014 (2-week window) the link was "
+                         "not statistically significant; Damsted et al. 2019 found no clear "
+                         "safe weekly progression",
+    "acwr": "contested: the ratio's link to injury may be a statistical artefact (Impellizzeri "
+            "et al. 2020; Lolli et al. 2019; Wang et al. 2020)",
+    "monotony": "practitioner convention (Foster 1998), not an injury study",
+    "strain": "practitioner convention (Foster 1998), not an injury study",
+    "balance": "general exercise guidance (WHO 2020; ACSM), not an injury study",
+    "coverage": "data quality, not a training signal",
+    "load": "data quality, not a training signal",
+    "hr_profile": "data quality, not a training signal",
+}
+#: Short grade labels for tables.
+EVIDENCE_GRADE: Final[dict[str, str]] = {
+    "spike_pct": "cohort study", "run_km_change_pct": "weak", "acwr": "contested",
+    "monotony": "convention", "strain": "convention", "balance": "guidance",
+    "coverage": "data quality", "load": "data quality", "hr_profile": "data quality",
+}
+
+
 def risk_level_explanation(rs: RiskSettings | None = None) -> Explanation:
     """How the level is decided, with the thresholds in ``rs`` (default: the shipped ones)."""
     rs = rs or RiskSettings()
     return Explanation(
         "Injury-risk heuristic",
-        f"high if any high sign (acute:chronic above {rs.acwr_very_high:g}, a run over "
-        f"{rs.spike_large:g} % longer than your longest in the previous 30 days, within the last "
-        f"{rs.spike_days} days); moderate if any moderate sign (ratio above {rs.acwr_high:g}, "
-        f"training again after 3+ weeks off, monotony above {rs.monotony_high:g}, running km up "
-        f"over {rs.run_km_increase_pct:g} % on the previous 3 weeks, a run "
-        f"{rs.spike_small:g}-{rs.spike_large:g} % longer); else low. Mentioned without raising "
-        f"the level: a ratio below {rs.acwr_low:g}, no work in an area you train for over "
-        f"{rs.days_without_area} days, loads estimated without RPE or heart rate. 'not enough "
-        f"data' before {rs.min_history_days} days of history or when under "
+        f"Leading signs: a run over {rs.spike_large:g} % longer than your longest in the 30 days "
+        f"before it (within the last {rs.spike_days} days) gives high; a run "
+        f"{rs.spike_small:g}-{rs.spike_large:g} % longer, or running distance of the last 7 days "
+        f"over {rs.run_km_increase_pct:g} % above your usual week, gives moderate; both together "
+        f"give high. Context: an acute:chronic ratio above {rs.acwr_very_high:g}, or training "
+        "again after 3+ weeks off, gives moderate at most; a ratio above "
+        f"{rs.acwr_high:g} or below {rs.acwr_low:g} and monotony above {rs.monotony_high:g} are "
+        "mentioned without raising the level. Also mentioned: no work in an area you train for "
+        f"over {rs.days_without_area} days, loads estimated without RPE or usable heart rate. "
+        f"'Not enough data' before {rs.min_history_days} days of history or when under "
         f"{rs.coverage_floor:g} % of the last 28 days have a session.",
-        "Gabbett 2016; Foster 1998; Nielsen et al. 2014; Frandsen et al. 2025.",
+        "Frandsen et al. 2025 (spike); Nielsen et al. 2014, Damsted et al. 2019 (weekly "
+        "change); Gabbett 2016, Impellizzeri et al. 2020, Lolli et al. 2019, Wang et al. 2020 "
+        "(acute:chronic ratio); Foster 1998 (monotony).",
         HEURISTIC_DISCLAIMER,
     )
 
@@ -97,47 +125,53 @@ EXPLANATIONS: Final[dict[str, Explanation]] = {
     ),
     "acwr_coupled": Explanation(
         "Acute:chronic ratio (rolling, coupled)",
-        "acute_7d / chronic_28d; the 28 days include the acute week. NaN before day 28; "
-        "x/0 = infinite ('no base yet'), 0/0 = NaN. Bands: below 0.8 low, 0.8-1.3 usual, above "
-        "1.3 raised, above 1.5 high. Can never exceed 4.",
+        "Average daily load of the last 7 days divided by that of the last 28 days (which "
+        "include those 7). Shown from the 28th day of data; 'no base yet' when the 28 days held "
+        "no load. Bands: below 0.8 low, 0.8-1.3 usual, above 1.3 raised, above 1.5 high. It can "
+        "never exceed 4.",
         "Gabbett 2016 (bands); Hulin et al. 2014.",
         _ACWR_CAVEAT,
     ),
     "chronic_21d": Explanation(
         "Chronic load (uncoupled, 21 days)",
-        "Mean daily load of days t-27 ... t-7, i.e. the 21 days before the acute week.",
+        "Average daily load of the 21 days before the last 7 days (the usual load the recent "
+        "week is compared with).",
         "Windt & Gabbett 2019, Br J Sports Med 53:988 (uncoupled ratio).",
         "Shown from the 28th day of data.",
     ),
     "acwr_uncoupled": Explanation(
         "Acute:chronic ratio (rolling, uncoupled)",
-        "acute_7d / chronic_21d (the acute week is not part of the chronic window).",
+        "Average daily load of the last 7 days divided by that of the 21 days before them (the "
+        "recent week is not part of the base). Shown from the 28th day of data. Bands: below "
+        "0.8 low, 0.8-1.3 usual, above 1.3 raised, above 1.5 high.",
         "Windt & Gabbett 2019; Lolli et al. 2019, Br J Sports Med 53:921.",
         _ACWR_CAVEAT,
     ),
     "ewma_acute": Explanation(
         "Acute load (EWMA)",
-        "EWMA_t = lambda x load_t + (1 - lambda) x EWMA_(t-1), lambda = 2/(7+1), seeded with the "
-        "first day's load.",
+        "An exponentially weighted average of daily load: each day counts 2/8 (25 %) and the "
+        "previous average 75 %, starting from the first day's load.",
         "Williams et al. 2017, Br J Sports Med 51:209.",
         "Early values depend on the seed (the first day).",
     ),
     "ewma_chronic": Explanation(
         "Chronic load (EWMA)",
-        "As the acute EWMA with lambda = 2/(28+1).",
+        "As the acute one, with each day counting 2/29 (about 7 %).",
         "Williams et al. 2017.",
         "Early values depend on the seed (the first day).",
     ),
     "acwr_ewma": Explanation(
         "Acute:chronic ratio (EWMA)",
-        "ewma_acute / ewma_chronic; NaN before day 28.",
+        "The 7-day weighted average load divided by the 28-day one. Shown from the 28th day of "
+        "data.",
         "Williams et al. 2017; Murray et al. 2017, Br J Sports Med 51:749.",
         _ACWR_CAVEAT,
     ),
     "monotony": Explanation(
         "Training monotony",
-        "Mean / sample SD (ddof 1) of the 7 daily loads ending today, rest days included. "
-        "SD 0: infinite when the mean is above 0, NaN when all 7 days are 0.",
+        "Average daily load of the last 7 days (rest days count as 0) divided by how much the "
+        "days differ (their standard deviation). Identical days: no finite value; 7 rest days: "
+        "none.",
         "Foster 1998, Med Sci Sports Exerc 30:1164 (warning above 2.0).",
         "High monotony matters together with a high load (see strain); a week of identical easy "
         "days is monotonous but light.",
@@ -150,7 +184,8 @@ EXPLANATIONS: Final[dict[str, Explanation]] = {
     ),
     "ctl": Explanation(
         "Fitness (CTL)",
-        "CTL_d = CTL_(d-1) + (load_d - CTL_(d-1)) x (1 - e^(-1/42)); 0 on the day before the "
+        "A slow average of daily load: each day moves it about 2.4 % (1 - e^(-1/42)) of the way "
+        "towards that day's load; it starts at 0 on the day before the "
         "first day.",
         "Banister impulse-response model (Banister et al. 1975); Coggan's PMC (TrainingPeaks).",
         "A model of training stress, not a measured fitness; depends on the load units.",
@@ -163,7 +198,7 @@ EXPLANATIONS: Final[dict[str, Explanation]] = {
     ),
     "tsb": Explanation(
         "Form (TSB)",
-        "TSB_d = CTL_(d-1) - ATL_(d-1): yesterday's fitness minus yesterday's fatigue.",
+        "Yesterday's fitness minus yesterday's fatigue.",
         "Coggan's PMC (as in TrainingPeaks and Elevate).",
         "Strongly negative = carrying fatigue; positive = fresh (or detraining).",
     ),
@@ -181,20 +216,23 @@ EXPLANATIONS: Final[dict[str, Explanation]] = {
     ),
     "run_km_change_pct": Explanation(
         "Weekly running-km change",
-        "100 x (run_km_7d / (running km of days t-27 ... t-7 / 3) - 1): this week vs the mean "
-        "week of the 3 weeks before. Flagged above +30 %.",
-        "Nielsen et al. 2014 (novice runners: over 30 % a week linked to distance-related "
-        "injuries).",
-        "The 10 %/30 % rules come from observational studies; small weekly volumes give large "
-        "percentages (changes under 5 km a week are not flagged).",
+        "Running distance of the last 7 days against your usual week (the average week of the "
+        "21 days before them), in %. Flagged above +30 %.",
+        "Nielsen et al. 2014, J Orthop Sports Phys Ther 44:739 (novice runners, 2-week window); "
+        "Damsted et al. 2019, Int J Sports Phys Ther.",
+        "In Nielsen 2014 the association was not statistically significant, and Damsted 2019 "
+        "found no clear safe progression: read it as a nudge, not a rule. Small weekly volumes "
+        "give large percentages (weeks under 5 km are not flagged).",
     ),
     "spike_pct": Explanation(
         "Single-run spike",
-        "100 x (the day's longest run / the longest run of the 30 days before it - 1). Bands: "
-        "up to +10 % none, +10-30 % small, +30-100 % moderate, over +100 % large.",
+        "How much longer a run was than your longest run of the 30 days before it, in %. "
+        "Bands: up to +10 % none, +10-30 % small, +30-100 % moderate, over +100 % large. "
+        "Before the next run: your longest of the last 30 days + 10 % is the distance that "
+        "stays within your usual range.",
         "Frandsen et al. 2025, Br J Sports Med (single-session spikes and running injuries).",
-        "Observational association in one large cohort; NaN when there was no run in the 30 "
-        "days before.",
+        "An association in one large prospective cohort, not a prediction for you; no value "
+        "when there was no run in the 30 days before.",
     ),
     "balance": Explanation(
         "Area balance",
@@ -202,8 +240,8 @@ EXPLANATIONS: Final[dict[str, Explanation]] = {
         "targets, and days since the last session of each area.",
         "Targets: WHO 2020 and ACSM (Garber et al. 2011) for strength, neuromotor and "
         "flexibility work; runner plyometric programmes (Saunders et al. 2006).",
-        "Counts sessions, not their quality; a session may count in two areas when its sets "
-        "are mixed.",
+        "Counts sessions, not their quality. A mixed session (say squats and box jumps) counts "
+        "once, in its main area; its minutes are split across its areas.",
     ),
     "coverage": Explanation(
         "Data coverage",
@@ -215,3 +253,32 @@ EXPLANATIONS: Final[dict[str, Explanation]] = {
     ),
 }
 EXPLANATIONS["risk_level"] = risk_level_explanation()  # with the default thresholds
+EXPLANATIONS["acwr"] = EXPLANATIONS["acwr_uncoupled"]  # replaced per setting by ratio_explanation
+EXPLANATIONS["hr_profile"] = Explanation(
+    "Heart-rate profile",
+    "The heart-rate reserve (avg HR - resting HR) / (HR max - resting HR) turns a session's "
+    "average heart rate into an effort (RPE). Without HR max and resting HR the effort falls "
+    "back to a default per area.",
+    "Karvonen et al. 1957 (heart-rate reserve); Garber et al. 2011 (ACSM intensity table).",
+    "Estimated values (highest heart rate seen in 12 months, a typical resting value) are rough; "
+    "a measured maximum and a morning resting pulse are better.",
+)
+
+#: One plain sentence per signal for a runner (the first layer; the Explanation is the second).
+PLAIN: Final[dict[str, str]] = {
+    "spike_pct": "Compares each run with your longest run of the previous 30 days.",
+    "run_km_change_pct": "Compares your running distance of the last 7 days with your usual "
+                         "week (the 3 weeks before).",
+    "acwr": "Compares your load of the last 7 days with your usual load.",
+    "monotony": "Says whether your days are all alike or mix hard and easy.",
+    "balance": "Counts the days since your last session of each training area.",
+    "coverage": "Checks that enough days are recorded to say anything.",
+    "load": "Says how the session loads were worked out.",
+    "hr_profile": "Heart-rate based loads need your maximum and resting heart rate.",
+}
+
+
+def ratio_explanation(metric: str) -> Explanation:
+    """The explanation of the acute:chronic ratio chosen in the settings."""
+    return EXPLANATIONS[{"coupled": "acwr_coupled", "uncoupled": "acwr_uncoupled",
+                         "ewma": "acwr_ewma"}.get(metric, "acwr_uncoupled")]

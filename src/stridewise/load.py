@@ -24,7 +24,8 @@ from stridewise.settings import AthleteProfile
 
 __all__ = [
     "AREA_DEFAULT_RPE", "HRR_TO_RPE", "MAX_SESSION_HOURS", "MAX_RUN_KMH", "add_load",
-    "usable_minutes", "running_km", "rpe_from_hrr", "banister_trimp",
+    "usable_minutes", "running_km", "rpe_from_hrr", "banister_trimp", "estimate_hr_profile",
+    "HR_REST_TYPICAL",
 ]
 
 #: RPE (CR-10) assumed for a session without RPE or usable heart rate, by area. A Stridewise
@@ -199,5 +200,45 @@ def add_load(sessions: pd.DataFrame,
     run_km, km_note = running_km(out, minutes)
     out["run_km"] = run_km
     note = np.where(note == "", km_note, np.where(km_note == "", note, note + "; " + km_note))
+    # heart rate recorded but unusable without HR max / rest: say the load is estimated
+    hr_unset = (avg_hr > 0) & ~np.isfinite(hrr) & ~has_rpe & np.isin(area, list(_HR_AREAS))
+    hr_text = "estimated: heart rate recorded but HR max and resting HR are not set"
+    note = np.where(hr_unset, np.where(note == "", hr_text, note + "; " + hr_text), note)
     out["load_note"] = pd.Series(note, index=out.index, dtype=str)
     return out
+
+
+#: Plausible bounds (bpm) for an estimated HR max; readings outside are sensor glitches.
+HR_MAX_PLAUSIBLE: Final[tuple[float, float]] = (120.0, 230.0)
+#: Resting heart rate offered when none is set: a typical adult value (normal range 60-100 bpm,
+#: American Heart Association; trained runners are often lower). The user confirms or edits it.
+HR_REST_TYPICAL: Final[float] = 60.0
+
+
+def estimate_hr_profile(sessions: pd.DataFrame, athlete: str,
+                        as_of: pd.Timestamp | None = None) -> dict[str, float] | None:
+    """HR max / rest (bpm) to offer an athlete whose sessions have heart rate but no profile.
+
+    hr_max: the highest heart rate (session max, else session average) of the 12 months ending
+    ``as_of``, ignoring readings outside :data:`HR_MAX_PLAUSIBLE`. hr_rest:
+    :data:`HR_REST_TYPICAL`. ``sessions_with_hr``: how many sessions carry heart rate. None when
+    no session of the athlete in that window has a plausible heart rate.
+    """
+    if len(sessions) == 0 or "athlete" not in sessions.columns:
+        return None
+    s = sessions.loc[sessions["athlete"] == athlete]
+    if len(s) == 0:
+        return None
+    start = pd.to_datetime(s["start"])
+    end = pd.Timestamp(as_of) if as_of is not None else start.max()
+    s = s.loc[(start > end - pd.Timedelta(days=365)) & (start < end + pd.Timedelta(days=1))]
+    lo, hi = HR_MAX_PLAUSIBLE
+    peak = _col(s, "max_hr")
+    avg = _col(s, "avg_hr")
+    seen = np.where(np.isfinite(peak) & (peak > 0), peak, avg)
+    ok = np.isfinite(seen) & (seen >= lo) & (seen <= hi)
+    if not ok.any():
+        return None
+    with_hr = int((np.isfinite(avg) & (avg > 0)).sum())
+    return {"hr_max": float(np.round(seen[ok].max())), "hr_rest": HR_REST_TYPICAL,
+            "sessions_with_hr": float(with_hr)}

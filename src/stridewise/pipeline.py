@@ -52,7 +52,7 @@ def analyse(sessions: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
     parts = classify.session_parts(with_load, rules)
     weekly = volume.weekly_volume(with_load, parts, week_start=settings.week_start, end=end_ts)
     risk_df = risk.risk_table(with_load, parts, settings=settings, end=end_ts)
-    balance = risk.balance(parts, targets=settings.targets, end=end_ts)
+    balance = risk.balance(parts, targets=settings.targets, end=end_ts, sessions=with_load)
     return Analysis(with_load, parts, weekly, risk_df, balance)
 
 

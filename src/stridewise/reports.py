@@ -21,6 +21,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from stridewise.assessment import HEURISTIC_VERSION, TRIAGE_RULE, ratio_name
 from stridewise.charts import (
     AREA_COLOURS,
     BALANCE_COLOURSCALE,
@@ -140,6 +141,7 @@ def _pct_change(v: Any) -> str:
     f = float(v)
     if math.isinf(f):
         return "new"
+    f = float(round(f)) + 0.0  # -0.3 % reads "0 %", not "−0 %"
     return ("+" if f > 0 else "") + _fmt(f, ",.0f", "%")
 
 
@@ -152,6 +154,37 @@ def _days_text(v: Any) -> str:
 
 def _col(df: pd.DataFrame | None, name: str) -> bool:
     return df is not None and len(df) > 0 and name in df.columns
+
+
+def _with(settings: Settings | None, units: str | None, variant: str | None,
+          thresholds: tuple[float, float, float] | None) -> Settings:
+    """``settings`` (default: the shipped ones) with the explicit overrides applied."""
+    from dataclasses import replace
+
+    s = settings or DEFAULT_SETTINGS
+    r = s.risk
+    if variant:
+        r = replace(r, acwr_metric=variant)  # type: ignore[arg-type]
+    if thresholds:
+        r = replace(r, acwr_low=float(thresholds[0]), acwr_high=float(thresholds[1]),
+                    acwr_very_high=float(thresholds[2]))
+    return replace(s, risk=r, units=units or s.units)  # type: ignore[arg-type]
+
+
+def _full_weeks(minutes: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.DataFrame:
+    """The weekly table without the current, partial week (weeks that end after ``as_of``)."""
+    if minutes.empty or as_of is None:
+        return minutes
+    return minutes.loc[minutes.index + pd.Timedelta(days=6) <= pd.Timestamp(as_of)]
+
+
+def weekly_export(weekly: pd.DataFrame, units: str) -> pd.DataFrame:
+    """The weekly table for export: ``distance_km`` becomes ``distance_mi`` (in miles) when the
+    display unit is miles, so the header always names the unit of its numbers."""
+    if units != "mi" or "distance_km" not in weekly.columns:
+        return weekly
+    out = weekly.assign(distance_km=_num(weekly["distance_km"]) / KM_PER_MILE)
+    return out.rename(columns={"distance_km": "distance_mi"})
 
 
 def _resolve(settings: Settings | None, units: str | None, variant: str | None,
@@ -310,8 +343,8 @@ def acwr_svg(dates: Sequence[Any], ratio: Sequence[float],
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
              f'width="{width}" height="{height}" role="img" '
              'aria-label="Acute:chronic workload ratio with bands">']
-    for y0, y1, colour, label in ((low, high, BAND_COLOURS["sweet"], "sweet spot"),
-                                  (high, very, BAND_COLOURS["caution"], "caution"),
+    for y0, y1, colour, label in ((low, high, BAND_COLOURS["sweet"], "usual"),
+                                  (high, very, BAND_COLOURS["caution"], "raised"),
                                   (very, top, BAND_COLOURS["high"], "high")):
         parts.append(f'<rect x="{left}" y="{y(y1):.1f}" width="{plot_w}" '
                      f'height="{y(y0) - y(y1):.1f}" fill="{colour}"/>')
@@ -374,7 +407,8 @@ def _run_distance(weekly: pd.DataFrame | None) -> tuple[pd.Series | None, str]:
     return None, ""
 
 
-def _weekly_section(weekly: pd.DataFrame | None, weeks: int, units: str, heading: str) -> str:
+def _weekly_section(weekly: pd.DataFrame | None, weeks: int, units: str, heading: str,
+                    as_of: pd.Timestamp | None = None) -> str:
     minutes = _week_table(weekly, "minutes")
     if minutes.empty or float(minutes.to_numpy().sum()) <= 0:
         return f'<section><h2>{escape(heading)}</h2><p class="empty">{EMPTY_MESSAGE}.</p></section>'
@@ -399,7 +433,9 @@ def _weekly_section(weekly: pd.DataFrame | None, weeks: int, units: str, heading
         if dist is not None:
             dv = dist.get(week, float("nan"))
             dcell = f'<td class="num">{_fmt(dv * factor if _isnum(dv) else dv, ",.1f")}</td>'
-        rows.append(f"<tr><td class=\"nw\">{escape(f'{week:%-d %b %Y}')}</td>{cells}"
+        partial = as_of is not None and week + pd.Timedelta(days=6) > pd.Timestamp(as_of)
+        label = f"{week:%-d %b %Y}" + (" (so far)" if partial else "")
+        rows.append(f"<tr><td class=\"nw\">{escape(label)}</td>{cells}"
                     f'<td class="num"><b>{_fmt(total)}</b></td>'
                     f'<td class="num">{_fmt(n_sess, ",.0f")}</td>{dcell}'
                     f'<td class="num">{_fmt(ld)}</td></tr>')
@@ -408,8 +444,9 @@ def _weekly_section(weekly: pd.DataFrame | None, weeks: int, units: str, heading
              f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
     svg = weekly_bars_svg(minutes[areas], unit="min")
     return (f"<section><h2>{escape(heading)}</h2>{_legend(areas)}{svg}{table}"
-            '<p class="hint">Minutes per training area; rows newest first; Sess. = sessions.'
-            "</p></section>")
+            '<p class="hint">Minutes per training area; rows newest first; Sess. = sessions '
+            "(a mixed session counts once, its minutes split across its areas); "
+            "“so far”: the current week is not over.</p></section>")
 
 
 def _balance_section(balance: pd.DataFrame | None) -> str:
@@ -476,7 +513,8 @@ def athlete_report_html(athlete: str, *, weekly: pd.DataFrame | None = None,
                         weeks: int = 8, acwr_variant: str | None = None,
                         thresholds: tuple[float, float, float] | None = None,
                         title: str | None = None, note: str | None = None,
-                        generated: datetime | None = None) -> str:
+                        generated: datetime | None = None, parts: pd.DataFrame | None = None,
+                        sessions: pd.DataFrame | None = None) -> str:
     """A one-page printable HTML report for one athlete.
 
     Shows: KPIs of the latest week (minutes, sessions, running distance and its change, 7-day
@@ -490,6 +528,7 @@ def athlete_report_html(athlete: str, *, weekly: pd.DataFrame | None = None,
     units, acwr_variant, thresholds = _resolve(settings, units, acwr_variant, thresholds)
     weeks = max(1, int(weeks))
     name = str(athlete) if athlete is not None else ""
+    from stridewise.assessment import assess
     weekly, risk, balance = (_fresh_index(f) for f in (weekly, risk, balance))
     if _col(weekly, "athlete") and name:
         mine = weekly[weekly["athlete"].astype(str) == name]
@@ -500,55 +539,67 @@ def athlete_report_html(athlete: str, *, weekly: pd.DataFrame | None = None,
     if _col(balance, "athlete") and name:
         mine = balance[balance["athlete"].astype(str) == name]
         balance = mine if len(mine) else balance
-    factor = 1.0 if units == "km" else 1.0 / KM_PER_MILE
+    settings = _with(settings, units, acwr_variant, thresholds)
     last = _latest(risk)
+    who = (name if name and _col(risk, "athlete")
+           and (risk["athlete"].astype(str) == name).any() else None)
+    a = assess(risk if risk is not None else pd.DataFrame({"date": []}), athlete=who,
+               settings=settings, parts=parts, sessions=sessions) if last is not None else None
     minutes = _week_table(weekly, "minutes")
     sessions = _week_table(weekly, "sessions")
     as_of = (pd.Timestamp(last["date"]) if last is not None else
              (minutes.index.max() if not minutes.empty else None))
 
-    # KPIs
+    # KPIs: current figures over the last 7 days; week comparisons on the last full week
     kpis = []
-    if not minutes.empty:
-        wk = minutes.index.max()
-        total = float(minutes.loc[wk].sum())
-        prev = float(minutes.iloc[-2].sum()) if len(minutes) > 1 else float("nan")
+    full = _full_weeks(minutes, as_of)
+    if len(full):
+        wk = full.index.max()
+        total = float(full.loc[wk].sum())
+        prev = float(full.iloc[-2].sum()) if len(full) > 1 else float("nan")
         change = (total - prev) / prev * 100 if _isnum(prev) and prev > 0 else float("nan")
-        kpis.append(_kpi("This week", _fmt(total, ",.0f", "min"),
+        kpis.append(_kpi("Last full week", _fmt(total, ",.0f", "min"),
                          f"week of {escape(f'{wk:%-d %b}')}"
-                         + (f"<br>{_pct_change(change)} vs last week" if _isnum(change) else "")))
+                         + (f"<br>{_pct_change(change)} vs the week before"
+                            if _isnum(change) else "")))
+    if a is not None and sessions is not None:
+        kpis.append(_kpi("Sessions, last 7 days", _fmt(a.sessions_7d, ",.0f"),
+                         f"{_fmt(a.minutes_7d, ',.0f', 'min')}"))
+    elif not minutes.empty:
+        wk = minutes.index.max()
         n = float(sessions.loc[wk].sum()) if not sessions.empty and wk in sessions.index else 0
-        kpis.append(_kpi("Sessions", _fmt(n, ",.0f"), "this week"))
+        kpis.append(_kpi("Sessions", _fmt(n, ",.0f"), "latest week"))
     else:
         kpis.append(_kpi("This week", "–", EMPTY_MESSAGE))
-    if last is not None:
-        run = last.get("run_km_7d", np.nan)
-        kpis.append(_kpi("Run, 7 days", _fmt(float(run) * factor if _isnum(run)
-                                                       else run, ",.1f", units),
-                         f"{_pct_change(last.get('run_km_change_pct', np.nan))} vs the 3 weeks "
-                         "before"))
+    if a is not None and last is not None:
+        m = a.metrics
+        kpis.append(_kpi("Running, last 7 days", escape(m["run_km_7d"].text),
+                         f"{escape(m['run_km_change_pct'].text)} vs your usual week"))
         load7 = (_num(risk.sort_values("date")["load"]).tail(7).sum()
                  if "load" in risk.columns else np.nan)
-        kpis.append(_kpi("Load, 7 days", _fmt(load7, ",.0f", "AU"),
-                         f"monotony {_fmt(last.get('monotony', np.nan), '.1f', inf_text='—')}"))
-        ratio_col = _RATIO_COLUMNS[acwr_variant]
-        kpis.append(_kpi(f"ACWR ({_VARIANT_SHORT[acwr_variant]})", _fmt(last.get(ratio_col, np.nan), ".2f"),
-                         f"sweet spot {thresholds[0]:g}–{thresholds[1]:g}"))
+        kpis.append(_kpi("Load, last 7 days", _fmt(load7, ",.0f", "AU"),
+                         f"monotony {escape(m['monotony'].text)}"))
+        r = settings.risk
+        kpis.append(_kpi(m["acwr"].name.replace("Acute:chronic ratio", "Acute:chronic"),
+                         escape(m["acwr"].text),
+                         f"{escape(m['acwr'].band)} · usual {r.acwr_low:g}–{r.acwr_high:g}"))
         kpis.append(_kpi("Fitness", _fmt(last.get("ctl", np.nan), ",.0f"),
                          f"CTL · form (TSB) {_fmt(last.get('tsb', np.nan), ',.0f')}"))
     kpi_html = f'<div class="kpis">{"".join(kpis)}</div>'
 
-    # Risk
-    if last is not None and "risk_level" in last.index:
-        level = str(last["risk_level"]) if isinstance(last["risk_level"], str) else \
-            "not enough data"
-        reasons = _split_reasons(last.get("reasons", ""))
+    # Risk: the assessment's level and reasons
+    if a is not None:
+        level = a.level
+        reasons = a.reason_texts
         items = "".join(f"<li>{escape(r)}</li>" for r in reasons[:6]) or \
             "<li>Nothing stands out in the recent training.</li>"
         if len(reasons) > 6:
             items += f"<li>…and {len(reasons) - 6} more (see the app)</li>"
+        if a.next_run_sentence:
+            items += f"<li>{escape(a.next_run_sentence)}</li>"
         risk_html = (f'<div class="risk" style="--risk:{RISK_COLOURS.get(level, "#999999")}">'
-                     f'<div><div class="label">Injury-risk heuristic</div><div class="level">'
+                     f'<div><div class="label">Injury-risk heuristic {escape(a.version)}</div>'
+                     f'<div class="level">'
                      f"{escape(RISK_LABELS.get(level, level))}</div></div><ul>{items}</ul></div>")
     else:
         risk_html = ('<div class="risk" style="--risk:#999999"><div class="level">Not enough '
@@ -561,18 +612,20 @@ def athlete_report_html(athlete: str, *, weekly: pd.DataFrame | None = None,
         r = risk.assign(_d=_dates(risk["date"])).sort_values("_d").tail(56)
         svg = acwr_svg(r["_d"].tolist(), _num(r[ratio_col]).to_numpy(), thresholds)
         if svg:
-            acwr_html = (f"<section><h2>Acute:chronic workload ratio "
-                         f"({escape(_VARIANT_SHORT[acwr_variant])}), "
-                         f"last 8 weeks</h2>{svg}</section>")
+            acwr_html = (f"<section><h2>{escape(ratio_name(acwr_variant))}, "
+                         f"last 8 weeks</h2>{svg}<p class=\"hint\">Context, not a leading "
+                         "sign: the ratio is contested (Impellizzeri et al. 2020; Lolli et al. "
+                         "2019; Wang et al. 2020).</p></section>")
 
-    meta = [f"As of {as_of:%-d %b %Y}" if as_of is not None else "", f"Distances in {units}"]
+    meta = [f"As of {as_of:%-d %b %Y}" if as_of is not None else "", f"Distances in {units}",
+            f"Heuristic version {HEURISTIC_VERSION}"]
     body = "".join([
         _header("Athlete report", title or name or "Athlete", meta),
         f"<section>{kpi_html}{risk_html}</section>",
         f'<p class="hint">{escape(note)}</p>' if note else "",
         acwr_html,
         _balance_section(balance),
-        _weekly_section(weekly, weeks, units, f"Weekly volume, last {weeks} weeks"),
+        _weekly_section(weekly, weeks, units, f"Weekly volume, last {weeks} weeks", as_of),
         _footer(generated),
     ])
     return _page(f"Stridewise report – {title or name}", body)
@@ -584,50 +637,32 @@ def athlete_report_html(athlete: str, *, weekly: pd.DataFrame | None = None,
 
 
 def squad_roster(risk_all: pd.DataFrame | None, balance_all: pd.DataFrame | None = None,
-                 acwr_variant: str = "coupled") -> pd.DataFrame:
-    """One row per athlete from the latest day of ``risk_all`` (risk.risk_table), triage order.
+                 acwr_variant: str | None = None, *,
+                 settings: Settings | None = None) -> pd.DataFrame:
+    """One row per athlete from the latest day of ``risk_all``, in the one triage order.
 
-    Columns: athlete, date, risk_level, top_reason, reasons, acwr (the ``acwr_variant`` ratio,
-    the one that drives the level), run_km_7d, run_km_change_pct, spike_pct, spike_band,
-    days_since_<area> (from risk_all, else from balance_all),
-    coverage_days_pct. Order: high, moderate, low, not enough data; then highest ACWR.
+    Each row is :func:`stridewise.assessment.roster_frame` of the athlete's assessment; days
+    since an area missing from ``risk_all`` come from ``balance_all``.
     """
-    cols = ["athlete", "date", "risk_level", "top_reason", "reasons", "acwr", "run_km_7d",
-            "run_km_change_pct", "spike_pct", "spike_band",
-            *[f"days_since_{a}" for a in TRAINING_AREAS], "coverage_days_pct"]
+    from stridewise.assessment import assess, roster_frame, triage_sort
+
+    settings = _with(settings, None, acwr_variant, None)
     if not (_col(risk_all, "athlete") and _col(risk_all, "date")):
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        return roster_frame([]).iloc[0:0]
     risk_all = risk_all.reset_index(drop=True)
-    df = risk_all.assign(_d=_dates(risk_all["date"]))
-    df = df[df["_d"].notna()].sort_values(["athlete", "_d"])
-    latest = df.groupby("athlete", sort=False).tail(1)
-    out = pd.DataFrame({"athlete": latest["athlete"].astype(str).to_numpy(),
-                        "date": latest["_d"].to_numpy()})
-    for c in cols[2:]:
-        if c == "top_reason":
-            continue
-        src = _RATIO_COLUMNS.get(acwr_variant, "acwr_coupled") if c == "acwr" else c
-        if src in latest.columns:
-            out[c] = latest[src].to_numpy()
-        else:
-            out[c] = "" if c in ("risk_level", "reasons", "spike_band") else np.nan
-    out["risk_level"] = [v if isinstance(v, str) and v else "not enough data"
-                         for v in out["risk_level"]]
-    out["top_reason"] = [(_split_reasons(r) or [""])[0] for r in out["reasons"]]
+    found = [assess(rows, athlete=str(name), settings=settings)
+             for name, rows in risk_all.groupby(risk_all["athlete"].astype(str), sort=True)]
+    out = roster_frame(triage_sort(found))
     if _col(balance_all, "days_since") and _col(balance_all, "athlete"):
         b = pd.DataFrame({"athlete": balance_all["athlete"].astype(str).to_numpy(),
                           "area": balance_all["area"].astype(str).to_numpy(),
                           "ds": _num(balance_all["days_since"]).to_numpy()})
-        for area in TRAINING_AREAS:
+        for area in TRAINING_AREAS[1:]:
             c = f"days_since_{area}"
-            if c not in latest.columns:
+            if f"days_since_{area}" not in risk_all.columns:
                 m = b[b["area"] == area].groupby("athlete")["ds"].min()
                 out[c] = out["athlete"].map(m).astype(float)
-    order = out["risk_level"].map(lambda v: _RISK_ORDER.get(v, 4))
-    acwr = _num(out["acwr"]).replace(np.inf, 1e9).fillna(-1.0)
-    out = out.assign(_o=order, _a=acwr).sort_values(["_o", "_a", "athlete"],
-                                                    ascending=[True, False, True])
-    return out.drop(columns=["_o", "_a"]).reset_index(drop=True)[cols]
+    return out
 
 
 def squad_report_html(squad: str = "Squad", *, risk_all: pd.DataFrame | None = None,
@@ -644,11 +679,14 @@ def squad_report_html(squad: str = "Squad", *, risk_all: pd.DataFrame | None = N
     ``acwr_variant`` override). All text is escaped.
     """
     units, acwr_variant, _ = _resolve(settings, units, acwr_variant, None)
+    settings = _with(settings, units, acwr_variant, None)
     weeks = max(1, int(weeks))
     risk_all, balance_all, weekly_all, roster = (
         _fresh_index(f) for f in (risk_all, balance_all, weekly_all, roster))
-    roster = squad_roster(risk_all, balance_all, acwr_variant) if roster is None else roster
-    factor = 1.0 if units == "km" else 1.0 / KM_PER_MILE
+    roster = squad_roster(risk_all, balance_all, settings=settings) if roster is None else roster
+    run_col = f"run_{units}_7d"
+    ratio_head = (str(roster["acwr_name"].iloc[0]) if "acwr_name" in roster.columns and len(roster)
+                  else ratio_name(acwr_variant)).replace("Acute:chronic ratio", "Acute:chronic")
     n = len(roster)
     counts = roster["risk_level"].value_counts() if "risk_level" in roster.columns else {}
     summary = " · ".join(f"{int(counts.get(k, 0))} {RISK_LABELS[k].lower()}"
@@ -664,15 +702,15 @@ def squad_report_html(squad: str = "Squad", *, risk_all: pd.DataFrame | None = N
         short = {"strength": "Str", "plyometrics": "Plyo", "stability": "Stab",
                  "flexibility": "Flex"}
         head = ("<tr><th>Athlete</th><th>Risk</th><th>Top reason</th>"
-                f'<th class="num">ACWR {_VARIANT_SHORT[acwr_variant]}</th>'
-                f'<th class="num">Run {escape(units)}</th><th class="num">Change</th>'
+                f'<th class="num">{escape(ratio_head)}</th>'
+                f'<th class="num">Run {escape(units)}, 7 d</th><th class="num">vs usual</th>'
                 '<th class="num">Spike</th>'
                 + "".join(f'<th class="num" title="days since {a}">{s}</th>'
                           for a, s in short.items())
                 + '<th class="num">Logged</th></tr>')
         rows = []
         for _, row in roster.iterrows():
-            run = get(row, "run_km_7d")
+            run = get(row, run_col)
             spike = get(row, "spike_pct")
             band = get(row, "spike_band")
             if isinstance(band, str) and band.strip():   # risk.spike_band: the named band
@@ -691,16 +729,18 @@ def squad_report_html(squad: str = "Squad", *, risk_all: pd.DataFrame | None = N
                 f"<td>{_risk_badge(str(get(row, 'risk_level')))}</td>"
                 f'<td class="reason">{escape(reason)}</td>'
                 f'<td class="num">{_fmt(get(row, "acwr"), ".2f")}</td>'
-                f'<td class="num">{_fmt(float(run) * factor if _isnum(run) else run, ",.1f")}</td>'
-                f'<td class="num">{_pct_change(get(row, "run_km_change_pct"))}</td>'
+                f'<td class="num">{_fmt(run, ",.1f")}</td>'
+                f'<td class="num">{_pct_change(get(row, "run_change_pct"))}</td>'
                 f'<td class="num">{spike_text}</td>'
                 f"{days}"
                 f'<td class="num">{_fmt(get(row, "coverage_days_pct"), ".0f", "%")}</td></tr>')
         roster_html = (f'<section><h2>Roster (triage order)</h2><table class="roster"><thead>'
                        f"{head}</thead>"
                        f"<tbody>{''.join(rows)}</tbody></table>"
-                       '<p class="hint">ACWR: the acute:chronic ratio that drives the level. Run: '
-                       "running distance of the last 7 days; Change: vs the 3 weeks before. "
+                       f'<p class="hint">{escape(TRIAGE_RULE)} {escape(ratio_head)}: load of the '
+                       "last 7 days vs the usual load (context, contested). Run: "
+                       "running distance of the last 7 days; vs usual: vs the weekly mean of "
+                       "the 3 weeks before. "
                        "Spike: longest recent run vs the longest of the 30 days before (shown "
                        "above +10 %). Str/Plyo/Stab/Flex: days since the last session of that "
                        "area. Logged: share of the last 28 days with a recorded session.</p>"
@@ -710,9 +750,10 @@ def squad_report_html(squad: str = "Squad", *, risk_all: pd.DataFrame | None = N
 
     heat_html = _squad_heat(balance_all, list(roster["athlete"]) if n else None)
     weekly_html = _weekly_section(weekly_all, weeks, units,
-                                  f"Squad weekly volume, last {weeks} weeks (all athletes)")
+                                  f"Squad weekly volume, last {weeks} weeks (all athletes)", as_of)
     meta = [f"{n} athlete{'s' if n != 1 else ''}" + (f": {summary}" if summary else ""),
-            f"As of {as_of:%-d %b %Y}" if as_of is not None else ""]
+            f"As of {as_of:%-d %b %Y}" if as_of is not None else "",
+            f"Heuristic version {HEURISTIC_VERSION}"]
     body = "".join([_header("Squad report", squad or "Squad", meta), roster_html, heat_html,
                     weekly_html, _footer(generated)])
     return _page(f"Stridewise squad report – {squad}", body)

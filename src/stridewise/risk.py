@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,10 @@ from numpy.lib.stride_tricks import sliding_window_view
 from stridewise.errors import UsageError
 from stridewise.explain import EXPLANATIONS, HEURISTIC_DISCLAIMER, Explanation
 from stridewise.schema import AREAS, TRAINING_AREAS
-from stridewise.settings import DEFAULT_SETTINGS, RiskSettings, Settings
+from stridewise.settings import DEFAULT_SETTINGS, KM_PER_MILE, RiskSettings, Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from stridewise.assessment import Assessment
 
 __all__ = [
     "RISK_COLUMNS", "EXTRA_COLUMNS", "LEVELS", "daily_metrics", "risk_table", "balance",
@@ -56,7 +59,18 @@ RISK_COLUMNS: Final[list[str]] = [
 EXTRA_COLUMNS: Final[list[str]] = [
     "history_days", "coverage_days_pct", "coverage_rpe_hr_pct", "spike_band",
     *[f"days_since_{a}" for a in TRAINING_AREAS],
+    "reason_keys", "coverage_hr_unset_pct", "run_km_prev_week", "next_run_limit_km",
+    "spike_recent_pct", "spike_recent_days_ago",
 ]
+#: Version of the heuristic (the rules that turn the metrics into a level and reasons). Printed
+#: on reports and in the CLI output; raise it whenever a rule or default threshold changes.
+HEURISTIC_VERSION: Final[str] = "2.0 (2026-12)"
+#: Column of the risk table holding each acute:chronic ratio setting.
+RATIO_COLUMNS: Final[dict[str, str]] = {
+    "coupled": "acwr_coupled", "uncoupled": "acwr_uncoupled", "ewma": "acwr_ewma"}
+#: Short names of the ratios, as printed everywhere ("acute:chronic 7:21").
+RATIO_SHORT: Final[dict[str, str]] = {
+    "coupled": "7:28 coupled", "uncoupled": "7:21", "ewma": "EWMA 7/28"}
 LEVELS: Final[tuple[str, ...]] = ("low", "moderate", "high", "not enough data")
 
 TAU_CTL: Final[float] = 42.0
@@ -128,8 +142,9 @@ class _Grid:
 def _metrics(grid: _Grid, load: np.ndarray, rs: RiskSettings, *,
              run_km: np.ndarray | None = None, longest_run: np.ndarray | None = None,
              spike_in: np.ndarray | None = None, sessions_n: np.ndarray | None = None,
-             rpe_hr_n: np.ndarray | None = None,
-             area_days: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
+             rpe_hr_n: np.ndarray | None = None, hr_unset_n: np.ndarray | None = None,
+             area_days: Mapping[str, np.ndarray] | None = None,
+             units: str = "km") -> pd.DataFrame:
     """All metrics on (A, L) matrices; returns the flat table (athlete-major, by day)."""
     a, n = grid.shape
     valid = grid.valid()
@@ -204,6 +219,11 @@ def _metrics(grid: _Grid, load: np.ndarray, rs: RiskSettings, *,
         cov_rpe = np.where(s28 > 0, 100.0 * q28 / np.where(s28 > 0, s28, 1.0), nan)
     else:
         cov_rpe = np.full((a, n), nan)
+    if sessions_n is not None and hr_unset_n is not None:
+        h28 = _count_window(np.where(valid, hr_unset_n, 0), 28)
+        hr_unset = np.where(s28 > 0, 100.0 * h28 / np.where(s28 > 0, s28, 1.0), nan)
+    else:
+        hr_unset = np.full((a, n), nan)
 
     days_since: dict[str, np.ndarray] = {}
     for area in TRAINING_AREAS:
@@ -215,11 +235,20 @@ def _metrics(grid: _Grid, load: np.ndarray, rs: RiskSettings, *,
         last = np.maximum.accumulate(idx, axis=1)
         days_since[area] = np.where(last >= 0, pos - last, nan)
 
+    # the longest run of the 30 days ending today: the next run's +spike_small limit
+    if longest_run is not None:
+        longest30 = _windows(np.where(valid, np.nan_to_num(longest_run), 0.0), 30).max(axis=-1)
+        next_limit = np.where(longest30 > 0, longest30 * (1.0 + rs.spike_small / 100.0), nan)
+    else:
+        next_limit = np.full((a, n), nan)
+
     band = _spike_band_codes(spike, rs)
-    level, reasons = _heuristic(
+    spike_recent, spike_ago = _recent_spike(spike, pos, rs.spike_days)
+    level, reasons, keys = _heuristic(
         rs, pos=pos, acwr={"coupled": acwr_c, "uncoupled": acwr_u, "ewma": acwr_e}[rs.acwr_metric],
         monotony=monotony, run7=run7, prev_week=prev_week, run_change=run_change,
-        spike=spike, cov_days=cov_days, cov_rpe=cov_rpe, days_since=days_since)
+        spike=(spike_recent, spike_ago), cov_days=cov_days, cov_rpe=cov_rpe, hr_unset=hr_unset,
+        days_since=days_since, units=units, ratio_name=RATIO_SHORT[rs.acwr_metric])
 
     flat = valid.ravel()
     dates = (grid.first[:, None] + np.arange(n)[None, :].astype("timedelta64[D]"))
@@ -241,6 +270,12 @@ def _metrics(grid: _Grid, load: np.ndarray, rs: RiskSettings, *,
         "history_days": f(pos + 1).astype("int64"),
         "coverage_days_pct": f(cov_days), "coverage_rpe_hr_pct": f(cov_rpe),
         "spike_band": _dict_str(f(band), _BANDS),
+        "reason_keys": pd.Series(keys.filter(pa.array(flat)), dtype="str"),
+        "coverage_hr_unset_pct": f(hr_unset),
+        "run_km_prev_week": f(prev_week),
+        "next_run_limit_km": f(next_limit),
+        "spike_recent_pct": f(spike_recent),
+        "spike_recent_days_ago": f(spike_ago).astype("int64"),
     })
     for area in TRAINING_AREAS:
         out[f"days_since_{area}"] = f(days_since[area])
@@ -326,7 +361,8 @@ def _render(idx: np.ndarray, pieces: tuple[_Piece, ...]) -> pa.Array:
     return pc.binary_join_element_wise(*parts, "")
 
 
-def _join_reasons(size: int, found: list[tuple[np.ndarray, pa.Array]]) -> pa.Array:
+def _join_reasons(size: int, found: list[tuple[np.ndarray, pa.Array]],
+                  sep: str = "; ") -> pa.Array:
     """One "; "-joined text per row from (row indices, texts) lists given in display order."""
     if not found:
         return pa.array([""] * size, type=pa.string())
@@ -336,79 +372,124 @@ def _join_reasons(size: int, found: list[tuple[np.ndarray, pa.Array]]) -> pa.Arr
     counts = np.bincount(rows, minlength=size)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
     lists = pa.ListArray.from_arrays(pa.array(offsets), texts.take(pa.array(order)))
-    return pc.binary_join(lists, "; ")
+    return pc.binary_join(lists, sep)
+
+
+def _recent_spike(spike: np.ndarray, pos: np.ndarray, days: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The largest single-run spike (%) of the last ``days`` days and how many days ago it was
+    (NaN / -1 when none): the spike the heuristic and every view report."""
+    sp = np.where(np.isnan(spike), -np.inf, spike)
+    win = _windows(sp, days)
+    k = win.argmax(axis=-1)
+    best = np.take_along_axis(win, k[..., None], axis=-1)[..., 0]
+    ago = np.minimum(days - 1 - k, pos)
+    none = ~np.isfinite(best)
+    return np.where(none, np.nan, best), np.where(none, -1, ago)
 
 
 def _heuristic(rs: RiskSettings, *, pos: np.ndarray, acwr: np.ndarray, monotony: np.ndarray,
                run7: np.ndarray, prev_week: np.ndarray, run_change: np.ndarray,
-               spike: np.ndarray, cov_days: np.ndarray, cov_rpe: np.ndarray,
-               days_since: Mapping[str, np.ndarray]) -> tuple[np.ndarray, pa.Array]:
-    """Level code per athlete-day (index into LEVELS, shape of ``pos``) and reasons (flat text).
+               spike: tuple[np.ndarray, np.ndarray], cov_days: np.ndarray,
+               cov_rpe: np.ndarray, hr_unset: np.ndarray, days_since: Mapping[str, np.ndarray],
+               units: str = "km", ratio_name: str = "7:21"
+               ) -> tuple[np.ndarray, pa.Array, pa.Array]:
+    """Level code per athlete-day (index into LEVELS, shape of ``pos``), reasons and reason keys.
 
-    Each warning sign has a severity: 2 = high, 1 = moderate, 0 = mentioned only. Reasons list
-    the signs by severity, joined with "; " (no reason text contains "; ")."""
+    Heuristic version :data:`HEURISTIC_VERSION`. What may raise the level follows the evidence
+    (see ``explain.EVIDENCE``):
+
+    * leading signs: the single-run spike (Frandsen et al. 2025: large = high, small or moderate =
+      moderate) and the weekly running-distance change (Nielsen et al. 2014; over the threshold =
+      moderate). Both together (a spike on top of a fast weekly rise) = high.
+    * context: the acute:chronic ratio (contested) raises the level to moderate at most, only
+      above its "very high" band or when training resumes after three weeks without load;
+      monotony and strain are mentioned, never raise the level.
+    * mentioned only: gaps in an area, loads estimated without RPE or usable heart rate.
+
+    Each reason has a key (a metric of ``explain.EXPLANATIONS``); reasons are joined with "; "
+    (no reason text contains "; "), keys with ";" in the same order.
+    """
     size = pos.size
     severity = np.zeros(size, dtype=np.int8)
-    found: dict[int, list[tuple[np.ndarray, pa.Array]]] = {3: [], 2: [], 1: [], 0: []}
+    found: dict[int, list[tuple[np.ndarray, pa.Array, str]]] = {3: [], 2: [], 1: [], 0: []}
+    per_unit = 1.0 / KM_PER_MILE if units == "mi" else 1.0
+    unit = "mi" if units == "mi" else "km"
 
-    def flag(sev: int, mask: np.ndarray, *pieces: _Piece) -> None:
+    def flag(sev: int, key: str, mask: np.ndarray, *pieces: _Piece) -> None:
         idx = np.flatnonzero(np.asarray(mask).ravel())
         if len(idx):
-            found[sev].append((idx, _render(idx, pieces)))
+            found[sev].append((idx, _render(idx, pieces), key))
             if 0 < sev < 3:
                 severity[idx] = np.maximum(severity[idx], sev)
 
-    r = acwr.ravel()
     with np.errstate(invalid="ignore"):
-        fin = np.isfinite(r)
-        flag(2, fin & (r > rs.acwr_very_high), "acute:chronic ", (r, 2),
-             f" above {rs.acwr_very_high:g}")
-        flag(1, fin & (r > rs.acwr_high) & (r <= rs.acwr_very_high), "acute:chronic ", (r, 2),
-             f" above {rs.acwr_high:g}")
-        flag(0, fin & (r < rs.acwr_low), "acute:chronic ", (r, 2),
-             f" below {rs.acwr_low:g}: well under your usual load, build back gradually")
-        flag(1, np.isposinf(r), "training again after three weeks without load: no base yet")
-
-        mono = monotony.ravel()
-        flag(1, np.isfinite(mono) & (mono > rs.monotony_high), "monotony ", (mono, 1),
-             f" above {rs.monotony_high:.1f} (little day-to-day variation)")
-        flag(1, np.isposinf(mono), "the same load every day for 7 days (monotony infinite): "
-             "vary hard and easy days")
-
-        rc, r7, pw = run_change.ravel(), run7.ravel(), prev_week.ravel()
-        base = np.isfinite(r7) & (r7 >= RUN_KM_MIN_WEEK)
-        flag(1, base & np.isfinite(rc) & (rc > rs.run_km_increase_pct), "running km up ",
-             (rc, 0), " % on the previous 3 weeks (", (r7, 1), " km vs ", (pw, 1),
-             f" km a week, over {rs.run_km_increase_pct:g} %)")
-        flag(1, base & np.isposinf(rc), (r7, 1),
-             " running km this week after three weeks without running")
-
-        # spikes: the largest spike of the last `spike_days` days keeps counting
-        sp = np.where(np.isnan(spike), -np.inf, spike)
-        win = _windows(sp, rs.spike_days)
-        k = win.argmax(axis=-1)
-        best = np.take_along_axis(win, k[..., None], axis=-1)[..., 0].ravel()
-        ago = np.minimum((rs.spike_days - 1 - k).ravel(), pos.ravel())
+        # leading sign 1: single-run spike; the largest of the last `spike_days` days counts
+        best, ago = spike[0].ravel(), spike[1].ravel()
 
         def ago_text(idx: np.ndarray) -> pa.Array:
             d = ago[idx]
-            return pc.if_else(pa.array(d <= 0), "", pc.if_else(
-                pa.array(d == 1), ", yesterday",
-                pc.binary_join_element_wise(", ", _fixed(d, 0), " days ago", "")))
+            return pc.if_else(pa.array(d <= 0), " today", pc.if_else(
+                pa.array(d == 1), " yesterday",
+                pc.binary_join_element_wise(" ", _fixed(d, 0), " days ago", "")))
 
+        spiked = np.isfinite(best) & (best > rs.spike_small)
         for sev, lo, hi, word in ((2, rs.spike_large, np.inf, "large"),
                                   (1, rs.spike_moderate, rs.spike_large, "moderate"),
                                   (1, rs.spike_small, rs.spike_moderate, "small")):
-            flag(sev, np.isfinite(best) & (best > lo) & (best <= hi), "longest run ", (best, 0),
-                 f" % above your longest in the previous 30 days ({word} spike", ago_text, ")")
+            flag(sev, "spike_pct", np.isfinite(best) & (best > lo) & (best <= hi),
+                 "a run", ago_text, " was ", (best, 0), " % longer than your longest in the "
+                 f"30 days before ({word} spike)")
+
+        # leading sign 2: weekly running-distance change
+        # thresholds compare the numbers as shown (a ratio of 0.7996 reads 0.80, not "below 0.8")
+        rc = np.round(run_change.ravel(), 0)
+        r7, pw = run7.ravel() * per_unit, prev_week.ravel() * per_unit
+        base = np.isfinite(r7) & (run7.ravel() >= RUN_KM_MIN_WEEK)
+        ramp = base & np.isfinite(rc) & (rc > rs.run_km_increase_pct)
+        both = ramp & spiked
+        severity[np.flatnonzero(both)] = 2  # two leading signs together
+        flag(1, "run_km_change_pct", ramp, "running ", (r7, 1), f" {unit} in the last 7 days, ",
+             (rc, 0), " % above your usual week (", (pw, 1),
+             f" {unit} a week over the 3 weeks before, flagged above "
+             f"{rs.run_km_increase_pct:g} %)")
+        flag(1, "run_km_change_pct", base & np.isposinf(rc), "running ", (r7, 1),
+             f" {unit} in the last 7 days after three weeks without running")
+
+        # context: the acute:chronic ratio (never high on its own)
+        r = np.round(acwr.ravel(), 2)
+        fin = np.isfinite(r)
+        flag(1, "acwr", fin & (r > rs.acwr_very_high), "load of the last 7 days ", (r, 2),
+             f" times your usual (acute:chronic {ratio_name}, above {rs.acwr_very_high:g})")
+        flag(0, "acwr", fin & (r > rs.acwr_high) & (r <= rs.acwr_very_high),
+             "load of the last 7 days ", (r, 2),
+             f" times your usual (acute:chronic {ratio_name}, above {rs.acwr_high:g})")
+        flag(0, "acwr", fin & (r < rs.acwr_low), "load of the last 7 days ", (r, 2),
+             f" times your usual (acute:chronic {ratio_name}, below {rs.acwr_low:g}): "
+             "build back gradually")
+        flag(1, "acwr", np.isposinf(r), "training again after three weeks without load: "
+             "no base yet, build up gradually")
+
+        # context: monotony (mentioned only)
+        mono = np.round(monotony.ravel(), 1)
+        flag(0, "monotony", np.isfinite(mono) & (mono > rs.monotony_high),
+             "similar load day after day (monotony ", (mono, 1),
+             f", above {rs.monotony_high:.1f}): vary hard and easy days")
+        flag(0, "monotony", np.isposinf(mono), "the same load every day for 7 days: "
+             "vary hard and easy days")
 
         for area in GAP_AREAS:
             ds = days_since[area].ravel()
-            flag(0, np.isfinite(ds) & (ds > rs.days_without_area), f"no {area} work for ",
-                 (ds, 0), " days")
+            flag(0, "balance", np.isfinite(ds) & (ds > rs.days_without_area),
+                 f"no {area} work for ", (ds, 0), " days")
 
+        hu = hr_unset.ravel()
+        hr_gap = np.isfinite(hu) & (hu > 0)
+        flag(0, "hr_profile", hr_gap, "heart rate recorded on ", (hu, 0),
+             " % of sessions but HR max and resting HR are not set: those loads are estimated "
+             "from a default effort per area")
         cr = cov_rpe.ravel()
-        flag(0, np.isfinite(cr) & (cr < rs.rpe_hr_floor),
+        flag(0, "load", ~hr_gap & np.isfinite(cr) & (cr < rs.rpe_hr_floor),
              "loads estimated from duration only for ", (100.0 - cr, 0),
              " % of sessions (no RPE or heart rate)")
 
@@ -417,16 +498,19 @@ def _heuristic(rs: RiskSettings, *, pos: np.ndarray, acwr: np.ndarray, monotony:
     short = history < rs.min_history_days
     thin = ~short & (cov < rs.coverage_floor)
     enough = ~short & ~thin
-    flag(3, short & (history == 1), f"only 1 day of history, the ratios need "
+    flag(3, "coverage", short & (history == 1), f"only 1 day of history, the ratios need "
          f"{rs.min_history_days}")
-    flag(3, short & (history > 1), "only ", (history, 0),
+    flag(3, "coverage", short & (history > 1), "only ", (history, 0),
          f" days of history, the ratios need {rs.min_history_days}")
     n_days = np.round(cov * np.minimum(history, 28) / 100.0)
-    flag(3, thin, "sessions on only ", (n_days, 0),
+    flag(3, "coverage", thin, "sessions on only ", (n_days, 0),
          f" of the last 28 days (below {rs.coverage_floor:g} %, missing uploads?)")
-    reasons = _join_reasons(size, [f for s in (3, 2, 1, 0) for f in found[s]])
+    ordered = [f for s in (3, 2, 1, 0) for f in found[s]]
+    reasons = _join_reasons(size, [(i, t) for i, t, _ in ordered])
+    keys = _join_reasons(size, [(i, pa.array([key] * len(i), type=pa.string()))
+                                for i, _, key in ordered], sep=";")
     level_code = np.where(~enough, 3, severity.astype(np.int64))
-    return level_code.reshape(pos.shape), reasons
+    return level_code.reshape(pos.shape), reasons, keys
 
 
 # --------------------------------------------------------------------------- public API
@@ -472,7 +556,7 @@ def daily_metrics(daily: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS) ->
     grid = _Grid(np.asarray(["" ], dtype=object), np.asarray([first]), np.asarray([n]))
     table = _metrics(grid, load[None, :], settings.risk, run_km=accumulate("run_km"),
                      longest_run=accumulate("longest_run_km", "max"),
-                     spike_in=accumulate("spike_pct", "max"))
+                     spike_in=accumulate("spike_pct", "max"), units=settings.units)
     return table.drop(columns=["athlete"])[RISK_COLUMNS + EXTRA_COLUMNS]
 
 
@@ -494,6 +578,13 @@ def _prepare(sessions: pd.DataFrame) -> pd.DataFrame:
         if "load" not in df.columns:
             df = add_load(df)
     return df
+
+
+def _hr_area(df: pd.DataFrame) -> np.ndarray:
+    """Sessions whose load could come from heart rate (endurance and other work)."""
+    if "area" not in df.columns:
+        return np.ones(len(df), dtype=bool)
+    return df["area"].astype(str).isin(["endurance", "other", ""]).to_numpy(dtype=bool)
 
 
 def risk_table(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None = None, *,
@@ -557,6 +648,12 @@ def risk_table(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None = No
     has_q = (df["load_source"].isin(["rpe", "hr"]).to_numpy(dtype=bool)
              if "load_source" in df.columns else np.zeros(len(df), dtype=bool))
     rpe_hr_n = acc(has_q.astype(float))
+    # heart rate recorded but unusable for the load (HR max / rest not set)
+    if "avg_hr" in df.columns:
+        hr_seen = (pd.to_numeric(df["avg_hr"], errors="coerce").fillna(0.0).to_numpy() > 0)
+        hr_unset_n = acc((hr_seen & ~has_q & _hr_area(df)).astype(float))
+    else:
+        hr_unset_n = None
 
     if parts is None:
         from stridewise.classify import session_parts
@@ -576,43 +673,42 @@ def risk_table(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None = No
         area_days[area] = mat
 
     table = _metrics(grid, load, settings.risk, run_km=run_km, longest_run=longest,
-                     sessions_n=sessions_n, rpe_hr_n=rpe_hr_n, area_days=area_days)
+                     sessions_n=sessions_n, rpe_hr_n=rpe_hr_n, hr_unset_n=hr_unset_n,
+                     area_days=area_days, units=settings.units)
     return table[["athlete", *RISK_COLUMNS, *EXTRA_COLUMNS]]
 
 
-@dataclass(frozen=True)
-class Assessment:
-    """The heuristic for one athlete on one day: level, reasons (plain sentences), date."""
+def latest_assessment(risk_for_one_athlete: pd.DataFrame,
+                      settings: Settings = DEFAULT_SETTINGS) -> Assessment:
+    """The assessment of the last day of one athlete's risk table (see ``assessment.assess``)."""
+    from stridewise.assessment import assess
 
-    level: str
-    reasons: list[str]
-    date: pd.Timestamp | None
-
-    @property
-    def disclaimer(self) -> str:
-        return HEURISTIC_DISCLAIMER
-
-
-def latest_assessment(risk_for_one_athlete: pd.DataFrame) -> Assessment:
-    """The last day's level and reasons of one athlete's risk table."""
-    if len(risk_for_one_athlete) == 0:
-        return Assessment("not enough data", ["no sessions recorded yet"], None)
     if "athlete" in risk_for_one_athlete.columns and \
             risk_for_one_athlete["athlete"].nunique() > 1:
         raise UsageError("latest_assessment takes the risk table of one athlete.")
-    row = risk_for_one_athlete.sort_values("date").iloc[-1]
-    reasons = [r for r in str(row["reasons"]).split("; ") if r]
-    return Assessment(str(row["risk_level"]), reasons, pd.Timestamp(row["date"]))
+    return assess(risk_for_one_athlete, settings=settings)
+
+
+def __getattr__(name: str) -> object:  # risk.Assessment: the one class of assessment.py
+    if name == "Assessment":
+        from stridewise.assessment import Assessment
+
+        return Assessment
+    raise AttributeError(name)
 
 
 def balance(parts_or_sessions: pd.DataFrame, *, targets: Mapping[str, float] | None = None,
-            end: date | pd.Timestamp | None = None, days: int = 28) -> pd.DataFrame:
+            end: date | pd.Timestamp | None = None, days: int = 28,
+            sessions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Area balance over the ``days`` days ending ``end`` (default: each athlete's last day).
 
     Returns ``athlete, area, sessions, minutes, share_pct, sessions_per_week, target_per_week,
     pct_of_target, days_since`` for the five training areas (and ``other`` when present).
     Takes session parts (``session_id, athlete, start, area, seconds``) or classified sessions.
     share_pct = share of minutes; days_since counts from the window's last day (NaN: never).
+    With ``sessions`` (the classified sessions of the parts), a mixed session counts once, in its
+    main area, as everywhere else (minutes and days since still come from every part); without
+    it a session counts in each area it has a part in.
     """
     from stridewise.settings import DEFAULT_TARGETS
 
@@ -632,6 +728,11 @@ def balance(parts_or_sessions: pd.DataFrame, *, targets: Mapping[str, float] | N
     area_codes = np.where(area_codes < 0, len(AREAS) - 1, area_codes)
     sid_codes = (pd.factorize(df["session_id"])[0] if "session_id" in df.columns
                  else np.arange(n))
+    counts_session = np.ones(n, dtype=bool)
+    if sessions is not None and "session_id" in df.columns and len(sessions):
+        from stridewise.volume import main_parts
+
+        counts_session = main_parts(sessions, df)
     day = pd.to_datetime(df["start"]).dt.normalize().to_numpy().astype("datetime64[D]") \
         .astype(np.int64)
     seconds = np.nan_to_num(pd.to_numeric(df["seconds"], errors="coerce").to_numpy(dtype=float))
@@ -650,7 +751,8 @@ def balance(parts_or_sessions: pd.DataFrame, *, targets: Mapping[str, float] | N
     np.maximum.at(last_seen, cell[upto], day[upto])
     secs = np.bincount(cell[inwin], weights=seconds[inwin], minlength=size)
     width = int(sid_codes.max()) + 1 if n else 1
-    key = np.sort(cell[inwin].astype(np.int64) * width + sid_codes[inwin])
+    counted = inwin & counts_session
+    key = np.sort(cell[counted].astype(np.int64) * width + sid_codes[counted])
     key = key[np.concatenate([[True], np.diff(key) != 0])] if len(key) else key
     count = np.bincount(key // width, minlength=size)
     areas = list(TRAINING_AREAS) + (["other"] if (area_codes[upto] == n_area - 1).any() else [])

@@ -17,7 +17,7 @@ from stridewise.schema import TRAINING_AREAS
 
 __all__ = [
     "DEFAULT_TARGETS", "TARGET_SOURCES", "RiskSettings", "RISK_SOURCES", "Settings",
-    "AthleteProfile", "DEFAULT_SETTINGS",
+    "AthleteProfile", "DEFAULT_SETTINGS", "KM_PER_MILE",
 ]
 
 #: Default weekly targets in sessions per week per area.
@@ -41,6 +41,9 @@ TARGET_SOURCES: Final[dict[str, str]] = {
 
 AcwrMetric = Literal["coupled", "uncoupled", "ewma"]
 
+#: Kilometres in a statute mile (exact, international mile 1959).
+KM_PER_MILE: Final[float] = 1.609344
+
 
 @dataclass(frozen=True)
 class RiskSettings:
@@ -63,7 +66,7 @@ class RiskSettings:
     acwr_low: float = 0.8
     acwr_high: float = 1.3
     acwr_very_high: float = 1.5
-    acwr_metric: AcwrMetric = "coupled"
+    acwr_metric: AcwrMetric = "uncoupled"
     monotony_high: float = 2.0
     run_km_increase_pct: float = 30.0
     spike_small: float = 10.0
@@ -95,7 +98,9 @@ RISK_SOURCES: Final[dict[str, str]] = {
     "acwr_low": "Gabbett 2016, Br J Sports Med 50:273 (ACWR below 0.8: under-prepared)",
     "acwr_high": "Gabbett 2016 (0.8-1.3 'sweet spot')",
     "acwr_very_high": "Gabbett 2016 (above 1.5 'danger zone')",
-    "acwr_metric": "coupled 7:28 rolling average, as in Gabbett 2016",
+    "acwr_metric": "uncoupled 7:21 rolling average: the acute week is not part of the chronic "
+                   "base, which avoids the coupling artefact (Lolli et al. 2019; Windt & "
+                   "Gabbett 2019)",
     "monotony_high": "Foster 1998, Med Sci Sports Exerc 30:1164 (monotony above 2.0)",
     "run_km_increase_pct": "Nielsen et al. 2014, J Orthop Sports Phys Ther 44:739 (over 30 %/week)",
     "spike_small": "Frandsen et al. 2025, Br J Sports Med (single-run spike +10-30 %: small)",

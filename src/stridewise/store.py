@@ -55,6 +55,7 @@ from stridewise.schema import (
 from stridewise.store_schema import (
     DATA_TABLES,
     SCHEMA_VERSION,
+    UTC_SOURCES,
     T,
     current_version,
     family_case,
@@ -680,14 +681,17 @@ class Store:
             raise UsageError("An athlete needs a name; enter one.")
         return name.strip()
 
-    def upsert_athlete(self, name: str, **fields: Any) -> None:
+    def upsert_athlete(self, name: str, **fields: Any) -> int:
         """Create the athlete or update the given fields (group, hr_max, hr_rest, sex, tz,
-        units, is_demo); fields not given keep their value."""
+        units, is_demo); fields not given keep their value.
+
+        A new ``tz`` re-times the athlete's stored UTC-sourced sessions (see
+        :meth:`retime_athlete`) in the same transaction; returns how many were re-timed."""
         name = self._clean_name(name)
         vals = self._athlete_values(fields)
         a = T["athletes"]
 
-        def tx(conn: Connection) -> None:
+        def tx(conn: Connection) -> int:
             self._ensure_athlete(conn, name, bool(vals.get("is_demo", False)))
             if vals:
                 conn.execute(sa.update(a).where(a.c.name == name).values(**vals))
@@ -696,8 +700,42 @@ class Store:
             if hr_max is not None and hr_rest is not None and hr_rest >= hr_max:
                 raise UsageError(f"Resting heart rate ({hr_rest:g} bpm) must be below maximum "
                                  f"heart rate ({hr_max:g} bpm).")
+            return self._retime(conn, name, vals["tz"]) if vals.get("tz") else 0
 
-        self._write(tx)
+        return int(self._write(tx))
+
+    # --- time zones ---------------------------------------------------------------------------
+
+    def retime_athlete(self, name: str, tz: str) -> int:
+        """Set the athlete's zone to ``tz`` and move every stored session that came as UTC
+        (Strava CSV/zip, FIT, TCX, GPX, ...; see ``store_schema.UTC_SOURCES``) to that zone's
+        wall clock; merged sessions are rebuilt, so days, weeks and metrics follow. Sessions
+        from sources that give local times are left as they are. Returns how many source
+        sessions moved (0 when they already were in ``tz``)."""
+        return self.upsert_athlete(name, tz=tz)
+
+    def _retime(self, conn: Connection, name: str, tz: str) -> int:
+        ss = T["source_sessions"]
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise UsageError(f"'{tz}' is not a time zone name such as Europe/Berlin.") from exc
+        q = (sa.select(ss.c.source_session_id, ss.c.session_id,
+                       sa.type_coerce(ss.c.start, sa.Text).label("start"), ss.c.tz)
+             .where(ss.c.athlete == name, ss.c.tz.is_not(None), ss.c.tz != tz))
+        rows = _frame(conn.execute(q))
+        if rows.empty:
+            return 0
+        rows["start"] = _to_datetime(rows["start"])
+        moved = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns]")
+        for old, part in rows.groupby("tz", sort=False):
+            moved.loc[part.index] = retime_starts(part["start"], str(old), tz).to_numpy()
+        stmt = (sa.update(ss).where(ss.c.source_session_id == sa.bindparam("b_id"))
+                .values(start=sa.bindparam("b_start"), tz=tz))
+        conn.execute(stmt, [{"b_id": i, "b_start": pd.Timestamp(t).to_pydatetime()}
+                            for i, t in zip(rows["source_session_id"], moved, strict=True)])
+        self._rebuild(conn, sorted(set(rows["session_id"])))
+        return len(rows)
 
     def _ensure_athlete(self, conn: Connection, name: str, is_demo: bool) -> None:
         a = T["athletes"]
@@ -758,14 +796,16 @@ class Store:
         return [self.import_report(r, athlete=athlete, is_demo=is_demo) for r in reports]
 
     def import_report(self, report: Any, *, athlete: str | None = None,
-                      is_demo: bool = False) -> ImportResult:
+                      is_demo: bool = False, tz: str | None = None) -> ImportResult:
         """Store the sessions of one :class:`~stridewise.ingest.ImportReport` in one transaction.
 
         ``athlete`` files them under that name (default: the name in the report's sessions).
         Idempotent: the same file content for the same athlete is recognised and changes nothing.
         Sessions already stored from the same source are linked (and updated if the file has
         new values); sessions that duplicate a stored session from another source are merged
-        into it; the rest are added. User overrides are never touched.
+        into it; the rest are added. User overrides are never touched. ``tz``: the zone the
+        report's UTC-sourced starts were converted to (default: the athlete's stored zone, else
+        UTC); it is kept so that a later zone change can re-time them.
         """
         frame, name = self._prepare(report, athlete)
         sha = str(getattr(report, "content_sha1", "") or "")
@@ -779,7 +819,7 @@ class Store:
                 return ImportResult(int(prev), unchanged=len(frame), already_imported=True,
                                     file_name=file_name)
         return self._write(lambda conn: self._import_tx(conn, frame, report, name, sha,
-                                                        is_demo))
+                                                        is_demo, tz))
 
     def _prepare(self, report: Any, athlete: str | None) -> tuple[pd.DataFrame, str]:
         sessions = getattr(report, "sessions", None)
@@ -808,7 +848,7 @@ class Store:
         return frame.reset_index(drop=True), name
 
     def _import_tx(self, conn: Connection, frame: pd.DataFrame, report: Any, name: str,
-                   sha: str, is_demo: bool) -> ImportResult:
+                   sha: str, is_demo: bool, tz: str | None = None) -> ImportResult:
         imp = T["imports"]
         file_name = str(getattr(report, "file_name", "") or "")
         if sha:
@@ -818,6 +858,9 @@ class Store:
                 raise _NoChange(ImportResult(int(prev), unchanged=len(frame),
                                              already_imported=True, file_name=file_name))
         self._ensure_athlete(conn, name, is_demo)
+        if tz is None:
+            a = T["athletes"]
+            tz = conn.execute(sa.select(a.c.tz).where(a.c.name == name)).scalar() or "UTC"
         import_id = int(conn.execute(sa.select(sa.func.max(imp.c.import_id))).scalar() or 0) + 1
         skipped = [{"row": r.row, "reason": r.reason} for r in getattr(report, "skipped", [])]
         conn.execute(sa.insert(imp).values(
@@ -834,7 +877,7 @@ class Store:
         # with activities.csv and the activities' FIT files) merges them with each other too.
         totals = np.zeros(4, dtype=int)
         for source, part in frame.groupby("source", sort=False):
-            totals += self._store_rows(conn, part, import_id, name, str(source))
+            totals += self._store_rows(conn, part, import_id, name, str(source), str(tz))
         result = ImportResult(import_id, *(int(x) for x in totals), file_name=file_name)
         conn.execute(sa.update(imp).where(imp.c.import_id == import_id).values(
             added=result.added, merged=result.merged, unchanged=result.unchanged,
@@ -843,7 +886,7 @@ class Store:
         return result
 
     def _store_rows(self, conn: Connection, frame: pd.DataFrame, import_id: int, name: str,
-                    source: str) -> tuple[int, int, int, int]:
+                    source: str, zone: str = "UTC") -> tuple[int, int, int, int]:
         """Store one source's sessions of an import; returns (added, merged, unchanged,
         updated)."""
         ss, s, links = T["source_sessions"], T["sessions"], T["import_sessions"]
@@ -888,6 +931,7 @@ class Store:
         src_rows = new.rename(columns={"session_id": "source_session_id"})
         src_rows["session_id"] = target.where(attached, new["session_id"])
         src_rows["first_import_id"] = import_id
+        src_rows["tz"] = zone if source in UTC_SOURCES else None
         if not src_rows.empty:
             conn.execute(sa.insert(ss), _records(src_rows))
         self._stage("source-rows")
@@ -918,7 +962,7 @@ class Store:
     def _source_rows(self, conn: Connection, col: sa.Column, ids: Sequence[str]) -> pd.DataFrame:
         ss = T["source_sessions"]
         cols = [c if c.name != "start" else sa.type_coerce(c, sa.Text).label("start")
-                for c in ss.c]
+                for c in ss.c if c.name != "tz"]
         parts = [_frame(conn.execute(sa.select(*cols).where(col.in_(chunk))))
                  for chunk in _chunks(list(ids))]
         df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
@@ -1477,3 +1521,16 @@ def _arrow_type(t: sa.types.TypeEngine) -> Any:
     if isinstance(t, sa.DateTime):
         return pa.timestamp("us")
     return pa.string()
+
+
+def retime_starts(starts: pd.Series, old_tz: str, new_tz: str) -> pd.Series:
+    """Naive wall-clock ``starts`` in ``old_tz`` -> the same instants on ``new_tz``'s clock.
+
+    The hour repeated when clocks go back is read as the first (summer-time) hour; a time that
+    does not exist in ``old_tz`` moves forward to the next valid one."""
+    t = pd.to_datetime(starts)
+    first = t.dt.tz_localize(old_tz, ambiguous="NaT", nonexistent="shift_forward")
+    fallback = t.dt.tz_localize(old_tz, ambiguous=np.ones(len(t), dtype=bool),
+                                nonexistent="shift_forward")
+    aware = first.where(first.notna(), fallback)
+    return aware.dt.tz_convert(new_tz).dt.tz_localize(None)

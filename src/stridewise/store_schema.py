@@ -14,7 +14,8 @@ User edits (``overrides``) are keyed by the merged session id and never touched 
 
 Schema versions are applied in order by :func:`migrate`. Version 1 is the first released
 layout; version 2 adds the sport family used to find the same session in two sources plus the
-list of contributing sources, back-filled from the stored rows. A database is always built by
+list of contributing sources, back-filled from the stored rows; version 3 adds the zone of
+UTC-sourced starts (``source_sessions.tz``), so a change of the athlete's zone re-times them. A database is always built by
 running every step from an empty database, so the upgrade path and the fresh path are one path.
 """
 
@@ -29,7 +30,14 @@ from sqlalchemy.engine import Connection
 from stridewise.schema import COLUMNS
 
 #: The schema version this code writes and reads.
-SCHEMA_VERSION: Final[int] = 2
+SCHEMA_VERSION: Final[int] = 3
+
+#: Sources whose start times arrive in UTC and are converted to the athlete's zone on import
+#: (Strava CSV and export zip, FIT, TCX, GPX, Apple Health, Nike JSON). Their stored rows keep
+#: the zone they were converted to (``source_sessions.tz``), so they can be re-timed when the
+#: athlete's zone changes.
+UTC_SOURCES: Final[frozenset[str]] = frozenset(
+    {"strava_csv", "strava_zip", "fit", "tcx", "gpx", "apple_health", "nike_json"})
 
 #: Sport families used to recognise the same session from two sources (DESIGN §5): a run and a
 #: walk recorded by a watch may be labelled differently by two apps, a ride never looks like a run.
@@ -113,10 +121,12 @@ def build_metadata(version: int) -> sa.MetaData:
              sa.Column("assumptions_json", sa.Text, nullable=False, server_default="[]"),
              sa.Column("warnings_json", sa.Text, nullable=False, server_default="[]"),
              sa.Index("ix_imports_athlete_sha1", "athlete", "content_sha1"))
+    source_extra = [sa.Column("tz", sa.Text)] if version >= 3 else []
     sa.Table("source_sessions", md,
              *_canonical_columns(id_name="source_session_id"),
              sa.Column("session_id", sa.Text, nullable=False, index=True),
              sa.Column("first_import_id", sa.Integer, nullable=False),
+             *source_extra,
              sa.Index("ix_source_sessions_athlete", "athlete"))
     sa.Table("import_sessions", md,
              sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=False),
@@ -181,8 +191,22 @@ def _step_2(conn: Connection) -> None:
     index.create(conn)
 
 
+def _step_3(conn: Connection) -> None:
+    """Version 3: ``source_sessions.tz``, the zone a UTC-sourced start was converted to (NULL for
+    sources that give local wall-clock times). Back-filled with the athlete's stored zone (UTC
+    when none), the zone imports have used."""
+    conn.execute(sa.text("ALTER TABLE source_sessions ADD COLUMN tz TEXT"))
+    ss = sa.table("source_sessions", sa.column("athlete"), sa.column("source"), sa.column("tz"))
+    a = sa.table("athletes", sa.column("name"), sa.column("tz"))
+    zone = (sa.select(sa.func.coalesce(a.c.tz, "UTC")).where(a.c.name == ss.c.athlete)
+            .scalar_subquery())
+    conn.execute(sa.update(ss).where(ss.c.source.in_(sorted(UTC_SOURCES)))
+                 .values(tz=sa.func.coalesce(zone, "UTC")))
+
+
 #: version -> step that brings a database from version-1 to version.
-MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {1: _step_1, 2: _step_2}
+MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {
+    1: _step_1, 2: _step_2, 3: _step_3}
 
 
 def current_version(conn: Connection) -> int:

@@ -3,8 +3,8 @@
 Counted from session parts (:func:`stridewise.classify.session_parts`), so a mixed gym session
 with squats and box jumps adds minutes to both strength and plyometrics. Per row:
 
-* ``sessions``: sessions with a part in this area that week (a mixed session counts in each of
-  its areas);
+* ``sessions``: sessions whose main area this is (a mixed session counts once, in its main area,
+  so the areas' sessions add up to the week's sessions);
 * ``minutes``: part time (guarded moving time, see :func:`stridewise.load.usable_minutes`);
 * ``load``: the session load shared out by part time (AU);
 * ``distance_km``: **running** kilometres only (sports in ``schema.RUN_SPORTS``; see
@@ -90,10 +90,51 @@ def _part_table(sessions: pd.DataFrame, parts: pd.DataFrame | None) -> pd.DataFr
     count = np.bincount(codes, minlength=len(sessions))[codes] if len(p) else np.zeros(0)
     share = np.where(total > 0, sec / np.where(total > 0, total, 1.0), 1.0 / np.maximum(count, 1))
     p = p.assign(sid=codes)
+    p["main"] = _main_part(sessions, codes, p["area"], sec)
     p["minutes"] = sec / 60.0
     p["load"] = np.nan_to_num(s_load[codes]) * share
     p["distance_km"] = np.nan_to_num(s_km[codes]) * share
     return p
+
+
+def _main_part(sessions: pd.DataFrame, codes: np.ndarray, area: pd.Series,
+               sec: np.ndarray) -> np.ndarray:
+    """True for the one part per session that carries its session count: the part in the
+    session's own (main) area, else its longest part."""
+    n = len(codes)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    out = np.bincount(codes)[codes] == 1  # a session of one part: that part
+    multi = np.flatnonzero(~out)
+    if len(multi) == 0:
+        return out
+    c = codes[multi]
+    if "area" in sessions.columns:
+        own = sessions["area"].astype(str).to_numpy(dtype=object)[c]
+        match = area.astype(str).to_numpy(dtype=object)[multi] == own
+    else:
+        match = np.zeros(len(multi), dtype=bool)
+    # one part per mixed session: the first part in its main area, else its longest part
+    score = np.where(match, np.inf, np.nan_to_num(np.asarray(sec)[multi]))
+    order = np.lexsort((np.arange(len(multi)), -score, c))
+    first = np.ones(len(multi), dtype=bool)
+    first[1:] = c[order][1:] != c[order][:-1]
+    out[multi[order[first]]] = True
+    return out
+
+
+def main_parts(sessions: pd.DataFrame, parts: pd.DataFrame) -> np.ndarray:
+    """True for the one part of each session that carries its session count (the part in the
+    session's main area, else its longest part); False for parts of unknown sessions."""
+    pos = pd.Index(sessions["session_id"].astype(str)).get_indexer(
+        parts["session_id"].astype(str))
+    known = pos >= 0
+    out = np.zeros(len(parts), dtype=bool)
+    if known.any():
+        sec = pd.to_numeric(parts["seconds"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+        idx = np.flatnonzero(known)
+        out[idx] = _main_part(sessions, pos[idx], parts["area"].iloc[idx], sec[idx])
+    return out
 
 
 def weekly_volume(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None = None, *,
@@ -144,12 +185,8 @@ def weekly_volume(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None =
     minutes = np.bincount(cell, weights=p["minutes"].to_numpy(dtype=float), minlength=size)
     load = np.bincount(cell, weights=p["load"].to_numpy(dtype=float), minlength=size)
     dist = np.bincount(cell, weights=p["distance_km"].to_numpy(dtype=float), minlength=size)
-    # sessions: distinct session ids per cell
-    sid_codes = p["sid"].to_numpy(dtype=np.int64)
-    width = int(sid_codes.max()) + 1
-    key = np.sort(cell.astype(np.int64) * width + sid_codes)
-    key = key[np.concatenate([[True], np.diff(key) != 0])]  # distinct (cell, session) pairs
-    sessions = np.bincount(key // width, minlength=size)
+    # sessions: each session once, in its main area (a mixed session's minutes still split)
+    sessions = np.bincount(cell[p["main"].to_numpy(dtype=bool)], minlength=size)
 
     grid_ath = np.repeat(np.arange(len(athletes)), n_weeks * n_areas)
     week_idx = np.repeat(np.arange(total_weeks), n_areas)
@@ -166,3 +203,18 @@ def weekly_volume(sessions_with_load: pd.DataFrame, parts: pd.DataFrame | None =
         "load": load,
     })
     return out
+
+
+def area_split(parts: pd.DataFrame) -> pd.Series:
+    """Per session with more than one part: its minutes per area as text, largest first
+    (``"strength 30 min · plyometrics 10 min"``); index session_id. Sessions of one area are
+    absent. The text the sessions table shows beside the main area."""
+    if len(parts) == 0:
+        return pd.Series(dtype=str)
+    p = pd.DataFrame({"sid": parts["session_id"].astype(str), "area": parts["area"].astype(str),
+                      "min": pd.to_numeric(parts["seconds"], errors="coerce").fillna(0.0) / 60.0})
+    p = p.groupby(["sid", "area"], sort=False)["min"].sum().reset_index()
+    multi = p["sid"].map(p["sid"].value_counts()) > 1
+    p = p[multi].sort_values(["sid", "min"], ascending=[True, False])
+    text = p["area"] + " " + p["min"].round(0).astype(int).astype(str) + " min"
+    return text.groupby(p["sid"], sort=False).agg(" · ".join)

@@ -34,8 +34,9 @@ def test_home_shows_three_numbers_and_demo_banner(demo_db: Path) -> None:
     no_exception(at)
     assert at.title[0].value == "Stridewise"
     labels = [m.label for m in at.metric]
-    assert labels == ["Injury-risk signal", "Running, last 7 days", "Areas on target this week"]
-    assert at.metric[2].value.endswith("of 5")
+    assert labels == ["Injury-risk signal", "Running, last 7 days", "Acute:chronic (7:21)",
+                      "Areas on target, last 7 days"]
+    assert at.metric[3].value.endswith("of 5")
     assert at.button(key="home_clear_demo").label == "Clear demo data"
     assert len(at.get("page_link")) >= 4
     assert at.selectbox(key="home_athlete").value == "Ana Silva"
@@ -70,21 +71,19 @@ def test_athlete_page_renders_every_part(demo_db: Path) -> None:
     assert {"area", "rpe", "title"} <= set(editor.columns)
     assert len(editor) > 10
     assert [m.label for m in at.metric][:4] == [
-        "Injury-risk signal", "Running, last 7 days", "Acute:chronic ratio (EWMA)",
-        "Training this week"]
+        "Injury-risk signal", "Running, last 7 days", "Acute:chronic (7:21)",
+        "Training, last 7 days"]
     assert any("heuristic" in c.value for c in at.caption)
     assert any("contested" in i.value for i in at.info)
     assert len(at.expander) >= 3  # "how is this computed" expanders
     assert len(at.get("download_button")) == 6
 
 
-def test_athlete_page_switches_athlete_and_variant(demo_db: Path) -> None:
+def test_athlete_page_switches_athlete_and_views(demo_db: Path) -> None:
     at = run_page("athlete")
     at.sidebar.selectbox(key="athlete_page_pick").select("Chloe Martin").run()
     no_exception(at)
     assert at.title[0].value == "Chloe Martin"
-    at.segmented_control(key="athlete_variant").set_value("coupled").run()
-    no_exception(at)
     at.segmented_control(key="athlete_metric").set_value("load").run()
     at.segmented_control(key="athlete_range_preset").set_value("All").run()
     at.segmented_control(key="athlete_cal_by").set_value("area").run()
@@ -102,7 +101,7 @@ def test_squad_page_triage_order(demo_db: Path) -> None:
     order = {"High": 0, "Moderate": 1, "Low": 2, "Not enough data": 3}
     ranks = [order[r] for r in roster["Risk"]]
     assert ranks == sorted(ranks)
-    assert {"Top reason", "ACWR (EWMA)", "Run spike", "Strength", "Plyometrics", "Stability",
+    assert {"Top reason", "Acute:chronic (7:21)", "Run spike", "Strength", "Plyometrics", "Stability",
             "Flexibility", "Days recorded (28 d)"} <= set(roster.columns)
     assert len(_plotly(at)) == 2
     assert len(at.get("download_button")) == 5

@@ -105,3 +105,21 @@ def test_unplaced_titles_counts_other_sessions() -> None:
     assert list(out["title"]) == ["Bootcamp", "Zumba"]
     assert list(out["sessions"]) == [2, 1]
     assert unplaced_titles(df.iloc[3:]).empty
+
+
+def test_browser_zone_becomes_the_default_for_new_athletes_once(tmp_path) -> None:
+    from stridewise.settings import Settings
+    from stridewise.store import Store
+    from stridewise.ui.widgets import adopt_browser_zone
+
+    store = Store(str(tmp_path / "z.db"))
+    try:
+        assert adopt_browser_zone(store, None) is False
+        assert adopt_browser_zone(store, "Not/AZone") is False
+        assert adopt_browser_zone(store, "Europe/Budapest") is True
+        assert Settings.from_dict(store.settings()).tz == "Europe/Budapest"
+        # a zone once saved (by the browser or on Settings) is never overwritten
+        assert adopt_browser_zone(store, "America/Denver") is False
+        assert Settings.from_dict(store.settings()).tz == "Europe/Budapest"
+    finally:
+        store.close()

@@ -135,7 +135,7 @@ def test_every_page_then_upload_and_athlete_charts(server: str, browser, corpus_
 
     # Home on the demo squad
     page.goto(server)
-    page.get_by_text("Areas on target this week").wait_for()
+    page.get_by_text("Areas on target, last 7 days").wait_for()
     _settle(page)
     _no_exception(page)
     assert page.get_by_text("You are looking at demo data").count() == 1

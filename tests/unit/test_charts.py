@@ -168,11 +168,60 @@ def test_weekly_volume_chart_fills_missing_weeks_with_zero():
     assert fig.data[0].y[1] == 0
 
 
-def test_weekly_volume_chart_two_years_is_one_bar_per_week():
+def test_weekly_volume_chart_two_years_is_one_bar_per_week_when_asked():
     weekly = make_weekly(weeks=104)
-    fig = charts.weekly_volume_chart(weekly)
+    fig = charts.weekly_volume_chart(weekly, period="week")
     assert all(len(t.x) == 104 for t in fig.data)
     assert len(fig.to_json()) > 1000
+
+
+def test_long_ranges_are_drawn_as_months_and_a_month_click_lists_its_weeks():
+    weekly = make_weekly(weeks=104)  # 5 Jan 2026 ... 28 Dec 2027
+    fig = charts.weekly_volume_chart(weekly)
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert all(len(t.x) == 24 for t in bars)  # Jan 2026 ... Dec 2027
+    line = [t for t in fig.data if t.type == "scatter" and t.name][0]
+    assert line.mode == "lines"  # no markers on a long history
+    jan = bars[0].customdata[0][0].split(",")
+    assert jan == ["2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26"]
+    picked = charts.selected_weeks({"points": [{"customdata": [bars[0].customdata[0][0]]}]})
+    assert picked == [pd.Timestamp(d) for d in jan]
+    # months of equal content sum the weeks that start in them
+    minutes = weekly[weekly["week"].dt.month.eq(1) & weekly["week"].dt.year.eq(2026)
+                     & weekly["area"].eq("strength")]["minutes"].sum()
+    strength = [t for t in bars if t.legendgroup == "strength"][0]
+    assert strength.y[0] == minutes
+
+
+def test_weekly_ticks_sit_on_the_monday_of_each_week():
+    weekly = make_weekly(weeks=6, start="2026-11-02")  # Mondays
+    fig = charts.weekly_volume_chart(weekly, as_of="2026-12-07")
+    ticks = [pd.Timestamp(t) for t in fig.layout.xaxis.tickvals]
+    assert ticks and all(t.day_name() == "Monday" for t in ticks)
+    assert pd.Timestamp("2026-11-23") in ticks
+    text = dict(zip(ticks, fig.layout.xaxis.ticktext, strict=True))
+    assert text[pd.Timestamp("2026-11-23")].startswith("23 Nov")
+    sunday = make_weekly(weeks=6, start="2026-11-01")  # Sunday weeks keep their Sundays
+    ticks = [pd.Timestamp(t) for t in charts.weekly_volume_chart(sunday).layout.xaxis.tickvals]
+    assert all(t.day_name() == "Sunday" for t in ticks)
+
+
+def test_the_current_partial_week_is_marked_in_every_volume_chart():
+    weekly = make_weekly(weeks=6, start="2026-11-02")  # last week: Mon 7 Dec 2026
+    fig = charts.weekly_volume_chart(weekly, as_of="2026-12-07")
+    bar = [t for t in fig.data if t.type == "bar"][0]
+    assert list(bar.marker.opacity) == [1, 1, 1, 1, 1, 0.4]
+    assert "so far" in bar.customdata[-1][4] and bar.customdata[0][4] == ""
+    assert fig.layout.xaxis.ticktext[-1] == "7 Dec (so far)"
+    # the running line stops before the unfinished week; its value so far is a hollow point
+    line = [t for t in fig.data if t.type == "scatter" and t.mode == "lines+markers"][0]
+    assert np.isnan(line.y[-1]) and not np.isnan(line.y[-2])
+    so_far = [t for t in fig.data if t.type == "scatter" and "so far" in (t.name or "")][0]
+    assert len(so_far.x) == 1 and so_far.marker.symbol == "circle-open"
+    done = charts.weekly_volume_chart(weekly, as_of="2026-12-13")  # Sunday: the week is over
+    assert set([t for t in done.data if t.type == "bar"][0].marker.opacity) == {1}
+    squad = charts.squad_volume_chart(weekly, as_of="2026-12-07")
+    assert list(squad.data[0].marker.opacity)[-1] == 0.4
 
 
 def test_weekly_volume_chart_does_not_mutate_input():
@@ -240,14 +289,15 @@ def test_load_chart_has_bars_lines_and_acwr_with_bands():
     fig = charts.load_chart(risk)
     kinds = [(t.type, t.name) for t in fig.data]
     assert kinds == [("bar", "Daily load"), ("scatter", "Acute load (7-day mean)"),
-                     ("scatter", "Chronic load (28-day mean)"), ("scatter", "ACWR")]
+                     ("scatter", "Chronic load (28-day mean)"),
+                     ("scatter", "Acute:chronic (7:28 coupled)")]
     assert fig.data[3].yaxis == "y2"
     assert fig.layout.yaxis.title.text == "Load (AU)"
-    assert fig.layout.yaxis2.title.text == "ACWR (ratio)"
+    assert fig.layout.yaxis2.title.text == "Acute:chronic"
     bands = [(s.y0, s.y1) for s in fig.layout.shapes if s.type == "rect"]
     assert bands[:2] == [(0.8, 1.3), (1.3, 1.5)]
     assert bands[2][0] == 1.5 and bands[2][1] >= 2.0
-    assert {"sweet spot", "caution", "high"} <= set(annotation_texts(fig))
+    assert {"usual", "raised", "high"} <= set(annotation_texts(fig))  # the assessment's bands
     assert list(fig.layout.yaxis2.tickvals[:4]) == [0.0, 0.8, 1.3, 1.5]
     assert "AU" in fig.data[0].hovertemplate
     fig.to_json()

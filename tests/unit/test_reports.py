@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from stridewise import reports
+from stridewise import risk as risk_mod
 from stridewise.schema import AREAS
 
 EVIL = "<img src=x onerror=alert(1)>"
@@ -109,8 +110,9 @@ def test_athlete_report_shows_kpis_risk_balance_and_weeks():
     assert ">High<" in html
     assert "<li>longest run 42 % above your longest in the last 30 days</li>" in html
     assert "<li>no stability work for 19 days</li>" in html
-    assert "42.0\u202fkm" in html                       # running km, last 7 days
-    assert "+35\u202f%" in html                         # its change
+    assert "42.0 km" in html                            # running km, last 7 days (assessment text)
+    assert "+35 % vs your usual week" in html            # its change
+    assert "Heuristic version 2.0" in html
     assert "Balance vs weekly targets" in html
     for label in ("Endurance", "Strength", "Plyometrics", "Stability", "Flexibility"):
         assert label in html
@@ -155,7 +157,7 @@ def test_athlete_report_filters_to_the_athlete_and_converts_miles():
     weekly = pd.concat([make_weekly("Ann"), make_weekly("Bob").assign(minutes=999.0)])
     html = athlete_html(weekly=weekly, units="mi")
     assert "999" not in html
-    assert f"{42 / 1.609344:.1f}\u202fmi" in html
+    assert f"{42 / 1.609344:.1f} mi" in html
     assert "Distances in mi" in html
 
 
@@ -177,7 +179,7 @@ def make_squad() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                               ("Eve", "high", 1.9)):
         r = make_risk(level=level, reasons=f"reason of {name}; second")
         r["athlete"] = name
-        r["acwr_coupled"] = acwr
+        r["acwr_uncoupled"] = acwr  # the default ratio
         r["coverage_days_pct"] = 75.0
         risks.append(r)
     risk_all = pd.concat(risks, ignore_index=True)
@@ -195,6 +197,9 @@ def test_squad_roster_triage_order_and_columns():
     # days since comes from the balance table when the risk table lacks it
     assert roster.loc[0, "days_since_strength"] == 4.0
     assert roster.loc[0, "date"] == pd.Timestamp("2026-03-15")
+    assert roster["rank"].tolist() == [1, 2, 3, 4, 5]
+    assert roster.loc[0, "acwr_name"] == "Acute:chronic ratio (7:21)"
+    assert roster.loc[0, "heuristic_version"] == risk_mod.HEURISTIC_VERSION
     empty = reports.squad_roster(None)
     assert len(empty) == 0 and "risk_level" in empty.columns
 
@@ -271,12 +276,13 @@ def test_settings_choose_units_and_the_ratio_that_drives_the_level():
     settings = Settings(units="mi", risk=RiskSettings(acwr_metric="ewma", acwr_low=0.7,
                                                       acwr_high=1.2, acwr_very_high=1.4))
     html = athlete_html(risk=risk, settings=settings)
-    assert "ACWR (EWMA)" in html and ">0.55<" in html
-    assert "sweet spot 0.7–1.2" in html
+    assert "Acute:chronic (EWMA 7/28)" in html and ">0.55<" in html
+    assert "below usual · usual 0.7–1.2" in html
     assert "Distances in mi" in html
     assert "Distances in km" in athlete_html(risk=risk, settings=settings, units="km")
     roster = reports.squad_roster(risk.assign(athlete="Ann"), acwr_variant="ewma")
     assert roster.loc[0, "acwr"] == 0.55
+    assert roster.loc[0, "acwr_name"] == "Acute:chronic ratio (EWMA 7/28)"
     from stridewise.errors import UsageError
     with pytest.raises(UsageError):
         athlete_html(units="furlongs")

@@ -127,7 +127,12 @@ def test_running_km_change_in_percent():
     assert t["run_km_7d"].iloc[27] == pytest.approx(20.0)
     assert t["run_km_change_pct"].iloc[27] == pytest.approx(100.0)
     assert t["run_km_change_pct"].iloc[:27].isna().all()
-    assert "running km up 100 % on the previous 3 weeks" in t["reasons"].iloc[27]
+    assert ("running 20.0 km in the last 7 days, 100 % above your usual week (10.0 km a week over the 3 weeks before, flagged above 30 %)"
+            in t["reasons"].iloc[27])
+    assert t["risk_level"].iloc[27] == "moderate"  # a leading sign on its own: moderate
+    miles = risk.daily_metrics(series([50.0] * 28, run_km=km), settings=Settings(units="mi"))
+    assert "running 12.4 mi in the last 7 days" in miles["reasons"].iloc[27]
+    assert " km" not in miles["reasons"].iloc[27]
 
 
 @pytest.mark.parametrize(("km", "band"), [(11.0, "none"), (12.0, "small"), (14.0, "moderate"),
@@ -151,8 +156,13 @@ def test_levels_and_plain_word_reasons():
     assert t["risk_level"].iloc[:27].eq("not enough data").all()
     assert "only 1 day of history, the ratios need 28" == t["reasons"].iloc[0]
     last = t.iloc[-1]
-    assert last["risk_level"] == "high"
-    assert last["reasons"].startswith(f"acute:chronic {last['acwr_coupled']:.2f} above 1.5")
+    # the acute:chronic ratio is context: far above its band it gives moderate, never high
+    assert last["acwr_uncoupled"] > 1.5
+    assert last["risk_level"] == "moderate"
+    assert last["reasons"].startswith(
+        f"load of the last 7 days {last['acwr_uncoupled']:.2f} times your usual "
+        "(acute:chronic 7:21, above 1.5)")
+    assert last["reason_keys"].split(";")[0] == "acwr"
     calm = risk.daily_metrics(series([50.0, 40.0, 60.0, 0.0, 55.0, 45.0, 30.0] * 5))
     assert calm["risk_level"].iloc[-1] == "low"
     assert calm["reasons"].iloc[-1] == ""
@@ -160,11 +170,12 @@ def test_levels_and_plain_word_reasons():
 
 def test_acwr_band_moderate_and_low_ratio_is_mentioned_only():
     week = [50.0, 40.0, 60.0, 0.0, 55.0, 45.0, 30.0]
-    up = risk.daily_metrics(series(week * 4 + [w * 1.6 for w in week]))
-    r = up["acwr_coupled"].iloc[-1]
-    assert 1.3 < r <= 1.5 and up["risk_level"].iloc[-1] == "moderate"
+    up = risk.daily_metrics(series(week * 4 + [w * 1.4 for w in week]))
+    r = up["acwr_uncoupled"].iloc[-1]
+    assert 1.3 < r <= 1.5 and up["risk_level"].iloc[-1] == "low"  # raised: mentioned only
+    assert "above 1.3" in up["reasons"].iloc[-1]
     down = risk.daily_metrics(series(week * 4 + [w * 0.3 for w in week]))
-    assert down["acwr_coupled"].iloc[-1] < 0.8
+    assert down["acwr_uncoupled"].iloc[-1] < 0.8
     assert "below 0.8" in down["reasons"].iloc[-1]
     assert down["risk_level"].iloc[-1] == "low"
 
@@ -173,8 +184,29 @@ def test_thresholds_come_from_settings():
     week = [50.0, 40.0, 60.0, 0.0, 55.0, 45.0, 30.0]
     strict = Settings(risk=RiskSettings(acwr_high=1.1, acwr_very_high=1.2))
     t = risk.daily_metrics(series(week * 4 + [w * 1.3 for w in week]), settings=strict)
-    assert t["risk_level"].iloc[-1] == "high"
+    assert t["risk_level"].iloc[-1] == "moderate"
     assert "above 1.2" in t["reasons"].iloc[-1]
+    coupled = Settings(risk=RiskSettings(acwr_metric="coupled"))
+    c = risk.daily_metrics(series(week * 4 + [w * 1.6 for w in week]), settings=coupled)
+    assert f"{c['acwr_coupled'].iloc[-1]:.2f} times your usual (acute:chronic 7:28 coupled" \
+        in c["reasons"].iloc[-1]
+
+
+def test_spike_leads_large_is_high_and_spike_with_fast_rise_is_high():
+    week = [50.0, 40.0, 60.0, 0.0, 55.0, 45.0, 30.0] * 5
+    longest = [0.0] * 10 + [10.0] + [0.0] * 23 + [21.0]
+    t = risk.daily_metrics(series(week, longest_run_km=longest))
+    assert t["risk_level"].iloc[-1] == "high"
+    assert t["reasons"].iloc[-1].startswith("a run today was 110 % longer than your longest")
+    small = [0.0] * 10 + [10.0] + [0.0] * 23 + [12.0]
+    t = risk.daily_metrics(series(week, longest_run_km=small))
+    assert t["risk_level"].iloc[-1] == "moderate"
+    km = [10.0 if d % 7 == 3 else 0.0 for d in range(28)] + [0.0] * 6 + [14.0]
+    t = risk.daily_metrics(series(week, longest_run_km=km, run_km=km))
+    assert t["run_km_change_pct"].iloc[-1] > 30
+    assert t["risk_level"].iloc[-1] == "high"  # two leading signs together
+    # the next run's limit: longest of the last 30 days + 10 %
+    assert t["next_run_limit_km"].iloc[-1] == pytest.approx(15.4)
 
 
 def test_coverage_floor_gives_not_enough_data():
@@ -239,8 +271,8 @@ def test_reason_texts_never_contain_the_separator():
     loads = rng.gamma(2.0, 30.0, 120) * (rng.random(120) < 0.7)
     km = np.where(loads > 0, rng.uniform(3, 25, 120), 0.0)
     t = risk.daily_metrics(series(list(loads), run_km=km, longest_run_km=km))
-    known = ("acute:chronic", "monotony", "the same load", "running km up", "longest run",
-             "only ", "sessions on only", "training again", " running km this week")
+    known = ("load of the last 7 days", "monotony", "the same load", "running ", "a run",
+             "only ", "sessions on only", "training again")
     for text in t["reasons"]:
         for part in filter(None, text.split("; ")):
             assert any(part.startswith(k) or k in part for k in known), part
@@ -249,8 +281,11 @@ def test_reason_texts_never_contain_the_separator():
 def test_latest_assessment():
     t = risk.daily_metrics(series([50.0] * 28 + [100.0] * 7))
     a = risk.latest_assessment(t)
-    assert a.level == "high" and a.date == pd.Timestamp("2024-02-04")
-    assert a.reasons[0] == "acute:chronic 1.60 above 1.5"
+    assert a.level == "moderate" and a.date == pd.Timestamp("2024-02-04")
+    assert a.reasons[0].text == ("load of the last 7 days 2.00 times your usual "
+                                 "(acute:chronic 7:21, above 1.5)")
+    assert a.reasons[0].key == "acwr" and "Impellizzeri" in a.reasons[0].evidence
+    assert a.ratio.value == pytest.approx(2.0) and a.ratio.band == "high"
     assert "Impellizzeri" in a.disclaimer and "not a diagnosis" in a.disclaimer
     assert risk.latest_assessment(t.iloc[:0]).level == "not enough data"
 
@@ -303,6 +338,7 @@ def test_risk_level_explanation_follows_the_settings():
 
     text = risk_level_explanation(RiskSettings(acwr_very_high=1.7, monotony_high=2.5)).formula
     assert "above 1.7" in text and "monotony above 2.5" in text
+    assert "never" not in text or "predicts" not in text
     assert risk.EXPLANATIONS["risk_level"].formula == risk_level_explanation().formula
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from stridewise import risk as risk_mod
+from stridewise.assessment import Assessment
 from stridewise.errors import StridewiseError
 from stridewise.schema import AREAS, TRAINING_AREAS
 from stridewise.settings import Settings
@@ -29,8 +30,12 @@ GLOSSARY = """
 - **Load (AU)** — session RPE × minutes (Foster's session-RPE). Without a logged RPE the RPE is
   estimated from heart rate when HR max/rest are known, else from a default per area; the
   sessions table says which.
-- **Running km change** — running distance of the last 7 days against the weekly mean of the
-  21 days before them.
+- **Running distance vs your usual week** — running distance of the last 7 days against the
+  weekly mean of the 21 days before them.
+- **Last 7 days** — the 7 days up to today (rolling), for current figures; **last full week**
+  for week-on-week comparisons. The current week is marked "so far" in the charts.
+- **Sessions** — a mixed session (for example strength with box jumps) counts once, in its
+  main area; its minutes are split across its areas.
 """
 
 LOAD_SOURCE_LABELS = {"rpe": "your RPE", "hr": "heart rate", "area default": "area default"}
@@ -92,10 +97,14 @@ def weekly_run_km(analysis: Any, athlete: str, start: date, end: date,
     return out.reindex(all_weeks, fill_value=0.0) if len(all_weeks) else out
 
 
-def calendar_days(analysis: Any, athlete: str) -> pd.DataFrame:
-    """Per-session rows (date, load, minutes, area) for the calendar heatmap."""
+def calendar_days(analysis: Any, athlete: str, start: date | None = None,
+                  end: date | None = None) -> pd.DataFrame:
+    """Per-session rows (date, load, minutes, area) for the calendar heatmap, within the chosen
+    range when given."""
     s = analysis.sessions
     s = s.loc[s["athlete"] == athlete]
+    if start is not None and end is not None:
+        s = sessions_in_range(analysis, athlete, start, end)
     return pd.DataFrame({
         "date": s["start"].dt.normalize(),
         "load": pd.to_numeric(s["load"], errors="coerce").fillna(0.0),
@@ -107,88 +116,69 @@ def calendar_days(analysis: Any, athlete: str) -> pd.DataFrame:
 
 # --- KPI row ---------------------------------------------------------------------------------------
 
-def kpi_row(wk: summary.WeekSummary, units: str, settings: Settings) -> None:
+def kpi_row(wk: Assessment, units: str, settings: Settings) -> None:
+    """The assessment's tiles (the same pieces as on Home) and the areas of the last 7 days."""
     c = st.columns(4)
-    with c[0]:
-        st.metric("Injury-risk signal", fmt.risk_label(wk.level), border=True, height="stretch",
-                  icon=fmt.RISK_STYLE.get(wk.level, ("", ":material/help:", ""))[1],
-                  help="Heuristic from load patterns, not a diagnosis; reasons on the right.")
-    change = wk.run_km_change_pct
-    c[1].metric(
-        "Running, last 7 days", fmt.fmt_distance(wk.run_km_7d, units), border=True,
-        height="stretch",
-        delta=None if fmt.is_missing(change) or math.isinf(change)
-        else f"{fmt.fmt_pct(change)} vs previous 3 weeks",
-        delta_color="inverse" if not fmt.is_missing(change)
-        and change > settings.risk.run_km_increase_pct else "off",
-        help=f"A rise above {settings.risk.run_km_increase_pct:.0f} % is flagged "
-             "(Nielsen et al. 2014).")
-    c[2].metric("Acute:chronic ratio (EWMA)", fmt.fmt_ratio(wk.acwr_ewma), border=True,
-        height="stretch",
-                help=f"Sweet spot {settings.risk.acwr_low:g}–{settings.risk.acwr_high:g}, high "
-                     f"above {settings.risk.acwr_very_high:g} (Gabbett 2016; contested, see "
-                     "the risk panel).")
-    c[3].metric("Training this week", fmt.fmt_minutes(wk.total_minutes), border=True,
-        height="stretch",
-                delta=f"{wk.total_sessions:.0f} sessions", delta_color="off",
-                delta_arrow="off")
+    widgets.risk_tile(wk, c[0])
+    widgets.running_tile(wk, c[1])
+    widgets.ratio_tile(wk, c[2])
+    widgets.training_tile(wk, c[3])
     cols = st.columns(len(TRAINING_AREAS))
     for col, area in zip(cols, TRAINING_AREAS, strict=True):
-        done = wk.area_sessions.get(area, 0.0)
+        done = wk.area_sessions_7d.get(area, 0)
         target = wk.targets.get(area, 0.0)
-        mins = wk.area_minutes.get(area, 0.0)
+        mins = wk.area_minutes_7d.get(area, 0.0)
         on = target > 0 and done >= target
         col.metric(fmt.area_label(area), fmt.fmt_minutes_short(mins), border=True,
-        height="stretch",
+                   height="stretch",
                    delta=f"{done:.0f} of {target:g} sessions" if target else f"{done:.0f} sessions",
                    delta_color="normal" if on else "off", delta_arrow="off",
-                   help=f"Target: {target:g} sessions a week (Settings).")
+                   help=f"Last 7 days. Minutes include the {area} part of mixed sessions; "
+                        f"sessions count those whose main area is {area}. Target: {target:g} "
+                        "sessions a week (Settings).")
 
 
 # --- risk panel ---------------------------------------------------------------------------------------
 
-#: Metrics of the risk panel, each with its own "How is … computed?" expander.
-EXPLAINED = ("risk_level", "acwr_ewma", "acwr_coupled", "acwr_uncoupled", "monotony",
-             "run_km_change_pct", "spike_pct", "coverage")
 #: Explained together under the load chart, the fitness chart and the balance chart.
 LOAD_EXPLAINED = ("load", "trimp", "acute_7d", "chronic_28d", "chronic_21d", "ewma_acute",
                   "ewma_chronic", "strain")
 FITNESS_EXPLAINED = ("ctl", "atl", "tsb", "ramp")
 BALANCE_EXPLAINED = ("balance",)
+#: The metrics of the risk panel, in this order.
+PANEL_METRICS = ("spike_pct", "run_km_change_pct", "run_km_7d", "acwr", "monotony", "coverage")
 
 
-def risk_panel(analysis: Any, athlete: str, as_of: date, settings: Settings) -> None:
-    rows = summary.risk_rows(analysis.risk, athlete, as_of)
+def metrics_table(a: Assessment) -> pd.DataFrame:
+    """The assessment's metrics as shown: name, value, band, evidence grade."""
+    return pd.DataFrame([(a.metrics[k].name, a.metrics[k].text, a.metrics[k].band,
+                          a.metrics[k].grade) for k in PANEL_METRICS],
+                        columns=["Metric", "Now", "Band", "Evidence"])
+
+
+def risk_panel(a: Assessment) -> None:
     st.markdown("**Injury-risk signal**")
-    if rows.empty:
-        widgets.risk_badge("not enough data")
+    widgets.risk_badge(a.level)
+    if a.date is None:
         st.caption("No sessions yet.")
         return
-    assessment = risk_mod.latest_assessment(rows)
-    widgets.risk_badge(assessment.level)
-    st.caption(f"As of {pd.Timestamp(assessment.date):%a %d %b %Y}")
-    widgets.reasons_list(assessment.reasons)
-    last = rows.iloc[-1]
-    r = settings.risk
-    metrics = pd.DataFrame([
-        ("ACWR (EWMA)", fmt.fmt_ratio(_f(last.get("acwr_ewma"))),
-         f"{r.acwr_low:g}–{r.acwr_high:g}"),
-        ("ACWR rolling 7:28", fmt.fmt_ratio(_f(last.get("acwr_coupled"))),
-         f"{r.acwr_low:g}–{r.acwr_high:g}"),
-        ("ACWR rolling 7:21", fmt.fmt_ratio(_f(last.get("acwr_uncoupled"))),
-         f"{r.acwr_low:g}–{r.acwr_high:g}"),
-        ("Monotony (7 days)", fmt.fmt_ratio(_f(last.get("monotony"))), f"below {r.monotony_high:g}"),
-        ("Running km change", fmt.fmt_pct(_f(last.get("run_km_change_pct"))),
-         f"up to +{r.run_km_increase_pct:g} %"),
-        ("Longest-run spike", fmt.fmt_pct(_f(last.get("spike_pct"))),
-         f"up to +{r.spike_small:g} %"),
-        ("Days with sessions (28 d)", fmt.fmt_pct(_f(last.get("coverage_days_pct")), signed=False),
-         f"at least {r.coverage_floor:g} %"),
-    ], columns=["Metric", "Now", "Usual range"])
-    st.dataframe(metrics, hide_index=True, width="stretch")
+    st.caption(f"As of {pd.Timestamp(a.date):%a %d %b %Y} · heuristic version {a.version}")
+    widgets.reasons_with_details(a)
+    st.dataframe(metrics_table(a), hide_index=True, width="stretch", column_config={
+        "Metric": st.column_config.TextColumn(width="medium"),
+        "Now": st.column_config.TextColumn(width="small"),
+        "Band": st.column_config.TextColumn(width="small"),
+        "Evidence": st.column_config.TextColumn(
+            width="small", help="How strong the evidence behind the signal is (details under "
+            "each reason)")})
     widgets.heuristic_note()
     widgets.acwr_contested_note()
-    widgets.explanation_expanders(risk_mod.EXPLANATIONS, EXPLAINED)
+    with st.expander("How is the level decided?", icon=":material/function:"):
+        ex = risk_mod.EXPLANATIONS["risk_level"]
+        st.markdown(ex.formula)
+        st.caption(f"Sources: {ex.source}")
+        for key in ("spike_pct", "run_km_change_pct", "acwr", "monotony"):
+            st.markdown(f"**{a.metrics[key].name}** — evidence: {a.metrics[key].evidence}.")
 
 
 def _f(x: object) -> float:
@@ -219,6 +209,16 @@ def days_since_table(balance: pd.DataFrame) -> None:
         st.caption("Well under target over four weeks: " + ", ".join(behind) + ".")
 
 
+def _load_from(s: pd.DataFrame) -> Any:
+    """Where each load came from; loads estimated while heart rate sits unused say so."""
+    label = s["load_source"].map(lambda v: LOAD_SOURCE_LABELS.get(v, v))
+    if "load_note" in s.columns:
+        unset = s["load_note"].astype(str).str.contains("HR max and resting HR are not set",
+                                                        regex=False)
+        label = label.where(~unset, "estimated (HR max/rest not set)")
+    return label.to_numpy()
+
+
 # --- sessions table ------------------------------------------------------------------------------------
 
 EDITOR_GEN = "sw_editor_gen"
@@ -228,9 +228,15 @@ def editor_key(athlete: str) -> str:
     return f"sessions_editor_{st.session_state.get(EDITOR_GEN, 0)}"
 
 
-def sessions_table(sessions: pd.DataFrame, units: str) -> pd.DataFrame:
-    """The display table of the sessions editor (one row per session, newest first)."""
+def sessions_table(sessions: pd.DataFrame, units: str,
+                   parts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The display table of the sessions editor (one row per session, newest first).
+
+    ``split``: for a mixed session, its minutes per area (from ``parts``)."""
+    from stridewise.volume import area_split
+
     s = sessions.sort_values("start", ascending=False)
+    split = area_split(parts) if parts is not None else pd.Series(dtype=str)
     dist_km = pd.to_numeric(s["distance_m"], errors="coerce") / 1000.0
     return pd.DataFrame({
         "session_id": s["session_id"].to_numpy(),
@@ -238,13 +244,15 @@ def sessions_table(sessions: pd.DataFrame, units: str) -> pd.DataFrame:
         "sport": s["sport"].str.replace("_", " ").to_numpy(),
         "title": s["title"].to_numpy(),
         "area": s["area"].to_numpy(),
+        "split": s["session_id"].astype(str).map(split.astype(object)).astype(object)
+        .where(lambda x: x.notna(), "").to_numpy(),
         "why": s["area_reason"].to_numpy() if "area_reason" in s.columns else "",
         "minutes": (pd.to_numeric(s["moving_s"], errors="coerce") / 60.0).round(0).to_numpy(),
         "distance": (dist_km / fmt.KM_PER_MILE if units == "mi" else dist_km).round(2).to_numpy(),
         "avg_hr": pd.to_numeric(s["avg_hr"], errors="coerce").round(0).to_numpy(),
         "rpe": pd.to_numeric(s["rpe"], errors="coerce").to_numpy(),
         "load": pd.to_numeric(s["load"], errors="coerce").round(0).to_numpy(),
-        "load_from": s["load_source"].map(lambda v: LOAD_SOURCE_LABELS.get(v, v)).to_numpy(),
+        "load_from": _load_from(s),
     })
 
 
@@ -279,7 +287,8 @@ def sessions_editor(store: Store, analysis: Any, athlete: str, start: date, end:
     if sessions.empty:
         st.caption("No sessions in this range.")
         return
-    table = sessions_table(sessions, settings.units)
+    table = sessions_table(sessions, settings.units, analysis.parts.loc[
+        analysis.parts["session_id"].isin(sessions["session_id"])])
     ids = list(table["session_id"])
     key = editor_key(athlete)
     pending = st.session_state.get(key)
@@ -303,10 +312,10 @@ def sessions_editor(store: Store, analysis: Any, athlete: str, start: date, end:
     st.data_editor(
         table.drop(columns=["session_id"]), key=key, hide_index=True, width="stretch",
         height=min(38 + 35 * len(table), 460), num_rows="fixed", placeholder="–",
-        column_order=["start", "title", "area", "rpe", "minutes", "distance", "avg_hr", "load",
-                      "load_from", "sport", "why"],
-        disabled=["start", "sport", "title", "why", "minutes", "distance", "avg_hr", "load",
-                  "load_from"],
+        column_order=["start", "title", "area", "split", "rpe", "minutes", "distance", "avg_hr",
+                      "load", "load_from", "sport", "why"],
+        disabled=["start", "sport", "title", "split", "why", "minutes", "distance", "avg_hr",
+                  "load", "load_from"],
         column_config={
             "start": st.column_config.DatetimeColumn("Start", format="ddd D MMM YY, HH:mm"),
             "sport": st.column_config.TextColumn("Sport"),
@@ -315,6 +324,9 @@ def sessions_editor(store: Store, analysis: Any, athlete: str, start: date, end:
                 "Area ✎", options=list(AREAS), required=True,
                 help="Change the training area; your choice is kept on re-import."),
             "why": st.column_config.TextColumn("Why this area"),
+            "split": st.column_config.TextColumn(
+                "Mixed: minutes per area", help="A mixed session counts once as a session "
+                "(in its main area); its minutes are split across its areas."),
             "minutes": st.column_config.NumberColumn("Minutes", format="%d"),
             "distance": st.column_config.NumberColumn(dist_label, format="%.2f"),
             "avg_hr": st.column_config.NumberColumn("Avg HR", format="%d"),
@@ -355,24 +367,29 @@ def export_items(analysis: Any, athlete: str, start: date, end: date, settings: 
                 if c in sessions.columns]
     s_out = sessions[out_cols].sort_values("start")
     base = f"stridewise_{fmt.safe_file_part(athlete)}_{start:%Y%m%d}-{end:%Y%m%d}"
-    r = settings.risk
     risk_rows = summary.risk_rows(analysis.risk, athlete, end)
     bal = analysis.balance.loc[analysis.balance["athlete"] == athlete]
 
     def report() -> str:
-        return reports.athlete_report_html(
-            athlete, weekly=weekly, risk=risk_rows, balance=bal, units=settings.units,
-            acwr_variant=r.acwr_metric, thresholds=(r.acwr_low, r.acwr_high, r.acwr_very_high))
+        return reports.athlete_report_html(athlete, weekly=weekly, risk=risk_rows, balance=bal,
+                                           settings=settings, parts=analysis.parts,
+                                           sessions=analysis.sessions)
+
+    weekly_out = reports.weekly_export(weekly, settings.units)
+    if "distance_m" in s_out.columns:
+        per = fmt.KM_PER_MILE * 1000.0 if settings.units == "mi" else 1000.0
+        s_out = s_out.assign(**{f"distance_{settings.units}": pd.to_numeric(
+            s_out["distance_m"], errors="coerce") / per})
 
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     items = [
         ("Sessions CSV", partial(ex.csv_bytes, s_out), f"{base}_sessions.csv", "text/csv"),
-        ("Weekly CSV", partial(ex.csv_bytes, weekly), f"{base}_weekly.csv", "text/csv"),
+        ("Weekly CSV", partial(ex.csv_bytes, weekly_out), f"{base}_weekly.csv", "text/csv"),
         ("Sessions Parquet", partial(ex.parquet_bytes, s_out), f"{base}_sessions.parquet",
          "application/vnd.apache.parquet"),
-        ("Weekly Parquet", partial(ex.parquet_bytes, weekly), f"{base}_weekly.parquet",
+        ("Weekly Parquet", partial(ex.parquet_bytes, weekly_out), f"{base}_weekly.parquet",
          "application/vnd.apache.parquet"),
-        ("Excel", partial(ex.excel_bytes, {"Sessions": s_out, "Weekly": weekly,
+        ("Excel", partial(ex.excel_bytes, {"Sessions": s_out, "Weekly": weekly_out,
                                            "Daily load": daily}), f"{base}.xlsx", xlsx),
         ("Printable report", report, f"{base}_report.html", "text/html"),
     ]

@@ -88,8 +88,17 @@ ATHLETE_FIELDS = ("group", "hr_max", "hr_rest", "sex", "tz")
 
 
 def save_athletes(store: Store, before: pd.DataFrame, after: pd.DataFrame) -> int:
-    """Write changed athlete fields (group, HR max/rest, sex, time zone); returns rows saved."""
+    """Write changed athlete fields (group, HR max/rest, sex, time zone); returns rows saved.
+    A changed time zone re-times the athlete's UTC-sourced sessions (see
+    :func:`retimed_note` for what to tell the user)."""
+    return save_athletes_detail(store, before, after)[0]
+
+
+def save_athletes_detail(store: Store, before: pd.DataFrame, after: pd.DataFrame
+                         ) -> tuple[int, dict[str, int]]:
+    """As :func:`save_athletes`; also returns athlete -> sessions re-timed to a new zone."""
     n = 0
+    retimed: dict[str, int] = {}
     b = before.set_index("name")
     for row in after.itertuples(index=False):
         name = str(row.name)
@@ -108,9 +117,24 @@ def save_athletes(store: Store, before: pd.DataFrame, after: pd.DataFrame) -> in
             else:
                 fields[f] = "" if _blank(new) else str(new).strip()
         if fields:
-            store.upsert_athlete(name, **fields)
+            moved = store.upsert_athlete(name, **fields)
+            if "tz" in fields:
+                retimed[name] = int(moved or 0)
             n += 1
-    return n
+    return n, retimed
+
+
+def retimed_note(retimed: dict[str, int], after: pd.DataFrame) -> str:
+    """One sentence per zone change: how many stored sessions moved, or why none did."""
+    zones = dict(zip(after["name"], after["tz"], strict=False))
+    parts = []
+    for name, k in retimed.items():
+        zone = zones.get(name) or "UTC"
+        parts.append(f"{name}: {k} session(s) recorded in UTC (Strava, FIT, TCX, GPX) re-timed "
+                     f"to {zone}; days, weeks and metrics follow" if k else
+                     f"{name}: no stored session needed re-timing to {zone} (sessions from "
+                     "local-time sources keep their clock)")
+    return ". ".join(parts) + ("." if parts else "")
 
 
 def _blank(v: Any) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from stridewise.assessment import TRIAGE_RULE
 from stridewise.ui import fmt, summary, widgets
 from stridewise.ui.state import View
 
@@ -28,26 +29,37 @@ def counts(roster: pd.DataFrame) -> None:
                    help=f"Athletes whose risk signal is {level}.")
 
 
+def ratio_column(roster: pd.DataFrame) -> str:
+    """The header of the acute:chronic column: the ratio's own name (one name everywhere)."""
+    name = str(roster["acwr_name"].iloc[0]) if len(roster) else "Acute:chronic ratio"
+    return name.replace("Acute:chronic ratio", "Acute:chronic")
+
+
 def roster_display(roster: pd.DataFrame, units: str) -> pd.DataFrame:
-    """The roster as shown: readable risk label, distances in the display unit."""
-    run = roster["run_km_week"].astype(float)
+    """The roster as shown: readable risk label; every number as the assessment holds it."""
     return pd.DataFrame({
-        "#": range(1, len(roster) + 1),
+        "#": roster["rank"],
         "Athlete": roster["athlete"],
         "Group": roster["group"],
         "Risk": roster["risk_level"].map(fmt.risk_label),
         "Top reason": roster["top_reason"],
-        "ACWR (EWMA)": roster["acwr_ewma"].replace([float("inf")], float("nan")),
-        f"Running {units} this week": run / fmt.KM_PER_MILE if units == "mi" else run,
-        "Change": roster["run_km_change_pct"].replace([float("inf")], float("nan")).round(0)
+        ratio_column(roster): roster["acwr"].replace([float("inf")], float("nan")),
+        f"Running {units}, last 7 days": roster[f"run_{units}_7d"],
+        "vs usual week": roster["run_change_pct"].replace([float("inf")], float("nan")).round(0)
         + 0.0,  # + 0.0 turns -0 into 0
-        "Run spike": roster["spike"].map(SPIKE_LABELS),
+        "Run spike": roster["spike_band"].map(SPIKE_LABELS).fillna("–"),
+        f"Next run up to ({units})": roster[f"next_run_limit_{units}"],
         "Strength": roster["days_since_strength"],
         "Plyometrics": roster["days_since_plyometrics"],
         "Stability": roster["days_since_stability"],
         "Flexibility": roster["days_since_flexibility"],
-        "Days recorded (28 d)": roster["coverage_pct"],
+        "Days recorded (28 d)": roster["coverage_days_pct"],
     })
+
+
+_STATUS_STYLE = {"alert": "background-color: rgba(213,94,0,0.35)",
+                 "watch": "background-color: rgba(230,159,0,0.25)",
+                 "ok": "background-color: rgba(0,158,115,0.18)"}
 
 
 def roster_table(roster: pd.DataFrame, units: str) -> str | None:
@@ -56,25 +68,36 @@ def roster_table(roster: pd.DataFrame, units: str) -> str | None:
         st.info("No athlete matches these filters.")
         return None
     shown = roster_display(roster, units)
+    ratio = ratio_column(roster)
+    status = list(roster["acwr_status"]) if "acwr_status" in roster.columns else []
+    data: Any = shown
+    if status:
+        data = shown.style.apply(
+            lambda col: [_STATUS_STYLE.get(x, "") for x in status], subset=[ratio])
     days = {"format": "%d d", "help": "Days since the last session of this area"}
     event = st.dataframe(
-        shown, hide_index=True, width="stretch", on_select="rerun",
+        data, hide_index=True, width="stretch", on_select="rerun",
         selection_mode="single-row", key="squad_roster",
         height=min(38 + 35 * len(shown), 720),
         column_config={
             "Athlete": st.column_config.TextColumn("Athlete", pinned=True),
             "#": st.column_config.NumberColumn(
-                "#", pinned=True, width=40, help="Triage order: high risk first, then by acute:chronic ratio. "
-                          "Sort by this column to get back to it."),
+                "#", pinned=True, width=40, help=TRIAGE_RULE
+                + " Sort by this column to get back to it."),
             "Risk": st.column_config.TextColumn("Risk", help="Injury-risk signal (heuristic)"),
             "Top reason": st.column_config.TextColumn("Top reason", width="medium"),
-            "ACWR (EWMA)": st.column_config.NumberColumn(format="%.2f"),
-            f"Running {units} this week": st.column_config.NumberColumn(format="%.1f"),
-            "Change": st.column_config.NumberColumn(
-                format="%+.0f%%", help="Last 7 days vs the weekly mean of the 21 days before"),
+            ratio: st.column_config.NumberColumn(
+                format="%.2f", help="Load of the last 7 days against the usual load; coloured "
+                "against its bands. Context only: contested (Impellizzeri 2020; Lolli 2019)."),
+            f"Running {units}, last 7 days": st.column_config.NumberColumn(format="%.1f"),
+            "vs usual week": st.column_config.NumberColumn(
+                format="%+.0f%%", help="Running distance of the last 7 days vs the weekly mean "
+                "of the 21 days before"),
             "Run spike": st.column_config.TextColumn(
                 help="Longest run of the last week vs the longest of the 30 days before "
                      "(Frandsen et al. 2025)"),
+            f"Next run up to ({units})": st.column_config.NumberColumn(
+                format="%.1f", help="10 % over the longest run of the last 30 days"),
             "Strength": st.column_config.NumberColumn(**days),
             "Plyometrics": st.column_config.NumberColumn(**days),
             "Stability": st.column_config.NumberColumn(**days),
@@ -89,38 +112,56 @@ def roster_table(roster: pd.DataFrame, units: str) -> str | None:
     return None
 
 
+def roster_export(roster: pd.DataFrame) -> pd.DataFrame:
+    """The roster CSV: the roster's own columns (units in the headers), minus display helpers."""
+    return roster.drop(columns=["acwr_status"], errors="ignore")
+
+
 def weekly_for(view: View, names: list[str], weeks: int) -> pd.DataFrame:
+    """The squad's weekly rows of the last ``weeks`` weeks; ``attrs["as_of"]`` tells the volume
+    chart which week is still under way."""
     w = view.analysis.weekly
     since = pd.Timestamp(view.as_of) - pd.Timedelta(weeks=weeks)
-    return w.loc[w["athlete"].isin(names) & (pd.to_datetime(w["week"]) > since)]
+    out = w.loc[w["athlete"].isin(names) & (pd.to_datetime(w["week"]) > since)].copy()
+    out.attrs["as_of"] = pd.Timestamp(view.as_of)
+    return out
 
 
 def exports(view: View, roster: pd.DataFrame, names: list[str], title: str = "Squad") -> None:
+    if roster.empty:
+        return
+    widgets.download_row(export_items(view, roster, names, title), key="squad_dl")
+
+
+def export_items(view: View, roster: pd.DataFrame, names: list[str], title: str = "Squad"
+                 ) -> list[tuple[str, Any, str, str]]:
+    """(label, builder, file name, mime) of the Squad page's downloads; builders run on click.
+    The roster CSV and the printed report take the page's own roster (same rows, same order)."""
     from stridewise import exports as ex
     from stridewise import reports
 
-    if roster.empty:
-        return
     a: Any = view.analysis
+    units = view.settings.units
     weekly = a.weekly.loc[a.weekly["athlete"].isin(names)]
+    weekly_out = reports.weekly_export(weekly, units)
     balance = a.balance.loc[a.balance["athlete"].isin(names)]
     base = f"stridewise_squad_{view.as_of:%Y%m%d}"
-    units = view.settings.units
 
     def report() -> str:
         risk_all = a.risk.loc[a.risk["athlete"].isin(names)
                               & (pd.to_datetime(a.risk["date"]) <= pd.Timestamp(view.as_of))]
         return reports.squad_report_html(title, risk_all=risk_all, balance_all=balance,
-                                         weekly_all=weekly, units=units)
+                                         weekly_all=weekly, roster=roster,
+                                         settings=view.settings)
 
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     items = [
-        ("Roster CSV", partial(ex.csv_bytes, roster), f"{base}_roster.csv", "text/csv"),
-        ("Weekly CSV", partial(ex.csv_bytes, weekly), f"{base}_weekly.csv", "text/csv"),
-        ("Weekly Parquet", partial(ex.parquet_bytes, weekly), f"{base}_weekly.parquet",
+        ("Roster CSV", partial(ex.csv_bytes, roster_export(roster)), f"{base}_roster.csv", "text/csv"),
+        ("Weekly CSV", partial(ex.csv_bytes, weekly_out), f"{base}_weekly.csv", "text/csv"),
+        ("Weekly Parquet", partial(ex.parquet_bytes, weekly_out), f"{base}_weekly.parquet",
          "application/vnd.apache.parquet"),
-        ("Excel", partial(ex.excel_bytes, {"Roster": roster, "Weekly": weekly,
+        ("Excel", partial(ex.excel_bytes, {"Roster": roster_export(roster), "Weekly": weekly_out,
                                            "Balance": balance}), f"{base}.xlsx", xlsx),
         ("Printable squad report", report, f"{base}_report.html", "text/html"),
     ]
-    widgets.download_row(items, key="squad_dl")
+    return items

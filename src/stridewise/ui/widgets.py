@@ -27,11 +27,34 @@ def setup_page(title: str, icon: str = ":material/directions_run:") -> Store:
     st.set_page_config(page_title=f"{title} · {APP_NAME}", page_icon=icon, layout="wide")
     nav()
     try:
-        return state.get_store()
+        store = state.get_store()
+        if not st.session_state.get("sw_zone_checked"):
+            st.session_state["sw_zone_checked"] = True
+            if adopt_browser_zone(store, getattr(st.context, "timezone", None)):
+                state.clear_caches()
+        return store
     except StridewiseError as exc:
         st.error(fmt.md_escape(exc.message))
         st.stop()
         raise  # pragma: no cover - st.stop() raises
+
+
+def adopt_browser_zone(store: Store, zone: str | None) -> bool:
+    """The first time a browser reports its time zone and none was ever saved, make it the
+    default zone for new athletes (instead of UTC). Returns True when it saved one."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not zone:
+        return False
+    saved = store.settings() or {}
+    if saved.get("tz"):
+        return False
+    try:
+        ZoneInfo(str(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    store.save_settings({**saved, "tz": str(zone)})
+    return True
 
 
 NAV = (
@@ -207,3 +230,111 @@ def empty_state(text: str) -> None:
     """What to do when there is nothing to show yet."""
     st.info(text, icon=":material/upload_file:")
     st.page_link(state.IMPORT_PAGE, label="Import training files", icon=":material/upload:")
+
+
+# --- the assessment: one set of tiles, one reasons list, on every page -------------------------
+
+def risk_tile(a: Any, container: Any = None) -> None:
+    """The injury-risk tile: level, the top reason and the next run's limit."""
+    where = container or st
+    with where.container(border=True, height="stretch"):
+        st.metric("Injury-risk signal", fmt.risk_label(a.level),
+                  icon=fmt.RISK_STYLE.get(a.level, ("", ":material/help:", ""))[1],
+                  help="A heuristic from load patterns, not a diagnosis (version "
+                       f"{a.version}). Every reason and how it is computed is on the "
+                       "Athlete page.")
+        st.caption(fmt.md_escape(a.top_reason) if a.reasons else
+                   "No warning signs in the data.")
+        if a.next_run_sentence:
+            st.caption(fmt.md_escape(a.next_run_sentence))
+
+
+def running_tile(a: Any, container: Any = None) -> None:
+    """Running distance of the last 7 days and its change against the usual week."""
+    where = container or st
+    m = a.metrics
+    change = m["run_km_change_pct"]
+    where.metric(
+        m["run_km_7d"].name, m["run_km_7d"].text, border=True, height="stretch",
+        delta=None if change.text in ("—", "new") else f"{change.text} vs your usual week",
+        delta_color="inverse" if change.status == "watch" else "off",
+        help="Running distance of the last 7 days against the weekly mean of the 21 days "
+             "before them. Evidence: " + change.evidence + ".")
+
+
+def ratio_tile(a: Any, container: Any = None) -> None:
+    """The one named acute:chronic ratio, coloured against its bands."""
+    where = container or st
+    m = a.ratio
+    colour = {"alert": "red", "watch": "orange", "ok": "green"}.get(m.status, "gray")
+    with where.container(border=True, height="stretch"):
+        st.metric(m.name.replace("Acute:chronic ratio", "Acute:chronic"), m.text,
+                  help="Load of the last 7 days against the usual load. Context, never a "
+                       "leading sign: " + m.evidence + ".")
+        st.badge(m.band, color=colour)  # type: ignore[arg-type]
+
+
+def training_tile(a: Any, container: Any = None) -> None:
+    """Minutes and sessions of the last 7 days (a mixed session counts once)."""
+    where = container or st
+    where.metric("Training, last 7 days", fmt.fmt_minutes(a.minutes_7d), border=True,
+                 height="stretch", delta=f"{a.sessions_7d} sessions", delta_color="off",
+                 delta_arrow="off",
+                 help="Each session counts once; a mixed session's minutes are split across "
+                      "its areas in the area tiles.")
+
+
+def reasons_with_details(a: Any) -> None:
+    """Each reason as a plain sentence; formula, source, evidence and caveat behind 'details'."""
+    if not a.reasons:
+        st.caption("Nothing stands out.")
+    for r in a.reasons:
+        st.markdown(f"- {fmt.md_escape(r.text)}")
+        with st.expander("details", icon=":material/info:"):
+            if r.plain:
+                st.markdown(fmt.md_escape(r.plain))
+            st.markdown(f"**How.** {r.details.formula}")
+            if r.evidence:
+                st.markdown(f"**Evidence.** {r.evidence}.")
+            st.markdown(f"**Source.** {r.details.source}")
+            st.markdown(f"**Caveat.** {r.details.caveat}")
+    if a.next_run_sentence:
+        st.markdown(f":material/straighten: {fmt.md_escape(a.next_run_sentence)}")
+
+
+def hr_prompt(store: Store, analysis: Any, athlete: str, a: Any, athletes: Any) -> None:
+    """When sessions have heart rate but the athlete has no HR max/rest: say so, offer values
+    estimated from the athlete's own data, and save them once the user confirms."""
+    import math
+
+    from stridewise.load import estimate_hr_profile
+
+    if not (isinstance(a.hr_unset_pct, float) and math.isfinite(a.hr_unset_pct)
+            and a.hr_unset_pct > 0):
+        return
+    guess = estimate_hr_profile(analysis.sessions, athlete, a.date)
+    with st.container(border=True):
+        st.markdown(
+            f":material/monitor_heart: **Heart rate is recorded on {a.hr_unset_pct:.0f} % of "
+            f"{fmt.md_escape(athlete)}'s recent sessions, but HR max and resting HR are not "
+            "set.** Until they are, those loads are estimated from a default effort per "
+            "training area.")
+        if guess is None:
+            st.caption("Set them on Settings → Athletes.")
+            return
+        st.caption("Suggested from the data: HR max = the highest heart rate of the last 12 "
+                   "months; resting HR = a typical value (measure yours on waking). Check them "
+                   "before saving.")
+        c = st.columns([1, 1, 1], vertical_alignment="bottom")
+        hr_max = c[0].number_input("HR max (bpm)", 100, 240, int(guess["hr_max"]),
+                                   key=f"hrp_max_{athlete}")
+        hr_rest = c[1].number_input("Resting HR (bpm)", 25, 120, int(guess["hr_rest"]),
+                                    key=f"hrp_rest_{athlete}")
+        if c[2].button("Use these values", key=f"hrp_save_{athlete}", type="primary"):
+            if hr_max <= hr_rest:
+                st.error("HR max must be above the resting heart rate.")
+                return
+            store.upsert_athlete(athlete, hr_max=float(hr_max), hr_rest=float(hr_rest))
+            state.clear_caches()
+            st.toast("Saved. Loads now use the heart-rate reserve.", icon=":material/save:")
+            st.rerun()
