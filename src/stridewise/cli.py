@@ -110,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "report per file. Importing the same file twice changes "
                                    "nothing.")
     _add_read_options(p, athlete_required=True)
+    p.add_argument("--part-files", type=int, default=None, metavar="N",
+                   help="a Garmin account export is committed in parts of N uploaded files "
+                        "(default 500); an interrupted import resumes at the first part not "
+                        "committed")
 
     p = sub.add_parser("export", help="stored sessions as CSV, JSON or Parquet",
                        description="Print the stored sessions (with area and load) as CSV or "
@@ -135,10 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------- reading files
 
 def _expand(paths: Sequence[str]) -> list[Path]:
+    from stridewise.ingest.garminexport import is_export_dir
+
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
+        if p.is_dir() and not is_export_dir(p):
             out.extend(sorted(q for q in p.rglob("*") if q.is_file()
                               and not q.name.startswith(".")))
         else:
@@ -325,12 +331,55 @@ def _cmd_risk(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_FAILED if failures else EXIT_OK
 
 
+def _import_garmin_exports(store, paths: list[Path], args: argparse.Namespace, out: TextIO,
+                           err: TextIO) -> int:
+    """Garmin account exports go in part by part (resumable); returns the failures."""
+    from stridewise.archive_import import import_export
+    from stridewise.ingest import ReadContext
+    from stridewise.ingest.garminexport import PART_FILES
+
+    if args.part_files is not None and args.part_files < 1:
+        raise UsageError("--part-files must be 1 or more.")
+    failures = 0
+    for p in paths:
+        ctx = ReadContext(athlete=args.athlete, tz=args.tz, units=args.units,
+                          progress=_progress_printer(err, p.name))
+        if args.athlete not in set(store.athletes()["name"]):
+            store.upsert_athlete(args.athlete, tz=args.tz, units=args.units or "km")
+        def committed(part, res, name=p.name) -> None:
+            err.write(f"{name}: committed part {part.index + 1} of {part.n_parts} "
+                      f"({res.added} new, {res.merged} merged, "
+                      f"{res.unchanged + res.updated} already stored)\n")
+            err.flush()
+
+        try:
+            res = import_export(store, p, athlete=args.athlete, ctx=ctx, on_part=committed,
+                                part_files=args.part_files or PART_FILES)
+        except UsageError:
+            raise
+        except StridewiseError as exc:
+            failures += 1
+            err.write(f"{p}: {exc.message}\n")
+            continue
+        for line in res.report_lines:
+            err.write(line + "\n")
+        out.write(res.summary() + "\n")
+    return failures
+
+
 def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from stridewise.ingest.garminexport import is_export_dir, is_export_file
     from stridewise.store import Store
 
     store = Store.from_env()
-    reports, failures = read_files(args.paths, athlete=args.athlete, tz=args.tz,
-                                   units=args.units, err=err)
+    garmin = [p for p in map(Path, args.paths)
+              if is_export_dir(p) or (p.is_file() and p.suffix.lower() == ".zip"
+                                      and is_export_file(p))]
+    failures = _import_garmin_exports(store, garmin, args, out, err)
+    rest = [raw for raw in args.paths if Path(raw) not in garmin]
+    reports, failed = read_files(rest, athlete=args.athlete, tz=args.tz, units=args.units,
+                                 err=err) if rest else ([], 0)
+    failures += failed
     if reports and args.athlete not in set(store.athletes()["name"]):
         store.upsert_athlete(args.athlete, tz=args.tz, units=args.units or "km")
     for report in reports:

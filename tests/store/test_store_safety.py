@@ -168,7 +168,7 @@ def test_backup_and_restore_round_trip(store: Store, tmp_path: Path) -> None:
     sessions = store.sessions()
     folder = store.backup(tmp_path / "backup")
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["schema_version"] == 2
+    assert manifest["schema_version"] == 3
     assert manifest["tables"]["sessions"]["rows"] == len(sessions) == 32
     assert (folder / "sessions.parquet").is_file() and (folder / "overrides.parquet").is_file()
 
