@@ -1,4 +1,4 @@
-"""Command line (DESIGN §6): ``python -m stridewise sessions|weekly|risk|import|export ...``.
+"""Command line (DESIGN §6): ``python -m stridewise sessions|weekly|risk|import|watch|export ...``.
 
 Output goes to stdout as CSV with a header row or as a JSON array of records; import reports,
 assumptions and unreadable files go to stderr. Exit codes: 0 success, 1 a file could not be read
@@ -114,6 +114,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a Garmin account export is committed in parts of N uploaded files "
                         "(default 500); an interrupted import resumes at the first part not "
                         "committed")
+
+    p = sub.add_parser("watch", help="import files that appear in a folder, once each",
+                       description="Watch DIR and import every export file that appears in it "
+                                   "into the store (STRIDEWISE_DB) for the athlete, once each "
+                                   "(recognised by content): a file is read only when its "
+                                   "size has stopped changing; imported files move to "
+                                   "DIR/imported, files that cannot be read to DIR/failed "
+                                   "with the reason beside them. Stop with Ctrl-C.")
+    p.add_argument("directory", metavar="DIR", help="the folder to watch (not its sub-folders)")
+    p.add_argument("--athlete", required=True, help="athlete the files belong to")
+    p.add_argument("--tz", default="UTC", help="athlete's time zone (default UTC)")
+    p.add_argument("--units", choices=["km", "mi"], default=None,
+                   help="distance unit where a file does not state it")
+    p.add_argument("--settle", type=float, default=None, metavar="SECONDS",
+                   help="seconds a file must stay unchanged before it is read (default 2)")
+    p.add_argument("--poll", type=float, default=None, metavar="SECONDS",
+                   help="seconds between two looks at the folder (default 1)")
+    p.add_argument("--once", action="store_true",
+                   help="handle the files there now, then stop")
 
     p = sub.add_parser("export", help="stored sessions as CSV, JSON or Parquet",
                        description="Print the stored sessions (with area and load) as CSV or "
@@ -422,6 +441,44 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from stridewise import watch
+    from stridewise.store import Store
+
+    settle = watch.SETTLE_S if args.settle is None else args.settle
+    poll = watch.POLL_S if args.poll is None else args.poll
+    if settle < 0 or poll <= 0:
+        raise UsageError("--settle must be 0 or more and --poll more than 0 seconds.")
+    store = Store.from_env()
+    failed = [0]
+
+    def say(ev) -> None:
+        if ev.kind == "failed":
+            failed[0] += 1
+            err.write(f"{ev.name}: {ev.message} -> {ev.path}\n")
+        elif ev.kind == "seen":
+            err.write(f"{ev.message}\n")
+        else:
+            out.write(f"{ev.message} -> {ev.path}\n")
+        out.flush()
+        err.flush()
+
+    watcher = watch.FolderWatcher(args.directory, store, args.athlete, tz=args.tz,
+                                  units=args.units, settle_s=settle, on_event=say)
+    if args.once:
+        watcher.run_until_idle(poll_s=poll)
+        return EXIT_FAILED if failed[0] else EXIT_OK
+    import threading
+
+    err.write(f"Watching {watcher.folder} for {args.athlete} (Ctrl-C stops).\n")
+    err.flush()
+    try:
+        watcher.run(threading.Event(), poll)
+    except KeyboardInterrupt:
+        err.write("Stopped watching.\n")
+    return EXIT_OK
+
+
 def _count(store) -> str:
     n, k = len(store.sessions()), len(store.athletes())
     return f"{n} session{'s' * (n != 1)} of {k} athlete{'s' * (k != 1)}"
@@ -446,7 +503,7 @@ def _cmd_restore(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 COMMANDS = {"sessions": _cmd_sessions, "weekly": _cmd_sessions, "risk": _cmd_risk,
-            "import": _cmd_import, "export": _cmd_export, "backup": _cmd_backup,
+            "import": _cmd_import, "watch": _cmd_watch, "export": _cmd_export, "backup": _cmd_backup,
             "restore": _cmd_restore}
 
 
