@@ -33,8 +33,9 @@ from typing import Any, Final, Literal
 from stridewise.errors import StridewiseError, UsageError
 
 __all__ = [
-    "DONE_DIR", "FAILED_DIR", "SETTLE_S", "FolderWatcher", "WatchEvent", "ensure_watching",
-    "stop_watching", "watching",
+    "DONE_DIR", "FAILED_DIR", "SETTINGS_KEY", "SETTLE_S", "FolderWatcher", "WatchEvent",
+    "ensure_watching", "folder_settings", "save_folder", "stop_watching", "sync_watchers",
+    "watching",
 ]
 
 #: Seconds a file's size and modification time must stay unchanged before it is imported.
@@ -311,3 +312,68 @@ def watching() -> dict[str, dict[str, Any]]:
         items = list(_RUNNING.items())
     return {k: {"athlete": r.athlete, "alive": r.thread.is_alive(), "error": r.error,
                 "events": list(r.events)} for k, r in items}
+
+
+# ---------------------------------------------------------------------- the app's folder setting
+
+#: Settings key holding {athlete: folder} (personal mode: the one user sets it per athlete).
+SETTINGS_KEY: Final = "watch_folders"
+
+
+def folder_settings(store: Any) -> dict[str, str]:
+    """The watched folder saved for each athlete ({} when none)."""
+    raw = (store.settings() or {}).get(SETTINGS_KEY) or {}
+    return {str(k): str(v) for k, v in raw.items() if isinstance(v, str) and v.strip()} \
+        if isinstance(raw, dict) else {}
+
+
+def save_folder(store: Any, athlete: str, folder: str | None) -> str | None:
+    """Save (or, with an empty ``folder``, remove) the athlete's watched folder; returns the
+    folder saved (absolute). Raises UsageError for a folder that does not exist or that another
+    athlete already uses (one folder feeds one athlete)."""
+    current = folder_settings(store)
+    if athlete not in set(store.athletes()["name"]):
+        raise UsageError(f"There is no athlete named '{athlete}'.")
+    text = (folder or "").strip()
+    if not text:
+        current.pop(athlete, None)
+        saved = None
+    else:
+        p = Path(text).expanduser()
+        if not p.is_dir():
+            raise UsageError(f"{text} is not a folder on this computer; create it first or "
+                             "pick another one.")
+        saved = str(p.resolve())
+        other = next((a for a, f in current.items() if f == saved and a != athlete), None)
+        if other is not None:
+            raise UsageError(f"{saved} is already watched for {other}; one folder feeds one "
+                             "athlete.")
+        current[athlete] = saved
+    store.save_settings({**(store.settings() or {}), SETTINGS_KEY: current})
+    return saved
+
+
+def sync_watchers(store: Any, db_url: str | None) -> dict[str, str]:
+    """Make this process watch exactly the saved folders: start missing watchers, stop those
+    whose folder is no longer saved. Returns folder -> outcome ("started", "running",
+    "restarted", "stopped", or the one-sentence reason it cannot run)."""
+    wanted = {}
+    for athlete, folder in folder_settings(store).items():
+        wanted[_key(folder)] = athlete
+    out: dict[str, str] = {}
+    tz_of = {}
+    try:
+        ath = store.athletes()
+        tz_of = dict(zip(ath["name"], ath["tz"], strict=True))
+    except StridewiseError:
+        pass
+    for folder, athlete in wanted.items():
+        try:
+            out[folder] = ensure_watching(folder, athlete, db_url,
+                                          tz=tz_of.get(athlete) or "UTC")
+        except UsageError as exc:
+            out[folder] = exc.message
+    for folder in set(watching()) - set(wanted):
+        stop_watching(folder)
+        out[folder] = "stopped"
+    return out

@@ -191,3 +191,26 @@ def test_cli_watch_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert main(["watch", str(tmp_path / "nope"), "--athlete", "ana", "--once"],
                 out=io.StringIO(), err=(e := io.StringIO())) == 2
     assert "is not a folder" in e.getvalue()
+
+
+def test_folder_setting_one_folder_feeds_one_athlete(tmp_path: Path, store: Store) -> None:
+    store.upsert_athlete("ana")
+    store.upsert_athlete("ben")
+    store.save_settings({"units": "km"})
+    folder = tmp_path / "in"
+    folder.mkdir()
+    assert watch.save_folder(store, "ana", str(folder)) == str(folder.resolve())
+    with pytest.raises(UsageError, match="already watched for ana"):
+        watch.save_folder(store, "ben", str(folder))
+    with pytest.raises(UsageError, match="no athlete named"):
+        watch.save_folder(store, "zoe", str(folder))
+    assert store.settings()["units"] == "km"  # other settings are kept
+    try:
+        assert watch.sync_watchers(store, store.display_url) == {
+            str(folder.resolve()): "started"}
+        watch.save_folder(store, "ana", "")
+        assert watch.sync_watchers(store, store.display_url) == {
+            str(folder.resolve()): "stopped"}
+    finally:
+        watch.stop_watching(folder)
+    assert watch.folder_settings(store) == {}
