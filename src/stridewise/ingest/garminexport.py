@@ -766,7 +766,8 @@ class GarminExport:
                        "calories": 0}
         extras: list[tuple[str, str, Summary]] = []
         merged_files = 0
-        done = sz._read_many(jobs, ctx, "FIT files",
+        what = "FIT files" + (f" of part {index + 1} of {n}" if n > 2 else "")
+        done = sz._read_many(jobs, ctx, what,
                              start, span, sz._summarise_one)
         for i, res in done:
             ref = readable[i]
