@@ -14,8 +14,8 @@ years of daily resting heart rate, sleep, HRV and body weight. Then, restricted 
 2. imports it into a fresh SQLite store part by part (``archive_import.import_export``);
 3. imports it again into another store, interrupted after a third of the parts, and resumes.
 
-Prints wall time, CPU time and peak memory (max resident set of this process and, separately,
-of its worker processes) for each step.
+Each step runs in a fresh process and prints its wall time, its CPU time and its peak memory
+(max resident set of the step's process and, separately, of its largest worker process).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -107,6 +108,64 @@ class _Step:
         self.wall = wall
 
 
+def _progress_printer():
+    last = [-1.0]
+
+    def progress(fraction: float, text: str) -> None:
+        if fraction - last[0] >= 0.1 or fraction >= 1.0:
+            last[0] = fraction
+            print(f"  progress {fraction:4.0%} {text}", flush=True)
+
+    return progress
+
+
+def _committed(part, res) -> None:  # noqa: ANN001
+    if part.index % 3 == 0 or part.last:
+        print(f"  committed part {part.index + 1} of {part.n_parts}: {res.added} new",
+              flush=True)
+
+
+def step(name: str, zpath: Path, db: Path, part_files: int) -> None:
+    """One measured step, run in a fresh process so that its peak memory is its own."""
+    if name == "read":
+        with _Step("1. read the whole export (one report)"):
+            report = read_path(zpath, ReadContext(tz="Europe/Berlin",
+                                                  progress=_progress_printer()))
+        print(f"   {report.n_sessions} sessions, {len(report.wellness)} wellness rows, "
+              f"{report.merged_files} FIT files merged, {len(report.unreadable)} unreadable")
+    elif name == "import":
+        with Store(str(db)) as store, _Step("2. import into a new SQLite store, part by part"):
+            res = archive_import.import_export(
+                store, zpath, athlete="ana", part_files=part_files, on_part=_committed,
+                ctx=ReadContext(athlete="ana", progress=None))
+        print(f"   {res.summary()}")
+    elif name == "interrupt":
+        with Store(str(db)) as store:
+            seen = [0]
+
+            def crash(stage: str) -> None:
+                if stage == "commit":
+                    seen[0] += 1
+                    if seen[0] > 3:
+                        raise KeyboardInterrupt
+
+            store.checkpoint = crash
+            with _Step("3a. import interrupted while committing part 4"):
+                try:
+                    archive_import.import_export(store, zpath, athlete="ana",
+                                                 part_files=part_files)
+                except KeyboardInterrupt:
+                    print(f"   interrupted; {len(store.sessions())} sessions stored")
+    elif name == "resume":
+        with Store(str(db)) as store:
+            with _Step("3b. the same import again: resumes at part 4"):
+                res = archive_import.import_export(store, zpath, athlete="ana",
+                                                   part_files=part_files)
+            print(f"   {res.summary()}")
+            print(f"   stored after resume: {len(store.sessions(['ana']))} sessions, "
+                  f"{len(store.wellness())} wellness rows")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--activities", type=int, default=5000)
@@ -114,65 +173,32 @@ def main() -> None:
     ap.add_argument("--cores", type=int, default=2)
     ap.add_argument("--records", type=int, default=1800,
                     help="per-second records in each FIT file (file size)")
+    ap.add_argument("--step", choices=["read", "import", "interrupt", "resume"],
+                    help=argparse.SUPPRESS)
+    ap.add_argument("--zip", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.step:
+        step(args.step, args.zip, args.db, args.part_files)
+        return
     if hasattr(os, "sched_setaffinity"):
         cpus = sorted(os.sched_getaffinity(0))[: args.cores]
         os.sched_setaffinity(0, set(cpus))
         print(f"restricted to {len(cpus)} core(s): {cpus}; load average "
-              f"{os.getloadavg()[0]:.1f} (the machine is shared)")
+              f"{os.getloadavg()[0]:.1f} (the machine is shared)", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         zpath = Path(tmp) / "garmin_export.zip"
         t = time.perf_counter()
         size, unpacked = build(zpath, args.activities, args.records)
         print(f"built {zpath.name} in {time.perf_counter() - t:.0f} s: {args.activities} "
-              f"activities, {size / 1e6:.1f} MB zipped, {unpacked / 1e6:.1f} MB of members")
-        last = [-1.0]
-
-        def progress(fraction: float, text: str) -> None:
-            if fraction - last[0] >= 0.1 or fraction >= 1.0:
-                last[0] = fraction
-                print(f"  progress {fraction:4.0%} {text}")
-
-        with _Step("1. read the whole export"):
-            report = read_path(zpath, ReadContext(tz="Europe/Berlin", progress=progress))
-        print(f"   {report.n_sessions} sessions, {len(report.wellness)} wellness rows, "
-              f"{report.merged_files} FIT files merged, {len(report.unreadable)} unreadable")
-        del report
-
-        def committed(part, res) -> None:  # noqa: ANN001
-            if part.index % 3 == 0 or part.last:
-                print(f"  committed part {part.index + 1} of {part.n_parts}: {res.added} new")
-
-        with Store(str(Path(tmp) / "one.db")) as store, _Step("2. import into the store"):
-            res = archive_import.import_export(store, zpath, athlete="ana",
-                                               part_files=args.part_files, on_part=committed)
-        print(f"   {res.summary()}")
-
-        with Store(str(Path(tmp) / "two.db")) as store:
-            stop_at = max(1, res.n_parts // 3)
-            seen = [0]
-
-            def crash(stage: str) -> None:
-                if stage == "commit":
-                    seen[0] += 1
-                    if seen[0] > stop_at:
-                        raise KeyboardInterrupt
-
-            store.checkpoint = crash
-            with _Step(f"3a. import interrupted in part {stop_at + 1}"):
-                try:
-                    archive_import.import_export(store, zpath, athlete="ana",
-                                                 part_files=args.part_files)
-                except KeyboardInterrupt:
-                    pass
-            store.checkpoint = None
-            with _Step("3b. resume"):
-                res2 = archive_import.import_export(store, zpath, athlete="ana",
-                                                    part_files=args.part_files)
-            print(f"   {res2.summary()}")
-            n = len(store.sessions(["ana"]))
-            print(f"   stored after resume: {n} sessions (uninterrupted import: "
-                  f"{res.added}); {len(store.wellness())} wellness rows")
+              f"activities, {size / 1e6:.1f} MB zipped, {unpacked / 1e6:.1f} MB of members",
+              flush=True)
+        for name, db in (("read", "none.db"), ("import", "one.db"), ("interrupt", "two.db"),
+                         ("resume", "two.db")):
+            subprocess.run([sys.executable, __file__, "--step", name, "--zip", str(zpath),
+                            "--db", str(Path(tmp) / db), "--part-files",
+                            str(args.part_files)], check=True)
+        print(f"load average now {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
