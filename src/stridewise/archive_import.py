@@ -88,14 +88,14 @@ def import_export(store: Store, source: str | Path | bytes, *, athlete: str,
 
     ctx = ctx or ReadContext(athlete=athlete)
     with garminexport.open_export(source, ctx, file_name, part_files=part_files) as export:
-        done = store.import_parts(athlete, export.key)
+        done = store.import_parts(athlete, export.parts_key)
         matched = [i for ids in done.values() for i in ids]
         result = ArchiveResult(export.name, export.n_parts, resumed=len(done))
         notes: list[str] = []
         for part in export.parts(skip=sorted(done), matched_before=matched):
             rep = part.report
             res = store.import_report(rep, athlete=athlete, part=ArchivePart(
-                export.key, part.index, part.n_parts, part.matched_ids))
+                export.parts_key, part.index, part.n_parts, part.matched_ids))
             result.results.append(res)
             result.unreadable += rep.unreadable
             result.wellness_rows += len(rep.wellness)

@@ -159,3 +159,27 @@ def test_killed_cli_import_resumes_where_it_stopped(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(got.reset_index(drop=True),
                                       expected.reset_index(drop=True))
         assert len(store.wellness()) == 30
+
+
+def test_resume_with_another_part_size_loses_nothing(store: Store) -> None:
+    data = _big_export(20)
+    commits = {"n": 0}
+
+    def crash(stage: str) -> None:
+        if stage == "commit":
+            commits["n"] += 1
+            if commits["n"] == 3:
+                raise KeyboardInterrupt
+
+    store.checkpoint = crash
+    with pytest.raises(KeyboardInterrupt):
+        archive_import.import_export(store, data, athlete="ana", file_name="g.zip",
+                                     part_files=2)
+    store.checkpoint = None
+    # parts of 10 files: a different cut, so nothing is skipped on the strength of the old one
+    res = archive_import.import_export(store, data, athlete="ana", file_name="g.zip",
+                                       part_files=10)
+    assert res.resumed == 0 and len(res.results) == 3
+    s = store.sessions()
+    assert len(s) == 20 and s["source_id"].is_unique and s["avg_hr"].notna().all()
+    assert res.added == 16 and res.unchanged == 4  # the four committed before are known

@@ -701,6 +701,15 @@ class GarminExport:
         return self._plan.key
 
     @property
+    def parts_key(self) -> str:
+        """Identity of this export cut into parts of :attr:`part_files` (what a resumable
+        import records: the same content cut differently is a different list of parts)."""
+        return f"{self.key}/{self.part_files}"
+
+    def _part_sha(self, index: int) -> str:
+        return sha1_bytes(f"{self.parts_key}:{index}".encode())
+
+    @property
     def n_activities(self) -> int:
         return len(self._plan.activities)
 
@@ -824,7 +833,7 @@ class GarminExport:
             sessions=sessions, assumptions=assumptions,
             warnings=[f"not read: {f}" for f in failures], merged_files=merged_files,
             unreadable=failures)
-        report.content_sha1 = sha1_bytes(f"{self.key}:{index}".encode())
+        report.content_sha1 = self._part_sha(index)
         return ExportPart(index, n, report, ids), ids
 
     def _match(self, rows: list[dict[str, Any]], start_s: np.ndarray,
@@ -873,7 +882,7 @@ class GarminExport:
             format=fmt, sessions=sessions, skipped=list(plan.skipped), assumptions=assumptions,
             warnings=list(plan.warnings) + [f"not read: {f}" for f in plan.unreadable],
             wellness=plan.wellness.copy(), unreadable=list(plan.unreadable))
-        report.content_sha1 = sha1_bytes(f"{self.key}:{index}".encode())
+        report.content_sha1 = self._part_sha(index)
         return ExportPart(index, n, report, [])
 
     def read_all(self) -> ExportReport:
