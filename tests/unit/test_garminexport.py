@@ -250,3 +250,30 @@ def test_export_key_depends_on_content() -> None:
         with ge.open_export(data, ReadContext(), "g.zip") as export:
             keys.append(export.key)
     assert keys[0] == keys[1] != keys[2]
+
+
+def test_cli_reads_an_unpacked_export_folder_as_one_export(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from stridewise.cli import main
+
+    folder = gb.write_folder(tmp_path / "my garmin data", _export())
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["sessions", str(folder), "--format", "json"], out=out, err=err) == 0
+    rows = json.loads(out.getvalue())
+    assert sorted(r["source_id"] for r in rows if r["source_id"]) == ["1001", "1002", "1003"]
+    assert len(rows) == 4
+    assert "Garmin Connect account export" in err.getvalue()
+    # import into the store: parts, the report and the wellness rows
+    monkeypatch.setenv("STRIDEWISE_DB", str(tmp_path / "cli.db"))
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["import", str(folder), "--athlete", "ana", "--part-files", "2"],
+                out=out, err=err) == 0
+    assert "committed part 3 of 3" in err.getvalue()
+    assert "not read: " in err.getvalue() and "runner_example_510.fit" in err.getvalue()
+    assert ("4 new session(s), 5 wellness value(s), 1 file(s) could not be read; 3 of 3 "
+            "part(s) committed") in out.getvalue()
+    assert main(["import", str(folder), "--athlete", "ana", "--part-files", "0"],
+                out=io.StringIO(), err=(e := io.StringIO())) == 2
+    assert "--part-files must be 1 or more" in e.getvalue()
