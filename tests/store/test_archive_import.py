@@ -183,3 +183,17 @@ def test_resume_with_another_part_size_loses_nothing(store: Store) -> None:
     s = store.sessions()
     assert len(s) == 20 and s["source_id"].is_unique and s["avg_hr"].notna().all()
     assert res.added == 16 and res.unchanged == 4  # the four committed before are known
+
+
+def test_newer_export_replaces_a_days_wellness_value(store: Store) -> None:
+    def export(rhr: float, days: int) -> bytes:
+        uds = [{"calendarDate": f"2024-02-{d:02d}", "restingHeartRate": rhr}
+               for d in range(1, days + 1)]
+        return gb.zip_bytes(gb.export_files([gb.activity(1, T0)], uds=uds))
+
+    archive_import.import_export(store, export(48, 2), athlete="ana", file_name="a.zip")
+    archive_import.import_export(store, export(50, 3), athlete="ana", file_name="b.zip")
+    w = store.wellness(["ana"])
+    assert w["value"].tolist() == [50.0, 50.0, 50.0]  # one value per day and metric
+    assert w["date"].dt.day.tolist() == [1, 2, 3]
+    assert len(store.sessions()) == 1
