@@ -88,6 +88,15 @@ def build(path: Path, n: int, records: int) -> tuple[int, int]:
 
 
 def _rss_mb(who: int) -> float:
+    """Peak resident memory in MB: of this process (VmHWM, which starts afresh at exec,
+    unlike ru_maxrss), or of the largest waited-for child process (the reading workers)."""
+    if who == resource.RUSAGE_SELF:
+        try:
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
     return resource.getrusage(who).ru_maxrss / 1024  # kB on Linux
 
 
