@@ -277,3 +277,13 @@ def test_cli_reads_an_unpacked_export_folder_as_one_export(
     assert main(["import", str(folder), "--athlete", "ana", "--part-files", "0"],
                 out=io.StringIO(), err=(e := io.StringIO())) == 2
     assert "--part-files must be 1 or more" in e.getvalue()
+
+
+def test_summary_with_only_a_local_start_still_meets_its_fit_file() -> None:
+    act = gb.activity(1001, T1, km=10, minutes=50, offset_h=2.0)
+    del act["beginTimestamp"], act["startTimeGmt"]
+    files = gb.export_files([act], {"a.fit": gb.fit_for(T1, km=10, minutes=50, avg_hr=151)})
+    # 08:00 local in Athens (UTC+2 in March) is the FIT file's 06:00 UTC
+    r = read_bytes(gb.zip_bytes(files), "g.zip", ReadContext(tz="Europe/Athens"))
+    assert len(r.sessions) == 1 and r.merged_files == 1
+    assert r.sessions["avg_hr"].iloc[0] == 151

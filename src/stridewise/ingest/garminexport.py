@@ -562,6 +562,10 @@ def _parse_activity(a: dict[str, Any], file: str, tz: str,
         local = utc_to_local(pd.Series([start_utc]), tz).iloc[0].to_pydatetime()
     if local is None:
         return None, f"{label} has no start time"
+    if start_utc is None:  # only the local time: its UTC instant in the athlete's zone
+        t = pd.Timestamp(local).tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+        start_utc = None if pd.isna(t) else \
+            t.tz_convert("UTC").tz_localize(None).to_pydatetime()
     timer, elapsed = _ms(a.get("duration")), _ms(a.get("elapsedDuration"))
     moving = _ms(a.get("movingDuration"))
     dur = elapsed if not math.isnan(elapsed) and elapsed > 0 else timer
