@@ -287,3 +287,16 @@ def test_summary_with_only_a_local_start_still_meets_its_fit_file() -> None:
     r = read_bytes(gb.zip_bytes(files), "g.zip", ReadContext(tz="Europe/Athens"))
     assert len(r.sessions) == 1 and r.merged_files == 1
     assert r.sessions["avg_hr"].iloc[0] == 151
+
+
+def test_encrypted_member_is_refused_with_its_reason() -> None:
+    inner = bytearray(gb.zip_bytes({"secret.fit": gb.fit_for(T_FIT_ONLY),
+                                    "runner_example_501.fit": gb.fit_for(T1, km=10,
+                                                                         minutes=50)}))
+    cd = inner.index(b"PK\x01\x02")  # central directory entry of the first member
+    inner[cd + 8] |= 0x01  # general purpose flag: encrypted
+    files = gb.export_files([gb.activity(1001, T1, km=10, minutes=50)])
+    files[f"{gb.UPLOADS}/UploadedFiles_0-_Part1.zip"] = bytes(inner)
+    r = read_bytes(gb.zip_bytes(files), "g.zip", ReadContext())
+    assert r.sessions["source_id"].tolist() == ["1001"] and r.merged_files == 1
+    assert any("secret.fit" in u and "encrypted" in u for u in r.unreadable)

@@ -214,3 +214,19 @@ def test_folder_setting_one_folder_feeds_one_athlete(tmp_path: Path, store: Stor
     finally:
         watch.stop_watching(folder)
     assert watch.folder_settings(store) == {}
+
+
+def test_changed_content_under_a_known_name_is_imported_again(tmp_path: Path,
+                                                              store: Store) -> None:
+    clock = FakeClock()
+    w = watch.FolderWatcher(tmp_path, store, "ana", settle_s=0.5, clock=clock)
+    (tmp_path / "today.fit").write_bytes(RUN_A)
+    w.scan()
+    clock.t += 1
+    assert [e.kind for e in w.scan()] == ["imported"]
+    (tmp_path / "today.fit").write_bytes(RUN_B)  # the phone app re-exports under one name
+    w.scan()
+    clock.t += 1
+    (ev,) = w.scan()
+    assert ev.kind == "imported" and ev.path.name == "today (2).fit"
+    assert len(store.sessions()) == 2 and len(store.imports()) == 2
