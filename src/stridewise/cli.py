@@ -142,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", default=None,
                    help="write to this file instead of stdout (required for parquet on a "
                         "terminal)")
+    p.add_argument("--wellness", action="store_true",
+                   help="the daily wellness values instead (resting heart rate, sleep, HRV, "
+                        "body weight; e.g. from a Garmin account export)")
 
     p = sub.add_parser("backup", help="write the whole store as Parquet files into a folder",
                        description="Write every table of the store (STRIDEWISE_DB) as a "
@@ -419,8 +422,12 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.athlete is not None and args.athlete not in names:
         raise UsageError(f"No athlete called '{args.athlete}' in the store "
                          f"(stored: {', '.join(names) or 'none'}).")
-    analysis = analyse_store(store, [args.athlete] if args.athlete else None)
-    table = _columns(analysis.sessions, SESSION_COLUMNS_OUT + ["notes"])
+    if args.wellness:
+        table = store.wellness([args.athlete] if args.athlete else None).drop(
+            columns=["import_id"])
+    else:
+        analysis = analyse_store(store, [args.athlete] if args.athlete else None)
+        table = _columns(analysis.sessions, SESSION_COLUMNS_OUT + ["notes"])
     if args.format == "parquet":
         data = parquet_bytes(table)
         if args.output:

@@ -197,3 +197,23 @@ def test_newer_export_replaces_a_days_wellness_value(store: Store) -> None:
     assert w["value"].tolist() == [50.0, 50.0, 50.0]  # one value per day and metric
     assert w["date"].dt.day.tolist() == [1, 2, 3]
     assert len(store.sessions()) == 1
+
+
+def test_cli_exports_the_wellness_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                         ) -> None:
+    import io
+    import json
+
+    from stridewise.cli import main
+
+    db = tmp_path / "w.db"
+    with Store(str(db)) as store:
+        archive_import.import_export(store, _big_export(3), athlete="ana", file_name="g.zip")
+    monkeypatch.setenv("STRIDEWISE_DB", str(db))
+    out = io.StringIO()
+    assert main(["export", "--wellness", "--format", "json"], out=out,
+                err=io.StringIO()) == 0
+    rows = json.loads(out.getvalue())
+    assert len(rows) == 30 and rows[0] == {
+        "athlete": "ana", "date": "2024-01-01", "metric": "resting_hr_bpm", "value": 46.0,
+        "source_file": "DI_CONNECT/DI-Connect-Aggregator/UDSFile_2024-01-01_2024-04-10.json"}
