@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from stridewise.ui import fmt, state, summary, widgets
+from stridewise.ui import fmt, state, summary, watch_view, widgets
 
 store = widgets.setup_page("Home", ":material/directions_run:")
+watch_view.autostart(store)  # the saved watched folders start with the app
 
 st.title("Stridewise")
 st.markdown(

@@ -11,7 +11,7 @@ from stridewise.assessment import ratio_name
 from stridewise.errors import StridewiseError
 from stridewise.schema import AREAS, TRAINING_AREAS
 from stridewise.settings import DEFAULT_TARGETS, RISK_SOURCES, TARGET_SOURCES, RiskSettings
-from stridewise.ui import fmt, state, widgets
+from stridewise.ui import fmt, state, watch_view, widgets
 from stridewise.ui import settings_view as sv
 
 RISK_LABELS = {
@@ -31,6 +31,7 @@ RISK_LABELS = {
 }
 
 store = widgets.setup_page("Settings", ":material/tune:")
+watch_view.autostart(store)
 st.title("Settings")
 settings = state.current_settings(store)
 
@@ -244,3 +245,5 @@ with athletes_tab:
             else:
                 st.session_state.pop(state.ATHLETE_KEY, None)
                 _saved("Athlete deleted.")
+    st.divider()
+    watch_view.render(store)

@@ -1,4 +1,4 @@
-"""Command line (DESIGN §6): ``python -m stridewise sessions|weekly|risk|import|export ...``.
+"""Command line (DESIGN §6): ``python -m stridewise sessions|weekly|risk|import|watch|export ...``.
 
 Output goes to stdout as CSV with a header row or as a JSON array of records; import reports,
 assumptions and unreadable files go to stderr. Exit codes: 0 success, 1 a file could not be read
@@ -125,6 +125,29 @@ def build_parser() -> argparse.ArgumentParser:
                                    "report per file. Importing the same file twice changes "
                                    "nothing.")
     _add_read_options(p, athlete_required=True)
+    p.add_argument("--part-files", type=int, default=None, metavar="N",
+                   help="a Garmin account export is committed in parts of N uploaded files "
+                        "(default 500); an interrupted import resumes at the first part not "
+                        "committed")
+
+    p = sub.add_parser("watch", help="import files that appear in a folder, once each",
+                       description="Watch DIR and import every export file that appears in it "
+                                   "into the store (STRIDEWISE_DB) for the athlete, once each "
+                                   "(recognised by content): a file is read only when its "
+                                   "size has stopped changing; imported files move to "
+                                   "DIR/imported, files that cannot be read to DIR/failed "
+                                   "with the reason beside them. Stop with Ctrl-C.")
+    p.add_argument("directory", metavar="DIR", help="the folder to watch (not its sub-folders)")
+    p.add_argument("--athlete", required=True, help="athlete the files belong to")
+    p.add_argument("--tz", default="UTC", help="athlete's time zone (default UTC)")
+    p.add_argument("--units", choices=["km", "mi"], default=None,
+                   help="distance unit where a file does not state it")
+    p.add_argument("--settle", type=float, default=None, metavar="SECONDS",
+                   help="seconds a file must stay unchanged before it is read (default 2)")
+    p.add_argument("--poll", type=float, default=None, metavar="SECONDS",
+                   help="seconds between two looks at the folder (default 1)")
+    p.add_argument("--once", action="store_true",
+                   help="handle the files there now, then stop")
 
     p = sub.add_parser("export", help="stored sessions as CSV, JSON or Parquet",
                        description="Print the stored sessions (with area and load) as CSV or "
@@ -134,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", default=None,
                    help="write to this file instead of stdout (required for parquet on a "
                         "terminal)")
+    p.add_argument("--wellness", action="store_true",
+                   help="the daily wellness values instead (resting heart rate, sleep, HRV, "
+                        "body weight; e.g. from a Garmin account export)")
 
     p = sub.add_parser("backup", help="write the whole store as Parquet files into a folder",
                        description="Write every table of the store (STRIDEWISE_DB) as a "
@@ -150,10 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------- reading files
 
 def _expand(paths: Sequence[str]) -> list[Path]:
+    from stridewise.ingest.garminexport import is_export_dir
+
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
+        if p.is_dir() and not is_export_dir(p):
             out.extend(sorted(q for q in p.rglob("*") if q.is_file()
                               and not q.name.startswith(".")))
         else:
@@ -399,12 +427,55 @@ def _risk_from_store(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _import_garmin_exports(store, paths: list[Path], args: argparse.Namespace, out: TextIO,
+                           err: TextIO) -> int:
+    """Garmin account exports go in part by part (resumable); returns the failures."""
+    from stridewise.archive_import import import_export
+    from stridewise.ingest import ReadContext
+    from stridewise.ingest.garminexport import PART_FILES
+
+    if args.part_files is not None and args.part_files < 1:
+        raise UsageError("--part-files must be 1 or more.")
+    failures = 0
+    for p in paths:
+        ctx = ReadContext(athlete=args.athlete, tz=args.tz, units=args.units,
+                          progress=_progress_printer(err, p.name))
+        if args.athlete not in set(store.athletes()["name"]):
+            store.upsert_athlete(args.athlete, tz=args.tz, units=args.units or "km")
+        def committed(part, res, name=p.name) -> None:
+            err.write(f"{name}: committed part {part.index + 1} of {part.n_parts} "
+                      f"({res.added} new, {res.merged} merged, "
+                      f"{res.unchanged + res.updated} already stored)\n")
+            err.flush()
+
+        try:
+            res = import_export(store, p, athlete=args.athlete, ctx=ctx, on_part=committed,
+                                part_files=args.part_files or PART_FILES)
+        except UsageError:
+            raise
+        except StridewiseError as exc:
+            failures += 1
+            err.write(f"{p}: {exc.message}\n")
+            continue
+        for line in res.report_lines:
+            err.write(line + "\n")
+        out.write(res.summary() + "\n")
+    return failures
+
+
 def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from stridewise.ingest.garminexport import is_export_dir, is_export_file
     from stridewise.store import Store
 
     store = Store.from_env()
-    reports, failures = read_files(args.paths, athlete=args.athlete, tz=args.tz,
-                                   units=args.units, err=err)
+    garmin = [p for p in map(Path, args.paths)
+              if is_export_dir(p) or (p.is_file() and p.suffix.lower() == ".zip"
+                                      and is_export_file(p))]
+    failures = _import_garmin_exports(store, garmin, args, out, err)
+    rest = [raw for raw in args.paths if Path(raw) not in garmin]
+    reports, failed = read_files(rest, athlete=args.athlete, tz=args.tz, units=args.units,
+                                 err=err) if rest else ([], 0)
+    failures += failed
     if reports and args.athlete not in set(store.athletes()["name"]):
         store.upsert_athlete(args.athlete, tz=args.tz, units=args.units or "km")
     for report in reports:
@@ -425,8 +496,12 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.athlete is not None and args.athlete not in names:
         raise UsageError(f"No athlete called '{args.athlete}' in the store "
                          f"(stored: {', '.join(names) or 'none'}).")
-    analysis = analyse_store(store, [args.athlete] if args.athlete else None)
-    table = _columns(analysis.sessions, SESSION_COLUMNS_OUT + ["notes"])
+    if args.wellness:
+        table = store.wellness([args.athlete] if args.athlete else None).drop(
+            columns=["import_id"])
+    else:
+        analysis = analyse_store(store, [args.athlete] if args.athlete else None)
+        table = _columns(analysis.sessions, SESSION_COLUMNS_OUT + ["notes"])
     if args.format == "parquet":
         data = parquet_bytes(table)
         if args.output:
@@ -444,6 +519,44 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             write_table(table, args.format, fh)
     else:
         write_table(table, args.format, out)
+    return EXIT_OK
+
+
+def _cmd_watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from stridewise import watch
+    from stridewise.store import Store
+
+    settle = watch.SETTLE_S if args.settle is None else args.settle
+    poll = watch.POLL_S if args.poll is None else args.poll
+    if settle < 0 or poll <= 0:
+        raise UsageError("--settle must be 0 or more and --poll more than 0 seconds.")
+    store = Store.from_env()
+    failed = [0]
+
+    def say(ev) -> None:
+        if ev.kind == "failed":
+            failed[0] += 1
+            err.write(f"{ev.name}: {ev.message} -> {ev.path}\n")
+        elif ev.kind == "seen":
+            err.write(f"{ev.message}\n")
+        else:
+            out.write(f"{ev.message} -> {ev.path}\n")
+        out.flush()
+        err.flush()
+
+    watcher = watch.FolderWatcher(args.directory, store, args.athlete, tz=args.tz,
+                                  units=args.units, settle_s=settle, on_event=say)
+    if args.once:
+        watcher.run_until_idle(poll_s=poll)
+        return EXIT_FAILED if failed[0] else EXIT_OK
+    import threading
+
+    err.write(f"Watching {watcher.folder} for {args.athlete} (Ctrl-C stops).\n")
+    err.flush()
+    try:
+        watcher.run(threading.Event(), poll)
+    except KeyboardInterrupt:
+        err.write("Stopped watching.\n")
     return EXIT_OK
 
 
@@ -471,7 +584,7 @@ def _cmd_restore(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 COMMANDS = {"sessions": _cmd_sessions, "weekly": _cmd_sessions, "risk": _cmd_risk,
-            "import": _cmd_import, "export": _cmd_export, "backup": _cmd_backup,
+            "import": _cmd_import, "watch": _cmd_watch, "export": _cmd_export, "backup": _cmd_backup,
             "restore": _cmd_restore}
 
 

@@ -65,7 +65,7 @@ from stridewise.store_schema import (
 
 __all__ = [
     "DEFAULT_DB_PATH", "MATCH_DURATION_FRACTION", "MATCH_WINDOW_S", "SAME_START_S",
-    "ImportResult", "Store",
+    "ArchivePart", "ImportResult", "Store",
     "match_sessions", "merge_source_rows", "resolve_url",
 ]
 
@@ -175,6 +175,18 @@ class ImportResult:
         if self.unchanged:
             parts.append(f"{self.unchanged} already stored")
         return f"{name}: {', '.join(parts)} (import {self.import_id})."
+
+
+@dataclass(frozen=True)
+class ArchivePart:
+    """One part of a large archive import, committed with its import (see
+    :meth:`Store.import_parts`): the archive's identity, the part's index and count, and the
+    ids the part wants remembered for the parts that follow."""
+
+    archive_key: str
+    index: int
+    n_parts: int
+    matched_ids: Sequence[str] = ()
 
 
 class _NoChange(Exception):  # noqa: N818 - control flow, never escapes the store
@@ -767,6 +779,8 @@ class Store:
             conn.execute(sa.delete(links).where(links.c.import_id.in_(iids)))
             conn.execute(sa.delete(ss).where(ss.c.athlete == name))
             conn.execute(sa.delete(imp).where(imp.c.athlete == name))
+            for extra in (T["wellness"], T["import_parts"]):
+                conn.execute(sa.delete(extra).where(extra.c.athlete == name))
             conn.execute(sa.delete(a).where(a.c.name == name))
         return removed
 
@@ -796,7 +810,8 @@ class Store:
         return [self.import_report(r, athlete=athlete, is_demo=is_demo) for r in reports]
 
     def import_report(self, report: Any, *, athlete: str | None = None,
-                      is_demo: bool = False, tz: str | None = None) -> ImportResult:
+                      is_demo: bool = False, tz: str | None = None,
+                      part: ArchivePart | None = None) -> ImportResult:
         """Store the sessions of one :class:`~stridewise.ingest.ImportReport` in one transaction.
 
         ``athlete`` files them under that name (default: the name in the report's sessions).
@@ -806,6 +821,11 @@ class Store:
         into it; the rest are added. User overrides are never touched. ``tz``: the zone the
         report's UTC-sourced starts were converted to (default: the athlete's stored zone, else
         UTC); it is kept so that a later zone change can re-time them.
+
+        A report with a ``wellness`` frame (date, metric, value, source_file; e.g. a Garmin
+        account export) stores those daily values too (one per athlete, day and metric; the
+        newest import wins). ``part`` records, in the same transaction, that this report is
+        one committed part of a large archive (see :meth:`import_parts`).
         """
         frame, name = self._prepare(report, athlete)
         sha = str(getattr(report, "content_sha1", "") or "")
@@ -819,7 +839,7 @@ class Store:
                 return ImportResult(int(prev), unchanged=len(frame), already_imported=True,
                                     file_name=file_name)
         return self._write(lambda conn: self._import_tx(conn, frame, report, name, sha,
-                                                        is_demo, tz))
+                                                        is_demo, tz, archive_part=part))
 
     def _prepare(self, report: Any, athlete: str | None) -> tuple[pd.DataFrame, str]:
         sessions = getattr(report, "sessions", None)
@@ -848,7 +868,8 @@ class Store:
         return frame.reset_index(drop=True), name
 
     def _import_tx(self, conn: Connection, frame: pd.DataFrame, report: Any, name: str,
-                   sha: str, is_demo: bool, tz: str | None = None) -> ImportResult:
+                   sha: str, is_demo: bool, tz: str | None = None, *,
+                   archive_part: ArchivePart | None = None) -> ImportResult:
         imp = T["imports"]
         file_name = str(getattr(report, "file_name", "") or "")
         if sha:
@@ -882,8 +903,60 @@ class Store:
         conn.execute(sa.update(imp).where(imp.c.import_id == import_id).values(
             added=result.added, merged=result.merged, unchanged=result.unchanged,
             updated=result.updated))
+        self._store_wellness(conn, name, getattr(report, "wellness", None), import_id)
+        if archive_part is not None:
+            ap = archive_part
+            conn.execute(sa.insert(T["import_parts"]).values(
+                athlete=name, archive_key=ap.archive_key, part=int(ap.index),
+                n_parts=int(ap.n_parts), import_id=import_id,
+                detail=json.dumps(list(ap.matched_ids)), committed_at=_now()))
         self._stage("commit")
         return result
+
+    @staticmethod
+    def _store_wellness(conn: Connection, name: str, wellness: Any, import_id: int) -> None:
+        """Upsert daily wellness values (one per athlete, day and metric)."""
+        if not isinstance(wellness, pd.DataFrame) or wellness.empty:
+            return
+        w = T["wellness"]
+        days = pd.to_datetime(wellness["date"]).dt.normalize()
+        recs = [{"athlete": name, "day": d.to_pydatetime(), "metric": str(m),
+                 "value": float(v), "source_file": str(f), "import_id": import_id}
+                for d, m, v, f in zip(days, wellness["metric"], wellness["value"],
+                                      wellness.get("source_file", pd.Series(
+                                          [""] * len(wellness))), strict=True)
+                if pd.notna(d) and pd.notna(v)]
+        for chunk in _chunks(recs, _CHUNK):
+            keys = [sa.and_(w.c.day == r["day"], w.c.metric == r["metric"]) for r in chunk]
+            conn.execute(sa.delete(w).where(w.c.athlete == name, sa.or_(*keys)))
+            conn.execute(sa.insert(w), list(chunk))
+
+    def import_parts(self, athlete: str, archive_key: str) -> dict[int, list[str]]:
+        """The committed parts of an archive import for ``athlete``: part index -> the ids the
+        part recorded (for a Garmin export: the activities its FIT files matched)."""
+        t = T["import_parts"]
+        rows = self._read(lambda c: c.execute(
+            sa.select(t.c.part, t.c.detail).where(t.c.athlete == athlete,
+                                                  t.c.archive_key == archive_key)).all())
+        return {int(p): list(json.loads(d or "[]")) for p, d in rows}
+
+    def wellness(self, athletes: Sequence[str] | None = None) -> pd.DataFrame:
+        """Daily wellness values: DataFrame[athlete, date, metric, value, source_file,
+        import_id], ordered by athlete, date and metric. Metrics and units: ``resting_hr_bpm``,
+        ``sleep_s``, ``hrv_ms``, ``weight_kg``."""
+        w = T["wellness"]
+        q = sa.select(w.c.athlete, w.c.day, w.c.metric, w.c.value, w.c.source_file,
+                      w.c.import_id).order_by(w.c.athlete, w.c.day, w.c.metric)
+        if athletes is not None:
+            q = q.where(w.c.athlete.in_(list(athletes)))
+        df = self._read(lambda c: _frame(c.execute(q)))
+        return pd.DataFrame({
+            "athlete": df["athlete"].astype("str"),
+            "date": _to_datetime(df["day"].astype(str) if len(df) else df["day"]),
+            "metric": df["metric"].astype("str"),
+            "value": pd.to_numeric(df["value"]).astype(float),
+            "source_file": df["source_file"].astype("str"),
+            "import_id": pd.to_numeric(df["import_id"]).astype("Int64")})
 
     def _store_rows(self, conn: Connection, frame: pd.DataFrame, import_id: int, name: str,
                     source: str, zone: str = "UTC") -> tuple[int, int, int, int]:
@@ -1102,6 +1175,8 @@ class Store:
                     conn.execute(sa.delete(ss).where(ss.c.source_session_id.in_(orphan)))
             self._stage("remove")
             gone = self._rebuild(conn, sorted(affected))
+            for extra in (T["wellness"], T["import_parts"]):
+                conn.execute(sa.delete(extra).where(extra.c.import_id == iid))
             conn.execute(sa.delete(imp).where(imp.c.import_id == iid))
             return len(gone)
 

@@ -15,8 +15,12 @@ User edits (``overrides``) are keyed by the merged session id and never touched 
 Schema versions are applied in order by :func:`migrate`. Version 1 is the first released
 layout; version 2 adds the sport family used to find the same session in two sources plus the
 list of contributing sources, back-filled from the stored rows; version 3 adds the zone of
-UTC-sourced starts (``source_sessions.tz``), so a change of the athlete's zone re-times them. A database is always built by
-running every step from an empty database, so the upgrade path and the fresh path are one path.
+UTC-sourced starts (``source_sessions.tz``), so a change of the athlete's zone re-times them.
+Version 4 adds ``wellness``
+(daily resting heart rate, sleep, HRV, body weight per athlete, e.g. from a Garmin account
+export) and ``import_parts`` (which parts of a large archive an import has committed, so that an
+interrupted import resumes where it stopped). A database is always built by running every step
+from an empty database, so the upgrade path and the fresh path are one path.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from sqlalchemy.engine import Connection
 from stridewise.schema import COLUMNS
 
 #: The schema version this code writes and reads.
-SCHEMA_VERSION: Final[int] = 3
+SCHEMA_VERSION: Final[int] = 4
 
 #: Sources whose start times arrive in UTC and are converted to the athlete's zone on import
 #: (Strava CSV and export zip, FIT, TCX, GPX, Apple Health, Nike JSON). Their stored rows keep
@@ -88,7 +92,7 @@ def _canonical_columns(*, id_name: str) -> list[sa.Column]:
 
 
 def build_metadata(version: int) -> sa.MetaData:
-    """The table layout of schema ``version`` (1 or 2)."""
+    """The table layout of schema ``version`` (1, 2 or 3)."""
     md = sa.MetaData()
     sa.Table("schema_version", md, sa.Column("version", sa.Integer, nullable=False))
     sa.Table("meta", md,
@@ -158,7 +162,28 @@ def build_metadata(version: int) -> sa.MetaData:
              sa.Column("signature", sa.Text, primary_key=True),
              sa.Column("mapping", sa.Text, nullable=False),
              sa.Column("updated_at", sa.DateTime, nullable=False))
+    if version >= 4:
+        _wellness_tables(md)
     return md
+
+
+def _wellness_tables(md: sa.MetaData) -> None:
+    """Version 3: daily wellness values and the committed parts of large archive imports."""
+    sa.Table("wellness", md,
+             sa.Column("athlete", sa.Text, primary_key=True),
+             sa.Column("day", sa.DateTime, primary_key=True),
+             sa.Column("metric", sa.Text, primary_key=True),
+             sa.Column("value", sa.Float, nullable=False),
+             sa.Column("source_file", sa.Text, nullable=False, server_default=""),
+             sa.Column("import_id", sa.Integer))
+    sa.Table("import_parts", md,
+             sa.Column("athlete", sa.Text, primary_key=True),
+             sa.Column("archive_key", sa.Text, primary_key=True),
+             sa.Column("part", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("n_parts", sa.Integer, nullable=False),
+             sa.Column("import_id", sa.Integer, nullable=False),
+             sa.Column("detail", sa.Text, nullable=False, server_default="[]"),
+             sa.Column("committed_at", sa.DateTime, nullable=False))
 
 
 #: The current layout; the store codes against these tables.
@@ -167,7 +192,7 @@ T = METADATA.tables
 #: Tables in dependency-free order for backup/restore (all of them except schema_version).
 DATA_TABLES: Final[tuple[str, ...]] = (
     "meta", "athletes", "imports", "source_sessions", "import_sessions", "sessions",
-    "overrides", "settings", "rules", "mapping_profiles",
+    "overrides", "settings", "rules", "mapping_profiles", "wellness", "import_parts",
 )
 
 
@@ -204,9 +229,17 @@ def _step_3(conn: Connection) -> None:
                  .values(tz=sa.func.coalesce(zone, "UTC")))
 
 
+
+def _step_4(conn: Connection) -> None:
+    """Version 4: ``wellness`` and ``import_parts``."""
+    md = sa.MetaData()
+    _wellness_tables(md)
+    md.create_all(conn)
+
+
 #: version -> step that brings a database from version-1 to version.
 MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {
-    1: _step_1, 2: _step_2, 3: _step_3}
+    1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4}
 
 
 def current_version(conn: Connection) -> int:

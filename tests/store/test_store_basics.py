@@ -10,6 +10,7 @@ from store_helpers import days, report
 
 from stridewise.errors import StoreError, UsageError
 from stridewise.store import DEFAULT_DB_PATH, Store, resolve_url
+from stridewise.store_schema import SCHEMA_VERSION
 
 
 def test_default_database_is_created_under_cwd_in_wal_mode(
@@ -18,7 +19,7 @@ def test_default_database_is_created_under_cwd_in_wal_mode(
     monkeypatch.delenv("STRIDEWISE_DB", raising=False)
     with Store.from_env() as store:
         assert store.backend == "sqlite"
-        assert store.schema_version() == 3
+        assert store.schema_version() == SCHEMA_VERSION
     db = tmp_path / DEFAULT_DB_PATH
     assert db.is_file()
     with sqlite3.connect(db) as conn:

@@ -20,6 +20,7 @@ from store_helpers import (
 
 from stridewise.errors import StoreError
 from stridewise.store import Store
+from stridewise.store_schema import SCHEMA_VERSION
 
 STAGES = ["import-row", "source-rows", "sessions", "links", "commit"]
 
@@ -168,7 +169,7 @@ def test_backup_and_restore_round_trip(store: Store, tmp_path: Path) -> None:
     sessions = store.sessions()
     folder = store.backup(tmp_path / "backup")
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["schema_version"] == 3
+    assert manifest["schema_version"] == SCHEMA_VERSION
     assert manifest["tables"]["sessions"]["rows"] == len(sessions) == 32
     assert (folder / "sessions.parquet").is_file() and (folder / "overrides.parquet").is_file()
 

@@ -7,6 +7,7 @@ Format modules (each exposes ``read(data: bytes, file_name: str, ctx: ReadContex
 * ``fit``          FIT activity files
 * ``tcx`` / ``gpx`` XML activity files
 * ``stravazip``    a Strava bulk export zip, or any zip of supported files
+* ``garminexport`` a Garmin Connect account export (zip or unpacked folder)
 * ``otherformats`` Apple Health export.xml, Nike Run Club JSON, Polar HRM/XML, Suunto SML
 
 Every failure is a :class:`~stridewise.errors.StridewiseError` with a sentence for the user.
@@ -58,7 +59,9 @@ def sniff_format(data: bytes, file_name: str) -> str:
     """
     name = file_name.lower()
     if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
-        return "stravazip"
+        from stridewise.ingest.garminexport import is_export_zip
+
+        return "garminexport" if is_export_zip(data) else "stravazip"
     if len(data) >= 12 and data[8:12] == b".FIT":
         return "fit"
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n\x00")
@@ -113,8 +116,13 @@ def read_bytes(data: bytes, file_name: str, ctx: ReadContext | None = None) -> I
 
 
 def read_path(path: str | Path, ctx: ReadContext | None = None) -> ImportReport:
-    """Read a file from disk; see :func:`read_bytes`."""
+    """Read a file from disk (or an unpacked Garmin export folder); see :func:`read_bytes`."""
     p = Path(path)
+    from stridewise.ingest import garminexport
+
+    if garminexport.is_export_dir(p) or (p.suffix.lower() == ".zip" and p.is_file()
+                                         and garminexport.is_export_file(p)):
+        return garminexport.read_path(p, ctx or ReadContext())
     try:
         data = p.read_bytes()
     except OSError as exc:
