@@ -564,11 +564,15 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
     out = rows.copy(deep=False)  # columns are replaced, never modified in place
     if "row_number" not in out.columns:
         out["row_number"] = np.arange(len(out)) + 1
-    # start
+    # start (an optional ``start_reason`` column says why a row has none)
     bad_start = out["start"].isna().to_numpy()
     if bad_start.any():
-        for rn in out["row_number"].to_numpy()[bad_start]:
-            skipped_rows.append(SkippedRow(ln(int(rn)), "no readable date/time"))
+        why = (out["start_reason"].to_numpy(dtype=object)[bad_start]
+               if "start_reason" in out.columns else [""] * int(bad_start.sum()))
+        for rn, reason in zip(out["row_number"].to_numpy()[bad_start], why, strict=True):
+            skipped_rows.append(SkippedRow(ln(int(rn)),
+                                           reason if isinstance(reason, str) and reason
+                                           else "no readable date/time"))
         out = out.loc[~bad_start]
     # duration: fall back to moving time, then skip
     dur = _numeric(out["duration_s"]) if "duration_s" in out else None
