@@ -16,6 +16,7 @@ import csv
 import html
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -98,12 +99,21 @@ def clean_header(name: object) -> str:
     return t.replace("\ufeff", "").strip().strip('"').strip()
 
 
+_NON_LATIN = re.compile(r"[^\W\d_\u0000-\u024f\u1e00-\u1eff]")
+
+
 def header_key(name: str) -> str:
     """Comparison key of a header: lower-case, accent-free words.
 
     ``Ø Herzfrequenz`` -> ``o herzfrequenz``; ``start_date_local`` -> ``start date local``.
+    Headers in other scripts (Cyrillic, Greek, CJK, Hangul, ...) keep their letters:
+    ``平均心率`` -> ``平均心率``, ``Средняя ЧСС`` -> ``средняя чсс``.
     """
-    return sport_key(clean_header(name).replace("’", "'"))
+    text = clean_header(name).replace("’", "'")
+    if _NON_LATIN.search(text):
+        t = unicodedata.normalize("NFKC", text).casefold()
+        return re.sub(r"[\W_]+", " ", t).strip()
+    return sport_key(text)
 
 
 # --------------------------------------------------------------------------- table
