@@ -162,9 +162,13 @@ _SWIMS = frozenset({"swim", "open_water_swim"})
 
 _FOOT = frozenset({"run", "trail_run", "treadmill_run", "track_run", "virtual_run", "walk",
                    "hike"})
+_WHEELS = ("ride", "mountain_bike", "gravel_ride", "e_bike", "virtual_ride", "indoor_ride",
+           "ski", "nordic_ski", "backcountry_ski", "row", "kayak")
 _RUNS = ("run", "trail_run", "treadmill_run", "track_run", "virtual_run")
 #: Fastest plausible foot speed, m/s (the 100 m world record averages about 10.4 m/s).
 _FOOT_MAX_MPS = 12.0
+#: Faster than any session of any human-powered sport averages, m/s (180 km/h).
+_ANY_MAX_MPS = 50.0
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2})?$"
 _HMS = r"^\d{1,3}:\d{2}(:\d{2})?([.,]\d+)?$"
 
@@ -397,18 +401,21 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     active = moving.where(moving.gt(0), duration)
     # Swims are metres (or yards) in every account; everything else km or mi.
     swim = sport.isin(_SWIMS)
-    # Track runs list metres ("1,610") even in km and mile accounts: a foot session that would
-    # be faster than any human in km is in metres when metres give a plausible speed.
+    # Track runs list metres ("1,610") even in km and mile accounts: a session that would be
+    # faster than any human on foot (or than any sport at all, for types not known as foot
+    # sports, e.g. a swim named in a language not yet listed) when read in km is in metres
+    # when metres give a plausible speed.
     foot = sport.isin(list(_FOOT))
     with np.errstate(divide="ignore", invalid="ignore"):
         as_km_mps = dist_raw * 1000.0 / active
         as_m_mps = dist_raw / active
-    metres = foot & ~swim & as_km_mps.gt(_FOOT_MAX_MPS) & as_m_mps.between(0.3, _FOOT_MAX_MPS)
+    limit = pd.Series(np.where(foot, _FOOT_MAX_MPS, _ANY_MAX_MPS), index=idx)
+    metres = ~swim & as_km_mps.gt(limit) & as_m_mps.between(0.3, _FOOT_MAX_MPS)
     if metres.any():
         first_line = int(table.record_lines[np.flatnonzero(metres.to_numpy())[0]])
-        warn.append(f"{int(metres.sum())} foot session(s) list their distance in metres "
-                    f"(as Garmin does for track runs; first at row {first_line}); read as "
-                    "metres")
+        warn.append(f"{int(metres.sum())} session(s) list their distance in metres (as Garmin "
+                    f"does for track runs; first at row {first_line}): in km they would be "
+                    "faster than humanly possible, so they were read as metres")
     judged = ~swim & ~metres
     cadence = num(_CADENCE)
     stride = num(_STRIDE)
@@ -417,8 +424,9 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     # Steps taken while stopped (a run with long pauses) inflate the count against the
     # stride, so only sessions that moved at least 90 % of their time are gait evidence.
     continuous = ~(moving.gt(0) & pace_secs.gt(0) & moving.lt(0.9 * pace_secs))
+    # Any session with a stride length is on foot, whatever its (maybe unknown) type name.
     mpu = stride_metres_per_unit(dist_raw, stride, steps, cadence, pace_secs).where(
-        judged & continuous & sport.isin(list(_FOOT)))
+        judged & continuous & ~sport.isin(list(_WHEELS)))
     if ctx.units is not None:
         units = ctx.units
         assumptions.append(f"distances read as {'miles' if units == 'mi' else 'kilometres'} "

@@ -1,0 +1,168 @@
+"""Garmin Connect activity lists: distance unit from gait physics, track runs in metres,
+headers in every account language, rows with impossible dates (own fixtures)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from stridewise.ingest import ReadContext, csvfile
+from stridewise.ingest.base import ImportReport
+from stridewise.ingest.csv_garmin import decide_units, stride_metres_per_unit
+from stridewise.schema import validate
+
+MILE = 1609.344
+
+
+def _read(data: bytes, name: str = "Activities.csv", **ctx: object) -> ImportReport:
+    report = csvfile.read(data, name, ReadContext(**ctx))  # type: ignore[arg-type]
+    validate(report.sessions)
+    return report
+
+
+def _fixture(fixtures_dir: Path, name: str) -> bytes:
+    return (fixtures_dir / "csv" / name).read_bytes()
+
+
+def _without(data: bytes, column: str) -> bytes:
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    i = rows[0].index(column)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([r[:i] + r[i + 1:] for r in rows])
+    return out.getvalue().encode("utf-8")
+
+
+def _by_title(r: ImportReport) -> pd.DataFrame:
+    return r.sessions.set_index("title")
+
+
+# --------------------------------------------------------------------------- unit decision
+
+def test_miles_with_paces_in_the_ambiguous_band_read_as_miles_from_strides(
+        fixtures_dir: Path) -> None:
+    # Paces 8:00-8:30 per unit fit km and mi alike; cadence x time x stride (m) says miles.
+    r = _read(_fixture(fixtures_dir, "garmin_en_miles_ambiguous_pace_track.csv"))
+    s = _by_title(r)
+    assert r.units == "mi"
+    assert s.loc["Tempo Tuesday", "distance_m"] == pytest.approx(5.00 * MILE)
+    assert s.loc["Long Run", "distance_m"] == pytest.approx(6.20 * MILE)
+    assert s.loc["Easy", "elevation_gain_m"] == pytest.approx(60 * 0.3048)
+    decided = r.assumptions[0]
+    assert decided.startswith("distances read as miles because steps × stride length")
+    assert not any("uncertain" in w or "disagrees" in w for w in r.warnings)
+
+
+def test_track_run_metres_with_thousands_separator(fixtures_dir: Path) -> None:
+    r = _read(_fixture(fixtures_dir, "garmin_en_miles_ambiguous_pace_track.csv"))
+    track = _by_title(r).loc["Track Mile Repeats"]
+    assert track["sport"] == "track_run"
+    assert track["distance_m"] == pytest.approx(1610.0)  # "1,610" metres, not 1,610 mi
+    assert any("metres" in w and "row 4" in w for w in r.warnings)
+
+
+def test_track_run_metres_in_a_km_account_too(fixtures_dir: Path) -> None:
+    data = _fixture(fixtures_dir, "garmin_en_miles_ambiguous_pace_track.csv")
+    r = _read(data, units="km")
+    assert _by_title(r).loc["Track Mile Repeats", "distance_m"] == pytest.approx(1610.0)
+    assert _by_title(r).loc["Tempo Tuesday", "distance_m"] == pytest.approx(5000.0)
+
+
+def test_pace_alone_in_the_band_is_flagged_as_uncertain(fixtures_dir: Path) -> None:
+    data = _without(_fixture(fixtures_dir, "garmin_en_miles_ambiguous_pace_track.csv"),
+                    "Avg Stride Length")
+    r = _read(data)
+    assert r.units == "km"  # no physics: the last resort cannot tell, and says so
+    assert "plausible per km and per mile" in r.assumptions[0]
+    assert any(w.startswith("the distance unit is uncertain") for w in r.warnings)
+
+
+def test_evidence_that_disagrees_is_flagged(fixtures_dir: Path) -> None:
+    # A fast runner in a miles account: 5:00 per unit looks like km, the strides say miles.
+    r = _read(_fixture(fixtures_dir, "garmin_en_fast_miles_disagree.csv"))
+    assert r.units == "mi"
+    assert r.sessions["distance_m"].iloc[0] == pytest.approx(8.0 * MILE)
+    assert any(w.startswith("the evidence disagrees") for w in r.warnings)
+
+
+def test_the_chosen_unit_overrides_the_physics(fixtures_dir: Path) -> None:
+    r = _read(_fixture(fixtures_dir, "garmin_en_fast_miles_disagree.csv"), units="km")
+    assert r.units == "km" and r.sessions["distance_m"].iloc[0] == pytest.approx(8000.0)
+    assert "as you chose" in r.assumptions[0]
+
+
+def test_stride_physics_per_session() -> None:
+    dist = pd.Series([5.0, 5.0, 1610.0, 3.0])
+    stride = pd.Series([1.18, 0.74, 1.45, 0.0])
+    steps = pd.Series([float("nan")] * 4)
+    cadence = pd.Series([170.0, 170.0, 180.0, 170.0])
+    secs = pd.Series([2400.0, 2400.0, 370.0, 1500.0])
+    mpu = stride_metres_per_unit(dist, stride, steps, cadence, secs)
+    assert mpu.iloc[0] == pytest.approx(170 * 40 * 1.18 / 5)  # ~1,605 m: miles
+    assert mpu.iloc[1] == pytest.approx(170 * 40 * 0.74 / 5)  # ~1,006 m: km
+    assert mpu.iloc[2:].isna().all()  # metres in the column; no stride
+    sport = pd.Series(["run"] * 4)
+    assert decide_units(sport[:1], dist[:1], secs[:1], mpu[:1]).units == "mi"
+    assert decide_units(sport[1:2], dist[1:2], secs[1:2], mpu[1:2]).units == "km"
+
+
+# --------------------------------------------------------------------------- languages
+
+def test_swedish_export_is_garmin(fixtures_dir: Path) -> None:
+    r = _read(_fixture(fixtures_dir, "garmin_sv_small.csv"))
+    s = _by_title(r)
+    assert r.format == "Garmin Connect Activities.csv (16 columns, Swedish headers)"
+    assert r.n_sessions == 4 and r.units == "km"
+    assert s.loc["Stockholm Löpning", "distance_m"] == pytest.approx(8040.0)  # "8,04"
+    assert s.loc["Långpass", "distance_m"] == pytest.approx(15600.0)
+    assert s.loc["Bassäng", "distance_m"] == pytest.approx(1500.0)  # "1 500" m, not km
+    assert str(s.loc["Långpass", "start"]) == "2024-09-01 09:12:44"
+    assert s.loc["Långpass", "duration_s"] == 3600 + 32 * 60 + 5  # Förfluten tid
+    assert s.loc["Långpass", "moving_s"] == 3600 + 31 * 60 + 10  # Tid i rörelse
+    assert s.loc["Långpass", "avg_hr"] == 146 and s.loc["Långpass", "calories"] == 1050
+
+
+def test_chinese_headers_are_garmin() -> None:
+    text = ("活动类型,日期,我的最爱,标题,距离,热量消耗,时间,平均心率,最大心率,平均步频,平均步长,"
+            "移动时间,全程耗时\n"
+            '跑步,2026-08-22 16:14:45,false,"基础训练","6.55","364","00:33:02","155","172",'
+            '"172","1.15","00:33:00","00:38:47"\n'
+            '跑步,2026-08-20 07:02:10,false,"慢跑","5.10","290","00:30:05","141","160",'
+            '"168","1.01","00:30:00","00:30:05"\n')
+    r = _read(text.encode("utf-8"))
+    assert r.format == "Garmin Connect Activities.csv (13 columns, Chinese headers)"
+    s = r.sessions.sort_values("start")
+    assert s["distance_m"].tolist() == pytest.approx([5100.0, 6550.0])
+    assert s["avg_hr"].tolist() == [141.0, 155.0]
+    assert s["duration_s"].iloc[1] == 38 * 60 + 47 and s["moving_s"].iloc[1] == 33 * 60
+    assert r.units == "km" and "stride" in r.assumptions[0]
+
+
+def test_unlisted_language_is_recognised_by_its_layout(fixtures_dir: Path) -> None:
+    r = _read(_fixture(fixtures_dir, "garmin_et_unlisted_language.csv"))
+    assert r.format.startswith("Garmin Connect Activities.csv")
+    assert r.n_sessions == 3
+    s = _by_title(r)
+    assert s.loc["Pikk jooks", "distance_m"] == pytest.approx(18400.0)
+    assert s.loc["Pikk jooks", "duration_s"] == 3600 + 42 * 60
+    assert s.loc["Pikk jooks", "calories"] == 1210.0
+    assert any("recognised by Garmin's layout" in w for w in r.warnings)
+
+
+# --------------------------------------------------------------------------- dates
+
+@pytest.mark.parametrize("bad", ["0001-01-01 00:00:00", "1677-09-21 00:12:43",
+                                 "9999-12-31 23:59:59"])
+def test_one_out_of_range_date_skips_that_row_only(bad: str) -> None:
+    text = ("Activity Type,Date,Favorite,Title,Distance,Calories,Time,Avg HR\n"
+            'Running,2022-04-18 10:31:59,false,"A","5.02","246","00:30:15","145"\n'
+            f'Running,{bad},false,"B","5.02","246","00:30:15","145"\n'
+            'Running,2022-04-16 10:31:59,false,"C","6.02","296","00:36:15","145"\n')
+    r = _read(text.encode("utf-8"))
+    assert r.n_sessions == 2
+    assert sorted(r.sessions["title"]) == ["A", "C"]
+    assert [s.row for s in r.skipped] == [3]
+    assert r.skipped[0].reason.startswith(f"the date '{bad}' is outside the years 1900-2200")
