@@ -199,5 +199,9 @@ def add_load(sessions: pd.DataFrame,
     run_km, km_note = running_km(out, minutes)
     out["run_km"] = run_km
     note = np.where(note == "", km_note, np.where(km_note == "", note, note + "; " + km_note))
+    if "duration_estimated" in out.columns:  # set by the importer for distance-only sessions
+        est = out["duration_estimated"].fillna(False).to_numpy(dtype=bool)
+        text = "minutes estimated from the distance (no time was recorded)"
+        note = np.where(est, np.where(note == "", text, text + "; " + note), note)
     out["load_note"] = pd.Series(note, index=out.index, dtype=str)
     return out

@@ -145,6 +145,7 @@ def read_runkeeper(table: Table, ctx: ReadContext, file_name: str) -> ImportRepo
         "elevation_gain_m": climb * (FOOT_M if miles else 1.0),
         "avg_hr": _pos(_num(table, "Average Heart Rate (bpm)")),
         "calories": _num(table, "Calories Burned"),
+        "start_reason": parsed.reasons(),
         "row_number": table.record_lines,
     })
     unit = "mi" if miles else "km"
@@ -163,11 +164,6 @@ def read_mapmyrun(table: Table, ctx: ReadContext, file_name: str) -> ImportRepor
     link = _text(table, "Link")
     ids = link.str.extract(r"(\d+)\s*/?$", expand=False).fillna("")
     secs = _num(table, "Workout Time (seconds)")
-    from stridewise.ingest.base import SkippedRow
-
-    zero = secs.fillna(0).le(0).to_numpy()
-    skipped = [SkippedRow(int(n), "no workout time recorded (0 seconds), so it cannot be "
-                          "counted as a session") for n in table.record_lines[zero]]
     rows = pd.DataFrame({
         "start": parsed.values, "sport": normalise_sports(types),
         "title": notes.where(notes != "", types.astype("str").str.strip()),
@@ -176,11 +172,11 @@ def read_mapmyrun(table: Table, ctx: ReadContext, file_name: str) -> ImportRepor
         "avg_hr": _pos(_num(table, "Avg Heart Rate")),
         "calories": _pos(_num(table, "Calories Burned (kCal)")),
         "source_id": ids.astype("str"),
+        "start_reason": parsed.reasons(),
         "row_number": table.record_lines,
     })
     return finish_report(
-        rows.loc[~zero], table, ctx, source="mapmyrun_csv", file_name=file_name,
-        skipped=skipped,
+        rows, table, ctx, source="mapmyrun_csv", file_name=file_name,
         fmt="MapMyRun workout history (distances in miles, dates without times)",
         assumptions=["MapMyRun gives workout dates without a time of day; sessions start at "
                      "midnight", *parsed.sentences()], units="mi")
@@ -205,7 +201,8 @@ def read_trainingpeaks(table: Table, ctx: ReadContext, file_name: str) -> Import
         "start": parsed.values, "sport": normalise_sports(types),
         "title": _text(table, "Title"), "duration_s": hours * 3600.0,
         "distance_m": _pos(dist), "avg_hr": _pos(_num(table, "HeartRateAverage")),
-        "max_hr": _pos(_num(table, "HeartRateMax")), "row_number": lines,
+        "max_hr": _pos(_num(table, "HeartRateMax")),
+        "start_reason": parsed.reasons(), "row_number": lines,
     })
     rpe = _num(table, "Rpe")
     rows["rpe"] = rpe.where(rpe.between(1, 10))
@@ -228,7 +225,8 @@ def read_intervals(table: Table, ctx: ReadContext, file_name: str) -> ImportRepo
         "avg_hr": _pos(_num(table, "average_heartrate")),
         "max_hr": _pos(_num(table, "max_heartrate")),
         "calories": _num(table, "calories"),
-        "source_id": _text(table, "id"), "row_number": table.record_lines,
+        "source_id": _text(table, "id"),
+        "start_reason": parsed.reasons(), "row_number": table.record_lines,
     })
     rpe = _num(table, "icu_rpe")
     rows["rpe"] = rpe.where(rpe.between(1, 10))
@@ -255,7 +253,8 @@ def read_zepp(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
         "title": sport.astype("str").str.replace("_", " ").str.capitalize(),
         "duration_s": _num(table, "sportTime(s)"),
         "distance_m": _pos(_num(table, "distance(m)")),
-        "calories": _num(table, "calories(kcal)"), "row_number": table.record_lines,
+        "calories": _num(table, "calories(kcal)"),
+        "start_reason": parsed.reasons(), "row_number": table.record_lines,
     })
     assumptions = ["sport codes read as Zepp's (1 run, 6 walk, 8 treadmill, 9 ride, ...)"]
     if parsed.utc_offset:
@@ -310,6 +309,7 @@ def read_healthexport(table: Table, ctx: ReadContext, file_name: str) -> ImportR
         "avg_hr": _pos(_num(table, "Heart rate: Average(count/min)")),
         "max_hr": _pos(_num(table, "Heart rate: Maximum(count/min)")),
         "calories": _num(table, "Active energy burned(kcal)"),
+        "start_reason": parsed.reasons(),
         "row_number": table.record_lines,
     })
     return finish_report(

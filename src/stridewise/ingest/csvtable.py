@@ -569,6 +569,7 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
     (only for rows that are reported, so big clean files never pay for line counting).
     """
     ln: Callable[[int], int] = line_of or int
+    keep = list(keep)
     skipped_rows = list(skipped)
     notes = list(warnings)
     out = rows.copy(deep=False)  # columns are replaced, never modified in place
@@ -601,7 +602,23 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
         implausible = implausible & ~use_moving
     if dur.isna().any():
         dur = dur.where(dur.notna(), mov.where((mov >= lo) & (mov <= hi)))
+    # A session with a distance but no time (or 0 s) is still a session: its duration is
+    # estimated from the pace of the file's other sessions of that sport and marked.
+    estimated = pd.Series(False, index=out.index)
+    if "distance_m" in out.columns:
+        dist = _numeric(out["distance_m"])
+        no_time = (dur.isna() | dur.le(0)) & ~implausible & dist.gt(0)
+        if no_time.any():
+            guess, sentence = estimate_durations(out["sport"].astype("str"), dist, dur, no_time)
+            got = no_time & guess.notna()
+            if got.any():
+                dur = dur.where(~got, guess)
+                estimated = got
+                notes.append(sentence.format(n=int(got.sum())))
     out["duration_s"] = dur
+    if estimated.any():
+        out["duration_estimated"] = estimated
+        keep = [*keep, "duration_estimated"]
     missing = (dur.isna() | implausible).to_numpy()
     if missing.any():
         for rn, d in zip(out.loc[missing, "row_number"], dur[missing], strict=True):
@@ -624,7 +641,6 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
                          f"left empty (first at row {first})")
             v = v.where(~bad)
         out[col] = v
-    keep = list(keep)
     cols = [c for c in out.columns if c in COLUMNS or c == "row_number" or c in keep]
     sessions, dups = finish_sessions(out[cols], ctx, source=source, file_name=file_name)
     skipped_rows.extend(SkippedRow(None if d.row is None else ln(d.row), d.reason) for d in dups)
@@ -632,6 +648,35 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
     return ImportReport(file_name=file_name, format=fmt, sessions=sessions,
                         skipped=skipped_rows, assumptions=list(dict.fromkeys(assumptions)),
                         warnings=notes, units=units)  # type: ignore[arg-type]
+
+
+#: Typical moving pace, seconds per km, used when a file has no timed session of a sport to
+#: learn the pace from (an easy run, a walk, a steady ride, an easy swim).
+DEFAULT_PACE_S_PER_KM: dict[str, float] = {
+    "run": 360.0, "trail_run": 420.0, "treadmill_run": 360.0, "track_run": 300.0,
+    "virtual_run": 360.0, "walk": 720.0, "hike": 900.0, "ride": 144.0,
+    "mountain_bike": 200.0, "gravel_ride": 160.0, "virtual_ride": 135.0, "e_bike": 130.0,
+    "swim": 1500.0, "open_water_swim": 1500.0,
+}
+
+
+def estimate_durations(sport: pd.Series, dist_m: pd.Series, dur_s: pd.Series,
+                       wanted: pd.Series) -> tuple[pd.Series, str]:
+    """Durations (s) for the ``wanted`` sessions from their distance: at the median pace of the
+    file's timed sessions of the same sport, else at :data:`DEFAULT_PACE_S_PER_KM`; NaN for
+    sports without either. Also the report sentence (``{n}`` = sessions estimated)."""
+    timed = dur_s.gt(0) & dist_m.gt(0) & ~wanted
+    pace = (dur_s[timed] / (dist_m[timed] / 1000.0)).groupby(sport[timed]).median()
+    per_km = sport.map(pace).where(lambda p: p.notna(), sport.map(DEFAULT_PACE_S_PER_KM))
+    guess = (dist_m / 1000.0 * per_km).where(wanted)
+    used = [f"{sp.replace('_', ' ')} {int(v // 60)}:{int(round(v % 60)):02d} per km"
+            for sp, v in pace.items() if (wanted & sport.eq(sp)).any()]
+    basis = ("the median pace of this file's timed sessions of the same sport ("
+             + ", ".join(used) + ")" if used else "a typical pace for the sport")
+    sentence = ("{n} session(s) have a distance but no recorded time; they were kept with "
+                f"their duration estimated from {basis} and marked duration_estimated, so "
+                "their minutes and load are estimates")
+    return guess, sentence
 
 
 def _numeric(s: pd.Series) -> pd.Series:
