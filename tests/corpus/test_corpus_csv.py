@@ -299,7 +299,10 @@ def test_hevy_sets(corpus_dir: Path) -> None:
     sets = parse_sets(first["sets"])
     assert sets[0] == {"exercise": "Paused Bench Press", "category": "bench_press", "reps": 7,
                        "weight_kg": 90.0, "seconds": None}
-    assert s["sport"].eq("strength").all()
+    # One workout is a single "Running" set (6 Jun 2025, 7.25 km): a run, not strength.
+    assert s["sport"].value_counts().to_dict() == {"strength": 410, "run": 1}
+    run = s[s["sport"] == "run"].iloc[0]
+    assert str(run["start"]) == "2025-06-06 16:26:00" and run["distance_m"] == 7250.0
 
 
 def test_intervals_activities(corpus_dir: Path) -> None:

@@ -396,24 +396,48 @@ def read_hevy(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     ends = parse_dates(frame["end_txt"]).values
     frame["start"] = starts
     frame["end"] = ends
+    names = pd.unique(frame["exercise"].astype(object))
+    cardio_sport = dict(zip(names, normalise_sports(pd.Series(names, dtype="str")), strict=True))
+    is_cardio = {e: exercise_category(e) in ("run", "cardio") for e in names}
     out = []
+    n_cardio = 0
     for _key, g in frame.groupby(["title", "start_txt", "end_txt"], sort=False):
         st, en = g["start"].iloc[0], g["end"].iloc[0]
         dur = (en - st).total_seconds() if pd.notna(st) and pd.notna(en) else np.nan
         km = g["km"].sum(min_count=1)
+        sport = _workout_sport(g["exercise"], is_cardio, cardio_sport)
+        n_cardio += sport != "strength"
         out.append({
-            "start": st, "sport": "strength", "title": g["title"].iloc[0],
+            "start": st, "sport": sport, "title": g["title"].iloc[0],
             "duration_s": dur if dur and dur > 0 else np.nan,
             "distance_m": km * 1000.0 if pd.notna(km) and km > 0 else np.nan,
             "sets": sets_to_json(_set_records(g["exercise"], g["reps"], g["weight"], g["secs"])),
             "row_number": int(g["line"].iloc[0]),
         })
     rows = pd.DataFrame(out)
+    assumptions = ["one session per Hevy workout; its duration is end time minus start "
+                   "time; every set is kept with its exercise"]
+    if n_cardio:
+        assumptions.append(f"{n_cardio} workout(s) made only of cardio exercises (running, "
+                           "walking, cycling, ...) take the sport of those exercises instead "
+                           "of strength")
     return finish_report(
         rows, table, ctx, source="hevy_csv", file_name=file_name,
         fmt=f"Hevy workout log ({len(table)} sets in {len(rows)} workouts)",
-        assumptions=["one session per Hevy workout; its duration is end time minus start "
-                     "time; every set is kept with its exercise"])
+        assumptions=assumptions)
+
+
+def _workout_sport(exercises: pd.Series, is_cardio: dict[object, bool],
+                   sport_of: dict[object, str]) -> str:
+    """"strength" unless every set of the workout is a cardio exercise: then that exercise's
+    sport (run, walk, ride, ...) when they share one, else "cardio"."""
+    names = pd.unique(exercises.astype(object))
+    if len(names) == 0 or not all(is_cardio.get(e, False) for e in names):
+        return "strength"
+    sports = {sport_of.get(e, "other") for e in names}
+    if len(sports) == 1 and "other" not in sports:
+        return sports.pop()
+    return "cardio"
 
 
 #: Seconds per set used to estimate Fitbod workout durations (work + rest).
