@@ -71,6 +71,35 @@ def _refuse(message: str, kind: str) -> Reader:
     return reader
 
 
+#: Header names of sleep reports (Garmin Connect's sleep export in several languages, other
+#: apps' sleep logs): two of them, or a "Sleep Score ..." first column, make a sleep summary.
+_SLEEP = frozenset({
+    "sleep need", "avg sleep need", "bedtime", "avg bedtime", "wake time", "avg wake time",
+    "sleep duration", "sleep score",
+    "sleep quality", "deep sleep", "light sleep", "rem sleep", "awake time", "time in bed",
+    "puntuacion del sueno", "necesidad de sueno", "hora de acostarse", "hora de despertarse",
+    "schlafbedarf", "schlafenszeit", "aufwachzeit", "schlafdauer", "schlafqualitat",
+    "besoin de sommeil", "heure du coucher", "heure du reveil", "score de sommeil",
+    "fabbisogno di sonno", "ora di andare a letto", "ora del risveglio",
+    "slaapbehoefte", "bedtijd", "wektijd", "necessidade de sono", "hora de deitar",
+    "hora de acordar", "sovnbehov", "sengetid", "sombehov", "sovbehov", "sangtid",
+})
+
+
+def _is_sleep_report(table: Table) -> bool:
+    keys = table.keys
+    if keys and (keys[0].startswith("sleep score") or keys[0].startswith("schlafwert")
+                 or keys[0].startswith("score de sommeil")):
+        return True
+    if sum(k in _SLEEP for k in keys) >= 2 and not ({"distance", "activity type", "type",
+                                                      "sport"} & set(keys)):
+        return True
+    # Garmin's one-night report is a list of "label,value" lines.
+    first = table.data[0].astype("str").str.strip().str.casefold().head(40)
+    return bool(first.str.startswith("sleep score").any()
+                and first.isin(["sleep duration", "deep sleep duration", "rem duration"]).any())
+
+
 _WELLNESS = ("resting hr", "restinghr", "hrv", "sleep", "sleepsecs", "weight", "readiness",
              "soreness", "fatigue", "stress", "spo2", "body battery")
 
@@ -97,6 +126,11 @@ def detect(table: Table) -> Reader | None:
             "is a Health Export file of cumulative daily totals (energy, steps, distance per "
             "day), not workouts; export the Workouts table from Health Export instead.",
             "Apple Health daily totals")
+    if _is_sleep_report(table):
+        return _refuse(
+            "is a sleep summary (sleep score, duration and bedtime per night, as Garmin "
+            "Connect's sleep report exports it), not a list of training sessions; export your "
+            "activities instead (Garmin Connect: Activities, Export CSV).", "sleep summary")
     if _has(table, "workout day", "workouttype") or _has(table, "workoutday", "workouttype"):
         return read_trainingpeaks
     if _has(table, "route name", "duration") and _has(table, "type", "date") and (

@@ -304,7 +304,7 @@ def parse_table(text: str, file_name: str, encoding: str, raw: bytes | None = No
     for j in range(data.shape[1], len(columns)):
         data[j] = ""
     data.columns = list(range(len(columns)))
-    _check_header_names(columns, file_name)
+    _check_header_names(columns, file_name, _sample_rows(head_lines[h + 1:], delim))
     return Table(columns=columns, data=data, delimiter=delim, encoding=encoding, text=text,
                  body_offset=body_offset, first_data_line=h + 2,
                  truncated_last=_truncated_tail(body, delim, len(columns)))
@@ -416,7 +416,7 @@ def parse_utf8(payload: bytes, file_name: str, encoding: str,
                 raise UnreadableFile(f"{file_name} could not be read again.")
             return {i: more[i] for i in idx}
     data.columns = list(range(width))
-    _check_header_names(columns, file_name)
+    _check_header_names(columns, file_name, _sample_rows(head_lines[h + 1:], delim))
     return Table(columns=columns, data=data, delimiter=delim, encoding=encoding,
                  body_offset=body_offset, first_data_line=h + 2,
                  truncated_last=tail, payload=payload,  # type: ignore[arg-type]
@@ -438,11 +438,63 @@ def _truncated_tail_bytes(body: memoryview, delim: str,
     return _truncated_tail(t[nl + 1:].decode("utf-8"), delim, width)
 
 
-def _check_header_names(columns: list[str], file_name: str) -> None:
-    """Refuse text whose 'header' is prose or numbers rather than column names."""
+_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("date", re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?.*)?|"
+                        r"\d{1,2}[./]\d{1,2}[./]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?.*)?|"
+                        r"\d{4}/\d{1,2}/\d{1,2}.*")),
+    ("duration", re.compile(r"\d{1,3}:\d{2}(:\d{2})?([.,]\d+)?")),
+    ("number", re.compile(r"[-+]?\d[\d.,' ]*")),
+)
+
+
+def _kind(cell: str) -> str:
+    """"date", "duration", "number" or "text": what a cell's value looks like."""
+    t = cell.strip()
+    for name, rx in _KINDS:
+        if rx.fullmatch(t):
+            return name
+    return "text"
+
+
+def _sample_rows(lines: Sequence[str], delim: str, limit: int = 20) -> list[list[str]]:
+    rows = []
+    for ln in lines[:limit]:
+        if ln.strip():
+            try:
+                rows.append(next(csv.reader([ln], delimiter=delim)))
+            except (csv.Error, StopIteration):
+                continue
+    return rows
+
+
+def _check_header_names(columns: list[str], file_name: str,
+                        sample: Sequence[Sequence[str]] = ()) -> None:
+    """Refuse text whose 'header' is prose or numbers rather than column names, and tables
+    whose first line is already a data row (a date, numbers and durations where the rows
+    below hold the same kinds of values: the header row is missing)."""
     named = [c for c in columns if c]
     longish = sum(len(c) > 80 or len(c.split()) >= 5 for c in named)
     numeric = sum(bool(re.fullmatch(r"[-+]?[\d.,:/ ]+", c)) for c in named)
+    if named and sample:
+        kinds = [_kind(c) for c in columns]
+        same = 0
+        dated = False
+        valued = 0
+        for j, k in enumerate(kinds):
+            if k == "text":
+                continue
+            valued += 1
+            below = [_kind(r[j]) for r in sample if j < len(r) and r[j].strip()]
+            if below and sum(b == k for b in below) >= 0.6 * len(below):
+                same += 1
+                dated = dated or k == "date"
+        if same and (dated or same >= max(2, valued // 2 + 1)):
+            shown = ", ".join(f"'{c}'" for c in columns[:4] if c)
+            more = ", ..." if len(columns) > 4 else ""
+            raise UnsupportedFormat(
+                f"{file_name} starts with a row of values ({shown}{more}) where the column "
+                "names should be: the header row is missing. Add a first line naming the "
+                "columns (for example date, type, duration, distance) and upload it again.")
     if not named or longish > len(named) / 2 or numeric > len(named) / 2:
         raise UnsupportedFormat(
             f"{file_name} is not a CSV table with a header line of column names; Stridewise "
