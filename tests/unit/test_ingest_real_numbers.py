@@ -182,3 +182,54 @@ def test_excel_mangled_minutes_seconds_are_still_recognised() -> None:
     assert parse_durations(s).tolist() == [1848.0, 2054.0, 2701.0, 1690.0, 1860.0]
     mm_ss = pd.Series(["07:30:00", "08:12:00", "09:05:00", "06:58:00", "07:44:00"])
     assert parse_durations(mm_ss).iloc[0] == 450.0  # 7 min 30 s, not 7.5 hours
+
+
+# --------------------------------------------------------------------------- generic units
+
+def test_api_dump_seconds_and_metres_are_inferred() -> None:
+    text = ("id,name,type,start_date_local,elapsed_time,distance,average_heartrate\n"
+            "1,Morning Run,Run,2024-03-01T07:00:00,1800,5000.0,150\n"
+            "2,Long Run,Run,2024-03-03T08:00:00,5400,16000.0,145\n"
+            "3,Ride,Ride,2024-03-04T17:00:00,3600,25000.0,130\n"
+            "4,Swim,Swim,2024-03-05T06:00:00,2400,1500.0,\n")
+    r = _read(text, "dump.csv")
+    s = r.sessions.set_index("title")
+    assert s.loc["Morning Run", "duration_s"] == 1800.0  # seconds, not 30 hours
+    assert s.loc["Morning Run", "distance_m"] == 5000.0  # metres, not 5,000 km
+    assert s.loc["Swim", "distance_m"] == 1500.0
+    assert s.loc["Long Run", "avg_hr"] == 145.0
+    said = next(a for a in r.assumptions if a.startswith("durations in 'elapsed_time'"))
+    assert "read as seconds" in said and "as metres" in said and "100% of 4" in said
+
+
+def test_minutes_and_km_log_stays_minutes_and_km() -> None:
+    text = ("Date,Type,Minutes,Distance\n2024-01-01,Run,30,5.1\n2024-01-03,Run,55,10.2\n"
+            "2024-01-05,Run,95,18.0\n")
+    r = _read(text)
+    assert r.sessions["duration_s"].tolist() == [1800.0, 3300.0, 5700.0]
+    assert r.sessions["distance_m"].tolist() == pytest.approx([5100.0, 10200.0, 18000.0])
+    assert any("as kilometres" in a for a in r.assumptions)
+
+
+def test_decimal_hours_are_inferred() -> None:
+    text = ("Date,Type,Duration,Distance\n2024-01-01,Ride,1.5,40\n2024-01-03,Ride,2.25,62\n"
+            "2024-01-05,Run,0.75,8.5\n")
+    r = _read(text)
+    assert r.sessions["duration_s"].tolist() == [5400.0, 8100.0, 2700.0]
+    assert any("read as hours" in a for a in r.assumptions)
+
+
+def test_clock_durations_with_metre_distances() -> None:
+    text = ("Date,Type,Duration,Distance\n2024-01-01,Run,00:30:00,5000\n"
+            "2024-01-03,Run,01:00:00,11000\n")
+    r = _read(text)
+    assert r.sessions["distance_m"].tolist() == [5000.0, 11000.0]
+    assert r.sessions["duration_s"].tolist() == [1800.0, 3600.0]
+
+
+def test_stated_units_are_not_second_guessed() -> None:
+    text = ("Date,Type,Duration (min),Distance (km)\n2024-01-01,Run,30,5\n")
+    r = _read(text)
+    assert r.sessions["duration_s"].iloc[0] == 1800.0
+    assert r.sessions["distance_m"].iloc[0] == 5000.0
+    assert not any("plausible" in a for a in r.assumptions)
