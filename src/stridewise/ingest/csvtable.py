@@ -27,7 +27,13 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from stridewise.errors import UnreadableFile, UnsupportedFormat
-from stridewise.ingest.base import ImportReport, ReadContext, SkippedRow, finish_sessions
+from stridewise.ingest.base import (
+    DEFAULT_PACE_S_PER_KM,
+    ImportReport,
+    ReadContext,
+    SkippedRow,
+    finish_sessions,
+)
 from stridewise.ingest.sports import sport_key
 from stridewise.schema import COLUMNS, RANGES
 
@@ -700,16 +706,6 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
     return ImportReport(file_name=file_name, format=fmt, sessions=sessions,
                         skipped=skipped_rows, assumptions=list(dict.fromkeys(assumptions)),
                         warnings=notes, units=units)  # type: ignore[arg-type]
-
-
-#: Typical moving pace, seconds per km, used when a file has no timed session of a sport to
-#: learn the pace from (an easy run, a walk, a steady ride, an easy swim).
-DEFAULT_PACE_S_PER_KM: dict[str, float] = {
-    "run": 360.0, "trail_run": 420.0, "treadmill_run": 360.0, "track_run": 300.0,
-    "virtual_run": 360.0, "walk": 720.0, "hike": 900.0, "ride": 144.0,
-    "mountain_bike": 200.0, "gravel_ride": 160.0, "virtual_ride": 135.0, "e_bike": 130.0,
-    "swim": 1500.0, "open_water_swim": 1500.0,
-}
 
 
 def estimate_durations(sport: pd.Series, dist_m: pd.Series, dur_s: pd.Series,

@@ -31,6 +31,27 @@ class Summary:
     warnings: list[str] = field(default_factory=list)
 
 
+#: Times devices and converters write when they have no clock: the most negative 32-bit Unix
+#: time, Unix 0, and the FIT epoch (a FIT timestamp of 0).
+PLACEHOLDER_TIMES: frozenset[datetime] = frozenset({
+    datetime(1901, 12, 13, 20, 45, 52), datetime(1970, 1, 1), datetime(1989, 12, 31)})
+#: GPS time starts on 1980-01-06: no satellite-timed recording is older.
+GPS_EPOCH = datetime(1980, 1, 6)
+
+
+def is_real_time(t: datetime | None) -> bool:
+    """False for None, placeholder times and anything before the GPS epoch (naive UTC)."""
+    return t is not None and t not in PLACEHOLDER_TIMES and GPS_EPOCH <= t and t.year <= 2200
+
+
+def placeholder_note(t: datetime) -> str:
+    """Why a time is not a date: for reports."""
+    if t in PLACEHOLDER_TIMES:
+        return (f"{t:%Y-%m-%d %H:%M:%S} is the placeholder devices write when they have no "
+                "clock time, not a real date")
+    return f"{t:%Y-%m-%d %H:%M:%S} lies before GPS time began (1980), so it is not a real date"
+
+
 def clean_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
     """Drop rows without a usable start or duration; blank implausible optional values.
 
@@ -44,6 +65,10 @@ def clean_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[s
         start = row.get("start")
         if not isinstance(start, datetime) or not 1900 <= start.year <= 2200:
             warnings.append("A session without a usable start time was left out.")
+            continue
+        if not is_real_time(start):
+            warnings.append(f"A session was left out: its start, {placeholder_note(start)}, "
+                            "and the file holds no other time to date it by.")
             continue
         dur = row.get("duration_s")
         if not isinstance(dur, (int, float)) or not math.isfinite(dur) or not lo_d <= dur <= hi_d:
