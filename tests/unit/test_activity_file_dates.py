@@ -103,3 +103,23 @@ def test_clean_rows_never_keeps_a_placeholder_start_silently() -> None:
                               {"start": datetime(2020, 5, 1, 7), "duration_s": 1800.0}])
     assert [r["start"].year for r in rows] == [2020]
     assert "1989-12-31 00:00:00 is the placeholder" in notes[0]
+
+
+def test_tcx_activity_with_a_distance_but_no_time_is_kept_and_marked() -> None:
+    data = ('<?xml version="1.0"?><TrainingCenterDatabase '
+            'xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"><Activities>'
+            '<Activity Sport="Running"><Id>2021-05-02T07:00:00Z</Id>'
+            '<Lap StartTime="2021-05-02T07:00:00Z"><DistanceMeters>8000</DistanceMeters></Lap>'
+            "</Activity></Activities></TrainingCenterDatabase>").encode()
+    r = tcx.read(data, "run.tcx", ReadContext())
+    one = r.sessions.iloc[0]
+    assert one["distance_m"] == 8000.0 and str(one["start"]) == "2021-05-02 07:00:00"
+    assert one["duration_s"] == pytest.approx(8 * 360.0)
+    assert bool(one["duration_estimated"]) is True
+    assert any("distance but no recorded time" in w for w in r.warnings)
+
+
+def test_activity_rows_without_time_or_distance_are_still_left_out() -> None:
+    rows, notes = clean_rows([{"start": datetime(2020, 5, 1, 7), "sport": "run",
+                               "duration_s": float("nan"), "distance_m": float("nan")}])
+    assert rows == [] and "no plausible duration" in notes[0]

@@ -17,7 +17,13 @@ from typing import Any
 import pandas as pd
 
 from stridewise.errors import ImportRefused
-from stridewise.ingest.base import ImportReport, ReadContext, finish_sessions, utc_to_local
+from stridewise.ingest.base import (
+    DEFAULT_PACE_S_PER_KM,
+    ImportReport,
+    ReadContext,
+    finish_sessions,
+    utc_to_local,
+)
 from stridewise.schema import RANGES
 
 
@@ -71,6 +77,20 @@ def clean_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[s
                             "and the file holds no other time to date it by.")
             continue
         dur = row.get("duration_s")
+        dist = row.get("distance_m")
+        no_time = dur is None or (isinstance(dur, (int, float))
+                                  and (math.isnan(dur) or dur <= 0))
+        pace = DEFAULT_PACE_S_PER_KM.get(str(row.get("sport", "")))
+        if no_time and isinstance(dist, (int, float)) and math.isfinite(dist) \
+                and 0 < dist <= RANGES["distance_m"][1] and pace is not None:
+            # A session with a distance is a session: its duration is estimated and marked.
+            dur = dist / 1000.0 * pace
+            row = {**row, "duration_s": dur, "moving_s": dur, "duration_estimated": True}
+            warnings.append(f"The session starting {start:%Y-%m-%d %H:%M} has a distance but "
+                            "no recorded time; it was kept with its duration estimated at a "
+                            f"typical {str(row['sport']).replace('_', ' ')} pace "
+                            f"({int(pace // 60)}:{int(pace % 60):02d} per km) and marked "
+                            "duration_estimated, so its minutes and load are estimates.")
         if not isinstance(dur, (int, float)) or not math.isfinite(dur) or not lo_d <= dur <= hi_d:
             warnings.append(f"The session starting {start:%Y-%m-%d %H:%M} has no plausible "
                             "duration and was left out.")

@@ -141,9 +141,6 @@ def activity_rows(act: ET.Element) -> tuple[dict[str, Any] | None, list[str]]:
     elapsed = (max(times) - start).total_seconds() if times else math.nan
     if lap_time > 0 and (math.isnan(elapsed) or elapsed < lap_time):
         elapsed = lap_time
-    if math.isnan(elapsed) or elapsed <= 0:
-        return None, [f"the activity starting {start:%Y-%m-%d %H:%M} UTC has no duration "
-                      "(no lap totals and no trackpoint times) and was left out."]
     if has_lap_dist and lap_dist > 0:
         distance = lap_dist
     elif cum_dist:
@@ -154,6 +151,12 @@ def activity_rows(act: ET.Element) -> tuple[dict[str, Any] | None, list[str]]:
         if gps > 0:
             notes.append(f"distance of the activity starting {start:%Y-%m-%d %H:%M} UTC was "
                          "measured along its GPS track.")
+    if (math.isnan(elapsed) or elapsed <= 0) and not distance > 0:
+        return None, [f"the activity starting {start:%Y-%m-%d %H:%M} UTC has no duration "
+                      "(no lap totals and no trackpoint times) and no distance, and was "
+                      "left out."]
+    if math.isnan(elapsed) or elapsed <= 0:
+        elapsed = math.nan  # a distance without a time: the duration is estimated later
     avg_hr = lap_hr_w / lap_hr_t if lap_hr_t > 0 else (sum(hrs) / len(hrs) if hrs else math.nan)
     max_hr = lap_max_hr if not math.isnan(lap_max_hr) else (max(hrs) if hrs else math.nan)
     label = text_of(act, "notes") or text_of(act, "training", "plan", "name")
