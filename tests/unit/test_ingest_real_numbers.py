@@ -233,3 +233,13 @@ def test_stated_units_are_not_second_guessed() -> None:
     assert r.sessions["duration_s"].iloc[0] == 1800.0
     assert r.sessions["distance_m"].iloc[0] == 5000.0
     assert not any("plausible" in a for a in r.assumptions)
+
+
+@pytest.mark.parametrize("text", ["1970-01-01 00:00:00", "1901-12-13 20:45:52"])
+def test_placeholder_dates_in_csv_rows_are_refused_with_the_reason(text: str) -> None:
+    csv_text = ("Activity Type,Date,Favorite,Title,Distance,Calories,Time,Avg HR\n"
+                'Running,2022-04-18 10:31:59,false,"A","5.02","246","00:30:15","145"\n'
+                f'Running,{text},false,"B","5.02","246","00:30:15","145"\n')
+    r = _read(csv_text, "Activities.csv")
+    assert r.sessions["title"].tolist() == ["A"]
+    assert r.skipped[0].row == 3 and "is a placeholder" in r.skipped[0].reason

@@ -316,6 +316,8 @@ class DateResult:
     note: str | None = None
     #: Per row: the date text when it was read but lies outside :data:`YEARS` (else NA).
     out_of_range: pd.Series | None = None
+    #: Per row: the date text when it is a placeholder time (:data:`PLACEHOLDER_DATES`).
+    placeholder: pd.Series | None = None
 
     def sentences(self) -> list[str]:
         """What the import report should say about how these dates were read."""
@@ -332,15 +334,25 @@ class DateResult:
             lo, hi = YEARS
             out[bad] = [f"the date '{t}' is outside the years {lo}-{hi}, so it cannot be a "
                         "session date" for t in self.out_of_range[bad]]
+        if self.placeholder is not None:
+            bad = self.placeholder.notna() & missing
+            out[bad] = [f"the date '{t}' is a placeholder that apps write when no date was "
+                        "recorded (the start of Unix time or of signed 32-bit time), not a "
+                        "session date" for t in self.placeholder[bad]]
         return out
 
 
 #: Years accepted as session dates; others (year 1, 1677, 9999, sentinels) are refused per row.
 YEARS: Final[tuple[int, int]] = (1900, 2200)
+#: Date-times that exports write for "no date": Unix time 0 and the most negative signed
+#: 32-bit Unix time. Rows carrying them are refused with that reason, never dated by them.
+PLACEHOLDER_DATES: Final[tuple[np.datetime64, ...]] = (
+    np.datetime64("1970-01-01T00:00:00", "s"), np.datetime64("1901-12-13T20:45:52", "s"))
 
 
-def _within_years(stamps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(datetime64[ns] values with out-of-range years as NaT, mask of those out-of-range)."""
+def _within_years(stamps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(datetime64[ns] values with out-of-range years and placeholders as NaT, mask of the
+    out-of-range ones, mask of the placeholders)."""
     arr = np.asarray(stamps)
     if arr.dtype.kind != "M":
         arr = pd.to_datetime(pd.Series(arr), errors="coerce").to_numpy()
@@ -348,9 +360,10 @@ def _within_years(stamps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     present = ~np.isnat(arr)
     years = np.where(present, arr.astype("datetime64[Y]").astype(np.int64) + 1970, YEARS[0])
     bad = present & ((years < YEARS[0]) | (years > YEARS[1]))
+    held = present & np.isin(arr, np.array(PLACEHOLDER_DATES))
     arr = arr.copy()
-    arr[bad] = np.datetime64("NaT")
-    return arr.astype("datetime64[ns]"), bad
+    arr[bad | held] = np.datetime64("NaT")
+    return arr.astype("datetime64[ns]"), bad, held
 
 
 _FAST_FORMATS: Final[tuple[str, ...]] = (
@@ -443,16 +456,19 @@ def parse_dates(s: pd.Series, *, order: str | None = None) -> DateResult:
                 except (ValueError, TypeError):
                     continue
         values = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
-        inside, bad = _within_years(parsed.to_numpy())
+        inside, bad, held = _within_years(parsed.to_numpy())
         values[present] = inside
         out = pd.Series(values, index=s.index)
-        rejected = None
-        if bad.any():
+        rejected = placeholder = None
+        if bad.any() or held.any():
+            texts = np.asarray(sample.to_pylist(), dtype=object)
+            rows = np.flatnonzero(present)
             rejected = pd.Series(pd.NA, index=s.index, dtype="object")
-            rejected.iloc[np.flatnonzero(present)[bad]] = np.asarray(
-                sample.to_pylist(), dtype=object)[bad]
+            rejected.iloc[rows[bad]] = texts[bad]
+            placeholder = pd.Series(pd.NA, index=s.index, dtype="object")
+            placeholder.iloc[rows[held]] = texts[held]
         return DateResult(out, "YMD" if fmt.startswith("%Y") else None,
-                          out_of_range=rejected)
+                          out_of_range=rejected, placeholder=placeholder)
     t = clean_text(s)
     sample = t[present]
     uniques = pd.unique(sample.astype(object))
@@ -482,6 +498,7 @@ def parse_dates(s: pd.Series, *, order: str | None = None) -> DateResult:
                 " (choose the date order to change this)")
     results: dict[object, pd.Timestamp] = {}
     outside: set[object] = set()
+    held_texts: set[object] = set()
     any_offset = False
     for u, (nums, month, hms, off) in split.items():
         ts = _assemble(nums, month, hms, used_order)
@@ -490,20 +507,27 @@ def parse_dates(s: pd.Series, *, order: str | None = None) -> DateResult:
         if ts is not None and off:
             any_offset = True
             ts = _apply_offset(str(u), ts)
+        if ts is not None and np.datetime64(ts.to_datetime64(), "s") in PLACEHOLDER_DATES:
+            held_texts.add(u)
+            ts = None
         results[u] = ts
     vals = sample.astype(object).map(results)
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     out[present] = pd.to_datetime(vals, errors="coerce").astype("datetime64[ns]")
     if triples and order is not None:
         note = f"dates read as {names.get(order, order)} as you chose"
-    rejected = None
+    rejected = placeholder = None
+    texts = t.astype(object)
     if outside:
         rejected = pd.Series(pd.NA, index=s.index, dtype="object")
-        texts = t.astype(object)
         hit = texts.isin(outside).fillna(False).to_numpy(dtype=bool) & present
         rejected[hit] = texts[hit]
+    if held_texts:
+        placeholder = pd.Series(pd.NA, index=s.index, dtype="object")
+        hit = texts.isin(held_texts).fillna(False).to_numpy(dtype=bool) & present
+        placeholder[hit] = texts[hit]
     return DateResult(out, used_order if triples else None, assumption, any_offset, note,
-                      out_of_range=rejected)
+                      out_of_range=rejected, placeholder=placeholder)
 
 
 def _clean_arrow(s: pd.Series) -> tuple[pa.Array, np.ndarray]:
