@@ -106,11 +106,11 @@ def test_clean_rows_never_keeps_a_placeholder_start_silently() -> None:
 
 
 def test_tcx_activity_with_a_distance_but_no_time_is_kept_and_marked() -> None:
-    data = ('<?xml version="1.0"?><TrainingCenterDatabase '
-            'xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"><Activities>'
-            '<Activity Sport="Running"><Id>2021-05-02T07:00:00Z</Id>'
-            '<Lap StartTime="2021-05-02T07:00:00Z"><DistanceMeters>8000</DistanceMeters></Lap>'
-            "</Activity></Activities></TrainingCenterDatabase>").encode()
+    data = (b'<?xml version="1.0"?><TrainingCenterDatabase '
+            b'xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"><Activities>'
+            b'<Activity Sport="Running"><Id>2021-05-02T07:00:00Z</Id>'
+            b'<Lap StartTime="2021-05-02T07:00:00Z"><DistanceMeters>8000</DistanceMeters></Lap>'
+            b"</Activity></Activities></TrainingCenterDatabase>")
     r = tcx.read(data, "run.tcx", ReadContext())
     one = r.sessions.iloc[0]
     assert one["distance_m"] == 8000.0 and str(one["start"]) == "2021-05-02 07:00:00"
