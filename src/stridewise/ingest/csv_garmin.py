@@ -1,11 +1,22 @@
 """Garmin Connect ``Activities.csv`` ("Export CSV" of the activity list), every vintage seen.
 
-Headers come in the account language (English, Danish, German, Spanish, French, Hungarian,
-Portuguese, Italian, Dutch are known), the column set is user-chosen, numbers follow the
-account locale (decimal comma, thousands separators, even mixed within one column), ``--``
-marks missing values, swims are in metres inside the same ``Distance`` column as km/mi, and the
-distance unit is **not stated**: it is inferred per file from plausible paces and speeds, said
-in the report, and ``ctx.units`` overrides it. Legacy 2012-2015 exports (title line, leading
+Headers come in the account language (English, Danish, Norwegian, Swedish, Finnish, German,
+Dutch, French, Spanish, Portuguese, Italian, Hungarian, Polish, Czech, Russian, Turkish,
+Japanese, Chinese, Korean, ...); a file in a language not listed is recognised by Garmin's
+fixed column layout (type, date, favourite, title, distance, calories, time). The column set
+is user-chosen, numbers follow the account locale (decimal comma, thousands separators, even
+mixed within one column), ``--`` marks missing values, swims are in metres inside the same
+``Distance`` column as km/mi, track runs in metres too ("1,610"), and the distance unit is
+**not stated**. It is decided per file, in this order, and the report says what decided it:
+
+1. gait physics: stride length is in metres in metric and statute accounts alike, so steps
+   (the Steps column, or average cadence × minutes) × stride length ÷ distance is about
+   1,000 m per unit in a km account and about 1,609 m in a mile account;
+2. only where no session has a stride length: the median pace, with a wide band
+   (5:18-9:30 per unit) where both units are plausible, flagged as uncertain.
+
+Evidence that disagrees (paces that fit the other unit, sessions whose strides do) is flagged
+in the warnings; ``ctx.units`` overrides it all. Legacy 2012-2015 exports (title line, leading
 spaces, localised dates like ``Fr, 25 Mai 2012 20:31``) and a hand-renamed French list export
 are read too.
 """
