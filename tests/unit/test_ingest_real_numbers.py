@@ -3,6 +3,7 @@ workouts, refusals that name the real reason, out-of-range dates, durations endi
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -243,3 +244,19 @@ def test_placeholder_dates_in_csv_rows_are_refused_with_the_reason(text: str) ->
     r = _read(csv_text, "Activities.csv")
     assert r.sessions["title"].tolist() == ["A"]
     assert r.skipped[0].row == 3 and "is a placeholder" in r.skipped[0].reason
+
+
+def test_hevy_imperial_account_pounds_and_miles() -> None:
+    text = HEVY_HEADER.replace('"weight_kg"', '"weight_lbs"').replace(
+        '"distance_km"', '"distance_miles"') + (
+        '"Push","28 Mar 2025, 17:29","28 Mar 2025, 18:30","","Bench Press (Barbell)",,"",0,'
+        '"normal",135,10,,,\n'
+        '"Run","29 Mar 2025, 07:00","29 Mar 2025, 07:45","","Running",,"",0,"normal",,,'
+        '5.0,2700,\n')
+    r = _read(text, "workouts.csv")
+    s = r.sessions.set_index("title")
+    sets = json.loads(s.loc["Push", "sets"])
+    assert sets[0]["weight_kg"] == pytest.approx(135 * 0.45359237, abs=0.001)
+    assert s.loc["Run", "sport"] == "run"
+    assert s.loc["Run", "distance_m"] == pytest.approx(5.0 * MILE)
+    assert any("pounds" in a and "miles" in a for a in r.assumptions)

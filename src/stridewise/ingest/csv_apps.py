@@ -31,6 +31,7 @@ from stridewise.schema import sets_to_json
 Reader = Callable[[Table, ReadContext, str], ImportReport]
 MILE_M = 1609.344
 FOOT_M = 0.3048
+LB_KG = 0.45359237
 
 
 def _has(table: Table, *names: str) -> bool:
@@ -420,11 +421,17 @@ def read_hevy(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     end_txt = _text(table, "end_time")
     title = _text(table, "title")
     lines = table.record_lines
+    # Imperial accounts export weight_lbs and distance_miles instead of weight_kg/distance_km.
+    imperial = table.find("weight_kg") is None and table.find("weight_lbs") is not None
+    weight_kg = (_num(table, "weight_lbs") * LB_KG if imperial else _num(table, "weight_kg"))
+    miles = table.find("distance_km") is None and table.find("distance_miles") is not None
+    dist_km = (_num(table, "distance_miles") * MILE_M / 1000.0 if miles
+               else _num(table, "distance_km"))
     frame = pd.DataFrame({
         "title": title, "start_txt": start_txt, "end_txt": end_txt,
         "exercise": _text(table, "exercise_title"), "reps": _num(table, "reps"),
-        "weight": _num(table, "weight_kg"), "secs": _num(table, "duration_seconds"),
-        "km": _num(table, "distance_km"), "line": lines,
+        "weight": weight_kg, "secs": _num(table, "duration_seconds"),
+        "km": dist_km, "line": lines,
     }, index=d.index)
     starts = parse_dates(frame["start_txt"]).values
     ends = parse_dates(frame["end_txt"]).values
@@ -451,6 +458,11 @@ def read_hevy(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     rows = pd.DataFrame(out)
     assumptions = ["one session per Hevy workout; its duration is end time minus start "
                    "time; every set is kept with its exercise"]
+    if imperial or miles:
+        assumptions.append("weights read from pounds and distances from miles (the account "
+                           "uses imperial units)" if imperial and miles else
+                           "weights read from pounds" if imperial else
+                           "distances read from miles")
     if n_cardio:
         assumptions.append(f"{n_cardio} workout(s) made only of cardio exercises (running, "
                            "walking, cycling, ...) take the sport of those exercises instead "
