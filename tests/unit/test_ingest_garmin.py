@@ -147,7 +147,8 @@ def test_unlisted_language_is_recognised_by_its_layout(fixtures_dir: Path) -> No
     assert r.n_sessions == 3
     s = _by_title(r)
     assert s.loc["Pikk jooks", "distance_m"] == pytest.approx(18400.0)
-    assert s.loc["Pikk jooks", "duration_s"] == 3600 + 42 * 60
+    assert s.loc["Pikk jooks", "duration_s"] == 3600 + 43 * 60 + 20  # elapsed, by position
+    assert s.loc["Pikk jooks", "moving_s"] == 3600 + 41 * 60 + 30  # moving, by position
     assert s.loc["Pikk jooks", "calories"] == 1210.0
     assert any("recognised by Garmin's layout" in w for w in r.warnings)
 

@@ -222,6 +222,10 @@ def _positional(table: Table) -> dict[str, int] | None:
              "time": j + 3}
     if has_fav:
         roles["favorite"] = 2
+    # Newer exports end with moving time, elapsed time, min and max elevation.
+    if n - 4 > j + 3 and all(_share(head[i], _HMS) >= 0.8 for i in (n - 4, n - 3)) \
+            and all(_share(head[i], number) >= 0.8 for i in (n - 2, n - 1)):
+        roles["moving"], roles["elapsed"] = n - 4, n - 3
     return roles
 
 
@@ -403,8 +407,8 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
                         "moving/elapsed time columns were used where present")
     time_s = (parse_durations(time_col, two_part=two_part) if time_col is not None
               else pd.Series(np.nan, index=idx))
-    moving_col = col(_MOVING)
-    elapsed_col = col(_ELAPSED)
+    moving_col = col(_MOVING, "moving")
+    elapsed_col = col(_ELAPSED, "elapsed")
     moving = parse_durations(moving_col) if moving_col is not None else time_s
     moving = moving.where(moving.gt(0), time_s)
     elapsed = parse_durations(elapsed_col) if elapsed_col is not None else time_s
