@@ -167,3 +167,16 @@ def test_one_out_of_range_date_skips_that_row_only(bad: str) -> None:
     assert sorted(r.sessions["title"]) == ["A", "C"]
     assert [s.row for s in r.skipped] == [3]
     assert r.skipped[0].reason.startswith(f"the date '{bad}' is outside the years 1900-2200")
+
+
+def test_paused_sessions_do_not_turn_kilometres_into_miles() -> None:
+    # Steps counted during walk breaks inflate metres per unit (only ever upwards): a km
+    # account of run-walk sessions has a few clean sessions near 1,000 m and many above it.
+    mpu = pd.Series([1002.0, 998.0, 1005.0, 1350.0, 1420.0, 1480.0, 1390.0, 1310.0])
+    n = len(mpu)
+    sport = pd.Series(["run"] * n)
+    dist = pd.Series([5.0] * n)
+    secs = pd.Series([2100.0] * n)  # 7:00 per unit: plausible either way
+    d = decide_units(sport, dist, secs, mpu)
+    assert d.units == "km" and d.basis == "stride"
+    assert "about 1,000 m (a kilometre)" in d.reason and "3 of 8" in d.reason

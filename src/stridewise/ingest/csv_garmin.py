@@ -289,6 +289,8 @@ def infer_units(sport: pd.Series, dist: pd.Series, secs: pd.Series) -> tuple[str
 #: Metres per unit of the Distance column: 1,000 (km) or 1,609.344 (mi); the decision line is
 #: their geometric mean.
 _KM_MI_LINE = float(np.sqrt(1000.0 * MILE_M))
+#: How near (relative) a session's metres per unit must be to 1,000 or 1,609 to count.
+_CLUSTER = 0.06
 
 
 @dataclass(frozen=True)
@@ -333,20 +335,33 @@ def decide_units(sport: pd.Series, dist: pd.Series, secs: pd.Series,
         return UnitDecision(pace_units, "pace" if "median" in pace_reason else "none",
                             pace_reason, False)
     med = float(m.median())
-    units = "mi" if med >= _KM_MI_LINE else "km"
-    agree = float(((m >= _KM_MI_LINE) == (units == "mi")).mean())
     n = len(m)
-    reason = (f"steps × stride length gives {med:,.0f} m per unit of the Distance column "
-              f"(median of {n} session{'s' if n != 1 else ''}; 1,000 m is a kilometre, "
-              "1,609 m a mile)")
-    expect = MILE_M if units == "mi" else 1000.0
-    close = abs(med / expect - 1.0) <= 0.2
+    # Continuous sessions sit within a few per cent of 1,000 m (km) or 1,609 m (mi); pauses
+    # counted in the steps only ever push a session up, so it is the two clusters, not the
+    # median, that decide.
+    km_like = int((m / 1000.0 - 1.0).abs().le(_CLUSTER).sum())
+    mi_like = int((m / MILE_M - 1.0).abs().le(_CLUSTER).sum())
+    if km_like or mi_like:
+        units = "mi" if mi_like > km_like else "km"
+        clear = km_like + mi_like
+        agree = max(km_like, mi_like) / clear
+        other = min(km_like, mi_like)
+        size = "1,000 m (a kilometre)" if units == "km" else "1,609 m (a mile)"
+        reason = (f"steps × stride length come to about {size} per unit of the Distance "
+                  f"column in {max(km_like, mi_like)} of {n} session{'s' if n != 1 else ''} "
+                  "with a stride length")
+    else:
+        units = "mi" if med >= _KM_MI_LINE else "km"
+        clear, agree, other = 0, 0.0, 0
+        reason = (f"steps × stride length gives {med:,.0f} m per unit of the Distance column "
+                  f"(median of {n} session{'s' if n != 1 else ''}), nearer a "
+                  f"{'mile (1,609 m)' if units == 'mi' else 'kilometre (1,000 m)'} than the "
+                  "other unit but close to neither")
     warnings: list[str] = []
-    if agree < 0.8:
-        k = int(round((1.0 - agree) * n))
-        warnings.append(f"the evidence disagrees: {k} of {n} sessions' steps and stride length "
-                        f"fit {'kilometres' if units == 'mi' else 'miles'} instead; check the "
-                        "distance unit")
+    if other and agree < 0.9:
+        warnings.append(f"the evidence disagrees: {other} of {clear} sessions' steps and "
+                        f"stride length fit {'kilometres' if units == 'mi' else 'miles'} "
+                        "instead; check the distance unit")
     if "median" in pace_reason:
         if pace_units == units:
             reason += f"; {pace_reason.split(',')[0]}, which fits"
@@ -354,7 +369,7 @@ def decide_units(sport: pd.Series, dist: pd.Series, secs: pd.Series,
             warnings.append(f"the evidence disagrees: {pace_reason}, which points to "
                             f"{'miles' if pace_units == 'mi' else 'kilometres'}; the stride "
                             "length was followed; check the distance unit")
-    sure = close and agree >= 0.8 and (n >= 3 or not pace_sure or pace_units == units)
+    sure = clear > 0 and agree >= 0.9 and (clear >= 3 or not pace_sure or pace_units == units)
     return UnitDecision(units, "stride", reason, sure, tuple(warnings))
 
 
