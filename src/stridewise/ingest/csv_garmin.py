@@ -453,7 +453,8 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     pace_secs = time_s.where(time_s.gt(0), active)
     # Steps taken while stopped (a run with long pauses) inflate the count against the
     # stride, so only sessions that moved at least 90 % of their time are gait evidence.
-    continuous = ~(moving.gt(0) & pace_secs.gt(0) & moving.lt(0.9 * pace_secs))
+    longest = pd.concat([pace_secs, elapsed], axis=1).max(axis=1)
+    continuous = ~(moving.gt(0) & longest.gt(0) & moving.lt(0.9 * longest))
     # Any session with a stride length is on foot, whatever its (maybe unknown) type name.
     mpu = stride_metres_per_unit(dist_raw, stride, steps, cadence, pace_secs).where(
         judged & continuous & ~sport.isin(list(_WHEELS)))
