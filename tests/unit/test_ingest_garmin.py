@@ -180,3 +180,19 @@ def test_paused_sessions_do_not_turn_kilometres_into_miles() -> None:
     d = decide_units(sport, dist, secs, mpu)
     assert d.units == "km" and d.basis == "stride"
     assert "about 1,000 m (a kilometre)" in d.reason and "3 of 8" in d.reason
+
+
+def test_unknown_type_names_with_a_running_gait_are_runs() -> None:
+    text = ("Activity Type,Date,Favorite,Title,Distance,Calories,Time,Avg Run Cadence,"
+            "Avg Stride Length,Moving Time,Elapsed Time\n"
+            'Qwzrt,2024-06-01 07:00:00,false,"A","10.00","700","00:50:00","170","1.18",'
+            '"00:50:00","00:50:00"\n'
+            'Plmkv,2024-06-02 07:00:00,false,"B","4.00","250","00:50:00","110","0.73",'
+            '"00:50:00","00:50:00"\n'
+            'Qwzrt,2024-06-03 07:00:00,false,"C","0.00","250","00:50:00","--","--",'
+            '"00:50:00","00:50:00"\n')
+    r = _read(text.encode())
+    s = _by_title(r)
+    assert (s.loc["A", "sport"], s.loc["B", "sport"], s.loc["C", "sport"]) == (
+        "run", "walk", "other")
+    assert any(a.startswith("1 session(s) read as runs and 1 as walks") for a in r.assumptions)

@@ -373,6 +373,29 @@ def decide_units(sport: pd.Series, dist: pd.Series, secs: pd.Series,
     return UnitDecision(units, "stride", reason, sure, tuple(warnings))
 
 
+def _sport_from_gait(sport: pd.Series, types: pd.Series, dist_m: pd.Series, secs: pd.Series,
+                     cadence: pd.Series, stride: pd.Series) -> tuple[pd.Series, str | None]:
+    """Sessions whose type name is not known (a language not yet listed) but whose gait is
+    recorded: a running cadence (at least 140 steps/min) with a running pace (2:30-9:00 per
+    km) is a run, a walking cadence (80-135) with a walking pace (8:00-20:00 per km) a walk.
+    Returns the sports and the report sentence (None when nothing changed)."""
+    unknown = sport.eq("other") & types.astype("str").str.strip().ne("") & stride.gt(0.3)
+    if not unknown.any():
+        return sport, None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pace = secs / (dist_m / 1000.0)  # s per km
+    run = unknown & cadence.ge(140) & pace.between(150, 540)
+    walk = unknown & cadence.between(80, 135) & pace.between(480, 1200)
+    if not (run.any() or walk.any()):
+        return sport, None
+    out = sport.mask(run, "run").mask(walk, "walk")
+    names = pd.unique(types[run | walk].astype("str").str.strip())
+    shown = ", ".join(f"'{n}'" for n in names[:3]) + (", ..." if len(names) > 3 else "")
+    return out, (f"{int(run.sum())} session(s) read as runs and {int(walk.sum())} as walks from "
+                 f"their cadence and pace: their type name ({shown}) is not one Stridewise "
+                 "knows")
+
+
 def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     """Import a Garmin Connect activity-list table (see the module docstring)."""
     idx = table.data.index
@@ -481,6 +504,10 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     if swim.any():
         assumptions.append("pool and open-water swim distances read as metres (Garmin lists "
                            "swims in metres or yards, not km/mi)")
+    sport, gait_note = _sport_from_gait(sport, types, dist_m.where(~swim), active, cadence,
+                                        stride)
+    if gait_note:
+        assumptions.append(gait_note)
     parsed = parse_dates(date_txt, order=ctx.date_order)
     assumptions.extend(parsed.sentences())
     assumptions.append("Garmin lists local start times; they were kept as they are")
