@@ -196,3 +196,12 @@ def test_unknown_type_names_with_a_running_gait_are_runs() -> None:
     assert (s.loc["A", "sport"], s.loc["B", "sport"], s.loc["C", "sport"]) == (
         "run", "walk", "other")
     assert any(a.startswith("1 session(s) read as runs and 1 as walks") for a in r.assumptions)
+
+
+def test_track_run_metres_without_a_time() -> None:
+    text = ("Activity Type,Date,Favorite,Title,Distance,Calories,Time\n"
+            'Running,2024-06-01 07:00:00,false,"Run","5.00","300","00:30:00"\n'
+            'Track Running,2024-06-02 07:00:00,false,"Track","1,610","130","--:--:--"\n')
+    s = _by_title(_read(text.encode()))
+    assert s.loc["Track", "distance_m"] == pytest.approx(1610.0)  # not 1,610 km
+    assert s.loc["Run", "distance_m"] == pytest.approx(5000.0)

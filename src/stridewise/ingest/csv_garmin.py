@@ -464,6 +464,9 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
         as_m_mps = dist_raw / active
     limit = pd.Series(np.where(foot, _FOOT_MAX_MPS, _ANY_MAX_MPS), index=idx)
     metres = ~swim & as_km_mps.gt(limit) & as_m_mps.between(0.3, _FOOT_MAX_MPS)
+    # Without a time: no foot session covers 400 km, no track session 100 km.
+    untimed = ~active.gt(0) & ~swim
+    metres |= untimed & ((foot & dist_raw.ge(400)) | (sport.eq("track_run") & dist_raw.ge(100)))
     if metres.any():
         first_line = int(table.record_lines[np.flatnonzero(metres.to_numpy())[0]])
         warn.append(f"{int(metres.sum())} session(s) list their distance in metres (as Garmin "
