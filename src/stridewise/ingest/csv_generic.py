@@ -311,7 +311,8 @@ def read_mapped(table: Table, ctx: ReadContext, file_name: str, mapping: dict[st
         assumptions.append(choice.sentence(mapping.get("duration") or mapping.get("moving"),
                                            mapping.get("distance"), ambiguous_dur,
                                            bool(ambiguous_dist)))
-    factor = _DUR_FACTOR.get(dur_unit or "min", 60.0)
+    # "hms" (the form's "h:mm:ss"): stray plain numbers are seconds, as before.
+    factor = 1.0 if dur_unit == "hms" else _DUR_FACTOR.get(dur_unit or "min", 60.0)
     duration = hms_dur.where(hms_dur.notna(), plain_dur * factor)
     moving = hms_mov.where(hms_mov.notna(), plain_mov * factor)
     if dur_unit in ("s", "min", "h"):  # stated units: even h:mm:ss-looking texts are numbers
