@@ -205,3 +205,13 @@ def test_track_run_metres_without_a_time() -> None:
     s = _by_title(_read(text.encode()))
     assert s.loc["Track", "distance_m"] == pytest.approx(1610.0)  # not 1,610 km
     assert s.loc["Run", "distance_m"] == pytest.approx(5000.0)
+
+
+def test_unknown_moving_and_elapsed_names_are_found_by_position() -> None:
+    # Known type/date/distance names, but the trailing time columns in words not listed.
+    text = ("Aktivitetstype,Dato,Favoritt,Tittel,Distanse,Kalorier,Tid,Xtid A,Xtid B,"
+            "Xhoyde min,Xhoyde max\n"
+            'Løping,2024-06-01 07:00:00,false,"A","10.00","700","00:50:00","00:49:10",'
+            '"00:53:20","12","40"\n')
+    one = _read(text.encode()).sessions.iloc[0]
+    assert one["moving_s"] == 49 * 60 + 10 and one["duration_s"] == 53 * 60 + 20

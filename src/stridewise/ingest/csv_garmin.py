@@ -404,7 +404,8 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     fr = _is_fr_legacy(table)
     by_name = fr or (table.index_of(*_TYPE) is not None and table.index_of(*_DATE) is not None
                      and table.index_of(*_DIST) is not None)
-    pos = None if by_name else _positional(table)
+    # Garmin's fixed layout fills in columns whose header name is not in the vocabulary.
+    pos = None if fr else _positional(table)
 
     def col(names: tuple[str, ...], role: str | None = None) -> pd.Series | None:
         found = table.find(*names)
@@ -540,7 +541,7 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
         i_type = table.index_of(*_TYPE)
         lang = (_LANG.get(table.keys[i_type], "localised") if i_type is not None
                 else "unlisted-language")
-        if pos is not None:
+        if pos is not None and not by_name:
             warn.append("the header language is not one Stridewise knows; the columns were "
                         "recognised by Garmin's layout (type, date, title, distance, calories, "
                         "time)")
