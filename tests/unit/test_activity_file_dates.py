@@ -123,3 +123,11 @@ def test_activity_rows_without_time_or_distance_are_still_left_out() -> None:
     rows, notes = clean_rows([{"start": datetime(2020, 5, 1, 7), "sport": "run",
                                "duration_s": float("nan"), "distance_m": float("nan")}])
     assert rows == [] and "no plausible duration" in notes[0]
+
+
+def test_absurd_elapsed_time_falls_back_to_the_timer_time() -> None:
+    rows, notes = clean_rows([{"start": datetime(2020, 5, 1, 7), "sport": "ride",
+                               "duration_s": 27 * 86400.0, "moving_s": 7200.0,
+                               "distance_m": 60000.0}])
+    assert len(rows) == 1 and rows[0]["duration_s"] == 7200.0
+    assert "27.0 days" in notes[0] and "120 min" in notes[0]

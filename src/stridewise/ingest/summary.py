@@ -91,6 +91,15 @@ def clean_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[s
                             f"typical {str(row['sport']).replace('_', ' ')} pace "
                             f"({int(pace // 60)}:{int(pace % 60):02d} per km) and marked "
                             "duration_estimated, so its minutes and load are estimates.")
+        mov = row.get("moving_s")
+        if isinstance(dur, (int, float)) and math.isfinite(dur) and dur > hi_d \
+                and isinstance(mov, (int, float)) and math.isfinite(mov) and 0 < mov <= hi_d:
+            # A clock that jumped (27 days elapsed, 2 h timer): the timer time is the session.
+            warnings.append(f"The session starting {start:%Y-%m-%d %H:%M} has an elapsed time "
+                            f"of {dur / 86400:.1f} days, which is not plausible; its moving "
+                            f"(timer) time of {mov / 60:.0f} min was used instead.")
+            dur = mov
+            row = {**row, "duration_s": mov}
         if not isinstance(dur, (int, float)) or not math.isfinite(dur) or not lo_d <= dur <= hi_d:
             warnings.append(f"The session starting {start:%Y-%m-%d %H:%M} has no plausible "
                             "duration and was left out.")
