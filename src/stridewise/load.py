@@ -204,6 +204,10 @@ def add_load(sessions: pd.DataFrame,
     hr_unset = (avg_hr > 0) & ~np.isfinite(hrr) & ~has_rpe & np.isin(area, list(_HR_AREAS))
     hr_text = "estimated: heart rate recorded but HR max and resting HR are not set"
     note = np.where(hr_unset, np.where(note == "", hr_text, note + "; " + hr_text), note)
+    if "duration_estimated" in out.columns:  # set by the importer for distance-only sessions
+        est = out["duration_estimated"].fillna(False).to_numpy(dtype=bool)
+        text = "minutes estimated from the distance (no time was recorded)"
+        note = np.where(est, np.where(note == "", text, text + "; " + note), note)
     out["load_note"] = pd.Series(note, index=out.index, dtype=str)
     return out
 

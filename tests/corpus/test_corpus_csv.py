@@ -299,7 +299,10 @@ def test_hevy_sets(corpus_dir: Path) -> None:
     sets = parse_sets(first["sets"])
     assert sets[0] == {"exercise": "Paused Bench Press", "category": "bench_press", "reps": 7,
                        "weight_kg": 90.0, "seconds": None}
-    assert s["sport"].eq("strength").all()
+    # One workout is a single "Running" set (6 Jun 2025, 7.25 km): a run, not strength.
+    assert s["sport"].value_counts().to_dict() == {"strength": 410, "run": 1}
+    run = s[s["sport"] == "run"].iloc[0]
+    assert str(run["start"]) == "2025-06-06 16:26:00" and run["distance_m"] == 7250.0
 
 
 def test_intervals_activities(corpus_dir: Path) -> None:
@@ -329,11 +332,15 @@ def test_manual_german_log_cp1252(corpus_dir: Path) -> None:
 def test_mapmyrun(corpus_dir: Path) -> None:
     r = _read(corpus_dir,
               "other_csv/mapmyrun_workout_history_2007-2017_miles_ap_style_dates.csv")
-    assert r.n_sessions == 714
-    assert len(r.skipped) == 117
-    assert r.skipped[0].reason.startswith("no workout time recorded")
-    assert _run_km(r) == pytest.approx(8085.50, abs=0.01)
+    # 117 rows have a distance but 0 s: kept (116 runs, 1 walk) with an estimated duration.
+    assert r.n_sessions == 831
+    assert r.skipped == []
+    assert _run_km(r) == pytest.approx(9305.91, abs=0.01)  # 8085.50 km of timed runs + 1220.41
     assert _span(r) == ("2007-10-22 00:00:00", "2017-06-11 00:00:00")
+    est = r.sessions[r.sessions["duration_estimated"].fillna(False).astype(bool)]
+    assert len(est) == 117 and (est["duration_s"] > 0).all()
+    assert any(w.startswith("117 session(s) have a distance but no recorded time")
+               for w in r.warnings)
 
 
 @pytest.mark.parametrize(("name", "sport", "km", "secs", "start"), [

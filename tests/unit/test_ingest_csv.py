@@ -266,11 +266,13 @@ def test_gzip_wrapped_csv_through_dispatcher(csvdir: Path) -> None:
 
 def test_rows_without_dates_are_skipped_with_line_numbers() -> None:
     text = ("Date,Type,Duration,Distance (km)\n2024-01-01,Run,00:30:00,5\n"
-            "someday,Run,00:30:00,5\n2024-01-03,Run,,5\n")
+            "someday,Run,00:30:00,5\n2024-01-03,Yoga,,\n2024-01-04,Run,,8\n")
     r = read(text.encode())
-    assert r.n_sessions == 1
+    assert r.n_sessions == 2  # the run with a distance but no time is kept (estimated)
     assert [(s.row, s.reason) for s in r.skipped] == [(3, "no readable date/time"),
                                                       (4, "no duration")]
+    est = r.sessions.set_index("start")["duration_s"]
+    assert est[pd.Timestamp("2024-01-04")] == 8 * 360.0  # the file's pace: 6:00 per km
 
 
 def test_table_without_any_date_column_says_so() -> None:

@@ -29,6 +29,15 @@ DateOrder = Literal["DMY", "MDY", "YMD"]
 #: progress(fraction 0..1, short text) — called by slow importers (zips, big FIT sets).
 Progress = Callable[[float, str], None]
 
+#: Typical moving pace, seconds per km, used when a file has no timed session of a sport to
+#: learn the pace from (an easy run, a walk, a steady ride, an easy swim).
+DEFAULT_PACE_S_PER_KM: dict[str, float] = {
+    "run": 360.0, "trail_run": 420.0, "treadmill_run": 360.0, "track_run": 300.0,
+    "virtual_run": 360.0, "walk": 720.0, "hike": 900.0, "ride": 144.0,
+    "mountain_bike": 200.0, "gravel_ride": 160.0, "virtual_ride": 135.0, "e_bike": 130.0,
+    "swim": 1500.0, "open_water_swim": 1500.0,
+}
+
 #: Largest file accepted, in bytes (also the Streamlit upload limit in .streamlit/config.toml).
 MAX_FILE_BYTES = 200 * 1024 * 1024
 

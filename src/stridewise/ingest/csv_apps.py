@@ -31,6 +31,7 @@ from stridewise.schema import sets_to_json
 Reader = Callable[[Table, ReadContext, str], ImportReport]
 MILE_M = 1609.344
 FOOT_M = 0.3048
+LB_KG = 0.45359237
 
 
 def _has(table: Table, *names: str) -> bool:
@@ -71,6 +72,35 @@ def _refuse(message: str, kind: str) -> Reader:
     return reader
 
 
+#: Header names of sleep reports (Garmin Connect's sleep export in several languages, other
+#: apps' sleep logs): two of them, or a "Sleep Score ..." first column, make a sleep summary.
+_SLEEP = frozenset({
+    "sleep need", "avg sleep need", "bedtime", "avg bedtime", "wake time", "avg wake time",
+    "sleep duration", "sleep score",
+    "sleep quality", "deep sleep", "light sleep", "rem sleep", "awake time", "time in bed",
+    "puntuacion del sueno", "necesidad de sueno", "hora de acostarse", "hora de despertarse",
+    "schlafbedarf", "schlafenszeit", "aufwachzeit", "schlafdauer", "schlafqualitat",
+    "besoin de sommeil", "heure du coucher", "heure du reveil", "score de sommeil",
+    "fabbisogno di sonno", "ora di andare a letto", "ora del risveglio",
+    "slaapbehoefte", "bedtijd", "wektijd", "necessidade de sono", "hora de deitar",
+    "hora de acordar", "sovnbehov", "sengetid", "sombehov", "sovbehov", "sangtid",
+})
+
+
+def _is_sleep_report(table: Table) -> bool:
+    keys = table.keys
+    if keys and (keys[0].startswith("sleep score") or keys[0].startswith("schlafwert")
+                 or keys[0].startswith("score de sommeil")):
+        return True
+    if sum(k in _SLEEP for k in keys) >= 2 and not ({"distance", "activity type", "type",
+                                                      "sport"} & set(keys)):
+        return True
+    # Garmin's one-night report is a list of "label,value" lines.
+    first = table.data[0].astype("str").str.strip().str.casefold().head(40)
+    return bool(first.str.startswith("sleep score").any()
+                and first.isin(["sleep duration", "deep sleep duration", "rem duration"]).any())
+
+
 _WELLNESS = ("resting hr", "restinghr", "hrv", "sleep", "sleepsecs", "weight", "readiness",
              "soreness", "fatigue", "stress", "spo2", "body battery")
 
@@ -97,6 +127,11 @@ def detect(table: Table) -> Reader | None:
             "is a Health Export file of cumulative daily totals (energy, steps, distance per "
             "day), not workouts; export the Workouts table from Health Export instead.",
             "Apple Health daily totals")
+    if _is_sleep_report(table):
+        return _refuse(
+            "is a sleep summary (sleep score, duration and bedtime per night, as Garmin "
+            "Connect's sleep report exports it), not a list of training sessions; export your "
+            "activities instead (Garmin Connect: Activities, Export CSV).", "sleep summary")
     if _has(table, "workout day", "workouttype") or _has(table, "workoutday", "workouttype"):
         return read_trainingpeaks
     if _has(table, "route name", "duration") and _has(table, "type", "date") and (
@@ -145,6 +180,7 @@ def read_runkeeper(table: Table, ctx: ReadContext, file_name: str) -> ImportRepo
         "elevation_gain_m": climb * (FOOT_M if miles else 1.0),
         "avg_hr": _pos(_num(table, "Average Heart Rate (bpm)")),
         "calories": _num(table, "Calories Burned"),
+        "start_reason": parsed.reasons(),
         "row_number": table.record_lines,
     })
     unit = "mi" if miles else "km"
@@ -163,11 +199,6 @@ def read_mapmyrun(table: Table, ctx: ReadContext, file_name: str) -> ImportRepor
     link = _text(table, "Link")
     ids = link.str.extract(r"(\d+)\s*/?$", expand=False).fillna("")
     secs = _num(table, "Workout Time (seconds)")
-    from stridewise.ingest.base import SkippedRow
-
-    zero = secs.fillna(0).le(0).to_numpy()
-    skipped = [SkippedRow(int(n), "no workout time recorded (0 seconds), so it cannot be "
-                          "counted as a session") for n in table.record_lines[zero]]
     rows = pd.DataFrame({
         "start": parsed.values, "sport": normalise_sports(types),
         "title": notes.where(notes != "", types.astype("str").str.strip()),
@@ -176,11 +207,11 @@ def read_mapmyrun(table: Table, ctx: ReadContext, file_name: str) -> ImportRepor
         "avg_hr": _pos(_num(table, "Avg Heart Rate")),
         "calories": _pos(_num(table, "Calories Burned (kCal)")),
         "source_id": ids.astype("str"),
+        "start_reason": parsed.reasons(),
         "row_number": table.record_lines,
     })
     return finish_report(
-        rows.loc[~zero], table, ctx, source="mapmyrun_csv", file_name=file_name,
-        skipped=skipped,
+        rows, table, ctx, source="mapmyrun_csv", file_name=file_name,
         fmt="MapMyRun workout history (distances in miles, dates without times)",
         assumptions=["MapMyRun gives workout dates without a time of day; sessions start at "
                      "midnight", *parsed.sentences()], units="mi")
@@ -205,7 +236,8 @@ def read_trainingpeaks(table: Table, ctx: ReadContext, file_name: str) -> Import
         "start": parsed.values, "sport": normalise_sports(types),
         "title": _text(table, "Title"), "duration_s": hours * 3600.0,
         "distance_m": _pos(dist), "avg_hr": _pos(_num(table, "HeartRateAverage")),
-        "max_hr": _pos(_num(table, "HeartRateMax")), "row_number": lines,
+        "max_hr": _pos(_num(table, "HeartRateMax")),
+        "start_reason": parsed.reasons(), "row_number": lines,
     })
     rpe = _num(table, "Rpe")
     rows["rpe"] = rpe.where(rpe.between(1, 10))
@@ -228,7 +260,8 @@ def read_intervals(table: Table, ctx: ReadContext, file_name: str) -> ImportRepo
         "avg_hr": _pos(_num(table, "average_heartrate")),
         "max_hr": _pos(_num(table, "max_heartrate")),
         "calories": _num(table, "calories"),
-        "source_id": _text(table, "id"), "row_number": table.record_lines,
+        "source_id": _text(table, "id"),
+        "start_reason": parsed.reasons(), "row_number": table.record_lines,
     })
     rpe = _num(table, "icu_rpe")
     rows["rpe"] = rpe.where(rpe.between(1, 10))
@@ -255,7 +288,8 @@ def read_zepp(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
         "title": sport.astype("str").str.replace("_", " ").str.capitalize(),
         "duration_s": _num(table, "sportTime(s)"),
         "distance_m": _pos(_num(table, "distance(m)")),
-        "calories": _num(table, "calories(kcal)"), "row_number": table.record_lines,
+        "calories": _num(table, "calories(kcal)"),
+        "start_reason": parsed.reasons(), "row_number": table.record_lines,
     })
     assumptions = ["sport codes read as Zepp's (1 run, 6 walk, 8 treadmill, 9 ride, ...)"]
     if parsed.utc_offset:
@@ -310,6 +344,7 @@ def read_healthexport(table: Table, ctx: ReadContext, file_name: str) -> ImportR
         "avg_hr": _pos(_num(table, "Heart rate: Average(count/min)")),
         "max_hr": _pos(_num(table, "Heart rate: Maximum(count/min)")),
         "calories": _num(table, "Active energy burned(kcal)"),
+        "start_reason": parsed.reasons(),
         "row_number": table.record_lines,
     })
     return finish_report(
@@ -386,34 +421,69 @@ def read_hevy(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     end_txt = _text(table, "end_time")
     title = _text(table, "title")
     lines = table.record_lines
+    # Imperial accounts export weight_lbs and distance_miles instead of weight_kg/distance_km.
+    imperial = table.find("weight_kg") is None and table.find("weight_lbs") is not None
+    weight_kg = (_num(table, "weight_lbs") * LB_KG if imperial else _num(table, "weight_kg"))
+    miles = table.find("distance_km") is None and table.find("distance_miles") is not None
+    dist_km = (_num(table, "distance_miles") * MILE_M / 1000.0 if miles
+               else _num(table, "distance_km"))
     frame = pd.DataFrame({
         "title": title, "start_txt": start_txt, "end_txt": end_txt,
         "exercise": _text(table, "exercise_title"), "reps": _num(table, "reps"),
-        "weight": _num(table, "weight_kg"), "secs": _num(table, "duration_seconds"),
-        "km": _num(table, "distance_km"), "line": lines,
+        "weight": weight_kg, "secs": _num(table, "duration_seconds"),
+        "km": dist_km, "line": lines,
     }, index=d.index)
     starts = parse_dates(frame["start_txt"]).values
     ends = parse_dates(frame["end_txt"]).values
     frame["start"] = starts
     frame["end"] = ends
+    names = pd.unique(frame["exercise"].astype(object))
+    cardio_sport = dict(zip(names, normalise_sports(pd.Series(names, dtype="str")), strict=True))
+    is_cardio = {e: exercise_category(e) in ("run", "cardio") for e in names}
     out = []
+    n_cardio = 0
     for _key, g in frame.groupby(["title", "start_txt", "end_txt"], sort=False):
         st, en = g["start"].iloc[0], g["end"].iloc[0]
         dur = (en - st).total_seconds() if pd.notna(st) and pd.notna(en) else np.nan
         km = g["km"].sum(min_count=1)
+        sport = _workout_sport(g["exercise"], is_cardio, cardio_sport)
+        n_cardio += sport != "strength"
         out.append({
-            "start": st, "sport": "strength", "title": g["title"].iloc[0],
+            "start": st, "sport": sport, "title": g["title"].iloc[0],
             "duration_s": dur if dur and dur > 0 else np.nan,
             "distance_m": km * 1000.0 if pd.notna(km) and km > 0 else np.nan,
             "sets": sets_to_json(_set_records(g["exercise"], g["reps"], g["weight"], g["secs"])),
             "row_number": int(g["line"].iloc[0]),
         })
     rows = pd.DataFrame(out)
+    assumptions = ["one session per Hevy workout; its duration is end time minus start "
+                   "time; every set is kept with its exercise"]
+    if imperial or miles:
+        assumptions.append("weights read from pounds and distances from miles (the account "
+                           "uses imperial units)" if imperial and miles else
+                           "weights read from pounds" if imperial else
+                           "distances read from miles")
+    if n_cardio:
+        assumptions.append(f"{n_cardio} workout(s) made only of cardio exercises (running, "
+                           "walking, cycling, ...) take the sport of those exercises instead "
+                           "of strength")
     return finish_report(
         rows, table, ctx, source="hevy_csv", file_name=file_name,
         fmt=f"Hevy workout log ({len(table)} sets in {len(rows)} workouts)",
-        assumptions=["one session per Hevy workout; its duration is end time minus start "
-                     "time; every set is kept with its exercise"])
+        assumptions=assumptions)
+
+
+def _workout_sport(exercises: pd.Series, is_cardio: dict[object, bool],
+                   sport_of: dict[object, str]) -> str:
+    """"strength" unless every set of the workout is a cardio exercise: then that exercise's
+    sport (run, walk, ride, ...) when they share one, else "cardio"."""
+    names = pd.unique(exercises.astype(object))
+    if len(names) == 0 or not all(is_cardio.get(e, False) for e in names):
+        return "strength"
+    sports = {sport_of.get(e, "other") for e in names}
+    if len(sports) == 1 and "other" not in sports:
+        return sports.pop()
+    return "cardio"
 
 
 #: Seconds per set used to estimate Fitbod workout durations (work + rest).

@@ -12,6 +12,7 @@ says whether it is confident enough to import without asking.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -56,14 +57,15 @@ _SYN: dict[str, tuple[str, ...]] = {
     "avg_hr": ("avg hr", "average heart rate", "hf avg", "hfavg", "hr avg", "avghr",
                "avg heart rate", "heart rate", "mean hr", "durchschnittspuls", "puls",
                "hf", "average hr", "avg bpm", "hr", "average heart rate bpm",
+               "average heartrate", "avg heartrate",
                "herzfrequenz", "o hf", "hfdurchschnitt"),
     "max_hr": ("max hr", "hfmax", "max heart rate", "maxpuls", "hr max", "maximum heart rate",
-               "max bpm", "maxhr", "maximalpuls", "hf max"),
+               "max bpm", "maxhr", "maximalpuls", "hf max", "max heartrate"),
     "calories": ("calories", "kcal", "kalorien", "energy", "calories kcal", "calories burned",
                  "energie", "kalorier", "calorias", "calorie"),
     "elevation": ("elevation gain", "ascent", "climb", "hohenmeter", "hm", "aufstieg",
                   "total ascent", "elevation", "anstieg", "climb m", "climb ft",
-                  "elevation gain m", "hoehenmeter"),
+                  "elevation gain m", "hoehenmeter", "total elevation gain"),
 }
 
 _UNIT_WORDS = re.compile(
@@ -162,6 +164,95 @@ def _durations(s: pd.Series, unit: str | None) -> pd.Series:
     return parse_durations(s, number_unit_s=60.0 if unit is None else factor)
 
 
+_DUR_FACTOR = {"s": 1.0, "min": 60.0, "h": 3600.0}
+_DIST_FACTOR = {"m": 1.0, "km": 1000.0, "mi": 1609.344}
+_DUR_WORD = {"s": "seconds", "min": "minutes", "h": "hours"}
+_DIST_WORD = {"m": "metres", "km": "kilometres", "mi": "miles"}
+#: Plausible average speeds (m/s) per kind of sport, and plausible session sizes.
+_SPEED = {"foot": (0.7, 7.0), "wheel": (1.5, 20.0), "swim": (0.2, 2.5), "other": (0.2, 20.0)}
+_FOOT = {"run", "trail_run", "treadmill_run", "track_run", "virtual_run", "walk", "hike"}
+_WHEEL = {"ride", "virtual_ride", "mountain_bike", "gravel_ride", "e_bike", "ski",
+          "nordic_ski", "skate", "row"}
+_SECONDS = (120.0, 12 * 3600.0)
+_METRES = (100.0, 300_000.0)
+
+
+def _split_durations(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(seconds of h:mm:ss-style cells, plain numbers of the others) of a duration column."""
+    text = s.astype("str").str.strip()
+    clock = text.str.contains(":", regex=False)
+    hms = parse_durations(s.where(clock, ""))
+    plain = parse_numbers(s.where(~clock, ""))
+    return hms.where(clock), plain.where(~clock)
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    """Units chosen for plain-number durations and distances, and the evidence."""
+
+    duration_unit: str
+    distance_unit: str
+    share: float  # share of judged sessions that are plausible with these units
+    judged: int
+    median_speed: float | None  # m/s with these units, where both values exist
+
+    def sentence(self, dur_col: str | None, dist_col: str | None, dur: bool,
+                 dist: bool) -> str:
+        parts = []
+        if dur:
+            parts.append(f"durations in '{dur_col}' read as {_DUR_WORD[self.duration_unit]}")
+        if dist:
+            parts.append(f"distances in '{dist_col}' as {_DIST_WORD[self.distance_unit]}")
+        why = (f"these units make {self.share:.0%} of {self.judged} sessions plausible in "
+               "duration, distance and speed, more than any other choice")
+        if self.median_speed:
+            pace = 1000.0 / self.median_speed
+            why += (f" (median speed {self.median_speed * 3.6:.1f} km/h, "
+                    f"{int(pace // 60)}:{int(pace % 60):02d} per km)")
+        return (" and ".join(parts) + f": {why}; the file does not state its units, so map "
+                "them by hand if this is wrong")
+
+
+def infer_units(sport: pd.Series, plain_dur: pd.Series, hms_dur: pd.Series,
+                dist: pd.Series, dur_unit: str | None,
+                dist_unit: str | None) -> UnitChoice:
+    """The duration unit (s/min/h) of plain-number durations and the distance unit (m/km/mi)
+    that make the most sessions plausible across the whole file: durations of 2 min-12 h,
+    distances of 100 m-300 km, and average speeds plausible for the sport (on foot
+    0.7-7 m/s, wheels and skis 1.5-20 m/s, swims 0.2-2.5 m/s). ``dur_unit``/``dist_unit``
+    fix a unit that is known. Ties go to minutes and kilometres (the common log units)."""
+    kind = pd.Series(np.where(sport.isin(list(_FOOT)), "foot",
+                              np.where(sport.isin(list(_WHEEL)), "wheel",
+                                       np.where(sport.isin(["swim", "open_water_swim"]), "swim",
+                                                "other"))), index=sport.index)
+    lo = kind.map(lambda k: _SPEED[k][0]).astype(float)
+    hi = kind.map(lambda k: _SPEED[k][1]).astype(float)
+    best: UnitChoice | None = None
+    best_key = None
+    for du in ([dur_unit] if dur_unit else ["min", "s", "h"]):
+        secs = hms_dur.where(hms_dur.notna(), plain_dur * _DUR_FACTOR[du])
+        secs = secs.where(secs.gt(0))
+        for xu in ([dist_unit] if dist_unit else ["km", "m", "mi"]):
+            metres = (dist * _DIST_FACTOR[xu]).where(dist.gt(0))
+            has_t, has_d = secs.notna(), metres.notna()
+            ok_t = secs.between(*_SECONDS)
+            ok_d = metres.between(*_METRES)
+            speed = metres / secs
+            ok_v = speed.between(lo, hi)
+            ok = pd.Series(np.where(has_t & has_d, ok_t & ok_d & ok_v,
+                                    np.where(has_t, ok_t, ok_d)), index=sport.index)
+            judged = has_t | has_d
+            n = int(judged.sum())
+            share = float(ok[judged].mean()) if n else 0.0
+            both = has_t & has_d
+            med = float(speed[both].median()) if both.any() else None
+            key = (round(share, 6),)  # strict ">" below: ties keep the earlier choice
+            if best_key is None or key > best_key:
+                best, best_key = UnitChoice(du, xu, share, n, med), key
+    assert best is not None
+    return best
+
+
 def read_mapped(table: Table, ctx: ReadContext, file_name: str, mapping: dict[str, str], *,
                 guessed: bool = False, limit: int | None = None) -> ImportReport:
     """Import ``table`` with ``mapping`` (field -> column name; see the module docstring)."""
@@ -192,28 +283,42 @@ def read_mapped(table: Table, ctx: ReadContext, file_name: str, mapping: dict[st
         assumptions.append(f"times carry UTC offsets; converted to {ctx.tz}")
     else:
         assumptions.append("dates and times taken as the athlete's local time")
-    dur_unit = mapping.get("duration_unit")
-    duration = (_durations(_column(table, mapping["duration"]), dur_unit)
-                if mapping.get("duration") else pd.Series(np.nan, index=idx))
-    if mapping.get("duration") and dur_unit is None:
-        raw = _column(table, mapping["duration"]).astype("str")
-        if not raw.str.contains(":", regex=False).any():
-            assumptions.append(f"durations in '{mapping['duration']}' read as minutes")
-    moving = (_durations(_column(table, mapping["moving"]), dur_unit)
-              if mapping.get("moving") else pd.Series(np.nan, index=idx))
-    dist_unit = mapping.get("distance_unit") or ctx.units
-    if mapping.get("distance"):
-        dist = parse_numbers(_column(table, mapping["distance"]))
-        if dist_unit is None:
-            dist_unit = "km"
-            assumptions.append(f"distances in '{mapping['distance']}' read as kilometres")
-        dist = dist * {"km": 1000.0, "mi": 1609.344, "m": 1.0}.get(dist_unit, 1000.0)
-    else:
-        dist = pd.Series(np.nan, index=idx)
     if mapping.get("type"):
         sport = normalise_sports(_column(table, mapping["type"]))
     else:
         sport = pd.Series(["other"] * len(idx), index=idx, dtype="str")
+    dur_unit = mapping.get("duration_unit")
+    none = pd.Series(np.nan, index=idx)
+    dur_col = _column(table, mapping["duration"]) if mapping.get("duration") else None
+    mov_col = _column(table, mapping["moving"]) if mapping.get("moving") else None
+    # Plain numbers in a duration column may be seconds, minutes or hours; h:mm:ss texts are
+    # read as they are. Plain numbers in a distance column may be metres, km or miles.
+    hms_dur, plain_dur = _split_durations(dur_col) if dur_col is not None else (none, none)
+    hms_mov, plain_mov = _split_durations(mov_col) if mov_col is not None else (none, none)
+    dist_unit = mapping.get("distance_unit") or ctx.units
+    raw_dist = parse_numbers(_column(table, mapping["distance"])) if mapping.get(
+        "distance") else none
+    ambiguous_dur = dur_unit is None and (plain_dur.notna().any() or plain_mov.notna().any())
+    ambiguous_dist = mapping.get("distance") and dist_unit is None
+    if ambiguous_dur or ambiguous_dist:
+        choice = infer_units(sport, plain_dur.where(plain_dur.notna(), plain_mov), hms_dur,
+                             raw_dist, None if ambiguous_dur else (dur_unit or "min"),
+                             None if ambiguous_dist else dist_unit)
+        if ambiguous_dur:
+            dur_unit = choice.duration_unit
+        if ambiguous_dist:
+            dist_unit = choice.distance_unit
+        assumptions.append(choice.sentence(mapping.get("duration") or mapping.get("moving"),
+                                           mapping.get("distance"), ambiguous_dur,
+                                           bool(ambiguous_dist)))
+    # "hms" (the form's "h:mm:ss"): stray plain numbers are seconds, as before.
+    factor = 1.0 if dur_unit == "hms" else _DUR_FACTOR.get(dur_unit or "min", 60.0)
+    duration = hms_dur.where(hms_dur.notna(), plain_dur * factor)
+    moving = hms_mov.where(hms_mov.notna(), plain_mov * factor)
+    if dur_unit in ("s", "min", "h"):  # stated units: even h:mm:ss-looking texts are numbers
+        duration = _durations(dur_col, dur_unit) if dur_col is not None else none
+        moving = _durations(mov_col, dur_unit) if mov_col is not None else none
+    dist = raw_dist * _DIST_FACTOR.get(dist_unit or "km", 1000.0)
     # Unknown types with running paces are runs (hand-kept running logs use their own codes).
     pace = duration / 60.0 / (dist / 1000.0)
     runlike = sport.eq("other") & pace.between(2.8, 8.5)

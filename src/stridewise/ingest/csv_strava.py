@@ -228,6 +228,8 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
                             else pd.Series([""] * n, index=idx, dtype="str")),
         "row_number": np.arange(n),
     }, index=idx)
+    if parsed.values.isna().any():
+        rows["start_reason"] = parsed.reasons().to_numpy()
     for col, s in (("elevation_gain_m", elev), ("max_hr", max_hr), ("avg_hr", avg_hr),
                    ("calories", cal)):
         rows[col] = parse_numbers(s, ".") if s is not None else np.nan

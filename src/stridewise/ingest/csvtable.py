@@ -16,6 +16,7 @@ import csv
 import html
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,7 +27,13 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from stridewise.errors import UnreadableFile, UnsupportedFormat
-from stridewise.ingest.base import ImportReport, ReadContext, SkippedRow, finish_sessions
+from stridewise.ingest.base import (
+    DEFAULT_PACE_S_PER_KM,
+    ImportReport,
+    ReadContext,
+    SkippedRow,
+    finish_sessions,
+)
 from stridewise.ingest.sports import sport_key
 from stridewise.schema import COLUMNS, RANGES
 
@@ -98,12 +105,21 @@ def clean_header(name: object) -> str:
     return t.replace("\ufeff", "").strip().strip('"').strip()
 
 
+_NON_LATIN = re.compile(r"[^\W\d_\u0000-\u024f\u1e00-\u1eff]")
+
+
 def header_key(name: str) -> str:
     """Comparison key of a header: lower-case, accent-free words.
 
     ``Ø Herzfrequenz`` -> ``o herzfrequenz``; ``start_date_local`` -> ``start date local``.
+    Headers in other scripts (Cyrillic, Greek, CJK, Hangul, ...) keep their letters:
+    ``平均心率`` -> ``平均心率``, ``Средняя ЧСС`` -> ``средняя чсс``.
     """
-    return sport_key(clean_header(name).replace("’", "'"))
+    text = clean_header(name).replace("’", "'")
+    if _NON_LATIN.search(text):
+        t = unicodedata.normalize("NFKC", text).casefold()
+        return re.sub(r"[\W_]+", " ", t).strip()
+    return sport_key(text)
 
 
 # --------------------------------------------------------------------------- table
@@ -294,7 +310,7 @@ def parse_table(text: str, file_name: str, encoding: str, raw: bytes | None = No
     for j in range(data.shape[1], len(columns)):
         data[j] = ""
     data.columns = list(range(len(columns)))
-    _check_header_names(columns, file_name)
+    _check_header_names(columns, file_name, _sample_rows(head_lines[h + 1:], delim))
     return Table(columns=columns, data=data, delimiter=delim, encoding=encoding, text=text,
                  body_offset=body_offset, first_data_line=h + 2,
                  truncated_last=_truncated_tail(body, delim, len(columns)))
@@ -406,7 +422,7 @@ def parse_utf8(payload: bytes, file_name: str, encoding: str,
                 raise UnreadableFile(f"{file_name} could not be read again.")
             return {i: more[i] for i in idx}
     data.columns = list(range(width))
-    _check_header_names(columns, file_name)
+    _check_header_names(columns, file_name, _sample_rows(head_lines[h + 1:], delim))
     return Table(columns=columns, data=data, delimiter=delim, encoding=encoding,
                  body_offset=body_offset, first_data_line=h + 2,
                  truncated_last=tail, payload=payload,  # type: ignore[arg-type]
@@ -428,11 +444,63 @@ def _truncated_tail_bytes(body: memoryview, delim: str,
     return _truncated_tail(t[nl + 1:].decode("utf-8"), delim, width)
 
 
-def _check_header_names(columns: list[str], file_name: str) -> None:
-    """Refuse text whose 'header' is prose or numbers rather than column names."""
+_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("date", re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?.*)?|"
+                        r"\d{1,2}[./]\d{1,2}[./]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?.*)?|"
+                        r"\d{4}/\d{1,2}/\d{1,2}.*")),
+    ("duration", re.compile(r"\d{1,3}:\d{2}(:\d{2})?([.,]\d+)?")),
+    ("number", re.compile(r"[-+]?\d[\d.,' ]*")),
+)
+
+
+def _kind(cell: str) -> str:
+    """"date", "duration", "number" or "text": what a cell's value looks like."""
+    t = cell.strip()
+    for name, rx in _KINDS:
+        if rx.fullmatch(t):
+            return name
+    return "text"
+
+
+def _sample_rows(lines: Sequence[str], delim: str, limit: int = 20) -> list[list[str]]:
+    rows = []
+    for ln in lines[:limit]:
+        if ln.strip():
+            try:
+                rows.append(next(csv.reader([ln], delimiter=delim)))
+            except (csv.Error, StopIteration):
+                continue
+    return rows
+
+
+def _check_header_names(columns: list[str], file_name: str,
+                        sample: Sequence[Sequence[str]] = ()) -> None:
+    """Refuse text whose 'header' is prose or numbers rather than column names, and tables
+    whose first line is already a data row (a date, numbers and durations where the rows
+    below hold the same kinds of values: the header row is missing)."""
     named = [c for c in columns if c]
     longish = sum(len(c) > 80 or len(c.split()) >= 5 for c in named)
     numeric = sum(bool(re.fullmatch(r"[-+]?[\d.,:/ ]+", c)) for c in named)
+    if named and sample:
+        kinds = [_kind(c) for c in columns]
+        same = 0
+        dated = False
+        valued = 0
+        for j, k in enumerate(kinds):
+            if k == "text":
+                continue
+            valued += 1
+            below = [_kind(r[j]) for r in sample if j < len(r) and r[j].strip()]
+            if below and sum(b == k for b in below) >= 0.6 * len(below):
+                same += 1
+                dated = dated or k == "date"
+        if same and (dated or same >= max(2, valued // 2 + 1)):
+            shown = ", ".join(f"'{c}'" for c in columns[:4] if c)
+            more = ", ..." if len(columns) > 4 else ""
+            raise UnsupportedFormat(
+                f"{file_name} starts with a row of values ({shown}{more}) where the column "
+                "names should be: the header row is missing. Add a first line naming the "
+                "columns (for example date, type, duration, distance) and upload it again.")
     if not named or longish > len(named) / 2 or numeric > len(named) / 2:
         raise UnsupportedFormat(
             f"{file_name} is not a CSV table with a header line of column names; Stridewise "
@@ -559,16 +627,21 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
     (only for rows that are reported, so big clean files never pay for line counting).
     """
     ln: Callable[[int], int] = line_of or int
+    keep = list(keep)
     skipped_rows = list(skipped)
     notes = list(warnings)
     out = rows.copy(deep=False)  # columns are replaced, never modified in place
     if "row_number" not in out.columns:
         out["row_number"] = np.arange(len(out)) + 1
-    # start
+    # start (an optional ``start_reason`` column says why a row has none)
     bad_start = out["start"].isna().to_numpy()
     if bad_start.any():
-        for rn in out["row_number"].to_numpy()[bad_start]:
-            skipped_rows.append(SkippedRow(ln(int(rn)), "no readable date/time"))
+        why = (out["start_reason"].to_numpy(dtype=object)[bad_start]
+               if "start_reason" in out.columns else [""] * int(bad_start.sum()))
+        for rn, reason in zip(out["row_number"].to_numpy()[bad_start], why, strict=True):
+            skipped_rows.append(SkippedRow(ln(int(rn)),
+                                           reason if isinstance(reason, str) and reason
+                                           else "no readable date/time"))
         out = out.loc[~bad_start]
     # duration: fall back to moving time, then skip
     dur = _numeric(out["duration_s"]) if "duration_s" in out else None
@@ -587,7 +660,23 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
         implausible = implausible & ~use_moving
     if dur.isna().any():
         dur = dur.where(dur.notna(), mov.where((mov >= lo) & (mov <= hi)))
+    # A session with a distance but no time (or 0 s) is still a session: its duration is
+    # estimated from the pace of the file's other sessions of that sport and marked.
+    estimated = pd.Series(False, index=out.index)
+    if "distance_m" in out.columns:
+        dist = _numeric(out["distance_m"])
+        no_time = (dur.isna() | dur.le(0)) & ~implausible & dist.gt(0)
+        if no_time.any():
+            guess, sentence = estimate_durations(out["sport"].astype("str"), dist, dur, no_time)
+            got = no_time & guess.notna()
+            if got.any():
+                dur = dur.where(~got, guess)
+                estimated = got
+                notes.append(sentence.format(n=int(got.sum())))
     out["duration_s"] = dur
+    if estimated.any():
+        out["duration_estimated"] = estimated
+        keep = [*keep, "duration_estimated"]
     missing = (dur.isna() | implausible).to_numpy()
     if missing.any():
         for rn, d in zip(out.loc[missing, "row_number"], dur[missing], strict=True):
@@ -610,7 +699,6 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
                          f"left empty (first at row {first})")
             v = v.where(~bad)
         out[col] = v
-    keep = list(keep)
     cols = [c for c in out.columns if c in COLUMNS or c == "row_number" or c in keep]
     sessions, dups = finish_sessions(out[cols], ctx, source=source, file_name=file_name)
     skipped_rows.extend(SkippedRow(None if d.row is None else ln(d.row), d.reason) for d in dups)
@@ -618,6 +706,25 @@ def finish_report(rows: pd.DataFrame, table: Table | None, ctx: ReadContext, *, 
     return ImportReport(file_name=file_name, format=fmt, sessions=sessions,
                         skipped=skipped_rows, assumptions=list(dict.fromkeys(assumptions)),
                         warnings=notes, units=units)  # type: ignore[arg-type]
+
+
+def estimate_durations(sport: pd.Series, dist_m: pd.Series, dur_s: pd.Series,
+                       wanted: pd.Series) -> tuple[pd.Series, str]:
+    """Durations (s) for the ``wanted`` sessions from their distance: at the median pace of the
+    file's timed sessions of the same sport, else at :data:`DEFAULT_PACE_S_PER_KM`; NaN for
+    sports without either. Also the report sentence (``{n}`` = sessions estimated)."""
+    timed = dur_s.gt(0) & dist_m.gt(0) & ~wanted
+    pace = (dur_s[timed] / (dist_m[timed] / 1000.0)).groupby(sport[timed]).median()
+    per_km = sport.map(pace).where(lambda p: p.notna(), sport.map(DEFAULT_PACE_S_PER_KM))
+    guess = (dist_m / 1000.0 * per_km).where(wanted)
+    used = [f"{sp.replace('_', ' ')} {int(v // 60)}:{int(round(v % 60)):02d} per km"
+            for sp, v in pace.items() if (wanted & sport.eq(sp)).any()]
+    basis = ("the median pace of this file's timed sessions of the same sport ("
+             + ", ".join(used) + ")" if used else "a typical pace for the sport")
+    sentence = ("{n} session(s) have a distance but no recorded time; they were kept with "
+                f"their duration estimated from {basis} and marked duration_estimated, so "
+                "their minutes and load are estimates")
+    return guess, sentence
 
 
 def _numeric(s: pd.Series) -> pd.Series:

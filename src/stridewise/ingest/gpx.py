@@ -16,9 +16,9 @@ from datetime import datetime
 from typing import Any
 
 from stridewise.errors import ImportRefused, UnreadableFile
-from stridewise.ingest.base import ImportReport, ReadContext
+from stridewise.ingest.base import DEFAULT_PACE_S_PER_KM, ImportReport, ReadContext
 from stridewise.ingest.sports import normalise_sport
-from stridewise.ingest.summary import Summary, to_report
+from stridewise.ingest.summary import Summary, is_real_time, placeholder_note, to_report
 from stridewise.ingest.xmlutil import (
     children,
     elevation_gain_m,
@@ -76,10 +76,18 @@ def _sport(type_text: str, name: str) -> tuple[str, str | None]:
     return "other", None
 
 
-def track_row(trk: Any, fallback_name: str) -> tuple[dict[str, Any] | None, list[str]]:
-    """One canonical row (start in UTC) for a ``<trk>``; None when it has no timed points."""
+def track_row(trk: Any, fallback_name: str,
+              file_time: datetime | None = None) -> tuple[dict[str, Any] | None, list[str]]:
+    """One canonical row (start in UTC) for a ``<trk>``; None when it has no timed points.
+
+    Points whose time is a placeholder (1901-12-13 20:45:52, 1970-01-01, the FIT epoch, or
+    anything before GPS time began) count as untimed. A track whose points all carry such
+    placeholders is a recording without a clock: it is dated by ``file_time`` (the file's
+    ``<metadata><time>``) when that is real, with its duration estimated from its distance
+    and marked; otherwise the note says why it cannot be dated."""
     notes: list[str] = []
     times: list[datetime] = []
+    placeholders: list[datetime] = []
     dist = 0.0
     moving = 0.0
     elev: list[float] = []
@@ -93,6 +101,9 @@ def track_row(trk: Any, fallback_name: str) -> tuple[dict[str, Any] | None, list
             kids = {local(c.tag): c for c in pt}  # one pass over the point's children
             el = kids.get("time")
             tm = parse_time(el.text or "") if el is not None else None
+            if tm is not None and not is_real_time(tm):
+                placeholders.append(tm)
+                tm = None
             el = kids.get("ele")
             if el is not None:
                 e = to_float(el.text)
@@ -114,6 +125,39 @@ def track_row(trk: Any, fallback_name: str) -> tuple[dict[str, Any] | None, list
                     moving += dt
             prev = (tm if tm is not None else (prev[0] if prev else None), lat, lon)
     name = text_of(trk, "name") or fallback_name
+    if placeholders and times:
+        notes.append(f"{len(placeholders)} point(s) of the track '{name or 'unnamed'}' carry a "
+                     f"placeholder time ({placeholder_note(placeholders[0])}); they were "
+                     "left out of the timing.")
+    sport, assumed = _sport(text_of(trk, "type"), name)
+    if not times and placeholders:
+        why = placeholder_note(placeholders[0])
+        if not is_real_time(file_time) or dist <= 0:
+            return None, [f"the track '{name or 'unnamed'}' has {n_points} points whose times "
+                          f"are placeholders ({why}) and the file has no real time to date it "
+                          "by (no times)."]
+        assert file_time is not None
+        pace = DEFAULT_PACE_S_PER_KM.get(sport)
+        if pace is None:
+            return None, [f"the track '{name or 'unnamed'}' has placeholder times ({why}) and "
+                          f"its sport ({sport}) gives no typical pace to estimate its duration "
+                          "(no times)."]
+        notes.append(f"the points of the track '{name or 'unnamed'}' carry placeholder times "
+                     f"({why}); the session is dated by the file's metadata time "
+                     f"{file_time:%Y-%m-%d %H:%M} UTC and its duration estimated from its "
+                     f"distance at a typical {sport.replace('_', ' ')} pace (marked "
+                     "duration_estimated)")
+        if assumed:
+            notes.append(assumed)
+        est = dist / 1000.0 * pace
+        return {
+            "start": file_time, "sport": sport, "title": name or "GPX track",
+            "duration_s": est, "moving_s": est, "distance_m": dist,
+            "elevation_gain_m": elevation_gain_m(elev, 3.0) if elev else math.nan,
+            "avg_hr": sum(hrs) / len(hrs) if hrs else math.nan,
+            "max_hr": max(hrs) if hrs else math.nan, "source_id": "",
+            "duration_estimated": True,
+        }, notes
     if not times:
         return None, [f"the track '{name or 'unnamed'}' has {n_points} points but no times."]
     start, end = min(times), max(times)
@@ -121,7 +165,6 @@ def track_row(trk: Any, fallback_name: str) -> tuple[dict[str, Any] | None, list
     if times[0] != start:
         notes.append(f"the track '{name}' has points out of time order; its start is the "
                      "earliest point.")
-    sport, assumed = _sport(text_of(trk, "type"), name)
     if assumed:
         notes.append(assumed)
     return {
@@ -159,12 +202,17 @@ def summarise(data: bytes, file_name: str) -> Summary:
             f"'{root.get('creator')}'; its times are placeholders), not a recorded activity; "
             "export the activity itself from the watch or app.", kind="GPX route")
     rows, notes = [], []
+    file_time = parse_time(text_of(root, "metadata", "time") or text_of(root, "time"))
     for trk in tracks:
-        row, n = track_row(trk, meta_name)
+        row, n = track_row(trk, meta_name, file_time)
         notes += n
         if row is not None:
             rows.append(row)
     if not rows:
+        placeholder = next((x for x in notes if "placeholder" in x), None)
+        if placeholder is not None:
+            raise ImportRefused(f"{file_name} cannot be dated: {placeholder}",
+                                kind="GPX without real times")
         raise ImportRefused(
             f"{file_name} holds {len(tracks)} track(s) without any times, i.e. a planned route "
             "rather than a recorded activity; export the activity itself from the watch or app.",

@@ -17,7 +17,7 @@ from typing import Any
 from stridewise.errors import ImportRefused, UnreadableFile
 from stridewise.ingest.base import ImportReport, ReadContext
 from stridewise.ingest.sports import normalise_sport
-from stridewise.ingest.summary import Summary, to_report
+from stridewise.ingest.summary import Summary, is_real_time, placeholder_note, to_report
 from stridewise.ingest.xmlutil import (
     child,
     children,
@@ -61,6 +61,7 @@ def activity_rows(act: ET.Element) -> tuple[dict[str, Any] | None, list[str]]:
     notes: list[str] = []
     laps = children(act, "lap")
     times: list[datetime] = []
+    placeholders: list[datetime] = []
     segs: list[list[tuple[float, float]]] = []
     cum_dist: list[float] = []
     elev: list[float] = []
@@ -93,7 +94,9 @@ def activity_rows(act: ET.Element) -> tuple[dict[str, Any] | None, list[str]]:
                 kids = {local(c.tag): c for c in tp}  # one pass over the point's children
                 el = kids.get("time")
                 tm = parse_time(el.text or "") if el is not None else None
-                if tm is not None:
+                if tm is not None and not is_real_time(tm):
+                    placeholders.append(tm)
+                elif tm is not None:
                     times.append(tm)
                 pos = kids.get("position")
                 if pos is not None:
@@ -115,10 +118,19 @@ def activity_rows(act: ET.Element) -> tuple[dict[str, Any] | None, list[str]]:
                     if not math.isnan(hr):
                         hrs.append(hr)
             segs.append(seg)
-    declared = parse_time(text_of(act, "id"))
-    if declared is None and laps:
-        declared = parse_time(laps[0].get("StartTime", ""))
+    candidates = [parse_time(text_of(act, "id"))]
+    candidates += [parse_time(lap.get("StartTime", "")) for lap in laps[:1]]
+    placeholders += [t for t in candidates if t is not None and not is_real_time(t)]
+    declared = next((t for t in candidates if is_real_time(t)), None)
     start = min(times) if times else declared
+    if placeholders:
+        if start is None:
+            return None, [f"an activity whose times are all placeholders "
+                          f"({placeholder_note(placeholders[0])}) cannot be dated and was "
+                          "left out."]
+        notes.append(f"{len(placeholders)} time(s) of the activity starting "
+                     f"{start:%Y-%m-%d %H:%M} UTC are placeholders "
+                     f"({placeholder_note(placeholders[0])}); the real times were used.")
     if start is None:
         return None, ["an activity without any time (no Id, lap start or trackpoint time) "
                       "was left out."]
@@ -129,9 +141,6 @@ def activity_rows(act: ET.Element) -> tuple[dict[str, Any] | None, list[str]]:
     elapsed = (max(times) - start).total_seconds() if times else math.nan
     if lap_time > 0 and (math.isnan(elapsed) or elapsed < lap_time):
         elapsed = lap_time
-    if math.isnan(elapsed) or elapsed <= 0:
-        return None, [f"the activity starting {start:%Y-%m-%d %H:%M} UTC has no duration "
-                      "(no lap totals and no trackpoint times) and was left out."]
     if has_lap_dist and lap_dist > 0:
         distance = lap_dist
     elif cum_dist:
@@ -142,6 +151,12 @@ def activity_rows(act: ET.Element) -> tuple[dict[str, Any] | None, list[str]]:
         if gps > 0:
             notes.append(f"distance of the activity starting {start:%Y-%m-%d %H:%M} UTC was "
                          "measured along its GPS track.")
+    if (math.isnan(elapsed) or elapsed <= 0) and not distance > 0:
+        return None, [f"the activity starting {start:%Y-%m-%d %H:%M} UTC has no duration "
+                      "(no lap totals and no trackpoint times) and no distance, and was "
+                      "left out."]
+    if math.isnan(elapsed) or elapsed <= 0:
+        elapsed = math.nan  # a distance without a time: the duration is estimated later
     avg_hr = lap_hr_w / lap_hr_t if lap_hr_t > 0 else (sum(hrs) / len(hrs) if hrs else math.nan)
     max_hr = lap_max_hr if not math.isnan(lap_max_hr) else (max(hrs) if hrs else math.nan)
     label = text_of(act, "notes") or text_of(act, "training", "plan", "name")

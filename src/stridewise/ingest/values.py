@@ -17,6 +17,7 @@ import report can say it.
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -221,7 +222,10 @@ def parse_durations(s: pd.Series, *, two_part: Literal["ms", "hm"] = "ms",
     ``h:mm:ss`` / ``hh:mm:ss.f`` / ``mm:ss,f``; two-part values are ``mm:ss`` unless
     ``two_part="hm"``; plain numbers are multiplied by ``number_unit_s`` (1 = seconds,
     60 = minutes, 3600 = hours). With ``excel_fix``, a column whose three-part values all end in
-    ``:00`` and reach 24 hours or more is read as Excel's mangled ``mm:ss:00``.
+    ``:00`` is read as Excel's mangled ``mm:ss:00`` only when read as hours it could not be a
+    session log: some value reaches 24 hours, or (five values or more) the typical value is
+    six hours or more. ``00:45:00`` stays 45 minutes however many values end in ``:00``
+    (durations rounded to the minute are common).
     """
     t = clean_text(s)
     parts = t.str.extract(_DUR.pattern)
@@ -235,7 +239,9 @@ def parse_durations(s: pd.Series, *, two_part: Literal["ms", "hm"] = "ms",
     if excel_fix and three.any():
         n3 = int(three.sum())
         all_zero = bool((c[three] == 0).all()) and bool((frac[three] == 0).all())
-        if all_zero and (bool((a[three] >= 24).any()) or n3 >= 5):
+        hours = a[three]
+        if all_zero and (bool((hours >= 24).any())
+                         or (n3 >= 5 and float(hours.median()) >= 6)):
             # Excel re-saved "30:48" (mm:ss) as "30:48:00": shift every part one place.
             c = c.where(~three, b)
             b = b.where(~three, a)
@@ -308,10 +314,56 @@ class DateResult:
     assumption: str | None = None
     utc_offset: bool = False
     note: str | None = None
+    #: Per row: the date text when it was read but lies outside :data:`YEARS` (else NA).
+    out_of_range: pd.Series | None = None
+    #: Per row: the date text when it is a placeholder time (:data:`PLACEHOLDER_DATES`).
+    placeholder: pd.Series | None = None
 
     def sentences(self) -> list[str]:
         """What the import report should say about how these dates were read."""
         return [t for t in (self.assumption, self.note) if t]
+
+    def reasons(self) -> pd.Series:
+        """Per row, why its date is missing ("" where the date was read): the skipped-row
+        reason an importer reports."""
+        out = pd.Series("", index=self.values.index, dtype="object")
+        missing = self.values.isna()
+        out[missing] = "no readable date/time"
+        if self.out_of_range is not None:
+            bad = self.out_of_range.notna() & missing
+            lo, hi = YEARS
+            out[bad] = [f"the date '{t}' is outside the years {lo}-{hi}, so it cannot be a "
+                        "session date" for t in self.out_of_range[bad]]
+        if self.placeholder is not None:
+            bad = self.placeholder.notna() & missing
+            out[bad] = [f"the date '{t}' is a placeholder that apps write when no date was "
+                        "recorded (the start of Unix time or of signed 32-bit time), not a "
+                        "session date" for t in self.placeholder[bad]]
+        return out
+
+
+#: Years accepted as session dates; others (year 1, 1677, 9999, sentinels) are refused per row.
+YEARS: Final[tuple[int, int]] = (1900, 2200)
+#: Date-times that exports write for "no date": Unix time 0 and the most negative signed
+#: 32-bit Unix time. Rows carrying them are refused with that reason, never dated by them.
+PLACEHOLDER_DATES: Final[tuple[np.datetime64, ...]] = (
+    np.datetime64("1970-01-01T00:00:00", "s"), np.datetime64("1901-12-13T20:45:52", "s"))
+
+
+def _within_years(stamps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(datetime64[ns] values with out-of-range years and placeholders as NaT, mask of the
+    out-of-range ones, mask of the placeholders)."""
+    arr = np.asarray(stamps)
+    if arr.dtype.kind != "M":
+        arr = pd.to_datetime(pd.Series(arr), errors="coerce").to_numpy()
+    arr = arr.astype("datetime64[s]")
+    present = ~np.isnat(arr)
+    years = np.where(present, arr.astype("datetime64[Y]").astype(np.int64) + 1970, YEARS[0])
+    bad = present & ((years < YEARS[0]) | (years > YEARS[1]))
+    held = present & np.isin(arr, np.array(PLACEHOLDER_DATES))
+    arr = arr.copy()
+    arr[bad | held] = np.datetime64("NaT")
+    return arr.astype("datetime64[ns]"), bad, held
 
 
 _FAST_FORMATS: Final[tuple[str, ...]] = (
@@ -404,9 +456,19 @@ def parse_dates(s: pd.Series, *, order: str | None = None) -> DateResult:
                 except (ValueError, TypeError):
                     continue
         values = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
-        values[present] = parsed.astype("datetime64[ns]").to_numpy()
+        inside, bad, held = _within_years(parsed.to_numpy())
+        values[present] = inside
         out = pd.Series(values, index=s.index)
-        return DateResult(out, "YMD" if fmt.startswith("%Y") else None)
+        rejected = placeholder = None
+        if bad.any() or held.any():
+            texts = np.asarray(sample.to_pylist(), dtype=object)
+            rows = np.flatnonzero(present)
+            rejected = pd.Series(pd.NA, index=s.index, dtype="object")
+            rejected.iloc[rows[bad]] = texts[bad]
+            placeholder = pd.Series(pd.NA, index=s.index, dtype="object")
+            placeholder.iloc[rows[held]] = texts[held]
+        return DateResult(out, "YMD" if fmt.startswith("%Y") else None,
+                          out_of_range=rejected, placeholder=placeholder)
     t = clean_text(s)
     sample = t[present]
     uniques = pd.unique(sample.astype(object))
@@ -435,19 +497,37 @@ def parse_dates(s: pd.Series, *, order: str | None = None) -> DateResult:
                 f"as {'day/month/year' if used_order == 'DMY' else 'month/day/year'}"
                 " (choose the date order to change this)")
     results: dict[object, pd.Timestamp] = {}
+    outside: set[object] = set()
+    held_texts: set[object] = set()
     any_offset = False
     for u, (nums, month, hms, off) in split.items():
         ts = _assemble(nums, month, hms, used_order)
+        if ts is None and _assemble(nums, month, hms, used_order, years=(1, 9999)) is not None:
+            outside.add(u)
         if ts is not None and off:
             any_offset = True
             ts = _apply_offset(str(u), ts)
+        if ts is not None and np.datetime64(ts.to_datetime64(), "s") in PLACEHOLDER_DATES:
+            held_texts.add(u)
+            ts = None
         results[u] = ts
     vals = sample.astype(object).map(results)
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     out[present] = pd.to_datetime(vals, errors="coerce").astype("datetime64[ns]")
     if triples and order is not None:
         note = f"dates read as {names.get(order, order)} as you chose"
-    return DateResult(out, used_order if triples else None, assumption, any_offset, note)
+    rejected = placeholder = None
+    texts = t.astype(object)
+    if outside:
+        rejected = pd.Series(pd.NA, index=s.index, dtype="object")
+        hit = texts.isin(outside).fillna(False).to_numpy(dtype=bool) & present
+        rejected[hit] = texts[hit]
+    if held_texts:
+        placeholder = pd.Series(pd.NA, index=s.index, dtype="object")
+        hit = texts.isin(held_texts).fillna(False).to_numpy(dtype=bool) & present
+        placeholder[hit] = texts[hit]
+    return DateResult(out, used_order if triples else None, assumption, any_offset, note,
+                      out_of_range=rejected, placeholder=placeholder)
 
 
 def _clean_arrow(s: pd.Series) -> tuple[pa.Array, np.ndarray]:
@@ -546,7 +626,7 @@ def _month_name_format(arr: pa.Array, fmt: str) -> np.ndarray | None:
 
 
 def _assemble(nums: list[str], month: int | None, hms: tuple[int, int, int] | None,
-              order: str | None) -> pd.Timestamp | None:
+              order: str | None, years: tuple[int, int] = YEARS) -> pd.Timestamp | None:
     try:
         if month is not None:
             if len(nums) < 2:
@@ -568,8 +648,11 @@ def _assemble(nums: list[str], month: int | None, hms: tuple[int, int, int] | No
             else:
                 day, month, year = int(a), int(b), _year(int(c))
         h, mi, sec = hms or (0, 0, 0)
-        if not 1900 <= year <= 2200:
+        if not years[0] <= year <= years[1]:
             return None
+        if not YEARS[0] <= year <= YEARS[1]:  # only asked whether it is a valid calendar date
+            datetime.datetime(year, month, day, h, mi, sec)
+            return pd.Timestamp(2000, 1, 1)
         return pd.Timestamp(year=year, month=month, day=day, hour=h, minute=mi, second=sec)
     except (ValueError, OverflowError):
         return None
