@@ -112,6 +112,39 @@ EXERCISE_CATEGORIES: Final[dict[int, str]] = {
     43: "ladder", 44: "sandbag", 45: "sled", 46: "sledge_hammer", 47: "stair_stepper",
     49: "suspension", 50: "tire", 52: "run_indoor", 53: "bike_outdoor",
 }
+#: ``exercise_category`` name -> (training area, plain words for reasons). Every category of the
+#: profile has a place; ``data/vocab/exercises.csv`` maps every exercise *name* of the profile.
+EXERCISE_CATEGORY_AREAS: Final[dict[str, tuple[str, str]]] = {
+    "bench_press": ("strength", "upper-body lifts"), "calf_raise": ("strength", "calf raises"),
+    "cardio": ("endurance", "cardio"), "carry": ("strength", "loaded carries"),
+    "chop": ("stability", "planks/core"), "core": ("stability", "planks/core"),
+    "crunch": ("stability", "planks/core"), "curl": ("strength", "upper-body lifts"),
+    "deadlift": ("strength", "deadlifts"), "flye": ("strength", "upper-body lifts"),
+    "hip_raise": ("stability", "bridges"), "hip_stability": ("stability", "hip stability work"),
+    "hip_swing": ("strength", "kettlebell swings"),
+    "hyperextension": ("strength", "back extensions"),
+    "lateral_raise": ("strength", "upper-body lifts"),
+    "leg_curl": ("strength", "leg curls/extensions"), "leg_raise": ("stability", "planks/core"),
+    "lunge": ("strength", "squats/lunges"), "olympic_lift": ("strength", "olympic lifts"),
+    "plank": ("stability", "planks/core"), "plyo": ("plyometrics", "plyometric jumps"),
+    "pull_up": ("strength", "upper-body lifts"), "push_up": ("strength", "upper-body lifts"),
+    "row": ("strength", "upper-body lifts"), "shoulder_press": ("strength", "upper-body lifts"),
+    "shoulder_stability": ("stability", "shoulder stability work"),
+    "shrug": ("strength", "upper-body lifts"), "sit_up": ("stability", "planks/core"),
+    "squat": ("strength", "squats/lunges"), "total_body": ("strength", "full-body lifts"),
+    "triceps_extension": ("strength", "upper-body lifts"),
+    "warm_up": ("flexibility", "warm-up/mobility drills"), "run": ("endurance", "running"),
+    "bike": ("endurance", "cycling"), "cardio_sensors": ("endurance", "cardio"),
+    "move": ("flexibility", "mobility moves"), "pose": ("flexibility", "yoga poses"),
+    "banded_exercises": ("strength", "band exercises"), "battle_rope": ("endurance", "cardio"),
+    "elliptical": ("endurance", "cardio machines"), "floor_climb": ("endurance", "cardio machines"),
+    "indoor_bike": ("endurance", "cycling"), "indoor_row": ("endurance", "rowing"),
+    "ladder": ("plyometrics", "agility ladder"), "sandbag": ("strength", "sandbag work"),
+    "sled": ("strength", "sled work"), "sledge_hammer": ("strength", "sledge hammer work"),
+    "stair_stepper": ("endurance", "cardio machines"),
+    "suspension": ("strength", "suspension training"), "tire": ("strength", "tyre flips"),
+    "run_indoor": ("endurance", "running"), "bike_outdoor": ("endurance", "cycling"),
+}
 #: exercise_category value meaning "not recognised".
 EXERCISE_UNKNOWN: Final = 65534
 
