@@ -36,6 +36,12 @@ WGER_CATEGORY = {8: "arms", 9: "legs", 10: "abs", 11: "chest", 12: "back", 13: "
                  14: "calves", 15: "cardio"}
 
 
+def _author(text: object) -> str:
+    """wger's attribution name; an e-mail address is not copied (the source id leads to it)."""
+    name = str(text or "").strip()
+    return "wger contributor (see source)" if "@" in name else name
+
+
 def profile_types(path: Path) -> dict:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in tree.body:
@@ -101,7 +107,7 @@ def main(profile_py: str, wger_dir: str) -> None:
                          "reason": f"wger category {cat}; English name '{en}'" if en
                          else f"wger category {cat}",
                          "licence": WGER_LICENCE.get(f["license"], str(f["license"])),
-                         "author": (f.get("license_author") or "").strip()})
+                         "author": _author(f.get("license_author"))})
 
     areas_of: dict[str, set[str]] = defaultdict(set)
     for r in rows:
