@@ -51,3 +51,30 @@ def test_sport_key_keeps_every_script_and_drops_accents():
     assert sport_key("跑步 机") == "跑步 机"
     assert sport_key("<span>Type</span>") == "type"
     assert sport_key(None) == ""
+
+
+def test_every_fit_sport_and_sub_sport_has_a_sport_and_an_area():
+    from stridewise import classify
+    from stridewise.ingest import fit_profile as P
+
+    sport_rules = {r.pattern: r.area for r in classify.default_rules() if r.kind == "sport"}
+    assert len(P.SPORT_NAMES) >= 80 and len(P.SUB_SPORT_NAMES) >= 110
+    for sport in P.SPORT_NAMES:
+        for sub in P.SUB_SPORT_NAMES:
+            got = P.canonical_sport(sport, sub)
+            assert got in SPORTS
+            assert got == "other" or got in sport_rules
+    assert P.canonical_sport(5, 56) == "other"  # swimming, apnea diving
+    assert P.canonical_sport(10, 87) == "treadmill_run"  # training, indoor wheelchair run
+    assert P.canonical_sport(2, 123) == "mountain_bike"  # cycling, enduro
+    assert P.canonical_sport(10, 20) == "strength"
+
+
+def test_every_fit_exercise_category_has_an_area():
+    from stridewise.ingest import fit_profile as P
+
+    assert set(P.EXERCISE_CATEGORIES.values()) == set(P.EXERCISE_CATEGORY_AREAS)
+    fit_rows = [r for r in read_vocab("exercises.csv") if r["source"].startswith("FIT profile")]
+    assert len(fit_rows) > 1500
+    assert {r["area"] for r in fit_rows} == {"endurance", "strength", "plyometrics", "stability",
+                                             "flexibility"}
