@@ -481,7 +481,8 @@ def _decide_defaults(sport: str, matches: Sequence[Match], eng: _Engine) -> _Dec
             if s_area and s_area != area:
                 return _Decision(area, reason + f" (refines sport {sport})",
                                  0.75 if agree else 0.6)
-            return _Decision(area, reason, (0.95 if s_area == area else 0.8) if agree else 0.6)
+            return _Decision(area, reason, (0.95 if s_area == area else 0.8) if agree else
+                             (0.6 if s_area == area else 0.5))
     if s_tier == "strong":
         return _Decision(s_area, sport_reason, 0.8 if others else 0.95)
     if fmt:

@@ -51,3 +51,13 @@ def test_one_click_confirms_then_rule_preview_and_save(demo_db: Path, store) -> 
     assert rules[0]["pattern"] == "cali move" and rules[0]["area"] == "flexibility"
     # only the odd one is left to review; markup in titles stays text
     assert any("1 session(s) to review" in m.value for m in at.markdown)
+
+
+def test_suggested_rule_uses_the_titles_own_words_else_the_sport():
+    from stridewise.ui.review_view import suggest_rule
+
+    assert suggest_rule("Morning Cali Move workout 2", "other", "flexibility") == {
+        "kind": "title", "pattern": "cali move", "area": "flexibility", "label": "your rule"}
+    assert suggest_rule("Morning workout", "cardio", "strength")["kind"] == "sport"
+    assert suggest_rule("", "other", "strength") is None
+    assert suggest_rule("x", "other", "speed") is None
