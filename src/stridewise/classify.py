@@ -76,7 +76,7 @@ RuleKind = Literal["sport", "title", "exercise"]
 RULE_KINDS: Final[tuple[str, ...]] = ("sport", "title", "exercise")
 #: Tiers of the shipped rules; a user's rule has tier "".
 RULE_TIERS: Final[tuple[str, ...]] = ("", "strong", "weak", "explicit", "activity", "format",
-                                      "hint", "exercise")
+                                      "hint", "workout", "exercise")
 #: Columns of :func:`session_parts`.
 PARTS_COLUMNS: Final[list[str]] = ["session_id", "athlete", "start", "area", "seconds"]
 #: Sessions whose area_confidence is below this are listed for review.
@@ -171,7 +171,7 @@ def _term_rows(scope: str) -> list[Term]:
     rows = read_vocab("terms.csv")
     for r in rows:
         if r["area"] not in (*AREAS, "") or r["tier"] not in (
-                "explicit", "activity", "format", "hint", "neutral"):
+                "explicit", "activity", "format", "hint", "workout", "neutral"):
             raise ValueError(f"bad row in terms.csv: {r}")  # pragma: no cover
     first = [r for r in rows if r["scope"] == scope]
     rest = [r for r in rows if r["scope"] == ""]
@@ -451,8 +451,13 @@ def _decide_defaults(sport: str, matches: Sequence[Match], eng: _Engine) -> _Dec
     for m in matches:
         if m.term.area:
             by_tier[m.term.tier].append(m)
-    expl, act, fmt, hint = (by_tier["explicit"], by_tier["activity"], by_tier["format"],
-                            by_tier["hint"])
+    expl, act, fmt = by_tier["explicit"], by_tier["activity"], by_tier["format"]
+    hint = by_tier["hint"] + by_tier["workout"]
+    hint.sort(key=lambda m: m.start)
+    # words that name an endurance movement (run, swim, bike ...; not "intervals")
+    # (for an endurance sport "tempo" or "intervals" name its workout too)
+    movement = [m for m in [*act, *fmt, *(hint if s_area == "endurance" else by_tier["hint"])]
+                if m.term.area == "endurance"]
     said = [*expl, *act]  # the words that name the content, in title order
     said.sort(key=lambda m: m.start)
     others = [m for m in matches if m.term.area and m.term.area != s_area]
@@ -462,13 +467,14 @@ def _decide_defaults(sport: str, matches: Sequence[Match], eng: _Engine) -> _Dec
         explicit = any(m.term.area == area for m in expl)
         if explicit:
             # an endurance session whose title also names its movement ("Easy run + drills",
-            # "Walk, then stretching") stays what the sport says
-            names_sport = s_area == "endurance" and area != "other" and any(
-                m.term.area == "endurance" for m in [*act, *fmt, *hint])
-            if names_sport:
-                named = next(m for m in [*act, *fmt, *hint] if m.term.area == "endurance")
-                return _Decision(s_area, f"{sport_reason}; the title names it ('{named.text}')",
-                                 0.85)
+            # "Swim technique", "Walk, then stretching") is that movement
+            if area != "other" and movement and s_area in ("endurance", ""):
+                named = movement[0]
+                if s_area:
+                    return _Decision(s_area, f"{sport_reason}; the title names it "
+                                             f"('{named.text}')", 0.85)
+                return _Decision("endurance", f"title contains '{named.text}' (with "
+                                              f"'{first.text}')", 0.65)
             if area == "other" or s_tier != "strong" or sport in RUN_SPORTS:
                 reason = f"title contains '{first.text}'"
                 if s_area and s_area != area:
