@@ -7,9 +7,10 @@ category and every ``*_exercise_name`` enum); read with ``ast.literal_eval``, ne
 WGER_FIXTURES_DIR: ``wger/exercises/fixtures`` of the wger project (exercise data under
 Creative Commons licences per entry; see data/vocab/README.md).
 
-Each exercise gets an area: the more specific of the area its words name (the exercise words of
-terms.csv, most specific area wins) and its category's area (FIT category; wger Abs ->
-stability, Cardio -> endurance, else strength). A wger exercise's translations take the area of
+Each exercise gets an area: the area its words name (the exercise words of terms.csv, most
+specific area wins), else its category's area (FIT: yoga poses, moves and warm-ups keep their
+category's area unless they are jumps); a wger exercise gets the more specific of its words'
+area and its category's (Abs -> stability, Cardio -> endurance, else strength). A wger exercise's translations take the area of
 its English name. A name that two sources place in different areas is left out (the words and the
 category decide for it at run time).
 """
@@ -71,8 +72,9 @@ def main(profile_py: str, wger_dir: str) -> None:
         c_area, c_label = EXERCISE_CATEGORY_AREAS.get(cat, ("", ""))
         for value, name in names.items():
             words = name.replace("_", " ")
-            fixed = cat in ("pose", "move", "warm_up") and word_area(words) != "plyometrics"
-            area = c_area if fixed else pick(word_area(words), c_area)
+            named = word_area(words)
+            fixed = cat in ("pose", "move", "warm_up") and named != "plyometrics"
+            area = c_area if fixed or not named else named
             why = (f"FIT category {cat}" if area == c_area else f"named as {area} work")
             rows.append({"name": words, "area": area, "label": c_label if area == c_area else "",
                          "lang": "en", "source": f"FIT profile {key} {value}", "reason": why,

@@ -157,6 +157,22 @@ class _WordIndex:
         return hits
 
 
+def _cjk_hits(word: str, cjk: Sequence[tuple[str, int]]) -> list[int]:
+    """Terms found in a CJK word, longest first and without overlaps ("プランク" holds "ラン"
+    but is not a run), in reading order."""
+    found = []
+    for s, pid in cjk:
+        start = word.find(s)
+        while start >= 0:
+            found.append((start, start + len(s), pid))
+            start = word.find(s, start + 1)
+    taken: list[tuple[int, int, int]] = []
+    for a, b, pid in sorted(found, key=lambda t: (t[0] - t[1], t[0])):
+        if all(b <= x or a >= y for x, y, _ in taken):
+            taken.append((a, b, pid))
+    return [pid for _, _, pid in sorted(taken)]
+
+
 class Matcher:
     """Finds vocabulary terms in texts (see the module docstring). Terms earlier in ``terms``
     win over later ones with the same words."""
@@ -227,6 +243,14 @@ class Matcher:
                     if len(self._patterns[pid]) == 1:
                         best = (i + 1, pid)
                         break
+            if self._first.cjk and is_cjk(toks[i].word):
+                # a CJK run may hold several terms ("ジャンプスクワット"): keep them all
+                hits = _cjk_hits(toks[i].word, self._first.cjk)
+                if len(hits) > 1:
+                    for pid in hits:
+                        out.append(Match(self.terms[pid], i, i + 1, self.terms[pid].text))
+                    i += 1
+                    continue
             if best is None:
                 i += 1
                 continue
