@@ -47,7 +47,7 @@ def profile_types(path: Path) -> dict:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "Profile":
-            for k, v in zip(node.value.keys, node.value.values):
+            for k, v in zip(node.value.keys, node.value.values, strict=True):
                 if isinstance(k, ast.Constant) and k.value == "types":
                     return ast.literal_eval(v)
     raise SystemExit("no Profile['types'] in " + str(path))
