@@ -44,6 +44,8 @@ GENERIC_HEADS: Final = (
     "klasse", "day", "routine", "circuit", "zirkel", "pass", "tag",
 )
 _GENERIC_SET: Final = frozenset(GENERIC_HEADS)
+#: Characters of a text that are read (titles and exercise names are short).
+MAX_CHARS: Final = 400
 _COMPOUND_LANGS: Final = frozenset({"de", "sv", "no", "da", "nl", "fi"})
 _WORD_RE: Final = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)*|" + EMOJI_RE.pattern)
 
@@ -218,8 +220,9 @@ class Matcher:
         return a.part == 0 and b.part == b.size - 1
 
     def find(self, text: object) -> list[Match]:
-        """Non-overlapping matches, left to right, the longest term at each place."""
-        toks = tokens(text)
+        """Non-overlapping matches, left to right, the longest term at each place (in the first
+        :data:`MAX_CHARS` characters: a title is a line, and the time per text stays bounded)."""
+        toks = tokens(text[:MAX_CHARS] if isinstance(text, str) else text)
         out: list[Match] = []
         i = 0
         n = len(toks)
@@ -255,6 +258,9 @@ class Matcher:
                 i += 1
                 continue
             j, pid = best
-            out.append(Match(self.terms[pid], i, j, " ".join(t.word for t in toks[i:j])))
+            text = " ".join(t.word for t in toks[i:j])
+            if is_cjk(text):
+                text = self.terms[pid].text  # the term found inside the CJK run
+            out.append(Match(self.terms[pid], i, j, text))
             i = j
         return out

@@ -267,6 +267,7 @@ def test_sport_rule_records_are_normalised():
     ("other", "Силовая тренировка", "strength"),  # Cyrillic is read, not dropped
     ("other", "Растяжка", "flexibility"),
     ("other", "腹筋とプランク", "stability"),
+    ("other", "Score 3-1", "other"),
     ("other", "🧘‍♀️", "flexibility"),
     ("other", "🏋️‍♀️", "strength"),
     ("other", "🏃", "endurance"),
