@@ -65,6 +65,14 @@ def main(profile_py: str, wger_dir: str) -> None:
 
     rows: list[dict[str, str]] = []
     types = profile_types(Path(profile_py))
+    vocab_dir = Path(__file__).resolve().parents[1] / "src/stridewise/data/vocab"
+    with (vocab_dir / "fit_exercise_names.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["category", "value", "name"])
+        for key, names in types.items():
+            if key.endswith("_exercise_name"):
+                for value, name in names.items():
+                    w.writerow([key[: -len("_exercise_name")], value, name])
     for key, names in types.items():
         if not key.endswith("_exercise_name"):
             continue

@@ -78,3 +78,16 @@ def test_every_fit_exercise_category_has_an_area():
     assert len(fit_rows) > 1500
     assert {r["area"] for r in fit_rows} == {"endurance", "strength", "plyometrics", "stability",
                                              "flexibility"}
+
+
+def test_fit_exercise_names_decode_every_category_subtype():
+    from stridewise import classify
+    from stridewise.ingest import fit_profile as P
+
+    assert P.exercise_name(2, 12) == "jumping jacks"  # cardio / jumping_jacks
+    assert P.exercise_name(28, 0) == "leg press"  # squat / leg_press
+    assert P.exercise_name(None, 3) == "" and P.exercise_name(2, 99999) == ""
+    # a set decoded this way lands in the area its name says, not its category's
+    assert classify.exercise_area(P.exercise_name(2, 12), "cardio")[0] == "plyometrics"
+    rows = read_vocab("fit_exercise_names.csv")
+    assert len(rows) > 1800 and {r["category"] for r in rows} <= set(P.EXERCISE_CATEGORY_AREAS)

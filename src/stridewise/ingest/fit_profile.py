@@ -7,6 +7,7 @@ every other message is skipped by its size without being decoded.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Final
 
 #: Seconds between the Unix epoch and the FIT epoch (1989-12-31T00:00:00Z).
@@ -164,6 +165,24 @@ EXERCISE_CATEGORY_AREAS: Final[dict[str, tuple[str, str]]] = {
     "suspension": ("strength", "suspension training"), "tire": ("strength", "tyre flips"),
     "run_indoor": ("endurance", "running"), "bike_outdoor": ("endurance", "cycling"),
 }
+@lru_cache(maxsize=1)
+def _exercise_names() -> dict[tuple[str, int], str]:
+    from stridewise.vocab import read_vocab
+
+    return {(r["category"], int(r["value"])): r["name"]
+            for r in read_vocab("fit_exercise_names.csv")}
+
+
+def exercise_name(category: int | None, subtype: int | None) -> str:
+    """The profile's exercise name of a set (``set.category`` + ``set.category_subtype``), in
+    words ("jumping jacks"); "" when unknown. Every ``*_exercise_name`` enum of profile 21.205
+    is in ``data/vocab/fit_exercise_names.csv``."""
+    cat = EXERCISE_CATEGORIES.get(category) if category is not None else None
+    if cat is None or subtype is None:
+        return ""
+    return _exercise_names().get((cat, int(subtype)), "").replace("_", " ")
+
+
 #: exercise_category value meaning "not recognised".
 EXERCISE_UNKNOWN: Final = 65534
 
