@@ -235,7 +235,7 @@ def exercise_area(name: object, category: object = "") -> tuple[str, str] | None
             found = [m for m in v.exercises.find(name) if m.term.area]
             if found:
                 best = max(found, key=lambda m: (AREA_RANK.get(m.term.area, 0), len(m.text)))
-                by_name = (best.term.area, best.text)
+                by_name = (best.term.area, " ".join(str(name).split()).lower()[:60])
     if by_name is not None and by_cat is not None and by_name[0] == by_cat[0]:
         return by_cat  # the category's plain words ("squats/lunges")
     return by_name or by_cat

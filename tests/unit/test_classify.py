@@ -352,3 +352,21 @@ def test_stored_rule_records_round_trip_with_and_without_tier():
     assert classify.rules_to_records(classify.rules_from_records(recs)) == recs
     shipped = classify.default_rules()
     assert classify.rules_from_records(classify.rules_to_records(shipped)) == shipped
+
+
+@pytest.mark.parametrize(("name", "area"), [
+    ("Rudern vorgebeugt (Langhantel)", "strength"),  # equipment makes 'rudern' a lift
+    ("Rudergerät", "endurance"), ("Rowing Machine", "endurance"), ("Stair Machine", "endurance"),
+    ("Máquina de Remo", "endurance"), ("Latzug (Kabel)", "strength"),
+    ("Elevación de Piernas Colgado", "stability"), ("Sittande rodd", "strength"),
+    ("Подъём на носки", "strength"), ("仰卧起坐", "stability"), ("ジャンプスクワット", "plyometrics"),
+])
+def test_exercise_names_with_equipment_and_phrases(name, area):
+    assert classify.exercise_area(name)[0] == area
+
+
+def test_set_reasons_name_the_exercises():
+    sets = sets_to_json([{"exercise": "Rudern vorgebeugt (Langhantel)"}] * 2
+                        + [{"exercise": "Plank"}])
+    out = classify.classify(frame([{"sport": "strength", "title": "", "sets": sets}]))
+    assert out["area_reason"].iloc[0] == "2 of 3 sets are rudern vorgebeugt (langhantel)"
