@@ -146,16 +146,20 @@ class _WordIndex:
         if is_cjk(word) or len(word) < 7:
             return []
         hits: list[int] = []
-        for n in range(4, len(word) - 2):
-            ids = self.head.get(word[-n:])
-            if ids:
-                hits.extend(ids)
+        # a generic head says nothing: the modifier carries the content
+        # ("Gleichgewichtstraining" is balance work, not "gewichtstraining")
         for head in GENERIC_HEADS:
             if word.endswith(head) and len(word) - len(head) >= 3:
                 stem = word[: -len(head)]
                 for s in (stem, stem[:-1] if stem.endswith("s") else ""):
                     if len(s) >= 3:
                         hits.extend(self.lookup(s))
+        if hits:
+            return hits
+        for n in range(len(word) - 3, 3, -1):  # the longest known head first
+            ids = self.head.get(word[-n:])
+            if ids:
+                hits.extend(ids)
         return hits
 
 

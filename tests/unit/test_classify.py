@@ -268,6 +268,9 @@ def test_sport_rule_records_are_normalised():
     ("other", "Растяжка", "flexibility"),
     ("other", "腹筋とプランク", "stability"),
     ("other", "Score 3-1", "other"),
+    ("other", "Gleichgewichtstraining", "stability"),  # a generic head: the modifier decides
+    ("other", "Skippings", "plyometrics"),  # not skiing
+    ("other", "Intervalos", "endurance"),
     ("other", "🧘‍♀️", "flexibility"),
     ("other", "🏋️‍♀️", "strength"),
     ("other", "🏃", "endurance"),
