@@ -9,7 +9,8 @@ What a session is read from
       for whole-word, compound and CJK matching). Each term has a tier: *explicit*
       (drills, plyometrics, core, balance, mobility, stretching, yoga ...), *activity*
       (strength words, class names, sports), *hint* (run, walk, bike ... in any language) or
-      *neutral* (``pre run``: a time reference that means no area);
+      *neutral* (``cool down``: read, but no area) or *relative* (``pre run``, ``after
+      running``: the session is not the run the sport says);
     * its **sets** (strength sets from FIT, Hevy, Strong, Fitbod): each set's exercise name is
       looked up in ``data/vocab/exercises.csv`` (every FIT profile exercise name and category,
       and the openly licensed wger exercise names in all their languages), else read with the
@@ -171,7 +172,7 @@ def _term_rows(scope: str) -> list[Term]:
     rows = read_vocab("terms.csv")
     for r in rows:
         if r["area"] not in (*AREAS, "") or r["tier"] not in (
-                "explicit", "activity", "format", "hint", "workout", "neutral"):
+                "explicit", "activity", "format", "hint", "workout", "neutral", "relative"):
             raise ValueError(f"bad row in terms.csv: {r}")  # pragma: no cover
     first = [r for r in rows if r["scope"] == scope]
     rest = [r for r in rows if r["scope"] == ""]
@@ -447,6 +448,9 @@ def _vote(found: Sequence[Match], prefer: str,
 def _decide_defaults(sport: str, matches: Sequence[Match], eng: _Engine) -> _Decision:
     """Steps 4-9 of the precedence (module docstring) for one (sport, title)."""
     s_area, s_tier = eng.sports.get(sport, ("", ""))
+    if s_tier == "strong" and any(m.term.tier == "relative" for m in matches):
+        # "Pre-Run Warm Up" recorded as a run: the title says the session is not the run
+        s_tier = "weak"
     by_tier: dict[str, list[Match]] = defaultdict(list)
     for m in matches:
         if m.term.area:
@@ -456,7 +460,7 @@ def _decide_defaults(sport: str, matches: Sequence[Match], eng: _Engine) -> _Dec
     hint.sort(key=lambda m: m.start)
     # words that name an endurance movement (run, swim, bike ...; not "intervals")
     # (for an endurance sport "tempo" or "intervals" name its workout too)
-    movement = [m for m in [*act, *fmt, *(hint if s_area == "endurance" else by_tier["hint"])]
+    movement = [m for m in [*act, *(hint if s_area == "endurance" else by_tier["hint"])]
                 if m.term.area == "endurance"]
     said = [*expl, *act]  # the words that name the content, in title order
     said.sort(key=lambda m: m.start)
@@ -483,6 +487,9 @@ def _decide_defaults(sport: str, matches: Sequence[Match], eng: _Engine) -> _Dec
                 return _Decision(area, reason,
                                  (0.95 if s_area == area else 0.85) if agree else 0.7)
         elif s_tier != "strong":
+            if s_area == "endurance" and area != "endurance" and movement:
+                return _Decision(s_area, f"{sport_reason}; the title names it "
+                                         f"('{movement[0].text}')", 0.8)
             reason = f"title contains '{first.text}'"
             if s_area and s_area != area:
                 return _Decision(area, reason + f" (refines sport {sport})",

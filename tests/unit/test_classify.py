@@ -271,6 +271,9 @@ def test_sport_rule_records_are_normalised():
     ("other", "Gleichgewichtstraining", "stability"),  # a generic head: the modifier decides
     ("other", "Skippings", "plyometrics"),  # not skiing
     ("other", "Intervalos", "endurance"),
+    ("run", "Warm up", "endurance"),  # a warm-up jog recorded as a run
+    ("run", "Tower Bridge loop", "endurance"),  # a bridge in a place name
+    ("walk", "Walking - warm up", "endurance"),
     ("other", "🧘‍♀️", "flexibility"),
     ("other", "🏋️‍♀️", "strength"),
     ("other", "🏃", "endurance"),
