@@ -273,6 +273,8 @@ def test_sport_rule_records_are_normalised():
     ("other", "Intervalos", "endurance"),
     ("run", "Warm up", "endurance"),  # a warm-up jog recorded as a run
     ("run", "Tower Bridge loop", "endurance"),  # a bridge in a place name
+    ("run", "Ligornetto-Stabio", "endurance"),  # a town, not stability work
+    ("run", "sehr sprunghaft", "endurance"),  # erratic, not a jump
     ("walk", "Walking - warm up", "endurance"),
     ("other", "🧘‍♀️", "flexibility"),
     ("other", "🏋️‍♀️", "strength"),
