@@ -8,7 +8,9 @@ What a session is read from
       phrases in some twenty languages, emoji, class brands; see :mod:`stridewise.termmatch`
       for whole-word, compound and CJK matching). Each term has a tier: *explicit*
       (drills, plyometrics, core, balance, mobility, stretching, yoga ...), *activity*
-      (strength words, class names, sports), *hint* (run, walk, bike ... in any language) or
+      (strength words, class names, sports, warm-up), *format* (HIIT, Tabata, circuit: weaker
+      than a word naming the content), *hint* (run, walk, bike ... in any language),
+      *workout* (tempo, intervals: like hints, but they do not name the movement) or
       *neutral* (``cool down``: read, but no area) or *relative* (``pre run``, ``after
       running``: the session is not the run the sport says);
     * its **sets** (strength sets from FIT, Hevy, Strong, Fitbod): each set's exercise name is
@@ -32,7 +34,9 @@ Precedence (the first that applies decides)
        "Pre-Run Warm Up" does not name running (``pre run`` is neutral);
     5. a **strong sport** (run, ride, swim, row, ski, skate ...);
     6. **activity title words** (strength words, class brands such as BodyPump or Orangetheory,
-       sports such as football);
+       sports such as football; the area named by most distinct words, a tie to the sport's);
+       a walk or other endurance sport whose title names its movement stays what it is;
+       then **format words** (HIIT, Tabata, circuit);
     7. a **weak sport**;
     8. **hint title words** (run, walk, bike ... in any language; 🏃 🚴 🏊);
     9. ``other``.
