@@ -542,6 +542,18 @@ def _text_col(df: pd.DataFrame, name: str, fill: str) -> pd.Series:
     return col.astype(object).where(col.notna(), fill).astype(str)
 
 
+def _sport_col(df: pd.DataFrame) -> pd.Series:
+    """The sport of each session as one of ``schema.SPORTS``: a raw activity-type name
+    ("Löpning", "WeightTraining") is normalised the way the importers do it."""
+    raw = _text_col(df, "sport", "").str.strip()
+    if raw.isin(SPORTS).all():
+        return raw
+    from stridewise.ingest.sports import normalise_sports
+
+    known = raw.isin(SPORTS) | raw.eq("")
+    return raw.where(known, normalise_sports(raw))
+
+
 def _verdict_for(k: int, sport: str, sets_text: str, eng: _Engine) -> _SetVerdict | None:
     prefer = eng.sports.get(sport, ("", ""))[0]
     if sport in eng.user_sport:
@@ -553,7 +565,8 @@ def classify(sessions: pd.DataFrame, rules: Sequence[Rule] | None = None) -> pd.
     """A copy of ``sessions`` with ``area``, ``area_reason`` and ``area_confidence`` set.
 
     ``rules``: the complete list (default: :func:`default_rules`; with a user's rules use
-    :func:`with_user_rules`). Needs the columns sport and title (sets optional); a non-empty
+    :func:`with_user_rules`). Needs the columns sport and title (sets optional); a sport that is
+    not one of ``schema.SPORTS`` is read as an activity-type name ("Löpning"); a non-empty
     ``area_override`` wins with the reason "set by you". The precedence is described in the
     module docstring. Sessions nothing explains get area ``other`` and confidence 0.
     """
@@ -565,7 +578,7 @@ def classify(sessions: pd.DataFrame, rules: Sequence[Rule] | None = None) -> pd.
         out["area_reason"] = pd.Series(dtype=str)
         out["area_confidence"] = pd.Series(dtype=float)
         return out
-    sport = _text_col(out, "sport", "").str.strip()
+    sport = _sport_col(out)
     title = _text_col(out, "title", "")
     sets_col = _text_col(out, "sets", "[]")
     has_sets = (sets_col.str.strip().ne("[]") & sets_col.str.strip().ne("")).to_numpy()
@@ -662,7 +675,7 @@ def session_parts(sessions_classified: pd.DataFrame,
     single = ~has_sets | overridden
     area_col = df["area"]
     reason_col = _text_col(df, "area_reason", "")
-    sport_col = _text_col(df, "sport", "").str.strip()
+    sport_col = _sport_col(df)
     for k in np.flatnonzero(~single):
         v = _verdict_for(int(k), sport_col.iat[k], sets_col.iat[k], eng)
         if v is None or v.area != area_col.iat[k] or (

@@ -378,3 +378,12 @@ def test_set_reasons_name_the_exercises():
                         + [{"exercise": "Plank"}])
     out = classify.classify(frame([{"sport": "strength", "title": "", "sets": sets}]))
     assert out["area_reason"].iloc[0] == "2 of 3 sets are rudern vorgebeugt (langhantel)"
+
+
+def test_raw_activity_type_names_are_normalised_for_the_decision():
+    out = classify.classify(frame([{"sport": "Löpning", "title": "Stockholm"},
+                                   {"sport": "Entrenamiento con pesas", "title": ""},
+                                   {"sport": "Tredemølle", "title": "Drills"}]))
+    assert out["area"].tolist() == ["endurance", "strength", "plyometrics"]
+    assert out["sport"].tolist() == ["Löpning", "Entrenamiento con pesas", "Tredemølle"]
+    assert out["area_reason"].iloc[0] == "sport is run"
