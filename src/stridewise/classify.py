@@ -39,7 +39,7 @@ Precedence (the first that applies decides)
        then **format words** (HIIT, Tabata, circuit);
     7. a **weak sport**;
     8. **hint title words** (run, walk, bike ... in any language; 🏃 🚴 🏊);
-    9. ``other``.
+    9. a title that is a known exercise name ("Remo con barra"), then ``other``.
 
 Every session gets ``area_reason`` in plain words and ``area_confidence`` (0-1): 1 for an area
 you set, about 0.9 where the sport and title agree, lower where they disagree or only a hint
@@ -518,6 +518,18 @@ def _decide_defaults(sport: str, matches: Sequence[Match], eng: _Engine) -> _Dec
     return _Decision("other", "", 0.0)
 
 
+def _title_as_exercise(title: str, vocab: _Vocab) -> _Decision | None:
+    """A title nothing else explains that is a known exercise name ("Press de banca",
+    "Remo con barra": FIT and wger names in every language)."""
+    key = text_key(title)
+    if len(key) < 5:
+        return None
+    hit = vocab.exact.get(key)
+    if hit is None:
+        return None
+    return _Decision(hit[0], f"the title is the exercise '{key}'", 0.6)
+
+
 def _user_first(sport: str, title_key: str, eng: _Engine) -> int:
     """Index of the first user sport/title rule that matches (len(user) if none)."""
     best = eng.user_sport.get(sport, len(eng.user))
@@ -621,6 +633,8 @@ def classify(sessions: pd.DataFrame, rules: Sequence[Rule] | None = None) -> pd.
             d = pair_cache.get((sp, ti))
             if d is None:
                 d = _decide_defaults(sp, vocab.titles.find(ti), eng)
+                if d.area == "other" and not d.reason:
+                    d = _title_as_exercise(ti, vocab) or d
                 pair_cache[(sp, ti)] = d
         reason = d.reason
         if not reason:

@@ -387,3 +387,11 @@ def test_raw_activity_type_names_are_normalised_for_the_decision():
     assert out["area"].tolist() == ["endurance", "strength", "plyometrics"]
     assert out["sport"].tolist() == ["Löpning", "Entrenamiento con pesas", "Tredemølle"]
     assert out["area_reason"].iloc[0] == "sport is run"
+
+
+def test_a_title_that_is_a_known_exercise_name():
+    out = classify.classify(frame([{"sport": "other", "title": "Press de banca"},
+                                   {"sport": "other", "title": "Cali Move"}]))
+    assert out["area"].tolist() == ["strength", "other"]
+    assert out["area_reason"].iloc[0] == "the title is the exercise 'press de banca'"
+    assert out["area_confidence"].iloc[0] == 0.6
