@@ -137,7 +137,7 @@ class _WordIndex:
         hits.extend(pid for core, pid in self.infix if core in word)
         hits.extend(pid for rx, pid in self.other if rx.fullmatch(word))
         if self.cjk and is_cjk(word):
-            hits.extend(pid for s, pid in self.cjk if s in word)
+            hits.extend(pid for s, pid in self.cjk if s in word and _cjk_at(word, s))
         return hits
 
     def lookup_compound(self, word: str) -> list[int]:
@@ -163,15 +163,31 @@ class _WordIndex:
         return hits
 
 
+_KATAKANA: Final = re.compile("[\u30a0-\u30ff]+")
+
+
+def _cjk_at(word: str, term: str) -> list[int]:
+    """Where ``term`` occurs in the CJK ``word``. A short katakana term must end its katakana
+    word, as Japanese compounds end in their head: "ラン" in "朝ラン" and "ナイトラン", not in
+    "ランチ" (lunch) or "フランス"."""
+    out = []
+    start = word.find(term)
+    short_kana = len(term) <= 2 and _KATAKANA.fullmatch(term) is not None
+    while start >= 0:
+        end = start + len(term)
+        if not (short_kana and end < len(word) and _KATAKANA.match(word[end])):
+            out.append(start)
+        start = word.find(term, start + 1)
+    return out
+
+
 def _cjk_hits(word: str, cjk: Sequence[tuple[str, int]]) -> list[int]:
     """Terms found in a CJK word, longest first and without overlaps ("プランク" holds "ラン"
     but is not a run), in reading order."""
     found = []
     for s, pid in cjk:
-        start = word.find(s)
-        while start >= 0:
+        for start in _cjk_at(word, s):
             found.append((start, start + len(s), pid))
-            start = word.find(s, start + 1)
     taken: list[tuple[int, int, int]] = []
     for a, b, pid in sorted(found, key=lambda t: (t[0] - t[1], t[0])):
         if all(b <= x or a >= y for x, y, _ in taken):
@@ -201,7 +217,7 @@ class Matcher:
 
     def _word_ok(self, pattern: str, word: str) -> bool:
         if "*" not in pattern:
-            return pattern == word or (is_cjk(pattern) and pattern in word)
+            return pattern == word or (is_cjk(pattern) and bool(_cjk_at(word, pattern)))
         rx = self._single.get(pattern)
         if rx is None:
             rx = re.compile(".*".join(re.escape(p) for p in pattern.split("*")))

@@ -60,3 +60,8 @@ def test_long_text_is_read_only_up_to_a_bound():
     text = "x " * MAX_CHARS + "core"
     assert found(text) == []
     assert found("core " + "x " * 10_000) == [("core", "stability")]
+
+
+def test_short_katakana_terms_end_their_word():
+    assert found("ナイトラン") == [("ラン", "endurance")]
+    assert found("ランチ") == [] and found("ブランチ") == []  # lunch, brunch
