@@ -232,6 +232,12 @@ def exercise_area(name: object, category: object = "") -> tuple[str, str] | None
     v = _vocab()
     ckey = text_key(str(category).replace("_", " ")) if isinstance(category, str) else ""
     by_cat = v.exact.get(ckey) if ckey else None
+    if ckey and by_cat is None:  # an app's own grouping: "Abs", "Legs", "Cardio", "Stretching"
+        found = [m for m in v.exercises.find(ckey) if m.term.area] or [
+            m for m in v.titles.find(ckey) if m.term.area]
+        if found:
+            best = max(found, key=lambda m: AREA_RANK.get(m.term.area, 0))
+            by_cat = (best.term.area, ckey)
     key = text_key(name)
     by_name: tuple[str, str] | None = None
     if key:

@@ -395,3 +395,11 @@ def test_a_title_that_is_a_known_exercise_name():
     assert out["area"].tolist() == ["strength", "other"]
     assert out["area_reason"].iloc[0] == "the title is the exercise 'press de banca'"
     assert out["area_confidence"].iloc[0] == 0.6
+
+
+def test_an_apps_own_exercise_groups_as_category():
+    assert classify.exercise_area("Mystery move", "Abs")[0] == "stability"
+    assert classify.exercise_area("Mystery move", "Legs")[0] == "strength"
+    assert classify.exercise_area("Mystery move", "Cardio")[0] == "endurance"
+    assert classify.exercise_area("Mystery move", "Stretching")[0] == "flexibility"
+    assert classify.exercise_area("Mystery move", "Other") is None
