@@ -275,6 +275,8 @@ def test_sport_rule_records_are_normalised():
     ("run", "Tower Bridge loop", "endurance"),  # a bridge in a place name
     ("run", "Ligornetto-Stabio", "endurance"),  # a town, not stability work
     ("run", "sehr sprunghaft", "endurance"),  # erratic, not a jump
+    ("run", "Hoppas det går bra", "endurance"),  # Swedish: hope, not hops
+    ("run", "Stabilt lugnt", "endurance"),  # Swedish: steady
     ("walk", "Walking - warm up", "endurance"),
     ("other", "🧘‍♀️", "flexibility"),
     ("other", "🏋️‍♀️", "strength"),
