@@ -277,6 +277,7 @@ def test_sport_rule_records_are_normalised():
     ("run", "sehr sprunghaft", "endurance"),  # erratic, not a jump
     ("run", "Hoppas det går bra", "endurance"),  # Swedish: hope, not hops
     ("run", "Stabilt lugnt", "endurance"),  # Swedish: steady
+    ("trail_run", "Fern Hollow loop", "endurance"),  # a place, not a hollow hold
     ("walk", "Walking - warm up", "endurance"),
     ("other", "🧘‍♀️", "flexibility"),
     ("other", "🏋️‍♀️", "strength"),
