@@ -1,16 +1,54 @@
-"""Sort sessions into the five training areas (DESIGN §3) with an ordered, editable rule list.
+"""Sort sessions into the five training areas (DESIGN §3): vocabularies, precedence, confidence.
 
-A :class:`Rule` looks at the session's normalised sport (``kind="sport"``), at a keyword in its
-title (``kind="title"``) or at its strength sets (``kind="exercise"``: a FIT set category such as
-``squat`` / ``plank`` / ``plyo`` or an exercise name such as ``Squat (Barbell)``). Rules are tried
-in order and the first that matches decides. Exercise rules form one block: a session with sets
-is judged by its sets at the position of the first exercise rule, and gets the area that holds most
-of its set time (or most of its sets when the sets carry no time).
+What a session is read from
+    * its **sport** (normalised by the importers; ``data/rules.csv`` gives each sport an area and
+      a tier: *strong* sports such as run, ride, swim are endurance whatever a title says,
+      *weak* sports such as walk, cardio, yoga, strength may be refined by the title);
+    * its **title**, cut into words and matched against ``data/vocab/terms.csv`` (words and
+      phrases in some twenty languages, emoji, class brands; see :mod:`stridewise.termmatch`
+      for whole-word, compound and CJK matching). Each term has a tier: *explicit*
+      (drills, plyometrics, core, balance, mobility, stretching, yoga ...), *activity*
+      (strength words, class names, sports, warm-up), *format* (HIIT, Tabata, circuit: weaker
+      than a word naming the content), *hint* (run, walk, bike ... in any language),
+      *workout* (tempo, intervals: like hints, but they do not name the movement) or
+      *neutral* (``cool down``: read, but no area) or *relative* (``pre run``, ``after
+      running``: the session is not the run the sport says);
+    * its **sets** (strength sets from FIT, Hevy, Strong, Fitbod): each set's exercise name is
+      looked up in ``data/vocab/exercises.csv`` (every FIT profile exercise name and category,
+      and the openly licensed wger exercise names in all their languages), else read with the
+      exercise words of ``terms.csv`` where the most specific area wins
+      (plyometrics > flexibility > stability > strength > endurance: "Jump Squat" is a jump,
+      "Walking Lunge" a lunge).
 
-The default rules live in ``stridewise/data/rules.csv`` (readable and editable). A user's own
-rules are applied before the defaults: pass ``user_rules + default_rules()`` (see
-:func:`with_user_rules`). Every session gets an ``area_reason`` in plain words, and an
-``area_override`` set by the user always wins ("set by you").
+Precedence (the first that applies decides)
+    1. an area you set for the session ("set by you");
+    2. your own rules, in their order (sport / title keyword / exercise keyword);
+    3. the **sets**, when any set is recognised: the area holding most set time (most sets when
+       times are missing); a tie goes to the sport's area. Sets outrank the title: a Hevy
+       workout made only of running sets is endurance;
+    4. **explicit title words** (drills, plyometrics, core, balance, mobility, stretching, yoga
+       ...) outrank a running sport, a weak sport (strength, cardio, walk ...) and an unknown
+       sport. Several explicit words: the area named most often, a tie to the sport's area,
+       else the first named. "Strength" does not beat "core": "Strength & Core" is stability.
+       A running session whose title also names running ("Easy run + drills") stays a run;
+       "Pre-Run Warm Up" does not name running (``pre run`` is neutral);
+    5. a **strong sport** (run, ride, swim, row, ski, skate ...);
+    6. **activity title words** (strength words, class brands such as BodyPump or Orangetheory,
+       sports such as football; the area named by most distinct words, a tie to the sport's);
+       a walk or other endurance sport whose title names its movement stays what it is;
+       then **format words** (HIIT, Tabata, circuit);
+    7. a **weak sport**;
+    8. **hint title words** (run, walk, bike ... in any language; 🏃 🚴 🏊);
+    9. a title that is a known exercise name ("Remo con barra"), then ``other``.
+
+Every session gets ``area_reason`` in plain words and ``area_confidence`` (0-1): 1 for an area
+you set, about 0.9 where the sport and title agree, lower where they disagree or only a hint
+decided, 0 for ``other`` that nothing explains. :func:`review_list` collects ``other`` and
+low-confidence sessions (below :data:`REVIEW_BELOW`) for the review page.
+
+User rules are stored as records ``{kind, pattern, area[, label]}`` (:func:`rules_from_records`)
+and keep their meaning: a title/exercise pattern is words with ``*`` wildcards, matched as whole
+words, tried before every built-in rule.
 """
 
 from __future__ import annotations
@@ -18,7 +56,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,51 +67,57 @@ import numpy as np
 import pandas as pd
 
 from stridewise.errors import UsageError
-from stridewise.schema import AREAS, SPORTS, parse_sets
+from stridewise.schema import AREAS, RUN_SPORTS, SPORTS, parse_sets
+from stridewise.termmatch import Match, Matcher, Term
+from stridewise.vocab import read_vocab, words
 
 __all__ = [
     "Rule", "default_rules", "rules_from_records", "rules_to_records", "with_user_rules",
-    "classify", "session_parts", "unclassified", "text_key", "PARTS_COLUMNS",
+    "classify", "session_parts", "unclassified", "review_list", "text_key", "exercise_area",
+    "title_terms", "PARTS_COLUMNS", "REVIEW_BELOW",
 ]
 
 RuleKind = Literal["sport", "title", "exercise"]
 RULE_KINDS: Final[tuple[str, ...]] = ("sport", "title", "exercise")
+#: Tiers of the shipped rules; a user's rule has tier "".
+RULE_TIERS: Final[tuple[str, ...]] = ("", "strong", "weak", "explicit", "activity", "format",
+                                      "hint", "workout", "exercise")
 #: Columns of :func:`session_parts`.
 PARTS_COLUMNS: Final[list[str]] = ["session_id", "athlete", "start", "area", "seconds"]
-
-_TRANSLIT: Final = str.maketrans({
-    "ø": "o", "æ": "ae", "ß": "ss", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
-    "’": "'", "ı": "i",
-})
-_WORD: Final = "[a-z0-9]"
-# Latin letters/digits and CJK characters are kept (Chinese/Japanese titles in intervals.icu and
-# Strava exports); CJK patterns match as plain substrings since CJK has no spaces between words.
-_NOT_KEPT: Final = re.compile("[^0-9a-z\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
+#: Sessions whose area_confidence is below this are listed for review.
+REVIEW_BELOW: Final = 0.6
+#: Exercise names: the most specific area wins (higher first).
+AREA_RANK: Final[dict[str, int]] = {"plyometrics": 5, "flexibility": 4, "stability": 3,
+                                    "strength": 2, "endurance": 1, "other": 0}
+#: Plain words for a set's area when no finer label is known.
+AREA_SET_LABEL: Final[dict[str, str]] = {
+    "endurance": "cardio", "strength": "strength exercises", "plyometrics": "jumps",
+    "stability": "core/balance work", "flexibility": "stretches/mobility", "other": "other",
+}
+# Letters of scripts written with spaces between words (Latin, Greek, Cyrillic, Hangul):
+# the word boundary of user patterns. CJK characters are not in it, so a CJK pattern matches
+# inside CJK text.
+_WORD: Final = "[0-9a-z\u00df-\u024f\u0370-\u058f\uac00-\ud7af]"
 
 
 def text_key(text: object) -> str:
-    """Lower-case, accent-free, single-spaced words of ``text``; camelCase is split
-    ("HomeWorkout" -> "home workout"); CJK characters are kept; "" for non-text."""
-    if not isinstance(text, str):
-        return ""
-    t = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
-    t = t.casefold().translate(_TRANSLIT)
-    t = unicodedata.normalize("NFKD", t)
-    t = "".join(ch for ch in t if not unicodedata.combining(ch))
-    t = re.sub(_NOT_KEPT, " ", t)
-    return t.strip()
+    """Folded words of ``text`` (:func:`stridewise.vocab.words`), single-spaced: lower case,
+    accents removed, camelCase split, every script and emoji kept; "" for non-text."""
+    return " ".join(words(text))
 
 
 @dataclass(frozen=True)
 class Rule:
     """One classification rule. kind: sport | title | exercise. pattern: a sport name (sport) or
     words with ``*`` wildcards (title, exercise). area: one of ``schema.AREAS``. label: plain
-    words for the reason of exercise rules ("squats/lunges")."""
+    words for reasons. tier: "" for a user's rule; the shipped rules carry their tier (see the
+    module docstring)."""
 
     kind: str
     pattern: str
     area: str
     label: str = ""
+    tier: str = ""
 
     def check(self) -> None:
         """Raise :class:`UsageError` with one sentence when the rule cannot work."""
@@ -86,9 +129,11 @@ class Rule:
             raise UsageError(f"The {self.kind} rule for {self.area} needs a pattern.")
         if self.kind == "sport" and self.pattern.strip() not in SPORTS:
             raise UsageError(f"{self.pattern!r} is not a known sport (known: {', '.join(SPORTS)}).")
+        if self.tier not in RULE_TIERS:
+            raise UsageError(f"A rule's tier must be one of {', '.join(RULE_TIERS[1:])}.")
 
     def regex(self) -> re.Pattern[str]:
-        """The compiled pattern for title/exercise rules (matched against :func:`text_key`)."""
+        """The compiled pattern of a title/exercise rule (matched against :func:`text_key`)."""
         parts = [text_key(p) for p in self.pattern.split("*")]
         body = f"{_WORD}*".join(re.escape(p) for p in parts)
         return re.compile(f"(?<!{_WORD})({body})(?!{_WORD})")
@@ -110,10 +155,101 @@ def _rules_from_csv(text: str) -> list[Rule]:
         if not row or not row[0].strip() or row[0].lstrip().startswith("#"):
             continue
         label = row[3].strip() if len(row) > 3 else ""
-        rule = Rule(row[0].strip(), row[1].strip(), row[2].strip(), label)
+        tier = row[4].strip() if len(row) > 4 else ""
+        rule = Rule(row[0].strip(), row[1].strip(), row[2].strip(), label, tier)
         rule.check()
         out.append(rule)
     return out
+
+
+# --------------------------------------------------------------------------- vocabularies
+
+@dataclass(frozen=True)
+class _Vocab:
+    titles: Matcher
+    exercises: Matcher
+    exact: dict[str, tuple[str, str]]  # folded exercise name -> (area, label)
+    n_terms: int
+
+
+def _term_rows(scope: str) -> list[Term]:
+    rows = read_vocab("terms.csv")
+    for r in rows:
+        if r["area"] not in (*AREAS, "") or r["tier"] not in (
+                "explicit", "activity", "format", "hint", "workout", "neutral", "relative"):
+            raise ValueError(f"bad row in terms.csv: {r}")  # pragma: no cover
+    first = [r for r in rows if r["scope"] == scope]
+    rest = [r for r in rows if r["scope"] == ""]
+    return [Term(r["term"], r["area"], r["tier"], r["lang"]) for r in first + rest]
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> _Vocab:
+    from stridewise.ingest.fit_profile import EXERCISE_CATEGORY_AREAS
+
+    titles = Matcher(_term_rows("title") + _activity_type_terms())
+    exercises = Matcher(_term_rows("exercise"))
+    exact: dict[str, tuple[str, str]] = {}
+    for cat, (area, label) in EXERCISE_CATEGORY_AREAS.items():
+        exact.setdefault(text_key(cat.replace("_", " ")), (area, label))
+    for r in read_vocab("exercises.csv"):
+        exact.setdefault(text_key(r["name"]), (r["area"], r["label"]))
+    return _Vocab(titles, exercises, exact, len(titles.terms) + len(exercises.terms))
+
+
+def _activity_type_terms() -> list[Term]:
+    """Every localised activity-type name (``activity_types.csv``) as a title term: Garmin's
+    automatic titles repeat the type ("Stockholm Löpning")."""
+    sport_area = {r.pattern: r.area for r in _default_rules() if r.kind == "sport"}
+    tier_of = {"yoga": "explicit", "pilates": "explicit", "stretching": "explicit",
+               "mobility": "explicit", "strength": "activity", "hiit": "activity",
+               "cardio": "activity", "team_sport": "activity", "racket_sport": "activity",
+               "climb": "activity"}
+    out = []
+    for r in read_vocab("activity_types.csv"):
+        area = sport_area.get(r["sport"])
+        name = r["name"]
+        if area is None or r["sport"] == "other" or len(name) < 4 and not r["match"] == "contains":
+            continue
+        if r["match"] in ("prefix",):
+            name += "*"
+        out.append(Term(name, area, tier_of.get(r["sport"], "hint"), r["lang"]))
+    return out
+
+
+def title_terms(title: object) -> list[tuple[str, str, str]]:
+    """The vocabulary terms found in ``title``: (matched words, area, tier), left to right."""
+    return [(m.text, m.term.area, m.term.tier) for m in _vocab().titles.find(title)]
+
+
+@lru_cache(maxsize=65536)
+def exercise_area(name: object, category: object = "") -> tuple[str, str] | None:
+    """(area, label) of one strength set from its exercise name and FIT category, or None.
+
+    The exact name (FIT profile names, wger names in every language) first, then the exercise
+    words of ``terms.csv`` with the most specific area winning, then the category.
+    """
+    v = _vocab()
+    ckey = text_key(str(category).replace("_", " ")) if isinstance(category, str) else ""
+    by_cat = v.exact.get(ckey) if ckey else None
+    if ckey and by_cat is None:  # an app's own grouping: "Abs", "Legs", "Cardio", "Stretching"
+        found = [m for m in v.exercises.find(ckey) if m.term.area] or [
+            m for m in v.titles.find(ckey) if m.term.area]
+        if found:
+            best = max(found, key=lambda m: AREA_RANK.get(m.term.area, 0))
+            by_cat = (best.term.area, ckey)
+    key = text_key(name)
+    by_name: tuple[str, str] | None = None
+    if key:
+        by_name = v.exact.get(key)
+        if by_name is None:
+            found = [m for m in v.exercises.find(name) if m.term.area]
+            if found:
+                best = max(found, key=lambda m: (AREA_RANK.get(m.term.area, 0), len(m.text)))
+                by_name = (best.term.area, " ".join(str(name).split()).lower()[:60])
+    if by_name is not None and by_cat is not None and by_name[0] == by_cat[0]:
+        return by_cat  # the category's plain words ("squats/lunges")
+    return by_name or by_cat
 
 
 @lru_cache(maxsize=1)
@@ -122,9 +258,25 @@ def _default_rules() -> tuple[Rule, ...]:
     return tuple(_rules_from_csv(text))
 
 
+@lru_cache(maxsize=1)
+def _vocab_rules() -> tuple[Rule, ...]:
+    out: list[Rule] = []
+    seen: set[tuple[str, str]] = set()
+    for scope, kind in (("title", "title"), ("exercise", "exercise")):
+        for t in _term_rows(scope):
+            if t.tier == "neutral" or not t.area or (kind, t.text) in seen:
+                continue
+            seen.add((kind, t.text))
+            out.append(Rule(kind, t.text, t.area, t.lang,
+                            t.tier if kind == "title" else "exercise"))
+    return tuple(out)
+
+
 def default_rules() -> list[Rule]:
-    """The shipped rules (``stridewise/data/rules.csv``), in order."""
-    return list(_default_rules())
+    """The shipped rules: the sport rules of ``data/rules.csv``, then the title and exercise
+    terms of ``data/vocab/terms.csv`` (label = language). Shown on the Settings page; the
+    classifier reads the vocabularies directly (see the module docstring)."""
+    return list(_default_rules()) + list(_vocab_rules())
 
 
 def rules_from_records(records: Iterable[Mapping[str, Any]] | None) -> list[Rule]:
@@ -138,7 +290,7 @@ def rules_from_records(records: Iterable[Mapping[str, Any]] | None) -> list[Rule
             if kind == "sport":  # "Trail run" -> trail_run
                 pattern = re.sub(r"[\s-]+", "_", pattern.lower())
             rule = Rule(kind, pattern, str(rec.get("area", "")).strip().lower(),
-                        str(rec.get("label", "") or ""))
+                        str(rec.get("label", "") or ""), str(rec.get("tier", "") or ""))
             rule.check()
         except UsageError as exc:
             raise UsageError(f"Rule {i}: {exc.message}") from None
@@ -148,8 +300,13 @@ def rules_from_records(records: Iterable[Mapping[str, Any]] | None) -> list[Rule
 
 def rules_to_records(rules: Iterable[Rule]) -> list[dict[str, str]]:
     """JSON-able records of ``rules`` (see :func:`rules_from_records`)."""
-    return [{"kind": r.kind, "pattern": r.pattern, "area": r.area, "label": r.label}
-            for r in rules]
+    out = []
+    for r in rules:
+        rec = {"kind": r.kind, "pattern": r.pattern, "area": r.area, "label": r.label}
+        if r.tier:
+            rec["tier"] = r.tier
+        out.append(rec)
+    return out
 
 
 def with_user_rules(records: Iterable[Mapping[str, Any]] | None) -> list[Rule]:
@@ -157,36 +314,21 @@ def with_user_rules(records: Iterable[Mapping[str, Any]] | None) -> list[Rule]:
     return rules_from_records(records) + default_rules()
 
 
-# --------------------------------------------------------------------------- compiled rules
+# --------------------------------------------------------------------------- the engine
 
 @dataclass(frozen=True)
-class _Compiled:
-    rules: tuple[Rule, ...]
-    sport_first: dict[str, int]
-    title: tuple[tuple[int, re.Pattern[str]], ...]
-    exercise: tuple[tuple[int, re.Pattern[str]], ...]
-    sets_position: int
-
-
-@lru_cache(maxsize=16)
-def _compile(rules: tuple[Rule, ...]) -> _Compiled:
-    sport_first: dict[str, int] = {}
-    title, exercise = [], []
-    for i, r in enumerate(rules):
-        r.check()
-        if r.kind == "sport":
-            sport_first.setdefault(r.pattern.strip(), i)
-        elif r.kind == "title":
-            title.append((i, r.regex()))
-        else:
-            exercise.append((i, r.regex()))
-    sets_position = exercise[0][0] if exercise else len(rules)
-    return _Compiled(rules, sport_first, tuple(title), tuple(exercise), sets_position)
+class _Engine:
+    user: tuple[Rule, ...]
+    user_title: tuple[tuple[int, re.Pattern[str]], ...]
+    user_exercise: tuple[tuple[int, re.Pattern[str]], ...]
+    user_sport: dict[str, int]
+    sports: dict[str, tuple[str, str]]  # sport -> (area, tier)
+    defaults: bool
 
 
 def _rules_tuple(rules: Sequence[Rule] | None) -> tuple[Rule, ...]:
     if rules is None:
-        return _default_rules()
+        return _default_rules() + _vocab_rules()
     out = []
     for r in rules:
         if isinstance(r, Rule):
@@ -198,64 +340,211 @@ def _rules_tuple(rules: Sequence[Rule] | None) -> tuple[Rule, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=16)
+def _engine(rules: tuple[Rule, ...]) -> _Engine:
+    user = tuple(r for r in rules if not r.tier)
+    for r in user:
+        r.check()
+    sports: dict[str, tuple[str, str]] = {}
+    for r in rules:
+        if r.tier in ("strong", "weak") and r.kind == "sport":
+            sports.setdefault(r.pattern, (r.area, r.tier))
+    user_sport: dict[str, int] = {}
+    title, exercise = [], []
+    for i, r in enumerate(user):
+        if r.kind == "sport":
+            user_sport.setdefault(r.pattern.strip(), i)
+        elif r.kind == "title":
+            title.append((i, r.regex()))
+        else:
+            exercise.append((i, r.regex()))
+    return _Engine(user, tuple(title), tuple(exercise), user_sport, sports,
+                   any(r.tier for r in rules))
+
+
 @dataclass(frozen=True)
 class _SetVerdict:
     area: str
     reason: str
-    shares: dict[str, float]  # area -> share of the session (matched sets only; sums to 1)
+    shares: dict[str, float]  # area -> share of the session (recognised sets; sums to 1)
+    confidence: float
+    user: bool  # a user's exercise rule recognised a set
 
 
-def _first_exercise_rule(text: str, comp: _Compiled, cache: dict[str, int]) -> int:
-    hit = cache.get(text)
-    if hit is None:
-        hit = -1
-        for i, rx in comp.exercise:
+def _set_area(s: Mapping[str, Any], eng: _Engine) -> tuple[str, str, int] | None:
+    """(area, label, user rule index or -1) of one set."""
+    name, cat = s.get("exercise"), s.get("category")
+    if eng.user_exercise:
+        text = f"{text_key(cat)} {text_key(name)}".strip()
+        for i, rx in eng.user_exercise:
             if rx.search(text):
-                hit = i
-                break
-        cache[text] = hit
-    return hit
-
-
-def _judge_sets(sets_text: str, comp: _Compiled, cache: dict[str, int],
-                prefer: str = "") -> _SetVerdict | None:
-    """Area of a session from its sets; a tie goes to ``prefer`` (the sport's own area) when it
-    is among the tied areas, else to the area whose rule comes first."""
-    sets = parse_sets(sets_text)
-    if not sets or not comp.exercise:
+                r = eng.user[i]
+                return r.area, r.label or r.pattern.replace("*", ""), i
+    if not eng.defaults:
         return None
-    idx, secs = [], []
-    for s in sets:
-        text = f"{text_key(s.get('category'))} {text_key(s.get('exercise'))}".strip()
-        idx.append(_first_exercise_rule(text, comp, cache) if text else -1)
-        try:
-            v = float(s.get("seconds"))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            v = float("nan")
-        secs.append(v)
-    matched = [k for k, i in enumerate(idx) if i >= 0]
+    hit = exercise_area(name if isinstance(name, str) else "",
+                        cat if isinstance(cat, str) else "")
+    return (hit[0], hit[1], -1) if hit else None
+
+
+def _judge_sets(sets_text: str, eng: _Engine, prefer: str = "") -> _SetVerdict | None:
+    """Area of a session from its sets; a tie goes to ``prefer`` (the sport's area) when it is
+    among the tied areas, else to the more specific area."""
+    sets = parse_sets(sets_text)
+    if not sets:
+        return None
+    found = [_set_area(s, eng) for s in sets]
+    matched = [k for k, f in enumerate(found) if f is not None]
     if not matched:
         return None
+    secs = []
+    for s in sets:
+        try:
+            secs.append(float(s.get("seconds")))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            secs.append(float("nan"))
     use_time = all(np.isfinite(secs[k]) and secs[k] > 0 for k in matched)
     weight: dict[str, float] = defaultdict(float)
-    first_rule: dict[str, int] = {}
     labels: dict[str, Counter[str]] = defaultdict(Counter)
+    user = False
     for k in matched:
-        rule = comp.rules[idx[k]]
-        weight[rule.area] += secs[k] if use_time else 1.0
-        first_rule[rule.area] = min(first_rule.get(rule.area, idx[k]), idx[k])
-        labels[rule.area][rule.label or rule.pattern.replace("*", "")] += 1
+        area, label, ui = found[k]  # type: ignore[misc]
+        weight[area] += secs[k] if use_time else 1.0
+        labels[area][label or AREA_SET_LABEL.get(area, area)] += 1
+        user = user or ui >= 0
     total = sum(weight.values())
-    area = max(weight, key=lambda a: (weight[a], a == prefer, -first_rule[a]))
+    area = max(weight, key=lambda a: (round(weight[a], 9), a == prefer, AREA_RANK.get(a, 0)))
     n_area = sum(labels[area].values())
     top = [lab for lab, _ in labels[area].most_common()]
     what = top[0] if len(top) == 1 else f"{area} work ({', '.join(top[:3])})"
+    share = weight[area] / total
     if use_time:
-        pct = 100.0 * weight[area] / total
-        reason = f"{n_area} of {len(sets)} sets ({pct:.0f} % of set time) are {what}"
+        reason = f"{n_area} of {len(sets)} sets ({100.0 * share:.0f} % of set time) are {what}"
     else:
         reason = f"{n_area} of {len(sets)} sets are {what}"
-    return _SetVerdict(area, reason, {a: w / total for a, w in weight.items()})
+    known = len(matched) / len(sets)
+    conf = round(min(0.95, 0.45 + 0.5 * share * known + 0.05), 2)
+    return _SetVerdict(area, reason, {a: w / total for a, w in weight.items()}, conf, user)
+
+
+@dataclass(frozen=True)
+class _Decision:
+    area: str
+    reason: str
+    confidence: float
+
+
+def _vote(found: Sequence[Match], prefer: str,
+          strong: Iterable[Match] = ()) -> tuple[str, Match, bool]:
+    """The area named by most distinct words, the first match of that area, and whether all
+    agree ("Elliptical na academia (Academia)" names the gym once).
+
+    A tie goes to an area named by one of ``strong`` (the explicit words), then to ``prefer``
+    (the sport's area), then to the area named first."""
+    count = Counter(area for area, _ in dict.fromkeys((m.term.area, m.text) for m in found))
+    top = max(count.values())
+    tied = [a for a, c in count.items() if c == top]
+    strong_areas = {m.term.area for m in strong} & set(tied)
+    if len(strong_areas) >= 1 and len(tied) > 1:
+        tied = [a for a in tied if a in strong_areas]
+    if prefer in tied:
+        area = prefer
+    else:
+        area = next(m.term.area for m in found if m.term.area in tied)
+    first = next(m for m in found if m.term.area == area)
+    return area, first, len(count) == 1
+
+
+def _decide_defaults(sport: str, matches: Sequence[Match], eng: _Engine) -> _Decision:
+    """Steps 4-9 of the precedence (module docstring) for one (sport, title)."""
+    s_area, s_tier = eng.sports.get(sport, ("", ""))
+    if s_tier == "strong" and any(m.term.tier == "relative" for m in matches):
+        # "Pre-Run Warm Up" recorded as a run: the title says the session is not the run
+        s_tier = "weak"
+    by_tier: dict[str, list[Match]] = defaultdict(list)
+    for m in matches:
+        if m.term.area:
+            by_tier[m.term.tier].append(m)
+    expl, act, fmt = by_tier["explicit"], by_tier["activity"], by_tier["format"]
+    hint = by_tier["hint"] + by_tier["workout"]
+    hint.sort(key=lambda m: m.start)
+    # words that name an endurance movement (run, swim, bike ...; not "intervals")
+    # (for an endurance sport "tempo" or "intervals" name its workout too)
+    movement = [m for m in [*act, *(hint if s_area == "endurance" else by_tier["hint"])]
+                if m.term.area == "endurance"]
+    said = [*expl, *act]  # the words that name the content, in title order
+    said.sort(key=lambda m: m.start)
+    others = [m for m in matches if m.term.area and m.term.area != s_area]
+    sport_reason = f"sport is {sport}"
+    if said:
+        area, first, agree = _vote(said, s_area, expl)
+        explicit = any(m.term.area == area for m in expl)
+        if explicit:
+            # an endurance session whose title also names its movement ("Easy run + drills",
+            # "Swim technique", "Walk, then stretching") is that movement
+            if area != "other" and movement and s_area in ("endurance", ""):
+                named = movement[0]
+                if s_area:
+                    return _Decision(s_area, f"{sport_reason}; the title names it "
+                                             f"('{named.text}')", 0.85)
+                return _Decision("endurance", f"title contains '{named.text}' (with "
+                                              f"'{first.text}')", 0.65)
+            if area == "other" or s_tier != "strong" or sport in RUN_SPORTS:
+                reason = f"title contains '{first.text}'"
+                if s_area and s_area != area:
+                    return _Decision(area, reason + f" (outranks sport {sport})",
+                                     0.75 if agree else 0.65)
+                return _Decision(area, reason,
+                                 (0.95 if s_area == area else 0.85) if agree else 0.7)
+        elif s_tier != "strong":
+            if s_area == "endurance" and area != "endurance" and movement:
+                return _Decision(s_area, f"{sport_reason}; the title names it "
+                                         f"('{movement[0].text}')", 0.8)
+            reason = f"title contains '{first.text}'"
+            if s_area and s_area != area:
+                return _Decision(area, reason + f" (refines sport {sport})",
+                                 0.75 if agree else 0.6)
+            return _Decision(area, reason, (0.95 if s_area == area else 0.8) if agree else
+                             (0.6 if s_area == area else 0.5))
+    if s_tier == "strong":
+        return _Decision(s_area, sport_reason, 0.8 if others else 0.95)
+    if fmt:
+        area, first, agree = _vote(fmt, s_area)
+        reason = f"title contains '{first.text}'"
+        if s_area and s_area != area:
+            return _Decision(area, reason + f" (refines sport {sport})", 0.65)
+        return _Decision(area, reason, (0.9 if s_area == area else 0.7) if agree else 0.55)
+    if s_tier == "weak":
+        generic = sport in ("cardio", "hiit", "multisport")
+        conf = 0.7 if generic else 0.9
+        return _Decision(s_area, sport_reason, conf - (0.1 if others else 0.0))
+    if hint:
+        area, first, agree = _vote(hint, "")
+        return _Decision(area, f"title contains '{first.text}'", 0.7 if agree else 0.55)
+    return _Decision("other", "", 0.0)
+
+
+def _title_as_exercise(title: str, vocab: _Vocab) -> _Decision | None:
+    """A title nothing else explains that is a known exercise name ("Press de banca",
+    "Remo con barra": FIT and wger names in every language)."""
+    key = text_key(title)
+    if len(key) < 5:
+        return None
+    hit = vocab.exact.get(key)
+    if hit is None:
+        return None
+    return _Decision(hit[0], f"the title is the exercise '{key}'", 0.6)
+
+
+def _user_first(sport: str, title_key: str, eng: _Engine) -> int:
+    """Index of the first user sport/title rule that matches (len(user) if none)."""
+    best = eng.user_sport.get(sport, len(eng.user))
+    for i, rx in eng.user_title:
+        if i >= best:
+            break
+        if rx.search(title_key):
+            return i
+    return best
 
 
 def _override_column(df: pd.DataFrame) -> pd.Series:
@@ -266,90 +555,103 @@ def _override_column(df: pd.DataFrame) -> pd.Series:
     return ovr.where(ovr.isin(AREAS), "")
 
 
-def classify(sessions: pd.DataFrame, rules: Sequence[Rule] | None = None) -> pd.DataFrame:
-    """A copy of ``sessions`` with ``area`` and ``area_reason`` set.
+def _text_col(df: pd.DataFrame, name: str, fill: str) -> pd.Series:
+    col = df[name] if name in df.columns else pd.Series(fill, index=df.index)
+    return col.astype(object).where(col.notna(), fill).astype(str)
 
-    ``rules``: the complete ordered list (default: :func:`default_rules`; for a user's rules use
-    :func:`with_user_rules`). Needs the columns sport and title (sets optional); a non-empty
-    ``area_override`` wins with the reason "set by you". Sessions no rule matches get area
-    ``other`` and are listed by :func:`unclassified`.
+
+def _sport_col(df: pd.DataFrame) -> pd.Series:
+    """The sport of each session as one of ``schema.SPORTS``: a raw activity-type name
+    ("Löpning", "WeightTraining") is normalised the way the importers do it."""
+    raw = _text_col(df, "sport", "").str.strip()
+    if raw.isin(SPORTS).all():
+        return raw
+    from stridewise.ingest.sports import normalise_sports
+
+    known = raw.isin(SPORTS) | raw.eq("")
+    return raw.where(known, normalise_sports(raw))
+
+
+def _verdict_for(k: int, sport: str, sets_text: str, eng: _Engine) -> _SetVerdict | None:
+    prefer = eng.sports.get(sport, ("", ""))[0]
+    if sport in eng.user_sport:
+        prefer = eng.user[eng.user_sport[sport]].area
+    return _judge_sets(sets_text, eng, prefer)
+
+
+def classify(sessions: pd.DataFrame, rules: Sequence[Rule] | None = None) -> pd.DataFrame:
+    """A copy of ``sessions`` with ``area``, ``area_reason`` and ``area_confidence`` set.
+
+    ``rules``: the complete list (default: :func:`default_rules`; with a user's rules use
+    :func:`with_user_rules`). Needs the columns sport and title (sets optional); a sport that is
+    not one of ``schema.SPORTS`` is read as an activity-type name ("Löpning"); a non-empty
+    ``area_override`` wins with the reason "set by you". The precedence is described in the
+    module docstring. Sessions nothing explains get area ``other`` and confidence 0.
     """
-    comp = _compile(_rules_tuple(rules))
+    eng = _engine(_rules_tuple(rules))
     out = sessions.copy()
     n = len(out)
     if n == 0:
         out["area"] = pd.Series(dtype=str)
         out["area_reason"] = pd.Series(dtype=str)
+        out["area_confidence"] = pd.Series(dtype=float)
         return out
-    sport = (out["sport"] if "sport" in out.columns else pd.Series("", index=out.index))
-    sport = sport.astype(object).where(sport.notna(), "").astype(str).str.strip()
-    title = (out["title"] if "title" in out.columns else pd.Series("", index=out.index))
-    title = title.astype(object).where(title.notna(), "").astype(str)
-    big = len(comp.rules) + 1
-
-    # sport rules: index of the first rule for this sport
-    sport_idx = sport.map(comp.sport_first).fillna(big).astype(int).to_numpy()
-
-    # title rules: evaluated once per distinct title
-    t_codes, t_uniques = pd.factorize(title)
-    keys_u = pd.Series([text_key(t) for t in t_uniques], dtype=object)
-    uniq = pd.Series(pd.unique(keys_u.to_numpy()), dtype=object)
-    key_pos = pd.Index(uniq).get_indexer(keys_u)
-    u_idx = np.full(len(uniq), big, dtype=int)
-    u_hit = np.full(len(uniq), "", dtype=object)
-    todo = uniq.str.len() > 0
-    for i, rx in comp.title:
-        if not todo.any():
-            break
-        found = uniq[todo].str.extract(rx, expand=False)
-        ok = found.notna()
-        if ok.any():
-            where = found.index[ok]
-            u_idx[where] = i
-            u_hit[where] = found[ok].to_numpy()
-            todo[where] = False
-    pos = key_pos[t_codes]
-    title_idx = u_idx[pos]
-    u_reason = np.array([f"title contains '{h}'" for h in u_hit], dtype=object)
-
-    # sets: judged only where a session has sets
-    sets_col = out["sets"] if "sets" in out.columns else pd.Series("[]", index=out.index)
-    sets_col = sets_col.astype(object).where(sets_col.notna(), "[]").astype(str)
-    has_sets = sets_col.str.strip().ne("[]") & sets_col.str.strip().ne("")
-    verdicts: dict[int, _SetVerdict] = {}
-    cache: dict[str, int] = {}
-    rule_area_of = [r.area for r in comp.rules]
-    for k in np.flatnonzero(has_sets.to_numpy()):
-        prefer = rule_area_of[sport_idx[k]] if sport_idx[k] < len(comp.rules) else ""
-        v = _judge_sets(sets_col.iat[k], comp, cache, prefer)
-        if v is not None:
-            verdicts[int(k)] = v
-    sets_idx = np.full(n, big, dtype=int)
-    if verdicts:
-        sets_idx[list(verdicts)] = comp.sets_position
-
-    best = np.minimum(np.minimum(sport_idx, title_idx), sets_idx)
-    rule_area = np.array([r.area for r in comp.rules] + ["other", "other"], dtype=object)
-    areas = rule_area[np.minimum(best, big)]
-    s_codes, s_uniques = pd.factorize(sport)
-    s_reason = np.array([f"sport is {x}" for x in s_uniques], dtype=object)
-    by_title = (best == title_idx) & (best < big)
-    reasons = np.where(by_title, u_reason[pos], s_reason[np.maximum(s_codes, 0)])
-    for k, v in verdicts.items():
-        if best[k] == sets_idx[k]:
-            areas[k] = v.area
-            reasons[k] = v.reason
-    for k in np.flatnonzero(best >= big):
-        shown = str(title.iat[k]).strip()
-        sp = str(sport.iat[k]) or "unknown"
-        reasons[k] = (f"no rule matches sport {sp} and title '{shown}'" if shown
-                      else f"no rule matches sport {sp} (no title)")
+    sport = _sport_col(out)
+    title = _text_col(out, "title", "")
+    sets_col = _text_col(out, "sets", "[]")
+    has_sets = (sets_col.str.strip().ne("[]") & sets_col.str.strip().ne("")).to_numpy()
     ovr = _override_column(out).to_numpy(dtype=object)
-    set_by_user = ovr != ""
-    areas[set_by_user] = ovr[set_by_user]
-    reasons[set_by_user] = "set by you"
+    vocab = _vocab() if eng.defaults else None
+
+    areas = np.empty(n, dtype=object)
+    reasons = np.empty(n, dtype=object)
+    conf = np.zeros(n, dtype=float)
+    pair_cache: dict[tuple[str, str], _Decision] = {}
+    for k in range(n):
+        sp, ti = sport.iat[k], title.iat[k]
+        if ovr[k]:
+            areas[k], reasons[k], conf[k] = ovr[k], "set by you", 1.0
+            continue
+        verdict = _verdict_for(k, sp, sets_col.iat[k], eng) if has_sets[k] else None
+        # user rules: the first that matches; an exercise rule at its own position
+        if eng.user:
+            first = _user_first(sp, text_key(ti) if eng.user_title else "", eng)
+            if verdict is not None and verdict.user:
+                ex_first = min(i for i, rx in eng.user_exercise)
+                if ex_first < first:
+                    areas[k], reasons[k], conf[k] = verdict.area, verdict.reason, 0.9
+                    continue
+            if first < len(eng.user):
+                r = eng.user[first]
+                if r.kind == "sport":
+                    why = f"sport is {sp} (your rule)"
+                else:
+                    hit = eng.user_title[[i for i, _ in eng.user_title].index(first)][1]
+                    why = f"title contains '{hit.search(text_key(ti)).group(1)}'"  # type: ignore[union-attr]
+                areas[k], reasons[k], conf[k] = r.area, why, 0.9
+                continue
+        if verdict is not None:
+            areas[k], reasons[k], conf[k] = verdict.area, verdict.reason, verdict.confidence
+            continue
+        if vocab is None:
+            d = _Decision("other", "", 0.0)
+        else:
+            d = pair_cache.get((sp, ti))
+            if d is None:
+                d = _decide_defaults(sp, vocab.titles.find(ti), eng)
+                if d.area == "other" and not d.reason:
+                    d = _title_as_exercise(ti, vocab) or d
+                pair_cache[(sp, ti)] = d
+        reason = d.reason
+        if not reason:
+            shown = str(ti).strip()
+            spn = sp or "unknown"
+            reason = (f"no rule matches sport {spn} and title '{shown}'" if shown
+                      else f"no rule matches sport {spn} (no title)")
+        areas[k], reasons[k], conf[k] = d.area, reason, d.confidence
     out["area"] = pd.Series(areas, index=out.index, dtype=str)
     out["area_reason"] = pd.Series(reasons, index=out.index, dtype=str)
+    out["area_confidence"] = pd.Series(conf, index=out.index, dtype=float)
     return out
 
 
@@ -369,10 +671,11 @@ def session_parts(sessions_classified: pd.DataFrame,
                   rules: Sequence[Rule] | None = None) -> pd.DataFrame:
     """One row per session part: ``session_id, athlete, start, area, seconds``.
 
-    A session without sets (or whose area the user set, or whose area a rule before the exercise
-    rules decided) is one part. A session judged by its sets is split by the share of set time per
-    area (set counts where times are missing); sets no rule knows go to the session's own area. ``seconds`` are the session's usable seconds (guarded moving time,
-    see :func:`stridewise.load.usable_minutes`). Unclassified input is classified first.
+    A session without sets (or whose area the user set, or whose area something other than its
+    sets decided) is one part. A session judged by its sets is split by the share of set time
+    per area (set counts where times are missing); sets nothing recognises go to the session's
+    own area. ``seconds`` are the session's usable seconds (guarded moving time, see
+    :func:`stridewise.load.usable_minutes`). Unclassified input is classified first.
     """
     df = sessions_classified
     if "area" not in df.columns or (df["area"].astype(str) == "").any():
@@ -381,25 +684,23 @@ def session_parts(sessions_classified: pd.DataFrame,
         return pd.DataFrame({"session_id": pd.Series(dtype=str), "athlete": pd.Series(dtype=str),
                              "start": pd.Series(dtype="datetime64[ns]"),
                              "area": pd.Series(dtype=str), "seconds": pd.Series(dtype=float)})
-    comp = _compile(_rules_tuple(rules))
+    eng = _engine(_rules_tuple(rules))
     seconds = _session_seconds(df)
-    sets_col = (df["sets"] if "sets" in df.columns else pd.Series("[]", index=df.index))
-    sets_col = sets_col.astype(object).where(sets_col.notna(), "[]").astype(str)
+    sets_col = _text_col(df, "sets", "[]")
     overridden = _override_column(df).to_numpy(dtype=object) != ""
     has_sets = (sets_col.str.strip().ne("[]") & sets_col.str.strip().ne("")).to_numpy()
     row_idx: list[int] = []
     part_area: list[str] = []
     part_sec: list[float] = []
     single = ~has_sets | overridden
-    cache: dict[str, int] = {}
     area_col = df["area"]
-    sport_col = df["sport"] if "sport" in df.columns else pd.Series("", index=df.index)
+    reason_col = _text_col(df, "area_reason", "")
+    sport_col = _sport_col(df)
     for k in np.flatnonzero(~single):
-        first = comp.sport_first.get(str(sport_col.iat[k]).strip())
-        prefer = comp.rules[first].area if first is not None else ""
-        v = _judge_sets(sets_col.iat[k], comp, cache, prefer)
-        if v is None or v.area != area_col.iat[k]:
-            # no known sets, or an earlier rule (e.g. the user's) decided the area: one part
+        v = _verdict_for(int(k), sport_col.iat[k], sets_col.iat[k], eng)
+        if v is None or v.area != area_col.iat[k] or (
+                "area_reason" in df.columns and reason_col.iat[k] != v.reason):
+            # no known sets, or something before the sets (e.g. a user's rule) decided
             single[k] = True
             continue
         for a, share in v.shares.items():
@@ -432,3 +733,22 @@ def unclassified(sessions_classified: pd.DataFrame) -> pd.DataFrame:
     if "area" not in df.columns:
         raise UsageError("Classify the sessions first: the table has no area column.")
     return df[df["area"].astype(str) == "other"].copy()
+
+
+def review_list(sessions_classified: pd.DataFrame,
+                below: float = REVIEW_BELOW) -> pd.DataFrame:
+    """Sessions to review: area ``other`` or ``area_confidence`` below ``below``, areas the user
+    set excluded; least confident first, then newest first."""
+    df = sessions_classified
+    if "area" not in df.columns:
+        raise UsageError("Classify the sessions first: the table has no area column.")
+    if "area_confidence" not in df.columns:
+        df = classify(df)
+    conf = pd.to_numeric(df["area_confidence"], errors="coerce").fillna(0.0)
+    mine = _override_column(df) != ""
+    pick = ((df["area"].astype(str) == "other") | (conf < below)) & ~mine
+    out = df.loc[pick].assign(area_confidence=conf[pick])
+    keys = ["area_confidence"] + (["start"] if "start" in out.columns else [])
+    return out.sort_values(keys, ascending=[True] + [False] * (len(keys) - 1), kind="stable")
+
+

@@ -1455,6 +1455,61 @@ class Store:
 
         self._write(tx)
 
+    def add_rule(self, rule: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Put one rule record (``{kind, pattern, area[, label]}``) first in the user's rules,
+        replacing a rule of the same kind and pattern; returns the saved list. One transaction,
+        so two coaches adding rules at once both keep theirs."""
+        from stridewise.classify import rules_from_records, rules_to_records
+
+        (new,) = rules_to_records(rules_from_records([rule]))  # a bad record: UsageError
+        r = T["rules"]
+
+        def tx(conn: Connection) -> list[dict[str, Any]]:
+            text = conn.execute(sa.select(r.c.rules).where(r.c.id == 1)).scalar()
+            old = json.loads(text) if text else []
+            key = (new["kind"], new["pattern"].casefold())
+            rules = [new, *[x for x in old
+                            if (str(x.get("kind")), str(x.get("pattern", "")).casefold()) != key]]
+            conn.execute(sa.delete(r))
+            conn.execute(sa.insert(r).values(id=1, rules=json.dumps(rules, ensure_ascii=False),
+                                             updated_at=_now()))
+            return rules
+
+        return self._write(tx)
+
+    def confirm_area(self, session_id: str, area: str,
+                     rule: Mapping[str, Any] | None = None) -> None:
+        """Set a session's area as the user's (an override) and, with ``rule``, put that rule
+        first in the user's rules: both or neither."""
+        if area not in AREAS:
+            raise UsageError(f"'{area}' is not a training area (choose one of "
+                             f"{', '.join(AREAS)}).")
+        from stridewise.classify import rules_from_records, rules_to_records
+
+        new = rules_to_records(rules_from_records([rule]))[0] if rule is not None else None
+        s, ov, r = T["sessions"], T["overrides"], T["rules"]
+
+        def tx(conn: Connection) -> None:
+            if conn.execute(sa.select(s.c.session_id).where(s.c.session_id == session_id)) \
+                    .first() is None:
+                raise UsageError(f"There is no stored session with the id '{session_id}'.")
+            cur = conn.execute(sa.select(ov.c.rpe, ov.c.notes)
+                               .where(ov.c.session_id == session_id)).mappings().first()
+            conn.execute(sa.delete(ov).where(ov.c.session_id == session_id))
+            conn.execute(sa.insert(ov).values(session_id=session_id, updated_at=_now(),
+                                              area=area, **(dict(cur) if cur else {})))
+            if new is not None:
+                text = conn.execute(sa.select(r.c.rules).where(r.c.id == 1)).scalar()
+                old = json.loads(text) if text else []
+                key = (new["kind"], new["pattern"].casefold())
+                rules = [new, *[x for x in old if (str(x.get("kind")),
+                                                   str(x.get("pattern", "")).casefold()) != key]]
+                conn.execute(sa.delete(r))
+                conn.execute(sa.insert(r).values(
+                    id=1, rules=json.dumps(rules, ensure_ascii=False), updated_at=_now()))
+
+        self._write(tx)
+
     def mapping_profiles(self) -> dict[str, dict[str, str]]:
         """Saved CSV column mappings keyed by header signature."""
         m = T["mapping_profiles"]

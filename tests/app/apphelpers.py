@@ -14,6 +14,7 @@ PAGES = {
     "athlete": "pages/2_Athlete.py",
     "squad": "pages/3_Squad.py",
     "settings": "pages/4_Settings.py",
+    "review": "pages/5_Review_areas.py",
 }
 TIMEOUT = 60
 

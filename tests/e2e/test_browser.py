@@ -144,6 +144,7 @@ def test_every_page_then_upload_and_athlete_charts(server: str, browser, corpus_
     for slug, marker in (("Athlete", "Weekly volume by training area"),
                          ("Squad", "Balance across the squad"),
                          ("Settings", "Weekly targets"),
+                         ("Review_areas", "How Stridewise decides"),
                          ("Import", "Past imports")):
         page.goto(f"{server}/{slug}")
         page.get_by_text(marker).first.wait_for()

@@ -238,3 +238,171 @@ def test_sport_rule_records_are_normalised():
     (rule,) = classify.rules_from_records([{"kind": "Sport", "pattern": "Trail run",
                                             "area": "Endurance"}])
     assert rule == Rule("sport", "trail_run", "endurance", "")
+
+
+# --- precedence, tokens, confidence (issue: every session in the right area) -------------------
+
+@pytest.mark.parametrize(("sport", "title", "area"), [
+    ("run", "Drills", "plyometrics"),  # explicit words outrank a running sport
+    ("run", "Strides and bounding", "plyometrics"),
+    ("track_run", "Plyometrics", "plyometrics"),
+    ("run", "Easy run + drills", "endurance"),  # ... unless the title names the run itself
+    ("run", "Pre-Run Warm Up", "flexibility"),  # 'pre run' is a time, not a run
+    ("run", "Pre Run Mobility", "flexibility"),
+    ("strength", "Strength & Core", "stability"),  # strength does not beat core
+    ("strength", "Core strength", "stability"),
+    ("strength", "Chest, Triceps & Core", "strength"),  # most words name strength
+    ("other", "Walking Lunge", "strength"),  # walking is not a walk here
+    ("other", "Walking Lunges & Step-ups", "strength"),
+    ("ride", "Strength-End Bike", "endurance"),
+    ("other", "Strength-End Bike", "endurance"),  # the compound is not 'strength'
+    ("swim", "Kick drills", "endurance"),  # a swim's drills are swimming
+    ("cardio", "Tabata squats", "strength"),  # the content outranks the format
+    ("strength", "HIIT", "endurance"),
+    ("other", "Brunch", "other"),  # no 'run' inside another word
+    ("other", "Core-Training", "stability"),
+    ("other", "Coretraining", "stability"),
+    ("other", "Morgonlöpning", "endurance"),
+    ("other", "Rumpfstabilitätstraining", "stability"),
+    ("other", "Силовая тренировка", "strength"),  # Cyrillic is read, not dropped
+    ("other", "Растяжка", "flexibility"),
+    ("other", "腹筋とプランク", "stability"),
+    ("other", "Score 3-1", "other"),
+    ("other", "Gleichgewichtstraining", "stability"),  # a generic head: the modifier decides
+    ("other", "Skippings", "plyometrics"),  # not skiing
+    ("other", "Intervalos", "endurance"),
+    ("run", "Warm up", "endurance"),  # a warm-up jog recorded as a run
+    ("run", "Tower Bridge loop", "endurance"),  # a bridge in a place name
+    ("run", "Ligornetto-Stabio", "endurance"),  # a town, not stability work
+    ("run", "sehr sprunghaft", "endurance"),  # erratic, not a jump
+    ("run", "Hoppas det går bra", "endurance"),  # Swedish: hope, not hops
+    ("run", "Stabilt lugnt", "endurance"),  # Swedish: steady
+    ("trail_run", "Fern Hollow loop", "endurance"),  # a place, not a hollow hold
+    ("walk", "Walking - warm up", "endurance"),
+    ("other", "🧘‍♀️", "flexibility"),
+    ("other", "🏋️‍♀️", "strength"),
+    ("other", "🏃", "endurance"),
+    ("other", "BodyPump", "strength"),
+    ("other", "Orangetheory", "endurance"),
+    ("other", "Reformer", "flexibility"),
+    ("other", "Cooldown", "other"),  # a cool-down may be a jog or a stretch
+    ("e_bike", "摩托骑行", "other"),
+])
+def test_precedence_and_tokenised_matching(sport, title, area):
+    out = classify.classify(frame([{"sport": sport, "title": title}]))
+    assert out["area"].iloc[0] == area, out["area_reason"].iloc[0]
+
+
+def test_sets_outrank_the_title_and_explicit_words():
+    runs = sets_to_json([{"exercise": "Running (Treadmill)"}] * 3)
+    lifts = sets_to_json([{"exercise": "Bench Press (Barbell)"}, {"exercise": "Squat (Barbell)"}])
+    out = classify.classify(frame([{"sport": "strength", "title": "Gym", "sets": runs},
+                                   {"sport": "strength", "title": "Core", "sets": lifts}]))
+    assert out["area"].tolist() == ["endurance", "strength"]
+
+
+@pytest.mark.parametrize(("name", "area"), [
+    ("Планка", "stability"), ("Sentadilla", "strength"), ("Kniebeuge", "strength"),
+    ("Walking Lunge", "strength"), ("Jump Squat", "plyometrics"), ("Jumping Jacks", "plyometrics"),
+    ("Child's Pose", "flexibility"), ("Neck Stretch", "flexibility"),
+    ("Foam Rolling", "flexibility"), ("Hampelmann", "plyometrics"), ("プランク", "stability"),
+    ("跳绳", "plyometrics"), ("Single Leg Romanian Deadlift", "stability"),
+    ("Indoor Rowing", "endurance"), ("Seated Cable Row", "strength"),
+])
+def test_exercise_names_in_many_languages(name, area):
+    assert classify.exercise_area(name)[0] == area
+
+
+def test_exercise_category_alone_and_unknown_names():
+    assert classify.exercise_area("", "hip_raise")[0] == "stability"
+    assert classify.exercise_area("Mystery move", "") is None
+    assert classify.exercise_area("Mystery move", "squat") == ("strength", "squats/lunges")
+
+
+def test_confidence_per_decision():
+    df = frame([{"sport": "run", "title": "Morning Run"}, {"sport": "run", "title": "Drills"},
+                {"sport": "other", "title": "Cali Move"}, {"sport": "other", "title": "run"},
+                {"sport": "run", "title": "x"}])
+    df["area_override"] = ["", "", "", "", "strength"]
+    out = classify.classify(df)
+    c = out["area_confidence"].tolist()
+    assert c[4] == 1.0 and c[2] == 0.0
+    assert c[0] > c[1] > c[2]  # agreeing > sport overruled > nothing
+    assert 0 < c[3] < c[0]  # only a hint
+
+
+def test_review_list_has_other_and_low_confidence_not_your_areas():
+    df = frame([{"sport": "other", "title": "Cali Move"}, {"sport": "run", "title": "Run"},
+                {"sport": "other", "title": "Gym football"}, {"sport": "other", "title": "Zzz"}])
+    df["area_override"] = ["", "", "", "strength"]
+    out = classify.classify(df)
+    review = classify.review_list(out)
+    assert review["title"].tolist() == ["Cali Move", "Gym football"]
+    assert review["area_confidence"].is_monotonic_increasing
+
+
+def test_user_rules_in_every_script_still_work():
+    rules = classify.with_user_rules([
+        {"kind": "title", "pattern": "зарядка", "area": "flexibility"},
+        {"kind": "title", "pattern": "太极", "area": "flexibility"},
+        {"kind": "title", "pattern": "drills", "area": "endurance"},
+        {"kind": "exercise", "pattern": "goblet*", "area": "plyometrics"},
+    ])
+    sets = sets_to_json([{"exercise": "Goblet Squat"}, {"exercise": "Plank"}])
+    out = classify.classify(frame([
+        {"sport": "other", "title": "Утренняя зарядка"}, {"sport": "other", "title": "晨练太极拳"},
+        {"sport": "run", "title": "Drills"}, {"sport": "strength", "title": "", "sets": sets}]),
+        rules)
+    assert out["area"].tolist() == ["flexibility", "flexibility", "endurance", "plyometrics"]
+    assert out["area_reason"].iloc[0] == "title contains 'зарядка'"
+    assert (out["area_confidence"] == 0.9).all()
+
+
+def test_stored_rule_records_round_trip_with_and_without_tier():
+    recs = [{"kind": "title", "pattern": "x", "area": "strength", "label": ""}]
+    assert classify.rules_to_records(classify.rules_from_records(recs)) == recs
+    shipped = classify.default_rules()
+    assert classify.rules_from_records(classify.rules_to_records(shipped)) == shipped
+
+
+@pytest.mark.parametrize(("name", "area"), [
+    ("Rudern vorgebeugt (Langhantel)", "strength"),  # equipment makes 'rudern' a lift
+    ("Rudergerät", "endurance"), ("Rowing Machine", "endurance"), ("Stair Machine", "endurance"),
+    ("Máquina de Remo", "endurance"), ("Latzug (Kabel)", "strength"),
+    ("Elevación de Piernas Colgado", "stability"), ("Sittande rodd", "strength"),
+    ("Подъём на носки", "strength"), ("仰卧起坐", "stability"), ("ジャンプスクワット", "plyometrics"),
+])
+def test_exercise_names_with_equipment_and_phrases(name, area):
+    assert classify.exercise_area(name)[0] == area
+
+
+def test_set_reasons_name_the_exercises():
+    sets = sets_to_json([{"exercise": "Rudern vorgebeugt (Langhantel)"}] * 2
+                        + [{"exercise": "Plank"}])
+    out = classify.classify(frame([{"sport": "strength", "title": "", "sets": sets}]))
+    assert out["area_reason"].iloc[0] == "2 of 3 sets are rudern vorgebeugt (langhantel)"
+
+
+def test_raw_activity_type_names_are_normalised_for_the_decision():
+    out = classify.classify(frame([{"sport": "Löpning", "title": "Stockholm"},
+                                   {"sport": "Entrenamiento con pesas", "title": ""},
+                                   {"sport": "Tredemølle", "title": "Drills"}]))
+    assert out["area"].tolist() == ["endurance", "strength", "plyometrics"]
+    assert out["sport"].tolist() == ["Löpning", "Entrenamiento con pesas", "Tredemølle"]
+    assert out["area_reason"].iloc[0] == "sport is run"
+
+
+def test_a_title_that_is_a_known_exercise_name():
+    out = classify.classify(frame([{"sport": "other", "title": "Press de banca"},
+                                   {"sport": "other", "title": "Cali Move"}]))
+    assert out["area"].tolist() == ["strength", "other"]
+    assert out["area_reason"].iloc[0] == "the title is the exercise 'press de banca'"
+    assert out["area_confidence"].iloc[0] == 0.6
+
+
+def test_an_apps_own_exercise_groups_as_category():
+    assert classify.exercise_area("Mystery move", "Abs")[0] == "stability"
+    assert classify.exercise_area("Mystery move", "Legs")[0] == "strength"
+    assert classify.exercise_area("Mystery move", "Cardio")[0] == "endurance"
+    assert classify.exercise_area("Mystery move", "Stretching")[0] == "flexibility"
+    assert classify.exercise_area("Mystery move", "Other") is None

@@ -7,6 +7,7 @@ every other message is skipped by its size without being decoded.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Final
 
 #: Seconds between the Unix epoch and the FIT epoch (1989-12-31T00:00:00Z).
@@ -81,7 +82,7 @@ SPORT_NAMES: Final[dict[int, str]] = {
     84: "jump_rope", 85: "pool_apnea", 86: "mobility", 87: "geocaching", 88: "canoeing",
 }
 
-#: ``sub_sport`` enum values Stridewise distinguishes -> name.
+#: ``sub_sport`` enum -> name (every value of profile 21.205).
 SUB_SPORT_NAMES: Final[dict[int, str]] = {
     0: "generic", 1: "treadmill", 2: "street", 3: "trail", 4: "track", 5: "spin",
     6: "indoor_cycling", 7: "road", 8: "mountain", 9: "downhill", 10: "recumbent",
@@ -97,7 +98,26 @@ SUB_SPORT_NAMES: Final[dict[int, str]] = {
     73: "amrap", 74: "emom", 75: "tabata", 78: "triathlon", 79: "duathlon", 80: "brick",
     81: "swim_run", 84: "pickleball", 85: "padel", 94: "squash", 95: "badminton",
     96: "racquetball", 97: "table_tennis", 124: "rucking",
+    32: "bike_to_run_transition", 33: "run_to_bike_transition", 34: "swim_to_bike_transition",
+    35: "atv", 36: "motocross", 39: "rc_drone", 40: "wingsuit", 41: "whitewater",
+    50: "navigate", 51: "track_me", 52: "map", 53: "single_gas_diving", 54: "multi_gas_diving",
+    55: "gauge_diving", 56: "apnea_diving", 57: "apnea_hunting", 63: "ccr_diving",
+    65: "sail_race", 66: "expedition", 71: "indoor_grinding", 72: "hunting_with_dogs",
+    77: "esport", 82: "adventure_race", 83: "trucker_workout", 86: "indoor_wheelchair_walk",
+    87: "indoor_wheelchair_run", 88: "indoor_hand_cycling", 90: "field", 91: "ice",
+    92: "ultimate", 93: "platform", 98: "overland", 99: "trolling_motor", 110: "fly_canopy",
+    111: "fly_paraglide", 112: "fly_paramotor", 113: "fly_pressurized", 114: "fly_navigate",
+    115: "fly_timer", 116: "fly_altimeter", 117: "fly_wx", 118: "fly_vfr", 119: "fly_ifr",
+    121: "dynamic_apnea", 123: "enduro", 125: "rally", 126: "pool_triathlon",
+    127: "e_bike_enduro",
 }
+#: sub_sports that make any sport something other than training (motor sport, diving, flying).
+NOT_TRAINING_SUBS: Final = frozenset({
+    "atv", "motocross", "rc_drone", "wingsuit", "single_gas_diving", "multi_gas_diving",
+    "gauge_diving", "apnea_diving", "apnea_hunting", "ccr_diving", "dynamic_apnea", "esport",
+    "rally", "trolling_motor", "fly_canopy", "fly_paraglide", "fly_paramotor", "fly_pressurized",
+    "fly_navigate", "fly_timer", "fly_altimeter", "fly_wx", "fly_vfr", "fly_ifr",
+})
 
 #: ``exercise_category`` enum -> name (set.category).
 EXERCISE_CATEGORIES: Final[dict[int, str]] = {
@@ -112,6 +132,57 @@ EXERCISE_CATEGORIES: Final[dict[int, str]] = {
     43: "ladder", 44: "sandbag", 45: "sled", 46: "sledge_hammer", 47: "stair_stepper",
     49: "suspension", 50: "tire", 52: "run_indoor", 53: "bike_outdoor",
 }
+#: ``exercise_category`` name -> (training area, plain words for reasons). Every category of the
+#: profile has a place; ``data/vocab/exercises.csv`` maps every exercise *name* of the profile.
+EXERCISE_CATEGORY_AREAS: Final[dict[str, tuple[str, str]]] = {
+    "bench_press": ("strength", "upper-body lifts"), "calf_raise": ("strength", "calf raises"),
+    "cardio": ("endurance", "cardio"), "carry": ("strength", "loaded carries"),
+    "chop": ("stability", "planks/core"), "core": ("stability", "planks/core"),
+    "crunch": ("stability", "planks/core"), "curl": ("strength", "upper-body lifts"),
+    "deadlift": ("strength", "deadlifts"), "flye": ("strength", "upper-body lifts"),
+    "hip_raise": ("stability", "bridges"), "hip_stability": ("stability", "hip stability work"),
+    "hip_swing": ("strength", "kettlebell swings"),
+    "hyperextension": ("strength", "back extensions"),
+    "lateral_raise": ("strength", "upper-body lifts"),
+    "leg_curl": ("strength", "leg curls/extensions"), "leg_raise": ("stability", "planks/core"),
+    "lunge": ("strength", "squats/lunges"), "olympic_lift": ("strength", "olympic lifts"),
+    "plank": ("stability", "planks/core"), "plyo": ("plyometrics", "plyometric jumps"),
+    "pull_up": ("strength", "upper-body lifts"), "push_up": ("strength", "upper-body lifts"),
+    "row": ("strength", "upper-body lifts"), "shoulder_press": ("strength", "upper-body lifts"),
+    "shoulder_stability": ("stability", "shoulder stability work"),
+    "shrug": ("strength", "upper-body lifts"), "sit_up": ("stability", "planks/core"),
+    "squat": ("strength", "squats/lunges"), "total_body": ("strength", "full-body lifts"),
+    "triceps_extension": ("strength", "upper-body lifts"),
+    "warm_up": ("flexibility", "warm-up/mobility drills"), "run": ("endurance", "running"),
+    "bike": ("endurance", "cycling"), "cardio_sensors": ("endurance", "cardio"),
+    "move": ("flexibility", "mobility moves"), "pose": ("flexibility", "yoga poses"),
+    "banded_exercises": ("strength", "band exercises"), "battle_rope": ("endurance", "cardio"),
+    "elliptical": ("endurance", "cardio machines"), "floor_climb": ("endurance", "cardio machines"),
+    "indoor_bike": ("endurance", "cycling"), "indoor_row": ("endurance", "rowing"),
+    "ladder": ("plyometrics", "agility ladder"), "sandbag": ("strength", "sandbag work"),
+    "sled": ("strength", "sled work"), "sledge_hammer": ("strength", "sledge hammer work"),
+    "stair_stepper": ("endurance", "cardio machines"),
+    "suspension": ("strength", "suspension training"), "tire": ("strength", "tyre flips"),
+    "run_indoor": ("endurance", "running"), "bike_outdoor": ("endurance", "cycling"),
+}
+@lru_cache(maxsize=1)
+def _exercise_names() -> dict[tuple[str, int], str]:
+    from stridewise.vocab import read_vocab
+
+    return {(r["category"], int(r["value"])): r["name"]
+            for r in read_vocab("fit_exercise_names.csv")}
+
+
+def exercise_name(category: int | None, subtype: int | None) -> str:
+    """The profile's exercise name of a set (``set.category`` + ``set.category_subtype``), in
+    words ("jumping jacks"); "" when unknown. Every ``*_exercise_name`` enum of profile 21.205
+    is in ``data/vocab/fit_exercise_names.csv``."""
+    cat = EXERCISE_CATEGORIES.get(category) if category is not None else None
+    if cat is None or subtype is None:
+        return ""
+    return _exercise_names().get((cat, int(subtype)), "").replace("_", " ")
+
+
 #: exercise_category value meaning "not recognised".
 EXERCISE_UNKNOWN: Final = 65534
 
@@ -137,7 +208,9 @@ _TRAINING_SUB: Final[dict[str, str]] = {
     "stair_climbing": "stair", "indoor_rowing": "row", "treadmill": "treadmill_run",
     "indoor_running": "treadmill_run", "indoor_cycling": "ride", "spin": "ride",
     "indoor_walking": "walk", "breathing": "mobility", "warm_up": "mobility",
-    "indoor_climbing": "climb", "bouldering": "climb",
+    "indoor_climbing": "climb", "bouldering": "climb", "indoor_wheelchair_run": "treadmill_run",
+    "indoor_wheelchair_walk": "walk", "indoor_hand_cycling": "ride",
+    "indoor_grinding": "cardio",
 }
 
 
@@ -145,6 +218,10 @@ def canonical_sport(sport: int | None, sub_sport: int | None) -> str:
     """FIT sport + sub_sport enum values -> one of ``schema.SPORTS``."""
     name = SPORT_NAMES.get(sport if sport is not None else 0, "generic")
     sub = SUB_SPORT_NAMES.get(sub_sport if sub_sport is not None else 0, "generic")
+    if sub in NOT_TRAINING_SUBS:
+        return "other"
+    if sub in ("pool_triathlon", "adventure_race") or sub.endswith("_transition"):
+        return "multisport"
     if name == "running":
         return {"treadmill": "treadmill_run", "indoor_running": "treadmill_run",
                 "trail": "trail_run", "track": "track_run",
@@ -153,7 +230,8 @@ def canonical_sport(sport: int | None, sub_sport: int | None) -> str:
         return {"virtual_activity": "virtual_ride", "mountain": "mountain_bike",
                 "downhill": "mountain_bike", "gravel_cycling": "gravel_ride",
                 "cyclocross": "gravel_ride", "e_bike_fitness": "e_bike",
-                "e_bike_mountain": "e_bike"}.get(sub, "ride")
+                "e_bike_mountain": "e_bike", "e_bike_enduro": "e_bike",
+                "enduro": "mountain_bike"}.get(sub, "ride")
     if name == "swimming":
         return "open_water_swim" if sub == "open_water" else "swim"
     if name in ("training", "fitness_equipment", "generic"):

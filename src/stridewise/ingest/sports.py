@@ -7,15 +7,17 @@ Exports name the same sport in many ways: Strava types (``Run``, ``VirtualRun``,
 (``Indoor Run / Jog``, ``Functional Fitness``, ``HKWorkoutActivityTypeRunning``).
 
 :func:`normalise_sport` first looks the name up in a table of exact names (compared without
-case, accents, spaces and punctuation), then falls back to keyword rules (``... Laufen ...``
--> run, ``... Schwimmen ...`` -> swim), and finally answers ``"other"``. Numeric type codes
+case, accents, spaces and punctuation), then tries the word rules of
+``data/vocab/activity_types.csv`` (the names Garmin Connect and Strava use in Swedish,
+Norwegian, Finnish, Polish, Czech, Russian, Japanese, Chinese, Korean, Turkish and more, with
+their source), then falls back to keyword rules (``... Laufen ...`` -> run, ``... Schwimmen ...``
+-> swim), and finally answers ``"other"``. Numeric type codes
 (GPX ``<type>9</type>``, Zepp sport codes) are source-specific and are not guessed here.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Final
@@ -24,26 +26,17 @@ import numpy as np
 import pandas as pd
 
 from stridewise.schema import SPORTS
+from stridewise.vocab import read_vocab, words
 
 __all__ = ["normalise_sport", "normalise_sports", "sport_key"]
 
-# Letters NFKD does not decompose into a base letter + accent.
-_TRANSLIT: Final = str.maketrans({
-    "ø": "o", "æ": "ae", "ß": "ss", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
-    "’": "'", "ı": "i",
-})
-
-
 def sport_key(text: object) -> str:
-    """Lower-case, accent-free, single-spaced words of ``text`` ("" for non-text/NaN)."""
+    """Folded (:func:`stridewise.vocab.fold`), single-spaced words of ``text`` ("" for non-text/NaN);
+    letters of every script are kept (``Бег``, ``跑步``)."""
     if not isinstance(text, str):
         return ""
-    t = text.casefold().translate(_TRANSLIT)
-    t = unicodedata.normalize("NFKD", t)
-    t = "".join(ch for ch in t if not unicodedata.combining(ch))
-    t = re.sub(r"<[^>]*>", " ", t)  # raw HTML that some exports leave in cells
-    t = re.sub(r"[^0-9a-z]+", " ", t)
-    return t.strip()
+    t = re.sub(r"<[^>]*>", " ", text)  # raw HTML that some exports leave in cells
+    return " ".join(words(t, split_camel=False))
 
 
 def _compact(key: str) -> str:
@@ -254,7 +247,43 @@ def _build_exact() -> dict[str, str]:
             raise ValueError(f"unknown sport {sport!r} in the sport table")
         for name in names:
             table.setdefault(_compact(sport_key(name)), sport)
+    for row in _VOCAB:
+        if row["match"] == "exact":
+            table.setdefault(_compact(sport_key(row["name"])), row["sport"])
     return table
+
+
+def _load_vocab() -> tuple[dict[str, str], ...]:
+    rows = read_vocab("activity_types.csv")
+    for row in rows:
+        if row["sport"] not in SPORTS or row["match"] not in _MATCH_KINDS:
+            raise ValueError(f"bad row in activity_types.csv: {row}")  # pragma: no cover
+    return tuple(rows)
+
+
+_MATCH_KINDS: Final = ("exact", "word", "prefix", "suffix", "contains")
+#: Localised activity-type names (``data/vocab/activity_types.csv``: Garmin Connect and Strava
+#: names in Swedish, Norwegian, Finnish, Polish, Czech, Russian, Japanese, Chinese, Korean, ...).
+_VOCAB: Final = _load_vocab()
+#: Word rules from the same file, in file order: (kind, folded stem, sport).
+_STEMS: Final[tuple[tuple[str, str, str], ...]] = tuple(
+    (r["match"], sport_key(r["name"]).replace(" ", ""), r["sport"])
+    for r in _VOCAB if r["match"] != "exact")
+
+
+def _stem_sport(key: str) -> str | None:
+    """The sport of the first word rule of ``activity_types.csv`` that ``key`` satisfies."""
+    toks = key.split()
+    for kind, stem, sport in _STEMS:
+        if kind == "contains":
+            if stem in key.replace(" ", ""):
+                return sport
+            continue
+        for w in toks:
+            if w == stem or (kind == "prefix" and w.startswith(stem)) or (
+                    kind == "suffix" and w.endswith(stem) and len(w) > len(stem) + 2):
+                return sport
+    return None
 
 
 _EXACT: Final[dict[str, str]] = _build_exact()
@@ -344,6 +373,9 @@ def _normalise_key(key: str) -> str:
         return hit
     if key.isdigit():
         return "other"
+    hit = _stem_sport(key)
+    if hit is not None:
+        return hit
     for rx, sport in _COMPILED:
         if rx.search(key):
             return sport

@@ -63,6 +63,7 @@ NAV = (
     (state.ATHLETE_PAGE, "Athlete", ":material/person:"),
     (state.SQUAD_PAGE, "Squad", ":material/groups:"),
     (state.SETTINGS_PAGE, "Settings", ":material/tune:"),
+    ("pages/5_Review_areas.py", "Review areas", ":material/rule:"),
 )
 
 

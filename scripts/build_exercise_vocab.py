@@ -1,0 +1,143 @@
+"""Build src/stridewise/data/vocab/exercises.csv from two public sources (data only).
+
+    python scripts/build_exercise_vocab.py PROFILE_PY WGER_FIXTURES_DIR
+
+PROFILE_PY: ``garmin_fit_sdk/profile.py`` of the FIT Python SDK (the FIT profile: every exercise
+category and every ``*_exercise_name`` enum); read with ``ast.literal_eval``, never executed.
+WGER_FIXTURES_DIR: ``wger/exercises/fixtures`` of the wger project (exercise data under
+Creative Commons licences per entry; see data/vocab/README.md).
+
+Each exercise gets an area: the area its words name (the exercise words of terms.csv, most
+specific area wins), else its category's area (FIT: yoga poses, moves and warm-ups keep their
+category's area unless they are jumps); a wger exercise gets the more specific of its words'
+area and its category's (Abs -> stability, Cardio -> endurance, else strength). A wger exercise's translations take the area of
+its English name. A name that two sources place in different areas is left out (the words and the
+category decide for it at run time).
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from stridewise.classify import AREA_RANK, _term_rows, text_key
+from stridewise.ingest.fit_profile import EXERCISE_CATEGORY_AREAS
+from stridewise.termmatch import Matcher
+
+WGER_LANG = {1: "de", 2: "en", 3: "bg", 4: "es", 5: "ru", 6: "nl", 7: "pt", 8: "el", 9: "cs",
+             10: "sv", 11: "no", 12: "fr", 13: "it", 14: "pl", 15: "uk", 16: "tr", 17: "ar",
+             18: "az", 19: "eo", 20: "fa", 21: "he", 22: "hr", 23: "id", 24: "zh", 25: "sk",
+             26: "sl", 27: "ko", 28: "th", 29: "sr", 30: "ta", 31: "ro", 32: "ca", 33: "fi"}
+WGER_LICENCE = {1: "CC-BY-SA-3.0", 2: "CC-BY-SA-4.0", 3: "CC0-1.0", 4: "CC-BY-4.0", 5: "ODbL"}
+WGER_CATEGORY = {8: "arms", 9: "legs", 10: "abs", 11: "chest", 12: "back", 13: "shoulders",
+                 14: "calves", 15: "cardio"}
+
+
+def _author(text: object) -> str:
+    """wger's attribution name; an e-mail address is not copied (the source id leads to it)."""
+    name = str(text or "").strip()
+    return "wger contributor (see source)" if "@" in name else name
+
+
+def profile_types(path: Path) -> dict:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "Profile":
+            for k, v in zip(node.value.keys, node.value.values, strict=True):
+                if isinstance(k, ast.Constant) and k.value == "types":
+                    return ast.literal_eval(v)
+    raise SystemExit("no Profile['types'] in " + str(path))
+
+
+def main(profile_py: str, wger_dir: str) -> None:
+    matcher = Matcher(_term_rows("exercise"))
+
+    def word_area(name: str) -> str:
+        found = [m.term.area for m in matcher.find(name) if m.term.area]
+        return max(found, key=lambda a: AREA_RANK[a]) if found else ""
+
+    def pick(a: str, b: str) -> str:
+        return max((x for x in (a, b) if x), key=lambda x: AREA_RANK[x])
+
+    rows: list[dict[str, str]] = []
+    types = profile_types(Path(profile_py))
+    vocab_dir = Path(__file__).resolve().parents[1] / "src/stridewise/data/vocab"
+    with (vocab_dir / "fit_exercise_names.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["category", "value", "name"])
+        for key, names in types.items():
+            if key.endswith("_exercise_name"):
+                for value, name in names.items():
+                    w.writerow([key[: -len("_exercise_name")], value, name])
+    for key, names in types.items():
+        if not key.endswith("_exercise_name"):
+            continue
+        cat = key[: -len("_exercise_name")]
+        c_area, c_label = EXERCISE_CATEGORY_AREAS.get(cat, ("", ""))
+        for value, name in names.items():
+            words = name.replace("_", " ")
+            named = word_area(words)
+            fixed = cat in ("pose", "move", "warm_up") and named != "plyometrics"
+            area = c_area if fixed or not named else named
+            why = (f"FIT category {cat}" if area == c_area else f"named as {area} work")
+            rows.append({"name": words, "area": area, "label": c_label if area == c_area else "",
+                         "lang": "en", "source": f"FIT profile {key} {value}", "reason": why,
+                         "licence": "FIT Protocol License (enum names)", "author": "Garmin"})
+
+    wdir = Path(wger_dir)
+    bases = {b["pk"]: b["fields"] for b in json.loads((wdir / "exercise-base-data.json").read_text())
+             if b["model"] == "exercises.exercise"}
+    items = json.loads((wdir / "translations.json").read_text())
+    trans = [t for t in items if t["model"] == "exercises.translation"]
+    aliases = defaultdict(list)
+    by_pk = {t["pk"]: t for t in trans}
+    for a in items:
+        if a["model"] == "exercises.alias" and a["fields"].get("translation") in by_pk:
+            aliases[a["fields"]["translation"]].append(a["fields"]["alias"])
+    english = {t["fields"]["exercise"]: t["fields"]["name"] for t in trans
+               if t["fields"]["language"] == 2}
+    for t in trans:
+        f = t["fields"]
+        base = bases.get(f["exercise"])
+        if base is None:
+            continue
+        cat = WGER_CATEGORY.get(base["category"], "")
+        c_area = {"abs": "stability", "cardio": "endurance"}.get(cat, "strength")
+        en = english.get(f["exercise"], "")
+        area = pick(word_area(en or f["name"]), c_area)
+        label = (en or f["name"]).strip().lower()
+        lang = WGER_LANG.get(f["language"], str(f["language"]))
+        for name in [f["name"], *aliases.get(t["pk"], [])]:
+            rows.append({"name": name.strip(), "area": area, "label": label, "lang": lang,
+                         "source": f"wger exercise {f['exercise']} translation {t['pk']}",
+                         "reason": f"wger category {cat}; English name '{en}'" if en
+                         else f"wger category {cat}",
+                         "licence": WGER_LICENCE.get(f["license"], str(f["license"])),
+                         "author": _author(f.get("license_author"))})
+
+    areas_of: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        areas_of[text_key(r["name"])].add(r["area"])
+    seen: set[str] = set()
+    out = []
+    for r in rows:
+        k = text_key(r["name"])
+        if not k or len(areas_of[k]) > 1 or k in seen:
+            continue
+        seen.add(k)
+        out.append(r)
+    target = Path(__file__).resolve().parents[1] / "src/stridewise/data/vocab/exercises.csv"
+    with target.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, ["name", "area", "label", "lang", "source", "reason", "licence",
+                                "author"], lineterminator="\n")
+        w.writeheader()
+        w.writerows(out)
+    print(f"{len(out)} exercise names ({len(rows) - len(out)} duplicates/ambiguous left out)")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
