@@ -14,9 +14,8 @@ Every failure is a :class:`~stridewise.errors.StridewiseError` with a sentence f
 
 from __future__ import annotations
 
-import gzip
 import importlib
-import zlib
+import os
 from pathlib import Path
 
 from stridewise.errors import StridewiseError, UnexpectedReadError, UnreadableFile
@@ -29,6 +28,7 @@ from stridewise.ingest.base import (
     sha1_bytes,
     utc_to_local,
 )
+from stridewise.ingest.safeio import gunzip_capped, is_gzip
 
 __all__ = [
     "MAX_FILE_BYTES", "ImportReport", "ReadContext", "SkippedRow", "finish_sessions",
@@ -40,13 +40,10 @@ UPLOAD_TYPES = ["csv", "txt", "fit", "gz", "tcx", "gpx", "zip", "xml", "json", "
 
 
 def _strip_gz(data: bytes, file_name: str) -> tuple[bytes, str]:
-    if data[:2] != b"\x1f\x8b":
+    """Unpack gzip bytes with a cap on the output (see :mod:`stridewise.ingest.safeio`)."""
+    if not is_gzip(data):
         return data, file_name
-    try:
-        inner = gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise UnreadableFile(
-            f"{file_name} is a damaged gzip file and cannot be unpacked ({exc}).") from exc
+    inner = gunzip_capped(data, file_name, MAX_FILE_BYTES)
     name = file_name[:-3] if file_name.lower().endswith(".gz") else file_name
     return inner, name
 
@@ -113,10 +110,20 @@ def read_bytes(data: bytes, file_name: str, ctx: ReadContext | None = None) -> I
 
 
 def read_path(path: str | Path, ctx: ReadContext | None = None) -> ImportReport:
-    """Read a file from disk; see :func:`read_bytes`."""
+    """Read a file from disk; see :func:`read_bytes`.
+
+    The size is checked before anything is read, so a huge file is refused without loading it.
+    """
     p = Path(path)
     try:
-        data = p.read_bytes()
+        with p.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise UnreadableFile(
+                    f"{p.name} is {size / 1e6:.0f} MB, above the {MAX_FILE_BYTES // 2**20} MB "
+                    "limit; split it or upload the activity files separately.")
+            # read at most one byte past the limit: a file that grows while read stays bounded
+            data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise UnreadableFile(f"{p} cannot be opened: {exc.strerror or exc}.") from exc
     return read_bytes(data, p.name, ctx)

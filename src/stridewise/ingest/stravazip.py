@@ -26,7 +26,7 @@ import multiprocessing
 import os
 import posixpath
 import zipfile
-import zlib
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -42,6 +42,7 @@ from stridewise.ingest.base import (
     SkippedRow,
     finish_sessions,
 )
+from stridewise.ingest.safeio import gunzip_capped, is_gzip
 from stridewise.ingest.summary import Summary, clean_rows, rows_frame
 from stridewise.schema import COLUMNS, RUN_SPORTS, normalise, parse_sets, sets_to_json, validate
 
@@ -55,8 +56,13 @@ PARALLEL_MIN_FILES = 48
 #: Most members / total unpacked bytes accepted (zip-bomb guard).
 MAX_MEMBERS = 100_000
 MAX_TOTAL_BYTES = 8 * 1024**3
-#: Most bytes actually unpacked from one zip (declared sizes can lie).
+#: Most bytes actually unpacked from one zip, members and gzip inside them together, across all
+#: worker processes (declared sizes can lie).
 MAX_READ_BYTES = 2 * 1024**3
+#: Most unpacked member bytes queued for or held by the worker processes at once.
+MAX_INFLIGHT_BYTES = 256 * 1024**2
+#: Members sent to a worker process at a time.
+_BATCH = 8
 
 _FAMILIES = [
     frozenset(RUN_SPORTS),
@@ -119,24 +125,34 @@ def _members(zf: zipfile.ZipFile) -> list[_Member]:
     return out
 
 
-def _read_members(zf: zipfile.ZipFile, members: list[_Member], file_name: str,
-                  ) -> tuple[list[tuple[str, bytes]], list[_Member], list[str]]:
-    """Unpack ``members`` within the read budget: (name, bytes) jobs, the members read, and
-    the sentences of those that could not be unpacked."""
-    jobs: list[tuple[str, bytes]] = []
-    readable: list[_Member] = []
-    failures: list[str] = []
+def _member_jobs(zf: zipfile.ZipFile, members: list[_Member], file_name: str,
+                 failures: list[str]) -> Iterator[tuple[_Member, str, bytes]]:
+    """Unpack ``members`` one at a time, lazily: (member, name, bytes).
+
+    Gzip members (``.fit.gz``) are unpacked here too, so that one budget of unpacked bytes
+    (:data:`MAX_READ_BYTES`) covers the whole zip, whichever process reads the bytes later;
+    passing it refuses the whole zip. Members that cannot be unpacked add their sentence to
+    ``failures`` and are left out."""
     budget = MAX_READ_BYTES
     for m in members:
+        name = posixpath.basename(m.info.filename)
         try:
             raw = _read_member(zf, m, file_name)
+            budget = _spend(budget, len(raw), file_name)
+            if is_gzip(raw):
+                raw = gunzip_capped(raw, name, MAX_FILE_BYTES)
+                budget = _spend(budget, len(raw), file_name)
+                name = name[:-3] if name.lower().endswith(".gz") else name
+        except _OverBudget as exc:
+            raise UnreadableFile(exc.message) from None
         except UnreadableFile as exc:
             failures.append(exc.message)
             continue
-        budget = _spend(budget, len(raw), file_name)
-        jobs.append((posixpath.basename(m.info.filename), raw))
-        readable.append(m)
-    return jobs, readable, failures
+        yield m, name, raw
+
+
+class _OverBudget(UnreadableFile):
+    """The whole zip unpacks past :data:`MAX_READ_BYTES`."""
 
 
 def _read_member(zf: zipfile.ZipFile, m: _Member, zip_name: str) -> bytes:
@@ -155,7 +171,7 @@ def _read_member(zf: zipfile.ZipFile, m: _Member, zip_name: str) -> bytes:
 
 def _spend(budget: int, n: int, zip_name: str) -> int:
     if n > budget:
-        raise UnreadableFile(f"{zip_name} unpacks to more than {MAX_READ_BYTES // 2**30} GB; "
+        raise _OverBudget(f"{zip_name} unpacks to more than {MAX_READ_BYTES // 2**30} GB; "
                              "split the export into smaller zips.")
     return budget - n
 
@@ -181,8 +197,8 @@ def _summarise_one(args: tuple[str, bytes, ReadContext]) -> tuple[str, Summary] 
     name, raw, _ctx = args
     try:
         data = raw
-        if data[:2] == b"\x1f\x8b":
-            data = _gunzip(data, name)
+        if is_gzip(data):
+            data = gunzip_capped(data, name, MAX_FILE_BYTES)
         inner = name[:-3] if name.lower().endswith(".gz") else name
         if not data.strip():
             raise UnreadableFile(f"{name} is empty: there is nothing to import.")
@@ -202,49 +218,93 @@ def _summarise_one(args: tuple[str, bytes, ReadContext]) -> tuple[str, Summary] 
         return f"{name} could not be read ({type(exc).__name__}: {exc})."
 
 
-def _gunzip(data: bytes, name: str) -> bytes:
-    """Unpack gzip bytes, refusing output above the one-file limit (gzip-bomb guard)."""
-    try:
-        d = zlib.decompressobj(wbits=47)
-        out = d.decompress(data, MAX_FILE_BYTES + 1)
-    except zlib.error as exc:
-        raise UnreadableFile(f"{name} is a damaged gzip file ({exc}).") from exc
-    if len(out) > MAX_FILE_BYTES:
-        raise UnreadableFile(f"{name} unpacks to more than the {MAX_FILE_BYTES // 2**20} MB "
-                             "limit for one file.")
-    if not d.eof:
-        raise UnreadableFile(f"{name} is a damaged gzip file (it ends early).")
-    return out
+def _run_batch(args: tuple[Callable[[Any], Any], list[tuple[str, bytes, ReadContext]]]
+               ) -> list[Any]:
+    worker, batch = args
+    return [worker(job) for job in batch]
 
 
-def _read_many(jobs: list[tuple[str, bytes]], ctx: ReadContext, what: str,
+def _read_many(jobs: Iterator[tuple[_Member, str, bytes]], n: int, ctx: ReadContext, what: str,
                start: float, span: float, worker: Callable[[Any], Any] = _read_one
-               ) -> Iterator[tuple[int, Any]]:
-    """Read members (sequentially, or in worker processes for many), reporting progress."""
+               ) -> Iterator[tuple[_Member, Any]]:
+    """Read members (sequentially, or in worker processes for many), reporting progress.
+
+    ``jobs`` is consumed lazily and at most :data:`MAX_INFLIGHT_BYTES` of member bytes are
+    waiting for or inside the workers at any time, so memory stays bounded however large the
+    zip unpacks. Results come back in the order of ``jobs``."""
     plain = replace(ctx, progress=None)
-    n = len(jobs)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     workers = min(cpus or 1, 8)
     step = max(1, n // 100)
+    done = 0
+
+    def progress() -> None:
+        if done % step == 0 or done == n:
+            ctx.report_progress(start + span * done / max(n, 1), f"read {done} of {n} {what}")
+
+    pool = None
     if n >= PARALLEL_MIN_FILES and workers > 1:
         try:
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            with cf.ProcessPoolExecutor(max_workers=workers,
-                                        mp_context=multiprocessing.get_context(method)) as pool:
-                args = ((name, raw, plain) for name, raw in jobs)
-                for i, res in enumerate(pool.map(worker, args, chunksize=8)):
-                    if i % step == 0 or i == n - 1:
-                        ctx.report_progress(start + span * (i + 1) / n,
-                                            f"read {i + 1} of {n} {what}")
-                    yield i, res
-            return
-        except (OSError, cf.process.BrokenProcessPool, RuntimeError):
-            pass  # no worker processes here (sandbox, frozen app): read them one by one
-    for i, (name, raw) in enumerate(jobs):
-        res = worker((name, raw, plain))
-        if i % step == 0 or i == n - 1:
-            ctx.report_progress(start + span * (i + 1) / n, f"read {i + 1} of {n} {what}")
-        yield i, res
+            pool = cf.ProcessPoolExecutor(max_workers=workers,
+                                          mp_context=multiprocessing.get_context(method))
+        except (OSError, RuntimeError, ValueError):
+            pool = None  # no worker processes here (sandbox, frozen app): read one by one
+    if pool is None:
+        for m, name, raw in jobs:
+            res = worker((name, raw, plain))
+            done += 1
+            progress()
+            yield m, res
+        return
+    pending: deque[tuple[list[_Member], list[tuple[str, bytes, ReadContext]], int, Any]] = deque()
+    inflight = 0
+    broken = False
+    try:
+        batch_m: list[_Member] = []
+        batch: list[tuple[str, bytes, ReadContext]] = []
+        size = 0
+
+        def drain_one() -> Iterator[tuple[_Member, Any]]:
+            nonlocal inflight, broken, done
+            ms, b, nbytes, fut = pending.popleft()
+            try:
+                results = fut.result() if not broken else [worker(j) for j in b]
+            except (OSError, cf.process.BrokenProcessPool, RuntimeError):
+                broken = True
+                results = [worker(j) for j in b]
+            inflight -= nbytes
+            for m, res in zip(ms, results, strict=True):
+                done += 1
+                progress()
+                yield m, res
+
+        def submit() -> None:
+            nonlocal inflight, broken
+            fut = None
+            if not broken:
+                try:
+                    fut = pool.submit(_run_batch, (worker, list(batch)))
+                except (OSError, cf.process.BrokenProcessPool, RuntimeError):
+                    broken = True
+            pending.append((list(batch_m), list(batch), size, fut))
+            inflight += size
+
+        for m, name, raw in jobs:
+            batch_m.append(m)
+            batch.append((name, raw, plain))
+            size += len(raw)
+            if len(batch) >= _BATCH or size >= MAX_INFLIGHT_BYTES // (2 * workers):
+                submit()
+                batch_m, batch, size = [], [], 0
+                while pending and (inflight > MAX_INFLIGHT_BYTES or len(pending) > 2 * workers):
+                    yield from drain_one()
+        if batch:
+            submit()
+        while pending:
+            yield from drain_one()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # ---------------------------------------------------------------------------------- joining
@@ -385,12 +445,13 @@ def _strava(zf: zipfile.ZipFile, members: list[_Member], csv_member: _Member, fi
     skipped = list(report.skipped)
 
     order = [by_path[n] for n in referenced] + unreferenced
-    jobs, readable, failures = _read_members(zf, order, file_name)
+    failures: list[str] = []
+    jobs = _member_jobs(zf, order, file_name, failures)
     enriched = {"sets": 0, "sport": 0, "heart rate": 0, "moving time": 0}
     records = sessions[list(COLUMNS)].to_dict("records")
     extras: list[tuple[str, str, Summary]] = []
-    for i, res in _read_many(jobs, ctx, "activity files", 0.05, 0.90, _summarise_one):
-        m = readable[i]
+    for m, res in _read_many(jobs, len(order), ctx, "activity files", 0.05, 0.90,
+                             _summarise_one):
         if isinstance(res, str):
             failures.append(res)
             continue
@@ -474,11 +535,12 @@ def _any_zip(zf: zipfile.ZipFile, members: list[_Member], file_name: str,
         what = f"{len(members)} file(s), none of them an activity file or session log"
         raise ImportRefused(f"{file_name} holds {what} (FIT, TCX, GPX, CSV, ...), so there is "
                             "nothing to import.", kind="zip without activities")
-    jobs, readable, failures = _read_members(zf, usable, file_name)
+    failures: list[str] = []
+    jobs = _member_jobs(zf, usable, file_name, failures)
     frames, warnings, skipped, formats = [], [], [], {}
     assumptions = list(notes)
-    for i, res in _read_many(jobs, ctx, "files", 0.0, 0.97):
-        name = readable[i].info.filename
+    for m, res in _read_many(jobs, len(usable), ctx, "files", 0.0, 0.97):
+        name = m.info.filename
         if isinstance(res, str):
             failures.append(res)
             continue
