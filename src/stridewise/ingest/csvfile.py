@@ -34,6 +34,7 @@ from stridewise.errors import (
 from stridewise.ingest import csv_apps, csv_garmin, csv_generic, csv_strava
 from stridewise.ingest.base import ImportReport, ReadContext, SkippedRow
 from stridewise.ingest.csvtable import (
+    MAX_CELL_CHARS,
     Table,
     decode,
     header_key,
@@ -185,6 +186,10 @@ def _with_notes(report: ImportReport, encoding: str, table: Table | None = None)
     if encoding == "Windows-1252":
         report.assumptions.append(
             "the file is not UTF-8; it was read as Windows-1252 (Western European)")
+    if table is not None and table.cut_cells:
+        report.warnings.append(
+            f"{table.cut_cells} cell(s) longer than {MAX_CELL_CHARS:,} characters were cut to "
+            "that length")
     if table is not None and table.first_data_line > 2:
         report.warnings.insert(0, f"{table.first_data_line - 2} title line(s) before the "
                                   "header were skipped")

@@ -48,9 +48,9 @@ _BASE: dict[int, tuple[str, int, Any]] = {
     15: ("Q", 8, 0xFFFFFFFFFFFFFFFF), 16: ("Q", 8, 0),
 }
 #: Bounds that keep time and memory linear and small on hostile files. No watch writes more
-#: than a few dozen sessions or a few thousand sets into one file, and 10 million messages are
-#: about 115 days of one-second records.
-MAX_MESSAGES = 10_000_000
+#: than a few dozen sessions or a few thousand sets into one file, and 5 million messages are
+#: about 58 days of one-second records.
+MAX_MESSAGES = 5_000_000
 #: Most messages of one kind kept (beyond: a session/set overflow refuses the file; laps,
 #: sports and activities beyond it are not needed and are ignored).
 MAX_KEPT = {P.MESG_SESSION: 10_000, P.MESG_SET: 100_000, P.MESG_LAP: 100_000,
@@ -141,6 +141,8 @@ def _make_decoder(mesg: int, big: bool, layout: list[tuple[int, int, int]]) -> _
         fields.append((spec[0], spec[1], count, invalid, False))
         if num == P.FIELD_TIMESTAMP or (mesg == P.MESG_SET and num == 254):
             has_ts = True
+    if not fields and mesg != P.MESG_RECORD:
+        return None  # nothing Stridewise needs: skipped by size like any other message
     if pad:
         fmt.append(f"{pad}x")
     return _Decoder(mesg, struct.Struct("".join(fmt)), tuple(fields), has_ts)
@@ -389,6 +391,13 @@ def _decode_one(buf: bytes, start: int, out: FitData, want_records: bool) -> int
                     problem = "the file ends in the middle of a message"
                     break
                 budget -= 1
+                if size == 0 and dec is None:
+                    # a run of empty messages (never written by a device; a flood in hostile
+                    # files) is counted in one step instead of one loop turn each
+                    seg = buf[pos:min(end, pos + budget + 1)]
+                    run = len(seg) - len(seg.lstrip(buf[pos - 1:pos]))
+                    budget -= run
+                    pos += run
                 if budget < 0:
                     out.too_many_messages = True
                     break
@@ -767,6 +776,7 @@ def sessions_from_fit(fd: FitData, file_name: str, data: bytes | None = None,
     sets_per = _assign_sets(sessions, fd.sets, windows)
     rows = []
     hr_from_records = 0
+    dist_from_records: list[datetime] = []
     undated = 0
     for s, sets, (a, b) in zip(sessions, sets_per, windows, strict=True):
         start = _fit_time(int(a)) if not math.isnan(a) else None
@@ -784,9 +794,7 @@ def sessions_from_fit(fd: FitData, file_name: str, data: bytes | None = None,
             summ = recs.summary(a, b)
         if math.isnan(dist) and summ and "distance" in summ:
             dist = summ["distance"]
-            warnings.append(
-                f"The session starting {start:%Y-%m-%d %H:%M} UTC has no total distance; "
-                "it was taken from the per-second records.")
+            dist_from_records.append(start)
         if (math.isnan(avg_hr) or avg_hr < 20) and summ and "avg_hr" in summ:
             avg_hr = summ["avg_hr"]
             max_hr = max_hr if max_hr and max_hr >= 20 else summ["max_hr"]
@@ -831,6 +839,14 @@ def sessions_from_fit(fd: FitData, file_name: str, data: bytes | None = None,
         if not math.isnan(row["moving_s"]) and row["moving_s"] > row["duration_s"] + 60:
             row["moving_s"] = row["duration_s"]
         rows.append(row)
+    if len(dist_from_records) == 1:
+        warnings.append(
+            f"The session starting {dist_from_records[0]:%Y-%m-%d %H:%M} UTC has no total "
+            "distance; it was taken from the per-second records.")
+    elif dist_from_records:
+        warnings.append(
+            f"{len(dist_from_records)} sessions have no total distance; it was taken from the "
+            "per-second records.")
     if undated:
         warnings.append(_UNDATED.format(n=undated, file_name=file_name))
     if hr_from_records and assumptions is not None:
@@ -889,7 +905,10 @@ def summarise(data: bytes, file_name: str) -> Summary:
         data = gunzip_capped(data, file_name)
     try:
         fd = decode(data)
-        _check_bounds(fd, file_name)
+    except UnreadableFile as exc:
+        raise UnreadableFile(f"{file_name}: {exc.message}") from exc
+    _check_bounds(fd, file_name)
+    try:
         if fd.file_types and all(t not in (None, P.FILE_ACTIVITY) for t in fd.file_types):
             raise _refusal(fd, file_name)
         notes: list[str] = []

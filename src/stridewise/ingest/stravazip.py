@@ -26,7 +26,6 @@ import multiprocessing
 import os
 import posixpath
 import zipfile
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -59,10 +58,6 @@ MAX_TOTAL_BYTES = 8 * 1024**3
 #: Most bytes actually unpacked from one zip, members and gzip inside them together, across all
 #: worker processes (declared sizes can lie).
 MAX_READ_BYTES = 2 * 1024**3
-#: Most unpacked member bytes queued for or held by the worker processes at once.
-MAX_INFLIGHT_BYTES = 256 * 1024**2
-#: Members sent to a worker process at a time.
-_BATCH = 8
 
 _FAMILIES = [
     frozenset(RUN_SPORTS),
@@ -125,34 +120,48 @@ def _members(zf: zipfile.ZipFile) -> list[_Member]:
     return out
 
 
-def _member_jobs(zf: zipfile.ZipFile, members: list[_Member], file_name: str,
-                 failures: list[str]) -> Iterator[tuple[_Member, str, bytes]]:
-    """Unpack ``members`` one at a time, lazily: (member, name, bytes).
-
-    Gzip members (``.fit.gz``) are unpacked here too, so that one budget of unpacked bytes
-    (:data:`MAX_READ_BYTES`) covers the whole zip, whichever process reads the bytes later;
-    passing it refuses the whole zip. Members that cannot be unpacked add their sentence to
-    ``failures`` and are left out."""
-    budget = MAX_READ_BYTES
-    for m in members:
-        name = posixpath.basename(m.info.filename)
-        try:
-            raw = _read_member(zf, m, file_name)
-            budget = _spend(budget, len(raw), file_name)
-            if is_gzip(raw):
-                raw = gunzip_capped(raw, name, MAX_FILE_BYTES)
-                budget = _spend(budget, len(raw), file_name)
-                name = name[:-3] if name.lower().endswith(".gz") else name
-        except _OverBudget as exc:
-            raise UnreadableFile(exc.message) from None
-        except UnreadableFile as exc:
-            failures.append(exc.message)
-            continue
-        yield m, name, raw
-
-
 class _OverBudget(UnreadableFile):
     """The whole zip unpacks past :data:`MAX_READ_BYTES`."""
+
+
+class _Budget:
+    """Bytes the whole zip may still unpack: members and the gzip inside them together.
+
+    In worker processes the count lives in shared memory (``shared``), so the budget holds for
+    the zip as a whole, not per process."""
+
+    def __init__(self, shared: Any = None) -> None:
+        self.left = MAX_READ_BYTES
+        self.shared = shared
+
+    def spend(self, n: int, zip_name: str) -> None:
+        if self.shared is None:
+            ok = n <= self.left
+            self.left -= n if ok else 0
+        else:
+            with self.shared.get_lock():
+                ok = n <= self.shared.value
+                if ok:
+                    self.shared.value -= n
+                else:
+                    self.shared.value = -1  # exhausted: every later member stops at once
+        if not ok:
+            raise _OverBudget(f"{zip_name} unpacks to more than {MAX_READ_BYTES // 2**30} GB; "
+                              "split the export into smaller zips.")
+
+
+def _unpack(zf: zipfile.ZipFile, m: _Member, zip_name: str, budget: _Budget
+            ) -> tuple[str, bytes]:
+    """(name, bytes) of one member, gzip inside it unpacked too, every byte paid from
+    ``budget``. Raises UnreadableFile (this member) or _OverBudget (the whole zip)."""
+    name = posixpath.basename(m.info.filename)
+    raw = _read_member(zf, m, zip_name)
+    budget.spend(len(raw), zip_name)
+    if is_gzip(raw):
+        raw = gunzip_capped(raw, name, MAX_FILE_BYTES)
+        budget.spend(len(raw), zip_name)
+        name = name[:-3] if name.lower().endswith(".gz") else name
+    return name, raw
 
 
 def _read_member(zf: zipfile.ZipFile, m: _Member, zip_name: str) -> bytes:
@@ -167,13 +176,6 @@ def _read_member(zf: zipfile.ZipFile, m: _Member, zip_name: str) -> bytes:
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise UnreadableFile(f"{m.info.filename} in {zip_name} is damaged inside the zip "
                              f"({exc}).") from exc
-
-
-def _spend(budget: int, n: int, zip_name: str) -> int:
-    if n > budget:
-        raise _OverBudget(f"{zip_name} unpacks to more than {MAX_READ_BYTES // 2**30} GB; "
-                             "split the export into smaller zips.")
-    return budget - n
 
 
 # ---------------------------------------------------------------------------------- workers
@@ -218,93 +220,84 @@ def _summarise_one(args: tuple[str, bytes, ReadContext]) -> tuple[str, Summary] 
         return f"{name} could not be read ({type(exc).__name__}: {exc})."
 
 
-def _run_batch(args: tuple[Callable[[Any], Any], list[tuple[str, bytes, ReadContext]]]
-               ) -> list[Any]:
-    worker, batch = args
-    return [worker(job) for job in batch]
+#: What forked worker processes read: (zip, members, zip name, budget), set before they start.
+_SHARED: dict[str, Any] = {}
+_OVER, _FAILED, _DONE = 0, 1, 2
 
 
-def _read_many(jobs: Iterator[tuple[_Member, str, bytes]], n: int, ctx: ReadContext, what: str,
-               start: float, span: float, worker: Callable[[Any], Any] = _read_one
-               ) -> Iterator[tuple[_Member, Any]]:
-    """Read members (sequentially, or in worker processes for many), reporting progress.
+def _zip_job(args: tuple[Callable[[Any], Any], int, ReadContext]) -> tuple[int, Any]:
+    """In a worker process: unpack member ``index`` of the shared zip and read it."""
+    worker, index, ctx = args
+    zf, members, zip_name, budget = _SHARED["job"]
+    try:
+        name, raw = _unpack(zf, members[index], zip_name, budget)
+    except _OverBudget as exc:
+        return _OVER, exc.message
+    except UnreadableFile as exc:
+        return _FAILED, exc.message
+    return _DONE, worker((name, raw, ctx))
 
-    ``jobs`` is consumed lazily and at most :data:`MAX_INFLIGHT_BYTES` of member bytes are
-    waiting for or inside the workers at any time, so memory stays bounded however large the
-    zip unpacks. Results come back in the order of ``jobs``."""
+
+def _read_many(zf: zipfile.ZipFile, members: list[_Member], zip_name: str, ctx: ReadContext,
+               what: str, start: float, span: float,
+               worker: Callable[[Any], Any] = _read_one) -> Iterator[tuple[_Member, Any]]:
+    """Unpack and read ``members`` one by one, or in worker processes for many; yields
+    (member, result or failure sentence) in the members' order, reporting progress.
+
+    Worker processes are forked with the zip already in memory and unpack their members
+    themselves, so only member numbers and results cross between processes; each holds one
+    member at a time. One budget in shared memory bounds what all of them unpack together;
+    passing it refuses the whole zip (no partial import)."""
     plain = replace(ctx, progress=None)
+    n = len(members)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     workers = min(cpus or 1, 8)
     step = max(1, n // 100)
-    done = 0
 
-    def progress() -> None:
+    def progress(done: int) -> None:
         if done % step == 0 or done == n:
             ctx.report_progress(start + span * done / max(n, 1), f"read {done} of {n} {what}")
 
-    pool = None
-    if n >= PARALLEL_MIN_FILES and workers > 1:
+    budget = _Budget()
+    done = 0
+    if (n >= PARALLEL_MIN_FILES and workers > 1
+            and "fork" in multiprocessing.get_all_start_methods()):
+        fork = multiprocessing.get_context("fork")
+        shared = fork.Value("q", MAX_READ_BYTES)
+        budget = _Budget(shared)
+        _SHARED["job"] = (zf, members, zip_name, budget)
+        pool = None
         try:
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            pool = cf.ProcessPoolExecutor(max_workers=workers,
-                                          mp_context=multiprocessing.get_context(method))
-        except (OSError, RuntimeError, ValueError):
-            pool = None  # no worker processes here (sandbox, frozen app): read one by one
-    if pool is None:
-        for m, name, raw in jobs:
-            res = worker((name, raw, plain))
-            done += 1
-            progress()
-            yield m, res
-        return
-    pending: deque[tuple[list[_Member], list[tuple[str, bytes, ReadContext]], int, Any]] = deque()
-    inflight = 0
-    broken = False
-    try:
-        batch_m: list[_Member] = []
-        batch: list[tuple[str, bytes, ReadContext]] = []
-        size = 0
-
-        def drain_one() -> Iterator[tuple[_Member, Any]]:
-            nonlocal inflight, broken, done
-            ms, b, nbytes, fut = pending.popleft()
-            try:
-                results = fut.result() if not broken else [worker(j) for j in b]
-            except (OSError, cf.process.BrokenProcessPool, RuntimeError):
-                broken = True
-                results = [worker(j) for j in b]
-            inflight -= nbytes
-            for m, res in zip(ms, results, strict=True):
+            pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=fork)
+            args = ((worker, i, plain) for i in range(n))
+            for status, res in pool.map(_zip_job, args, chunksize=8):
+                if status == _OVER:
+                    raise UnreadableFile(res)
                 done += 1
-                progress()
-                yield m, res
-
-        def submit() -> None:
-            nonlocal inflight, broken
-            fut = None
-            if not broken:
-                try:
-                    fut = pool.submit(_run_batch, (worker, list(batch)))
-                except (OSError, cf.process.BrokenProcessPool, RuntimeError):
-                    broken = True
-            pending.append((list(batch_m), list(batch), size, fut))
-            inflight += size
-
-        for m, name, raw in jobs:
-            batch_m.append(m)
-            batch.append((name, raw, plain))
-            size += len(raw)
-            if len(batch) >= _BATCH or size >= MAX_INFLIGHT_BYTES // (2 * workers):
-                submit()
-                batch_m, batch, size = [], [], 0
-                while pending and (inflight > MAX_INFLIGHT_BYTES or len(pending) > 2 * workers):
-                    yield from drain_one()
-        if batch:
-            submit()
-        while pending:
-            yield from drain_one()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+                progress(done)
+                yield members[done - 1], res
+            return
+        except (OSError, cf.process.BrokenProcessPool, RuntimeError):
+            pass  # no worker processes here (sandbox, frozen app): read the rest one by one
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+            _SHARED.clear()
+        budget = _Budget()
+        budget.left = max(0, shared.value)  # what the workers left of the budget
+    for m in members[done:]:
+        try:
+            name, raw = _unpack(zf, m, zip_name, budget)
+        except _OverBudget as exc:
+            raise UnreadableFile(exc.message) from None
+        except UnreadableFile as exc:
+            res: Any = exc.message
+        else:
+            res = worker((name, raw, plain))
+            del raw
+        done += 1
+        progress(done)
+        yield m, res
 
 
 # ---------------------------------------------------------------------------------- joining
@@ -446,11 +439,10 @@ def _strava(zf: zipfile.ZipFile, members: list[_Member], csv_member: _Member, fi
 
     order = [by_path[n] for n in referenced] + unreferenced
     failures: list[str] = []
-    jobs = _member_jobs(zf, order, file_name, failures)
     enriched = {"sets": 0, "sport": 0, "heart rate": 0, "moving time": 0}
     records = sessions[list(COLUMNS)].to_dict("records")
     extras: list[tuple[str, str, Summary]] = []
-    for m, res in _read_many(jobs, len(order), ctx, "activity files", 0.05, 0.90,
+    for m, res in _read_many(zf, order, file_name, ctx, "activity files", 0.05, 0.90,
                              _summarise_one):
         if isinstance(res, str):
             failures.append(res)
@@ -536,10 +528,9 @@ def _any_zip(zf: zipfile.ZipFile, members: list[_Member], file_name: str,
         raise ImportRefused(f"{file_name} holds {what} (FIT, TCX, GPX, CSV, ...), so there is "
                             "nothing to import.", kind="zip without activities")
     failures: list[str] = []
-    jobs = _member_jobs(zf, usable, file_name, failures)
     frames, warnings, skipped, formats = [], [], [], {}
     assumptions = list(notes)
-    for m, res in _read_many(jobs, len(usable), ctx, "files", 0.0, 0.97):
+    for m, res in _read_many(zf, usable, file_name, ctx, "files", 0.0, 0.97):
         name = m.info.filename
         if isinstance(res, str):
             failures.append(res)
