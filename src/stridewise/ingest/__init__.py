@@ -48,6 +48,21 @@ def _strip_gz(data: bytes, file_name: str) -> tuple[bytes, str]:
     return inner, name
 
 
+def _utf8_head(head: bytes) -> bytes:
+    """The first bytes as UTF-8 for sniffing: UTF-16 text (a byte-order mark, or NUL bytes
+    between ASCII letters) is decoded first, so a UTF-16 GPX/TCX is recognised as XML."""
+    enc = None
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        enc = "utf-16"
+    elif len(head) >= 4 and head[1:2] == b"\x00" and head[3:4] == b"\x00" and head[:1] != b"\x00":
+        enc = "utf-16-le"
+    elif len(head) >= 4 and head[0:1] == b"\x00" and head[2:3] == b"\x00" and head[1:2] != b"\x00":
+        enc = "utf-16-be"
+    if enc is None:
+        return head
+    return head[:len(head) // 2 * 2].decode(enc, "replace").encode("utf-8")
+
+
 def sniff_format(data: bytes, file_name: str) -> str:
     """The module name that reads these bytes: csvfile, fit, tcx, gpx, stravazip, otherformats.
 
@@ -58,7 +73,7 @@ def sniff_format(data: bytes, file_name: str) -> str:
         return "stravazip"
     if len(data) >= 12 and data[8:12] == b".FIT":
         return "fit"
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n\x00")
+    head = _utf8_head(data[:8192]).lstrip(b"\xef\xbb\xbf \t\r\n\x00")
     low = head[:4096].lower()
     if low.startswith(b"<") or name.endswith((".tcx", ".gpx", ".xml", ".sml")):
         if b"<trainingcenterdatabase" in low:

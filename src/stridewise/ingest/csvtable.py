@@ -28,7 +28,7 @@ import pyarrow.csv as pacsv
 from stridewise.errors import UnreadableFile, UnsupportedFormat
 from stridewise.ingest.base import ImportReport, ReadContext, SkippedRow, finish_sessions
 from stridewise.ingest.sports import sport_key
-from stridewise.schema import COLUMNS, RANGES
+from stridewise.schema import COLUMNS, RANGES, TEXT_MAX_CHARS
 
 DELIMITERS = (",", ";", "\t", "|")
 
@@ -438,7 +438,7 @@ def _truncated_tail_bytes(body: memoryview, delim: str,
 
 #: Longest cell kept, in characters; longer ones are cut (a title or note is never this long,
 #: and every later step — sport names, classification, exports — reads these texts).
-MAX_CELL_CHARS = 10_000
+MAX_CELL_CHARS = TEXT_MAX_CHARS
 #: Most columns read from one table (activity exports have at most about a hundred).
 MAX_COLUMNS = 1000
 #: Longest cell the row-by-row reader accepts, in characters.
