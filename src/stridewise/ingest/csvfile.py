@@ -126,8 +126,14 @@ def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
         return _read(data, file_name, ctx)
     except StridewiseError:
         raise
+    except csv.Error as exc:
+        # the csv module only fails on the text itself (a stray line break inside a field,
+        # a cell beyond its size limit): the file is damaged, not misread
+        raise UnreadableFile(
+            f"{file_name} has a line that cannot be read as CSV ({exc}); the file seems "
+            "damaged. Export it again.") from exc
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError,
-            UnicodeError, csv.Error, pd.errors.ParserError) as exc:
+            UnicodeError, pd.errors.ParserError) as exc:
         # a sentence for the user, typed as unforeseen so that tests treat it as our bug
         raise UnexpectedReadError(
             f"{file_name} could not be read as a CSV session log ({type(exc).__name__}: "
