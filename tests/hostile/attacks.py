@@ -120,18 +120,26 @@ def csv_million_columns(folder: Path, n: int = 1_000_000) -> Path:
     return p
 
 
+def _strava_rows(titles: list[bytes]) -> list[bytes]:
+    return [b"%d,%s,%s,Run,,1800,5000.0,false,,\n" % (
+        100 + i, (T0 + timedelta(days=i)).strftime("%Y-%m-%d %H:%M:%S").encode(), t)
+        for i, t in enumerate(titles)]
+
+
+STRAVA_HEAD = b"id,date,name,type,description,elapsed_time,distance,commute,gear,filename\n"
+
+
 def csv_huge_title(folder: Path, size: int = 100 * MiB) -> Path:
-    """A Strava-style activity list whose first title cell holds 100 MiB."""
+    """A Strava activity list (legacy layout) whose first title cell holds 100 MiB."""
     p = folder / "title.csv"
+    rows = _strava_rows([b"T", b"Run 2", b"Run 3", b"Run 4", b"Run 5"])
     with p.open("wb") as fh:
-        fh.write(b"Activity ID,Activity Date,Activity Name,Activity Type,Elapsed Time,Distance\n")
-        fh.write(b'1,"Mar 4, 2024, 6:30:00 AM",')
+        fh.write(STRAVA_HEAD)
+        first = rows[0].split(b",T,")
+        fh.write(first[0] + b",")
         fh.write(b"x" * size)
-        fh.write(b",Run,1800,5.0\n")
-        for i in range(2, 6):
-            day = T0 + timedelta(days=i)
-            fh.write(f'{i},"{day:%b} {day.day}, {day:%Y}, 6:30:00 AM",Run {i},Run,1800,5.0\n'
-                     .encode())
+        fh.write(b"," + first[1])
+        fh.writelines(rows[1:])
     return p
 
 
@@ -158,10 +166,11 @@ def utf16_xml_entities(folder: Path) -> Path:
 
 
 def csv_with_nul(folder: Path) -> Path:
+    """A Strava activity list with a NUL byte in a title beyond the first 64 KiB (the part
+    sniffed for binary data)."""
+    titles = [b"Easy run"] * 2000 + [b"Easy\x00run"]
     p = folder / "nul.csv"
-    p.write_bytes(b"Activity ID,Activity Date,Activity Name,Activity Type,Elapsed Time,Distance\n"
-                  b'1,"Mar 4, 2024, 6:30:00 AM",Easy\x00run,Run,1800,5.0\n'
-                  b'2,"Mar 5, 2024, 6:30:00 AM",Tempo,Run,2400,8.0\n')
+    p.write_bytes(STRAVA_HEAD + b"".join(_strava_rows(titles)))
     return p
 
 

@@ -131,7 +131,7 @@ def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
         # a cell beyond its size limit): the file is damaged, not misread
         raise UnreadableFile(
             f"{file_name} has a line that cannot be read as CSV ({exc}); the file seems "
-            "damaged. Export it again.") from exc
+            "damaged, so export it again.") from exc
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError,
             UnicodeError, pd.errors.ParserError) as exc:
         # a sentence for the user, typed as unforeseen so that tests treat it as our bug
