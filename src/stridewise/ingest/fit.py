@@ -753,6 +753,9 @@ def sessions_from_fit(fd: FitData, file_name: str, data: bytes | None = None,
     if need_records and not len(rc) and data is not None:
         rc = decode(data, records=True).rec
     recs = _RecIndex(rc) if len(rc) else None
+    if rc.dropped:
+        warnings.append(f"Only the first {MAX_RECORDS:,} per-second records were read; "
+                        f"{rc.dropped:,} more were left out.")
     if not sessions:
         if recs is None or not len(recs):
             return [], warnings
@@ -935,9 +938,6 @@ def summarise(data: bytes, file_name: str) -> Summary:
     other = [P.FILE_TYPES.get(t, str(t)) for t in fd.file_types
              if t not in (None, P.FILE_ACTIVITY)]
     warnings = list(fd.warnings) + warns
-    if fd.rec.dropped:
-        warnings.append(f"Only the first {MAX_RECORDS:,} per-second records were read; "
-                        f"{fd.rec.dropped:,} more were left out.")
     if fd.damaged and fd.sessions:
         warnings.append("The session summaries written before the damage were intact and were "
                         "imported.")
