@@ -13,9 +13,8 @@ import re
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 import attacks as A
+import pytest
 from hostile_harness import CPU_LIMIT_S, PEAK_RSS_GOAL_MB, Run, run_cli
 
 pytestmark = pytest.mark.xdist_group("hostile")
