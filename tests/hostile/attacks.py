@@ -112,6 +112,20 @@ def zip_of_gz_bombs(folder: Path, members: int = 64, each: int = 150 * MiB) -> P
     return p
 
 
+def gpx_huge(folder: Path, points: int = 1_000_000) -> Path:
+    """An 88 MB GPX track (one point per second for 11.5 days): a tree of it takes ~1 GB."""
+    p = folder / "huge.gpx"
+    with p.open("w") as fh:
+        fh.write('<?xml version="1.0"?><gpx version="1.1" creator="x" '
+                 'xmlns="http://www.topografix.com/GPX/1/1"><trk><type>running</type><trkseg>')
+        for i in range(points):
+            t = T0 + timedelta(seconds=i)
+            fh.write(f'<trkpt lat="52.{i % 1000000:06d}" lon="13.0"><ele>40</ele>'
+                     f'<time>{t:%Y-%m-%dT%H:%M:%S}Z</time></trkpt>')
+        fh.write("</trkseg></trk></gpx>")
+    return p
+
+
 def csv_million_columns(folder: Path, n: int = 1_000_000) -> Path:
     head = ",".join(f"c{i}" for i in range(n))
     row = ",".join("1" for _ in range(n))

@@ -150,6 +150,20 @@ def test_utf16_gpx_without_entities_is_read_as_gpx() -> None:
     assert r.sessions["distance_m"].iloc[0] == pytest.approx(1112, rel=0.01)
 
 
+def test_xml_and_json_past_their_tree_limits_are_refused(monkeypatch) -> None:
+    from stridewise.ingest import otherformats, xmlutil
+
+    monkeypatch.setattr(xmlutil, "MAX_TREE_BYTES", 100)
+    monkeypatch.setattr(otherformats, "MAX_JSON_BYTES", 100)
+    gpx = b'<gpx version="1.1">' + b"<trk></trk>" * 20 + b"</gpx>"
+    with pytest.raises(UnreadableFile) as err:
+        read_bytes(gpx, "g.gpx")
+    assert "GPX document" in err.value.message and "one by one" in err.value.message
+    with pytest.raises(UnreadableFile) as err:
+        read_bytes(b'[{"start_epoch_ms": 1}' + b" " * 200 + b"]", "n.json")
+    assert "JSON file" in err.value.message
+
+
 def test_clean_xml_keeps_a_plain_document() -> None:
     body = clean_xml(b"  \xef\xbb\xbf<?xml version='1.0'?><a>1</a>", "a.xml")
     assert body.startswith(b"<?xml")

@@ -87,8 +87,19 @@ def clean_xml(data: bytes, file_name: str) -> bytes:
     return body
 
 
+#: Largest XML document parsed into a tree (TCX, GPX, Polar, Suunto), in bytes. A tree takes
+#: about twelve times the document in memory (88 MB of GPX: 1 GB); a 24-hour TCX at one point
+#: per second is about 35 MB. (Apple Health's export.xml is streamed, not held as a tree.)
+MAX_TREE_BYTES = 64 * 1024 * 1024
+
+
 def parse_xml(data: bytes, file_name: str, what: str) -> ET.Element:
     """Parse cleaned XML bytes into a root element; any syntax error is one clear sentence."""
+    if len(data) > MAX_TREE_BYTES:
+        raise UnreadableFile(
+            f"{file_name} is a {len(data) / 1e6:.0f} MB {what} document, more than the "
+            f"{MAX_TREE_BYTES // 2**20} MB Stridewise reads as one activity; export the "
+            "activities one by one.")
     body = clean_xml(data, file_name)
     try:
         return ET.fromstring(body)
