@@ -182,8 +182,16 @@ def main() -> int:
     jobs = [(args.seed, i, *files[i % len(files)]) for i in range(args.n)]
     t0 = time.perf_counter()
     ctx = multiprocessing.get_context("fork")
+    results = []
     with ctx.Pool(args.workers, maxtasksperchild=500) as pool:
-        results = pool.map(_run, jobs, chunksize=16)
+        for r in pool.imap(_run, jobs, chunksize=16):
+            results.append(r)
+            if r[0] in ("unexpected", "crash"):
+                print(f"  [{len(results)}] {r[0]}: {r[2]}  ({r[4]})", flush=True)
+            if len(results) % 1000 == 0:
+                done = collections.Counter(x[0] for x in results)
+                print(f"  ... {len(results)} read, {time.perf_counter() - t0:.0f} s: "
+                      f"{dict(done)}", flush=True)
     wall = time.perf_counter() - t0
     counts = collections.Counter(r[0] for r in results)
     per_group: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
