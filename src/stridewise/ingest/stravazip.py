@@ -220,15 +220,16 @@ def _summarise_one(args: tuple[str, bytes, ReadContext]) -> tuple[str, Summary] 
         return f"{name} could not be read ({type(exc).__name__}: {exc})."
 
 
-#: What forked worker processes read: (zip, members, zip name, budget), set before they start.
-_SHARED: dict[str, Any] = {}
+#: What forked worker processes read, per running import (several may run at once in the app's
+#: threads): token -> (zip, members, zip name, budget), set before the workers start.
+_SHARED: dict[int, tuple[zipfile.ZipFile, list[_Member], str, _Budget]] = {}
 _OVER, _FAILED, _DONE = 0, 1, 2
 
 
-def _zip_job(args: tuple[Callable[[Any], Any], int, ReadContext]) -> tuple[int, Any]:
+def _zip_job(args: tuple[Callable[[Any], Any], int, int, ReadContext]) -> tuple[int, Any]:
     """In a worker process: unpack member ``index`` of the shared zip and read it."""
-    worker, index, ctx = args
-    zf, members, zip_name, budget = _SHARED["job"]
+    worker, token, index, ctx = args
+    zf, members, zip_name, budget = _SHARED[token]
     try:
         name, raw = _unpack(zf, members[index], zip_name, budget)
     except _OverBudget as exc:
@@ -265,11 +266,12 @@ def _read_many(zf: zipfile.ZipFile, members: list[_Member], zip_name: str, ctx: 
         fork = multiprocessing.get_context("fork")
         shared = fork.Value("q", MAX_READ_BYTES)
         budget = _Budget(shared)
-        _SHARED["job"] = (zf, members, zip_name, budget)
+        token = id(budget)
+        _SHARED[token] = (zf, members, zip_name, budget)
         pool = None
         try:
             pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=fork)
-            args = ((worker, i, plain) for i in range(n))
+            args = ((worker, token, i, plain) for i in range(n))
             for status, res in pool.map(_zip_job, args, chunksize=8):
                 if status == _OVER:
                     raise UnreadableFile(res)
@@ -282,7 +284,7 @@ def _read_many(zf: zipfile.ZipFile, members: list[_Member], zip_name: str, ctx: 
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
-            _SHARED.clear()
+            _SHARED.pop(token, None)
         budget = _Budget()
         budget.left = max(0, shared.value)  # what the workers left of the budget
     for m in members[done:]:
