@@ -459,9 +459,10 @@ def cap_cells(df: pd.DataFrame) -> pd.DataFrame:
             s[long] = s[long].str.slice(0, MAX_CELL_CHARS)
             cut += int(long.sum())
         cols[c] = s
-    out = pd.DataFrame(cols, copy=False) if cut else df
-    out.attrs["cut_cells"] = cut + int(df.attrs.get("cut_cells", 0)) if cut else int(
-        df.attrs.get("cut_cells", 0))
+    if not cut:
+        return df
+    out = pd.DataFrame(cols, copy=False)
+    out.attrs["cut_cells"] = cut
     return out
 
 

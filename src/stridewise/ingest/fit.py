@@ -687,6 +687,13 @@ def _date_sessions(sessions: list[dict[str, Any]], fd: FitData, recs: _RecIndex 
     assumed goes to ``notes``. Start NaN: no absolute time anywhere (the watch's clock was not
     set, so its times count from power-on)."""
     windows = [_session_window(s) for s in sessions]
+    # per chained file: the earliest power-on-relative start, the zero of its offsets
+    base: dict[Any, int] = {}
+    for s in sessions:
+        rel = _first(s.get("start_time"))
+        if isinstance(rel, int) and not _absolute(rel):
+            fi = s.get("file_index")
+            base[fi] = min(base.get(fi, rel), rel)
     prev_end: dict[Any, float] = {}
     from_records = from_created = 0
     for i, s in enumerate(sessions):
@@ -703,10 +710,7 @@ def _date_sessions(sessions: list[dict[str, Any]], fd: FitData, recs: _RecIndex 
                 if _absolute(created):
                     # the creation time plus how far into the device's run this session began
                     rel = _first(s.get("start_time"))
-                    base = min((_first(x.get("start_time")) for x in sessions
-                                if x.get("file_index") == fi
-                                and isinstance(_first(x.get("start_time")), int)), default=None)
-                    offset = rel - base if isinstance(rel, int) and isinstance(base, int) else 0
+                    offset = rel - base[fi] if isinstance(rel, int) and fi in base else 0
                     t = created + offset
                     from_created += 1
             if t is not None:
@@ -776,6 +780,10 @@ def sessions_from_fit(fd: FitData, file_name: str, data: bytes | None = None,
             f"{file_name} has no session summary (the recording was cut short); the session "
             f"was rebuilt from its {len(recs)} per-second records.")
     windows = _date_sessions(sessions, fd, recs, notes)
+    sport_names: dict[Any, list[Any]] = {}
+    for sp in fd.sports:
+        if sp.get("name"):
+            sport_names.setdefault(sp.get("file_index"), []).append(sp.get("name"))
     sets_per = _assign_sets(sessions, fd.sets, windows)
     rows = []
     hr_from_records = 0
@@ -812,8 +820,7 @@ def sessions_from_fit(fd: FitData, file_name: str, data: bytes | None = None,
             elapsed = max(0.0, b - a) if not math.isnan(b) else math.nan
         title = s.get("sport_profile_name") or ""
         if not title:
-            names = [sp.get("name") for sp in fd.sports if sp.get("name")
-                     and sp.get("file_index") == s.get("file_index")]
+            names = sport_names.get(s.get("file_index"), [])
             title = names[0] if len(names) == 1 else P.sport_label(sport_v, sub_v)
         row = {
             "start": start, "sport": P.canonical_sport(sport_v, sub_v), "title": str(title),
