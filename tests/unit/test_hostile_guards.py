@@ -50,8 +50,8 @@ def test_gunzip_never_produces_more_than_the_cap() -> None:
         gunzip_capped(bomb, "bomb.gz", 1 << 20)
 
 
-@pytest.mark.parametrize("data", [gzip.compress(b"hello world" * 100)[:-10],
-                                  b"\x1f\x8b" + b"\x00" * 30])
+@pytest.mark.parametrize("data", [gzip.compress(b"hello world" * 100, mtime=0)[:-10],
+                                  b"\x1f\x8b" + b"\x00" * 30], ids=["cut short", "zeros"])
 def test_gunzip_damage_is_one_sentence(data: bytes) -> None:
     with pytest.raises(UnreadableFile) as err:
         gunzip_capped(data, "d.csv.gz", 10_000)
