@@ -550,7 +550,7 @@ def _read_wahoo(text: str, file_name: str, ctx: ReadContext) -> ImportReport:
         start = pd.Timestamp(year=int(kv["Year"]), month=int(kv["Month"]), day=int(kv["Day"]),
                              hour=int(kv.get("Hour", 0)), minute=int(kv.get("Minute", 0)),
                              second=int(float(kv.get("Second", 0))))
-    except (KeyError, ValueError) as exc:
+    except (KeyError, ValueError, OverflowError) as exc:
         from stridewise.errors import UnreadableFile
 
         raise UnreadableFile(f"{file_name} is a Wahoo Fitness file without a readable start "
