@@ -3,7 +3,8 @@
 Builds every attack of the hostile test tier (tests/hostile/attacks.py) in a temporary folder
 and runs ``python -m stridewise sessions FILE`` on each in a child process with RLIMIT_CPU =
 30 s and an address-space cap (tests/hostile/hostile_harness.py). Prints one row per attack:
-exit code, peak resident memory of the largest process, CPU seconds (the child and its worker
+exit code, peak resident memory of the largest process ("peak MB") and of all its processes
+together ("all MB", sampled; shared pages counted in each process), CPU seconds (the child and its worker
 processes), wall seconds (depends on the machine's load), and the first line of the outcome.
 
     .venv/bin/python benchmarks/bench_hostile.py
@@ -37,7 +38,8 @@ ATTACKS = {
 
 
 def main() -> int:
-    print(f"{'attack':54s} {'exit':>4s} {'peak MB':>8s} {'CPU s':>6s} {'wall s':>7s}  outcome")
+    print(f"{'attack':54s} {'exit':>4s} {'peak MB':>8s} {'all MB':>7s} {'CPU s':>6s} "
+          f"{'wall s':>7s}  outcome")
     worst = 0.0
     with tempfile.TemporaryDirectory() as tmp:
         for name, build in ATTACKS.items():
@@ -50,8 +52,9 @@ def main() -> int:
                        f"imported {run.stdout.count('session_id')} session(s)")
             if run.killed:
                 outcome = f"KILLED by {run.killed}"
-            worst = max(worst, run.peak_rss_mb)
-            print(f"{name:54s} {run.returncode:4d} {run.peak_rss_mb:8.0f} {run.cpu_s:6.1f} "
+            worst = max(worst, run.peak_rss_mb, run.tree_peak_mb)
+            print(f"{name:54s} {run.returncode:4d} {run.peak_rss_mb:8.0f} "
+                  f"{run.tree_peak_mb:7.0f} {run.cpu_s:6.1f} "
                   f"{run.wall_s:7.1f}  {outcome[:110]}", flush=True)
             for p in folder.iterdir():
                 p.unlink()

@@ -19,6 +19,7 @@ import resource
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,9 @@ class Run:
     peak_rss_mb: float
     wall_s: float
     cpu_s: float
+    #: peak of the summed resident memory of the child and its worker processes, sampled
+    #: every 20 ms (an upper bound: pages shared after fork are counted in every process)
+    tree_peak_mb: float = 0.0
 
     @property
     def killed(self) -> str:
@@ -61,7 +65,13 @@ def run_cli(*args: str, env: dict[str, str] | None = None, memory: int = ADDRESS
         proc = subprocess.Popen([sys.executable, "-m", "stridewise", *args], stdout=out,
                                 stderr=err, env=full_env, cwd=ROOT,
                                 preexec_fn=lambda: _limits(memory, cpu_s))
+        peak = [0.0]
+        stop = threading.Event()
+        sampler = threading.Thread(target=_sample_tree, args=(proc.pid, peak, stop), daemon=True)
+        sampler.start()
         _pid, status, usage = os.wait4(proc.pid, 0)
+        stop.set()
+        sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         wall = time.monotonic() - t0
         out.seek(0)
@@ -71,4 +81,32 @@ def run_cli(*args: str, env: dict[str, str] | None = None, memory: int = ADDRESS
     for suffix in (".out", ".err"):
         Path(f"{out_path}{suffix}").unlink(missing_ok=True)
     return Run(proc.returncode, stdout, stderr, usage.ru_maxrss / 1024, wall,
-               usage.ru_utime + usage.ru_stime)
+               usage.ru_utime + usage.ru_stime, peak[0])
+
+
+def _tree_rss_mb(root: int) -> float:
+    """Summed VmRSS of ``root`` and its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    total_kb, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                total_kb += next((int(ln.split()[1]) for ln in fh if ln.startswith("VmRSS:")), 0)
+        except OSError:
+            continue
+    return total_kb / 1024
+
+
+def _sample_tree(root: int, peak: list[float], stop: threading.Event) -> None:
+    while not stop.wait(0.02):
+        peak[0] = max(peak[0], _tree_rss_mb(root))

@@ -35,6 +35,7 @@ def _bounded(run: Run) -> None:
     assert not run.killed, f"killed by {run.killed} (limit {CPU_LIMIT_S} s CPU)"
     assert "Traceback" not in run.stderr, run.stderr[-3000:]
     assert run.peak_rss_mb < PEAK_RSS_GOAL_MB, f"peak resident memory {run.peak_rss_mb:.0f} MB"
+    assert run.tree_peak_mb < PEAK_RSS_GOAL_MB, f"all processes: {run.tree_peak_mb:.0f} MB"
 
 
 def _refused(run: Run, path: Path, *words: str) -> str:
