@@ -32,7 +32,7 @@ ATTACKS = {
     "CSV, 100 MiB title cell": A.csv_huge_title,
     "4 GiB file (sparse)": A.sparse_4gib,
     "UTF-16 GPX declaring entities": A.utf16_xml_entities,
-    "GPX of 88 MB": A.gpx_huge,
+    "GPX of 91 MB": A.gpx_huge,
     "CSV with a NUL byte": A.csv_with_nul,
 }
 

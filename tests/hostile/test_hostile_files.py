@@ -65,7 +65,7 @@ def _stored_sessions(db: Path) -> int:
     (A.utf16_xml_entities, ["declares XML entities"]),
     (A.gpx_huge, ["more than the 64 MB"]),
 ], ids=["csv.gz bomb", "fit.gz bomb", "FIT 20M empty messages", "CSV 1M columns",
-        "4 GiB file", "UTF-16 XML entities", "GPX 88 MB"])
+        "4 GiB file", "UTF-16 XML entities", "GPX 91 MB"])
 def test_attack_is_refused_in_one_sentence_with_nothing_stored(
         tmp_path: Path, build, words: list[str]) -> None:
     path = build(tmp_path)
