@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from stridewise import charts
-from stridewise.ui import plots, state, widgets
+from stridewise.ui import fmt, plots, state, widgets
 from stridewise.ui import squad_view as sv
 
 store = widgets.setup_page("Squad", ":material/groups:")
@@ -20,8 +20,10 @@ view = state.analysis(store, None)
 settings = view.settings
 groups = sorted({g for g in athletes["group"].fillna("") if g})
 fc = st.columns([3, 1], vertical_alignment="bottom")
+# Pill labels render Markdown: group names are user text, shown as plain text
 chosen = fc[0].pills("Groups", groups, selection_mode="multi", default=None,
-                     key="squad_groups", help="Show only these groups (none chosen = everyone).")
+                     format_func=fmt.md_escape, key="squad_groups",
+                     help="Show only these groups (none chosen = everyone).")
 only_flagged = fc[1].toggle("Only moderate or high risk", key="squad_flagged")
 members = athletes if not chosen else athletes.loc[athletes["group"].isin(chosen)]
 

@@ -330,7 +330,15 @@ def _cmd_sessions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _read_daily_load(path: str) -> pd.DataFrame:
     from stridewise.errors import UnreadableFile
+    from stridewise.ingest.base import MAX_FILE_BYTES
 
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        size = 0  # a missing file is reported by read_csv below
+    if size > MAX_FILE_BYTES:
+        raise UnreadableFile(f"{path} is {size / 1e6:.0f} MB, above the "
+                             f"{MAX_FILE_BYTES // 2**20} MB limit for one file.")
     try:
         df = pd.read_csv(path)
     except FileNotFoundError as exc:

@@ -120,17 +120,43 @@ def parse_sets(text: object) -> list[dict[str, Any]]:
     return [d for d in data if isinstance(d, dict)] if isinstance(data, list) else []
 
 
-def _text_column(s: pd.Series | None, n: int, fill: str) -> np.ndarray:
+#: Longest text kept in a text column (title, athlete, ...), in characters. Longer text is cut
+#: at import: every later step (classification, exports, pages) reads these texts.
+TEXT_MAX_CHARS: Final = 10_000
+
+
+def clean_text(v: str, limit: int = TEXT_MAX_CHARS) -> str:
+    """``v`` without NUL characters (PostgreSQL text cannot hold them) and cut to ``limit``."""
+    if "\x00" in v:
+        v = v.replace("\x00", "")
+    return v if len(v) <= limit else v[:limit]
+
+
+def _clean_texts(vals: np.ndarray, limit: int | None) -> np.ndarray:
+    """Text values with NUL characters removed and (unless ``limit`` is None) cut to ``limit``;
+    a copy only when something changes."""
+    bad = [i for i, v in enumerate(vals)
+           if "\x00" in v or (limit is not None and len(v) > limit)]
+    if not bad:
+        return vals
+    vals = vals.copy()
+    for i in bad:
+        vals[i] = clean_text(vals[i], limit if limit is not None else len(vals[i]))
+    return vals
+
+
+def _text_column(s: pd.Series | None, n: int, fill: str, limit: int | None = TEXT_MAX_CHARS
+                 ) -> np.ndarray:
     if s is None:
         return np.full(n, fill, dtype=object)
     if isinstance(s.dtype, pd.StringDtype) and not s.hasnans:
-        return s.to_numpy(dtype=object)
+        return _clean_texts(s.to_numpy(dtype=object), limit)
     vals = s.to_numpy(dtype=object).copy()
     mask = pd.isna(vals)
     vals[mask] = fill
     if pd.api.types.infer_dtype(vals, skipna=False) != "string":
         vals = np.array([v if isinstance(v, str) else str(v) for v in vals], dtype=object)
-    return vals
+    return _clean_texts(vals, limit)
 
 
 def _float_column(s: pd.Series | None, n: int) -> np.ndarray:
@@ -157,7 +183,8 @@ def normalise_arrays(df: pd.DataFrame, constants: Mapping[str, object] | None = 
     """The canonical columns of ``df`` as numpy arrays (text as object arrays of str).
 
     ``constants`` sets whole columns to one value (e.g. the athlete's name). Missing optional
-    columns become NaN / ``""`` / ``"[]"``; ``moving_s`` falls back to ``duration_s``.
+    columns become NaN / ``""`` / ``"[]"``; ``moving_s`` falls back to ``duration_s``. Text
+    loses NUL characters and is cut to :data:`TEXT_MAX_CHARS` (see :func:`clean_text`).
     """
     n = len(df)
     const = dict(constants or {})
@@ -165,11 +192,14 @@ def normalise_arrays(df: pd.DataFrame, constants: Mapping[str, object] | None = 
     for col, dtype in COLUMNS.items():
         if col in const:
             value = const[col]
+            value = clean_text(value) if isinstance(value, str) else value
             cols[col] = np.full(n, value, dtype=object if dtype == STR else dtype)
             continue
         s = df[col] if col in df.columns else None
         if dtype == STR:
-            cols[col] = _text_column(s, n, "[]" if col == "sets" else "")
+            # JSON of the sets is never cut (it would stop being JSON); NULs go everywhere
+            cols[col] = _text_column(s, n, "[]" if col == "sets" else "",
+                                     None if col == "sets" else TEXT_MAX_CHARS)
         elif dtype == DATETIME:
             cols[col] = _datetime_column(s, n)
         else:

@@ -257,6 +257,36 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
+def _no_nul(v: Any) -> Any:
+    return v.replace("\x00", "") if isinstance(v, str) and "\x00" in v else v
+
+
+def _nul_free(params: Any) -> Any:
+    """Statement parameters without NUL characters in any text (one row or many)."""
+    if isinstance(params, dict):
+        if any(isinstance(v, str) and "\x00" in v for v in params.values()):
+            return {k: _no_nul(v) for k, v in params.items()}
+        return params
+    if isinstance(params, (list, tuple)):
+        if any(isinstance(p, (dict, list, tuple)) for p in params):
+            return type(params)(_nul_free(p) for p in params)
+        if any(isinstance(v, str) and "\x00" in v for v in params):
+            return type(params)(_no_nul(v) for v in params)
+    return params
+
+
+def _strip_nul_on_write(engine: Engine) -> None:
+    """Remove NUL characters from every text value sent to the database.
+
+    PostgreSQL text cannot hold NUL (the whole statement fails) while SQLite stores it; both
+    back-ends store the same text this way, whatever path (import, edit, restore) wrote it."""
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _before(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
+                _many: bool) -> tuple[str, Any]:
+        return statement, _nul_free(parameters)
+
+
 def _is_transient(exc: DBAPIError) -> bool:
     """Lock/serialisation conflicts that succeed when the transaction is simply run again."""
     code = getattr(exc.orig, "sqlstate", None)
@@ -506,6 +536,7 @@ class Store:
         except (SQLAlchemyError, ImportError) as exc:
             raise StoreError(f"The database {self.display_url} cannot be opened: "
                              f"{_reason(exc)}.") from exc
+        _strip_nul_on_write(self.engine)
         #: Test seam: called with a stage name at points inside write transactions.
         self.checkpoint: Callable[[str], None] | None = None
         try:
@@ -1609,12 +1640,16 @@ class Store:
             raise StoreError(f"This backup comes from a newer Stridewise (schema version "
                              f"{version}); upgrade Stridewise to restore it.")
         data: dict[str, list[dict[str, Any]]] = {}
-        for name, info in manifest.get("tables", {}).items():
+        tables = manifest.get("tables", {})
+        if not isinstance(tables, dict):
+            raise StoreError(f"{folder / 'manifest.json'} is not a Stridewise backup manifest.")
+        for name, info in tables.items():
             if name not in T or name in ("meta", "schema_version"):
                 continue
             try:
-                tab = pq.read_table(folder / str(info["file"]))
-            except (OSError, KeyError, ValueError) as exc:
+                path = _backup_member(folder, info)
+                tab = pq.read_table(path)
+            except (OSError, KeyError, ValueError, TypeError, pa.ArrowException) as exc:
                 raise StoreError(f"The backup file for '{name}' in {folder} cannot be read "
                                  f"({exc}).") from exc
             if tab.num_rows != int(info.get("rows", tab.num_rows)):
@@ -1625,6 +1660,7 @@ class Store:
                 for r in recs:  # derived columns of later schema versions
                     r.setdefault("family", sport_family(str(r.get("sport", ""))))
                     r.setdefault("sources", str(r.get("source", "")))
+            _check_restored_rows(name, recs, folder)
             data[name] = recs
 
         def tx(conn: Connection) -> None:
@@ -1637,6 +1673,63 @@ class Store:
                     conn.execute(sa.insert(T[name]), list(chunk))
 
         self._write(tx)
+
+
+def _backup_member(folder: Path, info: Any) -> Path:
+    """The Parquet file a manifest entry names, which must be a plain file name inside the
+    backup folder (never a path leading elsewhere, absolute, or through a link outside)."""
+    if not isinstance(info, dict) or not isinstance(info.get("file"), str):
+        raise ValueError("its manifest entry names no file")
+    name = info["file"]
+    if Path(name).name != name or name in ("", ".", "..") or "\\" in name:
+        raise ValueError(f"the manifest names '{name}', which is not a file inside the folder")
+    path = folder / name
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise ValueError(f"'{name}' leads outside the backup folder")
+    return path
+
+
+def _check_restored_rows(name: str, recs: list[dict[str, Any]], folder: Path) -> None:
+    """Refuse a backup table whose rows do not fit the table: wrong types, missing required
+    values, impossible numbers, or sessions the canonical schema rejects."""
+    table = T[name]
+
+    def bad(i: int, col: str, what: str) -> StoreError:
+        return StoreError(f"The backup in {folder} cannot be restored: row {i + 1} of "
+                          f"'{name}' has {what} in '{col}'.")
+
+    for i, r in enumerate(recs):
+        for c in table.c:
+            v = r.get(c.name)
+            if v is None:
+                if not c.nullable and c.server_default is None and not (
+                        c.primary_key and c.autoincrement is True):
+                    raise bad(i, c.name, "no value")
+                continue
+            t = c.type
+            if isinstance(t, sa.Boolean):
+                ok = isinstance(v, (bool, np.bool_))
+            elif isinstance(t, sa.Integer):
+                ok = isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+            elif isinstance(t, sa.Float):
+                ok = isinstance(v, (int, float, np.number)) and not isinstance(v, bool) \
+                    and math.isfinite(float(v))
+            elif isinstance(t, sa.DateTime):
+                ok = isinstance(v, datetime) and 1900 <= v.year <= 2200
+            else:
+                ok = isinstance(v, str)
+            if not ok:
+                raise bad(i, c.name, f"an impossible value ({str(v)[:40]!r})")
+    if name == "sessions" and recs:
+        from stridewise.schema import normalise as _normalise
+        from stridewise.schema import validate as _validate
+
+        try:
+            _validate(_normalise(pd.DataFrame(recs)))
+        except StridewiseError as exc:
+            raise StoreError(f"The backup in {folder} cannot be restored: its sessions do not "
+                             f"pass the checks of an import ({exc.message.rstrip('.')}).") \
+                from exc
 
 
 def _arrow_type(t: sa.types.TypeEngine) -> Any:

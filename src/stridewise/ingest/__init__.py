@@ -15,9 +15,8 @@ Every failure is a :class:`~stridewise.errors.StridewiseError` with a sentence f
 
 from __future__ import annotations
 
-import gzip
 import importlib
-import zlib
+import os
 from pathlib import Path
 
 from stridewise.errors import StridewiseError, UnexpectedReadError, UnreadableFile
@@ -30,6 +29,7 @@ from stridewise.ingest.base import (
     sha1_bytes,
     utc_to_local,
 )
+from stridewise.ingest.safeio import gunzip_capped, is_gzip
 
 __all__ = [
     "MAX_FILE_BYTES", "ImportReport", "ReadContext", "SkippedRow", "finish_sessions",
@@ -41,15 +41,27 @@ UPLOAD_TYPES = ["csv", "txt", "fit", "gz", "tcx", "gpx", "zip", "xml", "json", "
 
 
 def _strip_gz(data: bytes, file_name: str) -> tuple[bytes, str]:
-    if data[:2] != b"\x1f\x8b":
+    """Unpack gzip bytes with a cap on the output (see :mod:`stridewise.ingest.safeio`)."""
+    if not is_gzip(data):
         return data, file_name
-    try:
-        inner = gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise UnreadableFile(
-            f"{file_name} is a damaged gzip file and cannot be unpacked ({exc}).") from exc
+    inner = gunzip_capped(data, file_name, MAX_FILE_BYTES)
     name = file_name[:-3] if file_name.lower().endswith(".gz") else file_name
     return inner, name
+
+
+def _utf8_head(head: bytes) -> bytes:
+    """The first bytes as UTF-8 for sniffing: UTF-16 text (a byte-order mark, or NUL bytes
+    between ASCII letters) is decoded first, so a UTF-16 GPX/TCX is recognised as XML."""
+    enc = None
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        enc = "utf-16"
+    elif len(head) >= 4 and head[1:2] == b"\x00" and head[3:4] == b"\x00" and head[:1] != b"\x00":
+        enc = "utf-16-le"
+    elif len(head) >= 4 and head[0:1] == b"\x00" and head[2:3] == b"\x00" and head[1:2] != b"\x00":
+        enc = "utf-16-be"
+    if enc is None:
+        return head
+    return head[:len(head) // 2 * 2].decode(enc, "replace").encode("utf-8")
 
 
 def sniff_format(data: bytes, file_name: str) -> str:
@@ -64,7 +76,7 @@ def sniff_format(data: bytes, file_name: str) -> str:
         return "garminexport" if is_export_zip(data) else "stravazip"
     if len(data) >= 12 and data[8:12] == b".FIT":
         return "fit"
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n\x00")
+    head = _utf8_head(data[:8192]).lstrip(b"\xef\xbb\xbf \t\r\n\x00")
     low = head[:4096].lower()
     if low.startswith(b"<") or name.endswith((".tcx", ".gpx", ".xml", ".sml")):
         if b"<trainingcenterdatabase" in low:
@@ -116,7 +128,11 @@ def read_bytes(data: bytes, file_name: str, ctx: ReadContext | None = None) -> I
 
 
 def read_path(path: str | Path, ctx: ReadContext | None = None) -> ImportReport:
-    """Read a file from disk (or an unpacked Garmin export folder); see :func:`read_bytes`."""
+    """Read a file from disk (or an unpacked Garmin export folder); see :func:`read_bytes`.
+
+    The size is checked before anything is read, so a huge file is refused without loading it
+    (a Garmin account export is read member by member with its own caps).
+    """
     p = Path(path)
     from stridewise.ingest import garminexport
 
@@ -124,7 +140,14 @@ def read_path(path: str | Path, ctx: ReadContext | None = None) -> ImportReport:
                                          and garminexport.is_export_file(p)):
         return garminexport.read_path(p, ctx or ReadContext())
     try:
-        data = p.read_bytes()
+        with p.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise UnreadableFile(
+                    f"{p.name} is {size / 1e6:.0f} MB, above the {MAX_FILE_BYTES // 2**20} MB "
+                    "limit; split it or upload the activity files separately.")
+            # read at most one byte past the limit: a file that grows while read stays bounded
+            data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise UnreadableFile(f"{p} cannot be opened: {exc.strerror or exc}.") from exc
     return read_bytes(data, p.name, ctx)

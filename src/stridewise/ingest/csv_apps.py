@@ -24,6 +24,7 @@ import pandas as pd
 from stridewise.errors import ImportRefused
 from stridewise.ingest.base import ImportReport, ReadContext, utc_to_local
 from stridewise.ingest.csvtable import Table, finish_report, header_key
+from stridewise.ingest.safenum import safe_float, safe_int
 from stridewise.ingest.sports import normalise_sports
 from stridewise.ingest.values import DateResult, parse_dates, parse_durations, parse_numbers
 from stridewise.schema import sets_to_json
@@ -280,7 +281,7 @@ ZEPP_SPORTS = {1: "run", 6: "walk", 7: "trail_run", 8: "treadmill_run", 9: "ride
 
 def read_zepp(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     codes = _num(table, "type")
-    sport = codes.map(lambda c: ZEPP_SPORTS.get(int(c), "other") if pd.notna(c) else "other")
+    sport = codes.map(lambda c: ZEPP_SPORTS.get(safe_int(c), "other") if pd.notna(c) else "other")
     parsed = _dates(table, "startTime")
     start = utc_to_local(parsed.values, ctx.tz) if parsed.utc_offset else parsed.values
     rows = pd.DataFrame({
@@ -409,9 +410,9 @@ def _set_records(exercise: pd.Series, reps: pd.Series, weight: pd.Series,
     out = []
     for e, r, w, s in zip(exercise, reps, weight, seconds, strict=True):
         out.append({"exercise": e, "category": cats.get(e, ""),
-                    "reps": None if pd.isna(r) else int(r),
-                    "weight_kg": None if pd.isna(w) else round(float(w), 3),
-                    "seconds": None if pd.isna(s) else float(s)})
+                    "reps": safe_int(r),
+                    "weight_kg": None if safe_float(w) is None else round(float(w), 3),
+                    "seconds": safe_float(s)})
     return out
 
 
@@ -619,7 +620,7 @@ def _read_wahoo(text: str, file_name: str, ctx: ReadContext) -> ImportReport:
         start = pd.Timestamp(year=int(kv["Year"]), month=int(kv["Month"]), day=int(kv["Day"]),
                              hour=int(kv.get("Hour", 0)), minute=int(kv.get("Minute", 0)),
                              second=int(float(kv.get("Second", 0))))
-    except (KeyError, ValueError) as exc:
+    except (KeyError, ValueError, OverflowError) as exc:
         from stridewise.errors import UnreadableFile
 
         raise UnreadableFile(f"{file_name} is a Wahoo Fitness file without a readable start "

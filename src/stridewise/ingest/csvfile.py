@@ -34,6 +34,7 @@ from stridewise.errors import (
 from stridewise.ingest import csv_apps, csv_garmin, csv_generic, csv_strava
 from stridewise.ingest.base import ImportReport, ReadContext, SkippedRow
 from stridewise.ingest.csvtable import (
+    MAX_CELL_CHARS,
     Table,
     decode,
     header_key,
@@ -125,8 +126,14 @@ def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
         return _read(data, file_name, ctx)
     except StridewiseError:
         raise
+    except csv.Error as exc:
+        # the csv module only fails on the text itself (a stray line break inside a field,
+        # a cell beyond its size limit): the file is damaged, not misread
+        raise UnreadableFile(
+            f"{file_name} has a line that cannot be read as CSV ({exc}); the file seems "
+            "damaged, so export it again.") from exc
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError,
-            UnicodeError, csv.Error, pd.errors.ParserError) as exc:
+            UnicodeError, pd.errors.ParserError) as exc:
         # a sentence for the user, typed as unforeseen so that tests treat it as our bug
         raise UnexpectedReadError(
             f"{file_name} could not be read as a CSV session log ({type(exc).__name__}: "
@@ -185,6 +192,10 @@ def _with_notes(report: ImportReport, encoding: str, table: Table | None = None)
     if encoding == "Windows-1252":
         report.assumptions.append(
             "the file is not UTF-8; it was read as Windows-1252 (Western European)")
+    if table is not None and table.cut_cells:
+        report.warnings.append(
+            f"{table.cut_cells} cell(s) longer than {MAX_CELL_CHARS:,} characters were cut to "
+            "that length")
     if table is not None and table.first_data_line > 2:
         report.warnings.insert(0, f"{table.first_data_line - 2} title line(s) before the "
                                   "header were skipped")

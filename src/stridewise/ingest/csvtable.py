@@ -35,7 +35,7 @@ from stridewise.ingest.base import (
     finish_sessions,
 )
 from stridewise.ingest.sports import sport_key
-from stridewise.schema import COLUMNS, RANGES
+from stridewise.schema import COLUMNS, RANGES, TEXT_MAX_CHARS
 
 DELIMITERS = (",", ";", "\t", "|")
 
@@ -148,6 +148,8 @@ class Table:
     #: :func:`parse_utf8`. :meth:`column` (and ``find``/``col``) read them on first use.
     pending: set[int] | None = None
     loader: Callable[[list[int]], dict[int, pd.Series]] | None = None
+    #: cells longer than :data:`MAX_CELL_CHARS` that were cut to that length
+    cut_cells: int = 0
 
     def column(self, i: int) -> pd.Series:
         """Data column ``i``."""
@@ -300,12 +302,14 @@ def parse_table(text: str, file_name: str, encoding: str, raw: bytes | None = No
         raise UnreadableFile(
             f"{file_name} does not look like a table: no line with two or more columns "
             "separated by commas, semicolons or tabs was found.")
+    check_width(columns, file_name)
     body = text[body_offset:]
     body_bytes = None
     if raw is not None:
         start = len(text[:body_offset].encode("utf-8"))
         body_bytes = memoryview(raw)[start:]
-    data = _read_body(body, delim, len(columns), file_name, body_bytes)
+    data = cap_cells(_read_body(body, delim, len(columns), file_name, body_bytes))
+    cut_cells = int(data.attrs.get("cut_cells", 0))
     data = data.iloc[:, : len(columns)] if data.shape[1] > len(columns) else data
     for j in range(data.shape[1], len(columns)):
         data[j] = ""
@@ -313,7 +317,7 @@ def parse_table(text: str, file_name: str, encoding: str, raw: bytes | None = No
     _check_header_names(columns, file_name, _sample_rows(head_lines[h + 1:], delim))
     return Table(columns=columns, data=data, delimiter=delim, encoding=encoding, text=text,
                  body_offset=body_offset, first_data_line=h + 2,
-                 truncated_last=_truncated_tail(body, delim, len(columns)))
+                 truncated_last=_truncated_tail(body, delim, len(columns)), cut_cells=cut_cells)
 
 
 #: Bytes decoded for the header search of big UTF-8 files (at least 200,000 characters).
@@ -393,6 +397,7 @@ def parse_utf8(payload: bytes, file_name: str, encoding: str,
         columns.pop()
     if len(columns) < 2:
         return None
+    check_width(columns, file_name)
     body_bytes = memoryview(payload)[len(head[:body_offset].encode("utf-8")):]
     first = bytes(body_bytes[:4096]).lstrip(_SPACE_BYTES)[:1]
     if not first or first[0] >= 0x80 or bytes(body_bytes[:1]) == b" ":
@@ -407,6 +412,8 @@ def parse_utf8(payload: bytes, file_name: str, encoding: str,
     data = _read_body_arrow(body_bytes, delim, width, wanted)
     if data is None:
         return None
+    data = cap_cells(data)
+    cut_cells = int(data.attrs.get("cut_cells", 0))
     pending: set[int] | None = None
     loader = None
     if wanted is not None:
@@ -420,13 +427,14 @@ def parse_utf8(payload: bytes, file_name: str, encoding: str,
             more = _read_body_arrow(body_bytes, delim, width, idx)
             if more is None:  # cannot happen: the same bytes parsed a moment ago
                 raise UnreadableFile(f"{file_name} could not be read again.")
+            more = cap_cells(more)
             return {i: more[i] for i in idx}
     data.columns = list(range(width))
     _check_header_names(columns, file_name, _sample_rows(head_lines[h + 1:], delim))
     return Table(columns=columns, data=data, delimiter=delim, encoding=encoding,
                  body_offset=body_offset, first_data_line=h + 2,
                  truncated_last=tail, payload=payload,  # type: ignore[arg-type]
-                 pending=pending, loader=loader)
+                 pending=pending, loader=loader, cut_cells=cut_cells)
 
 
 def _truncated_tail_bytes(body: memoryview, delim: str,
@@ -442,6 +450,45 @@ def _truncated_tail_bytes(body: memoryview, delim: str,
     if nl < 0 or len(t) - nl - 1 > 200_000:
         return False
     return _truncated_tail(t[nl + 1:].decode("utf-8"), delim, width)
+
+
+#: Longest cell kept, in characters; longer ones are cut (a title or note is never this long,
+#: and every later step — sport names, classification, exports — reads these texts).
+MAX_CELL_CHARS = TEXT_MAX_CHARS
+#: Most columns read from one table (activity exports have at most about a hundred).
+MAX_COLUMNS = 1000
+#: Longest cell the row-by-row reader accepts, in characters.
+MAX_FIELD_CHARS = 16 * 1024 * 1024
+
+
+def cap_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every cell longer than :data:`MAX_CELL_CHARS` cut to that length; the
+    number cut is in ``attrs["cut_cells"]``. Vectorised; does not mutate ``df``."""
+    cut = 0
+    cols: dict[object, pd.Series] = {}
+    for c in df.columns:
+        s = df[c]
+        lengths = s.str.len()
+        long = (lengths > MAX_CELL_CHARS).fillna(False).to_numpy(dtype=bool)
+        if long.any():
+            s = s.copy()
+            s[long] = s[long].str.slice(0, MAX_CELL_CHARS)
+            cut += int(long.sum())
+        cols[c] = s
+    if not cut:
+        return df
+    out = pd.DataFrame(cols, copy=False)
+    out.attrs["cut_cells"] = cut
+    return out
+
+
+def check_width(columns: list[str], file_name: str) -> None:
+    """Refuse a header wider than :data:`MAX_COLUMNS` before its rows are read."""
+    if len(columns) > MAX_COLUMNS:
+        raise UnreadableFile(
+            f"{file_name} has more than the {MAX_COLUMNS:,} columns an activity list can have "
+            f"(its header names {len(columns):,} in its first 20,000 characters); it is not an "
+            "activity export.")
 
 
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -542,7 +589,12 @@ def _read_body(body: str, delim: str, width: int, file_name: str,
                          skip_blank_lines=True, engine="c", index_col=False,
                          on_bad_lines="error")
     except pd.errors.ParserError:
-        df = _read_body_lenient(body, delim, width)
+        try:
+            df = _read_body_lenient(body, delim, width)
+        except csv.Error as exc:
+            raise UnreadableFile(
+                f"{file_name} has a row that cannot be read as CSV ({exc}); a cell may be far "
+                "too long or a quote may be left open.") from exc
     except (ValueError, UnicodeError, csv.Error) as exc:
         raise UnreadableFile(f"{file_name} could not be read as CSV ({exc}).") from exc
     # Rows that are blank in every field (e.g. a line of spaces) are not records.
@@ -560,20 +612,33 @@ def _read_body_arrow(body_bytes: bytes | memoryview, delim: str,
     """
     names = [str(i) for i in range(width)]
     positions = list(range(width)) if only is None else sorted(set(only))
-    try:
-        tbl = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(body_bytes)),
-            # One thread: measured faster than Arrow's pool for all-text columns (~18 vs ~22 ms
-            # for 10,000 x 99 cells on 2 cores).
-            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22,
-                                           use_threads=False),
-            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.large_binary() for n in names}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                include_columns=None if only is None else [names[i] for i in positions]))
-    except (pa.ArrowInvalid, pa.ArrowException, ValueError, UnicodeError):
-        return None
+    block = 1 << 22
+    for _attempt in range(2):
+        try:
+            return _arrow_frame(body_bytes, delim, names, positions, only, block)
+        except pa.ArrowInvalid as exc:
+            # a row longer than a block (one huge cell): once more with one block for all
+            if "straddl" not in str(exc) or block >= len(body_bytes) + 1:
+                return None
+            block = min(len(body_bytes) + 1, 1 << 30)
+        except (pa.ArrowException, ValueError, UnicodeError):
+            return None
+    return None
+
+
+def _arrow_frame(body_bytes: bytes | memoryview, delim: str, names: list[str],
+                 positions: list[int], only: list[int] | None, block: int) -> pd.DataFrame:
+    tbl = pacsv.read_csv(
+        pa.BufferReader(pa.py_buffer(body_bytes)),
+        # One thread: measured faster than Arrow's pool for all-text columns (~18 vs ~22 ms
+        # for 10,000 x 99 cells on 2 cores).
+        read_options=pacsv.ReadOptions(column_names=names, block_size=block,
+                                       use_threads=False),
+        parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.large_binary() for n in names}, strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            include_columns=None if only is None else [names[i] for i in positions]))
     # Each column wrapped as pandas' default "str" array directly (cheaper than to_pandas).
     return pd.DataFrame({i: pd.arrays.ArrowStringArray(_as_text(col), dtype=_STR)
                          for i, col in zip(positions, tbl.columns, strict=True)}, copy=False)
@@ -591,6 +656,8 @@ def _read_body_lenient(body: str, delim: str, width: int) -> pd.DataFrame:
     """Python-csv fallback for rows wider than the header: extra fields beyond the header are
     kept in an overflow column so callers can report those rows."""
     rows: list[list[str]] = []
+    if csv.field_size_limit() < MAX_FIELD_CHARS:
+        csv.field_size_limit(MAX_FIELD_CHARS)
     for row in csv.reader(io.StringIO(body), delimiter=delim, skipinitialspace=True):
         if not row or not any(c.strip() for c in row):
             continue

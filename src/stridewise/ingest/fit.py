@@ -20,17 +20,20 @@ One canonical session per ``session`` message (multi-sport files give several). 
 
 from __future__ import annotations
 
-import gzip
+import bisect
 import math
 import struct
-import zlib
+from array import array
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+
 from stridewise.errors import ImportRefused, UnreadableFile
 from stridewise.ingest import fit_profile as P
 from stridewise.ingest.base import ImportReport, ReadContext
+from stridewise.ingest.safeio import gunzip_capped, is_gzip
 from stridewise.ingest.summary import Summary, to_report
 from stridewise.schema import RANGES, sets_to_json
 
@@ -44,6 +47,16 @@ _BASE: dict[int, tuple[str, int, Any]] = {
     12: ("I", 4, 0), 13: ("B", 1, None), 14: ("q", 8, 0x7FFFFFFFFFFFFFFF),
     15: ("Q", 8, 0xFFFFFFFFFFFFFFFF), 16: ("Q", 8, 0),
 }
+#: Bounds that keep time and memory linear and small on hostile files. No watch writes more
+#: than a few dozen sessions or a few thousand sets into one file, and 5 million messages are
+#: about 58 days of one-second records.
+MAX_MESSAGES = 5_000_000
+#: Most messages of one kind kept (beyond: a session/set overflow refuses the file; laps,
+#: sports and activities beyond it are not needed and are ignored).
+MAX_KEPT = {P.MESG_SESSION: 10_000, P.MESG_SET: 100_000, P.MESG_LAP: 100_000,
+            P.MESG_SPORT: 10_000, P.MESG_ACTIVITY: 10_000}
+#: Most per-second records kept (about 23 days at one per second), 32 bytes each.
+MAX_RECORDS = 2_000_000
 _TS_LE = struct.Struct("<I")
 _TS_BE = struct.Struct(">I")
 
@@ -128,9 +141,41 @@ def _make_decoder(mesg: int, big: bool, layout: list[tuple[int, int, int]]) -> _
         fields.append((spec[0], spec[1], count, invalid, False))
         if num == P.FIELD_TIMESTAMP or (mesg == P.MESG_SET and num == 254):
             has_ts = True
+    if not fields and mesg != P.MESG_RECORD:
+        return None  # nothing Stridewise needs: skipped by size like any other message
     if pad:
         fmt.append(f"{pad}x")
     return _Decoder(mesg, struct.Struct("".join(fmt)), tuple(fields), has_ts)
+
+
+class RecordColumns:
+    """Per-second ``record`` messages stored as compact columns (32 bytes per record).
+
+    ts: FIT seconds (-1 when missing); hr: heart rate (NaN when missing); dist: cumulative
+    distance in metres (NaN when missing); file: index of the chained FIT file.
+    """
+
+    __slots__ = ("ts", "hr", "dist", "file", "dropped")
+
+    def __init__(self) -> None:
+        self.ts = array("q")
+        self.hr = array("d")
+        self.dist = array("d")
+        self.file = array("q")
+        self.dropped = 0
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+    def add(self, rec: dict[str, Any], file_index: int) -> None:
+        if len(self.ts) >= MAX_RECORDS:
+            self.dropped += 1
+            return
+        t = rec.get("timestamp")
+        self.ts.append(t if isinstance(t, int) else -1)
+        self.hr.append(_num(rec.get("heart_rate")))
+        self.dist.append(_num(rec.get("distance")))
+        self.file.append(file_index)
 
 
 @dataclass
@@ -143,12 +188,35 @@ class FitData:
     sets: list[dict[str, Any]] = field(default_factory=list)
     sports: list[dict[str, Any]] = field(default_factory=list)
     activities: list[dict[str, Any]] = field(default_factory=list)
-    records: list[dict[str, Any]] = field(default_factory=list)
+    rec: RecordColumns = field(default_factory=RecordColumns)
+    #: file_id.time_created per chained file (FIT seconds), None when absent
+    time_created: list[int | None] = field(default_factory=list)
+    #: message kinds with more messages than :data:`MAX_KEPT` allows
+    overflow: set[int] = field(default_factory=set)
+    #: more than :data:`MAX_MESSAGES` data messages: decoding stopped there
+    too_many_messages: bool = False
+    n_messages: int = 0
     warnings: list[str] = field(default_factory=list)
     damaged: bool = False
     n_files: int = 0
     #: field numbers that ``record`` definitions declare (3 = heart rate, 5 = distance)
     record_fields: set[int] = field(default_factory=set)
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """The decoded records as dicts (timestamp, heart_rate, distance, file_index)."""
+        out = []
+        r = self.rec
+        for t, h, d, f in zip(r.ts, r.hr, r.dist, r.file, strict=True):
+            rec: dict[str, Any] = {"file_index": f}
+            if t >= 0:
+                rec["timestamp"] = t
+            if h == h:
+                rec["heart_rate"] = h
+            if d == d:
+                rec["distance"] = d
+            out.append(rec)
+        return out
 
 
 def _crc16(data: bytes | memoryview) -> int:
@@ -189,8 +257,9 @@ def decode(data: bytes, *, records: bool = False) -> FitData:
     while _is_header(buf, start):
         out.n_files += 1
         out.file_types.append(None)
+        out.time_created.append(None)
         ok = _decode_one(buf, start, out, records)
-        if not ok:
+        if not ok or out.too_many_messages:
             break
         start = ok
     else:
@@ -223,8 +292,9 @@ def _decode_one(buf: bytes, start: int, out: FitData, want_records: bool) -> int
     mesg_lists = {
         P.MESG_FILE_ID: None, P.MESG_SESSION: out.sessions, P.MESG_LAP: out.laps,
         P.MESG_SET: out.sets, P.MESG_SPORT: out.sports, P.MESG_ACTIVITY: out.activities,
-        P.MESG_RECORD: out.records if want_records else None,
+        P.MESG_RECORD: out.rec if want_records else None,
     }
+    budget = MAX_MESSAGES - out.n_messages
     last_ts = 0
     last_ts_pos = -1  # position of the newest not-yet-read timestamp field
     last_ts_big = False
@@ -249,6 +319,10 @@ def _decode_one(buf: bytes, start: int, out: FitData, want_records: bool) -> int
                 if last_ts_pos >= 0:
                     last_ts = (ts_be if last_ts_big else ts_le)(buf, last_ts_pos)[0]
                     last_ts_pos = -1
+                budget -= 1
+                if budget < 0:
+                    out.too_many_messages = True
+                    break
                 off = h & 0x1F
                 ts = (last_ts & ~0x1F) + off
                 if off < (last_ts & 0x1F):
@@ -256,8 +330,9 @@ def _decode_one(buf: bytes, start: int, out: FitData, want_records: bool) -> int
                 last_ts = ts
                 if dec is not None:
                     rec = dec.unpack(buf, pos)
-                    rec.setdefault("timestamp", ts)
-                    _store(mesg, rec, mesg_lists, out, file_index)
+                    if rec or mesg == P.MESG_RECORD:  # a message with no valid field is nothing
+                        rec.setdefault("timestamp", ts)
+                        _store(mesg, rec, mesg_lists, out, file_index)
                 pos += size
             elif h & 0x40:  # definition message
                 if pos + 5 > end:
@@ -315,11 +390,25 @@ def _decode_one(buf: bytes, start: int, out: FitData, want_records: bool) -> int
                     pos -= 1
                     problem = "the file ends in the middle of a message"
                     break
+                budget -= 1
+                if size == 0 and dec is None:
+                    # a run of empty messages (never written by a device; a flood in hostile
+                    # files) is counted in one step instead of one loop turn each
+                    seg = buf[pos:min(end, pos + budget + 1)]
+                    run = len(seg) - len(seg.lstrip(buf[pos - 1:pos]))
+                    budget -= run
+                    pos += run
+                if budget < 0:
+                    out.too_many_messages = True
+                    break
                 if ts_off >= 0:
                     last_ts_pos = pos + ts_off
                     last_ts_big = big
                 if dec is not None:
                     rec = dec.unpack(buf, pos)
+                    if not rec and mesg != P.MESG_RECORD:
+                        pos += size
+                        continue
                     if not dec.has_ts:
                         if last_ts_pos >= 0:
                             last_ts = (ts_be if last_ts_big else ts_le)(buf, last_ts_pos)[0]
@@ -329,6 +418,9 @@ def _decode_one(buf: bytes, start: int, out: FitData, want_records: bool) -> int
                 pos += size
     except (struct.error, IndexError):
         problem = "a message is malformed"
+    out.n_messages = MAX_MESSAGES - budget
+    if out.too_many_messages:
+        return 0
     if problem or (pos < end):
         out.damaged = True
         lost = max(0, min(declared_end, n) - pos)
@@ -353,9 +445,18 @@ def _store(mesg: int, rec: dict[str, Any], lists: dict[int, Any], out: FitData,
         t = t[0] if isinstance(t, list) else t
         if out.file_types[file_index] is None and isinstance(t, int):
             out.file_types[file_index] = t
+        created = _first(rec.get("time_created"))
+        if out.time_created[file_index] is None and isinstance(created, int):
+            out.time_created[file_index] = created
+        return
+    if mesg == P.MESG_RECORD:
+        out.rec.add(rec, file_index)
         return
     target = lists.get(mesg)
     if target is not None:
+        if len(target) >= MAX_KEPT.get(mesg, 0):
+            out.overflow.add(mesg)
+            return
         rec["file_index"] = file_index
         target.append(rec)
 
@@ -364,8 +465,15 @@ def _store(mesg: int, rec: dict[str, Any], lists: dict[int, Any], out: FitData,
 # FitData -> canonical rows
 
 
+def _absolute(t: Any) -> bool:
+    """A FIT date_time counted from the FIT epoch (not from the device's power-on)."""
+    return isinstance(t, int) and t >= P.FIT_TIME_MIN_ABSOLUTE
+
+
 def _fit_time(t: Any) -> datetime | None:
-    if t is None or isinstance(t, list):
+    if isinstance(t, float) and t == t:
+        t = int(t)
+    if not _absolute(t):
         return None
     try:
         return datetime.fromtimestamp(int(t) + P.FIT_EPOCH_S, UTC).replace(tzinfo=None)
@@ -387,18 +495,36 @@ def _num(v: Any) -> float:
         return math.nan
 
 
-def _session_window(s: dict[str, Any]) -> tuple[float, float]:
-    start = _first(s.get("start_time"))
+def _plausible_s(v: float) -> bool:
+    lo, hi = RANGES["duration_s"]
+    return not math.isnan(v) and lo <= v <= hi
+
+
+def _span(s: dict[str, Any]) -> float:
+    """The session's length in seconds: elapsed time, or the timer time when the elapsed time
+    is missing or impossible (a clock jump can give a 2-hour ride 27 days of elapsed time)."""
     elapsed = _num(s.get("total_elapsed_time"))
+    if _plausible_s(elapsed):
+        return elapsed
+    timer = _num(s.get("total_timer_time"))
+    return timer if _plausible_s(timer) else math.nan
+
+
+def _session_window(s: dict[str, Any]) -> tuple[float, float]:
+    """(start, end) in FIT seconds; NaN when the session itself gives no absolute start."""
+    start = _first(s.get("start_time"))
     end = _first(s.get("timestamp"))
-    if start is None and end is not None and not math.isnan(elapsed):
-        start = end - elapsed
+    start = start if _absolute(start) else None
+    end = end if _absolute(end) else None
+    span = _span(s)
+    if start is None and end is not None and not math.isnan(span):
+        start = end - span
     if start is None:
         return math.nan, math.nan
-    if not math.isnan(elapsed):
-        end_t = start + elapsed
+    if not math.isnan(span):
+        end_t = start + span
     else:
-        end_t = end if end is not None else start
+        end_t = end if end is not None and end >= start else start
     return float(start), float(end_t)
 
 
@@ -420,52 +546,191 @@ def _set_record(s: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _assign_sets(sessions: list[dict[str, Any]], sets: list[dict[str, Any]]) -> list[list[dict]]:
+class _Starts:
+    """Session starts of a group of sessions, sorted, to find 'the session that had most
+    recently started' at a time with one binary search."""
+
+    def __init__(self, idxs: list[int], windows: list[tuple[float, float]]) -> None:
+        pairs = sorted((windows[i][0], i) for i in idxs if not math.isnan(windows[i][0]))
+        self.starts = [p[0] for p in pairs]
+        self.index = [p[1] for p in pairs]
+
+    def latest_started(self, t: float) -> int | None:
+        """Index of the latest session started at or before ``t`` (the first of equal starts)."""
+        pos = bisect.bisect_right(self.starts, t) - 1
+        if pos < 0:
+            return None
+        return self.index[bisect.bisect_left(self.starts, self.starts[pos])]
+
+
+def _assign_sets(sessions: list[dict[str, Any]], sets: list[dict[str, Any]],
+                 windows: list[tuple[float, float]] | None = None) -> list[list[dict]]:
     """Active sets grouped per session: the latest session that had started when the set began.
 
     (Session windows can overlap: Garmin's strength-run-strength files give the run an elapsed
-    time that reaches into the next strength session.)"""
+    time that reaches into the next strength session.) One pass over the sets with a binary
+    search each: O((sets + sessions) log sessions)."""
     out: list[list[dict]] = [[] for _ in sessions]
     if not sessions:
         return out
-    windows = [_session_window(s) for s in sessions]
+    if windows is None:
+        windows = [_session_window(s) for s in sessions]
+    by_file: dict[Any, list[int]] = {}
+    for i, s in enumerate(sessions):
+        if not math.isnan(windows[i][0]):
+            by_file.setdefault(s.get("file_index"), []).append(i)
+    tables = {k: _Starts(v, windows) for k, v in by_file.items()}
+    everyone = list(range(len(sessions)))
+    fallback = _Starts(everyone, windows)
     for st in sets:
         if _first(st.get("set_type")) != P.SET_TYPE_ACTIVE:
             continue
         t = _first(st.get("start_time"))
-        if t is None:
+        if not isinstance(t, (int, float)):
             t = _first(st.get("timestamp"))
-        same = [i for i, s in enumerate(sessions)
-                if s.get("file_index") == st.get("file_index") and not math.isnan(windows[i][0])]
-        same = same or list(range(len(sessions)))
+        key = st.get("file_index")
+        same, table = (by_file[key], tables[key]) if key in by_file else (everyone, fallback)
         best = same[0]
-        if t is not None:
-            # the session that had most recently started when the set began
-            started = [i for i in same if windows[i][0] <= t + 1]
-            if started:
-                best = max(started, key=lambda i: windows[i][0])
+        if isinstance(t, (int, float)):
+            found = table.latest_started(t + 1)
+            if found is not None:
+                best = found
         out[best].append(_set_record(st))
     return out
 
 
-def _records_summary(records: list[dict[str, Any]], a: float, b: float) -> dict[str, float]:
-    """Distance, HR and first/last time of the records inside [a, b] (all records if a is NaN).
+class _RangeMax:
+    """Maximum of any slice of a float array in O(block) time, from per-block maxima."""
 
-    Record distance is cumulative over the file, so a window's distance is its max - min."""
-    ts = [r for r in records if isinstance(r.get("timestamp"), int)
-          and (math.isnan(a) or a <= r["timestamp"] <= b)]
-    dist = [d for d in (_num(r.get("distance")) for r in ts) if not math.isnan(d)]
-    hr = [h for h in (_num(r.get("heart_rate")) for r in ts) if not math.isnan(h) and h > 0]
-    res: dict[str, float] = {}
-    if dist:
-        res["distance"] = max(dist) - (min(dist) if not math.isnan(a) else 0.0)
-    if hr:
-        res["avg_hr"] = sum(hr) / len(hr)
-        res["max_hr"] = max(hr)
-    if ts:
-        res["first"] = float(ts[0]["timestamp"])
-        res["last"] = float(ts[-1]["timestamp"])
-    return res
+    B = 1024
+
+    def __init__(self, v: np.ndarray) -> None:
+        self.v = v
+        self.blocks = (np.maximum.reduceat(v, np.arange(0, len(v), self.B)) if len(v)
+                       else np.empty(0))
+
+    def query(self, lo: int, hi: int) -> float:
+        if hi <= lo:
+            return -math.inf
+        b_lo, b_hi = -(-lo // self.B), hi // self.B
+        if b_lo >= b_hi:
+            return float(self.v[lo:hi].max())
+        m = float(self.blocks[b_lo:b_hi].max())
+        if lo < b_lo * self.B:
+            m = max(m, float(self.v[lo:b_lo * self.B].max()))
+        if b_hi * self.B < hi:
+            m = max(m, float(self.v[b_hi * self.B:hi].max()))
+        return m
+
+
+class _RecIndex:
+    """The records with absolute times, sorted by time, answering window summaries in
+    logarithmic time (prefix sums and block maxima), so many sessions stay linear."""
+
+    def __init__(self, rc: RecordColumns) -> None:
+        ts = np.frombuffer(rc.ts, dtype=np.int64) if len(rc) else np.empty(0, np.int64)
+        keep = ts >= P.FIT_TIME_MIN_ABSOLUTE
+        order = np.argsort(ts[keep], kind="stable")
+        self.ts = ts[keep][order]
+        self.n_relative = int((ts >= 0).sum() - keep.sum())
+        hr = np.frombuffer(rc.hr, dtype=np.float64)[keep][order] if len(rc) else np.empty(0)
+        dist = np.frombuffer(rc.dist, dtype=np.float64)[keep][order] if len(rc) else np.empty(0)
+        files = np.frombuffer(rc.file, dtype=np.int64)[keep][order] if len(rc) else np.empty(0)
+        good_hr = np.nan_to_num(hr, nan=0.0) > 0
+        self.hr_sum = np.concatenate([[0.0], np.cumsum(np.where(good_hr, hr, 0.0))])
+        self.hr_n = np.concatenate([[0], np.cumsum(good_hr)])
+        self.hr_max = _RangeMax(np.where(good_hr, hr, -np.inf))
+        good_d = ~np.isnan(dist)
+        self.d_max = _RangeMax(np.where(good_d, dist, -np.inf))
+        self.d_neg_min = _RangeMax(np.where(good_d, -dist, -np.inf))
+        self.by_file = {int(f): self.ts[files == f] for f in np.unique(files)}
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+    def summary(self, a: float, b: float) -> dict[str, float]:
+        """Distance, HR and first/last time of the records inside [a, b] (all if a is NaN).
+
+        Record distance is cumulative over the file, so a window's distance is its max - min."""
+        if math.isnan(a):
+            lo, hi = 0, len(self.ts)
+        else:
+            lo = int(np.searchsorted(self.ts, a, "left"))
+            hi = int(np.searchsorted(self.ts, b, "right"))
+        res: dict[str, float] = {}
+        if hi <= lo:
+            return res
+        d_hi = self.d_max.query(lo, hi)
+        if d_hi > -math.inf:
+            res["distance"] = d_hi - (-self.d_neg_min.query(lo, hi) if not math.isnan(a) else 0.0)
+        n = int(self.hr_n[hi] - self.hr_n[lo])
+        if n:
+            res["avg_hr"] = float(self.hr_sum[hi] - self.hr_sum[lo]) / n
+            res["max_hr"] = self.hr_max.query(lo, hi)
+        res["first"] = float(self.ts[lo])
+        res["last"] = float(self.ts[hi - 1])
+        return res
+
+    def first_after(self, file_index: Any, t: float) -> int | None:
+        """The first record time of a chained file at or after ``t`` (any, if t is NaN)."""
+        ts = self.by_file.get(file_index) if isinstance(file_index, int) else None
+        if ts is None or not len(ts):
+            return None
+        pos = 0 if math.isnan(t) else int(np.searchsorted(ts, t, "left"))
+        return int(ts[pos]) if pos < len(ts) else None
+
+
+def _date_sessions(sessions: list[dict[str, Any]], fd: FitData, recs: _RecIndex | None,
+                   notes: list[str]) -> list[tuple[float, float]]:
+    """Each session's (start, end) in FIT seconds, from the best evidence: its own start time,
+    its end minus its length, the first of its records, or its file's creation time. What was
+    assumed goes to ``notes``. Start NaN: no absolute time anywhere (the watch's clock was not
+    set, so its times count from power-on)."""
+    windows = [_session_window(s) for s in sessions]
+    # per chained file: the earliest power-on-relative start, the zero of its offsets
+    base: dict[Any, int] = {}
+    for s in sessions:
+        rel = _first(s.get("start_time"))
+        if isinstance(rel, int) and not _absolute(rel):
+            fi = s.get("file_index")
+            base[fi] = min(base.get(fi, rel), rel)
+    prev_end: dict[Any, float] = {}
+    from_records = from_created = 0
+    for i, s in enumerate(sessions):
+        fi = s.get("file_index")
+        a, b = windows[i]
+        if math.isnan(a):
+            span = _span(s)
+            t = recs.first_after(fi, prev_end.get(fi, math.nan)) if recs is not None else None
+            if t is not None:
+                from_records += 1
+            else:
+                created = fd.time_created[fi] if isinstance(fi, int) and fi < len(
+                    fd.time_created) else None
+                if _absolute(created):
+                    # the creation time plus how far into the device's run this session began
+                    rel = _first(s.get("start_time"))
+                    offset = rel - base[fi] if isinstance(rel, int) and fi in base else 0
+                    t = created + offset
+                    from_created += 1
+            if t is not None:
+                a = float(t)
+                if not math.isnan(span):
+                    b = a + span
+                elif recs is not None:
+                    b = recs.summary(a, math.inf).get("last", a)
+                else:
+                    b = a
+                windows[i] = (a, b)
+        if not math.isnan(windows[i][1]):
+            prev_end[fi] = windows[i][1] + 1
+    if from_records:
+        notes.append(f"{from_records} session(s) carry no usable start time; they were dated "
+                     "from their first per-second record.")
+    if from_created:
+        notes.append(f"{from_created} session(s) carry only times counted from when the watch "
+                     "was switched on; they were dated from the file's creation time.")
+    return windows
 
 
 def sessions_from_fit(fd: FitData, file_name: str, data: bytes | None = None,
@@ -473,11 +738,12 @@ def sessions_from_fit(fd: FitData, file_name: str, data: bytes | None = None,
                       ) -> tuple[list[dict[str, Any]], list[str]]:
     """Canonical row dicts (``start`` still UTC) and warnings from decoded FIT data.
 
-    When a session lacks its distance or heart rate, or a damaged file has no session summary
-    at all, and the raw ``data`` is given, the per-second records are decoded to fill the gap
-    (what was filled is appended to ``assumptions`` when given).
+    When a session lacks its distance, heart rate or start time, or a damaged file has no
+    session summary at all, and the raw ``data`` is given, the per-second records are decoded
+    to fill the gap (what was filled or assumed is appended to ``assumptions`` when given).
     """
     warnings: list[str] = []
+    notes = assumptions if assumptions is not None else []
     sessions = [s for s in fd.sessions
                 if fd.file_types[s["file_index"]] in (None, P.FILE_ACTIVITY)]
     has_hr, has_dist = 3 in fd.record_fields, 5 in fd.record_fields
@@ -485,22 +751,26 @@ def sessions_from_fit(fd: FitData, file_name: str, data: bytes | None = None,
         (has_dist and "total_distance" not in s and P.SPORT_NAMES.get(
             _first(s.get("sport")) or 0) in ("running", "cycling", "walking", "hiking",
                                                "swimming"))
-        or (has_hr and not _first(s.get("avg_heart_rate"))) for s in sessions)
-    records = fd.records
-    if need_records and not records and data is not None:
-        records = decode(data, records=True).records
+        or (has_hr and not _first(s.get("avg_heart_rate")))
+        or math.isnan(_session_window(s)[0]) for s in sessions)
+    rc = fd.rec
+    if need_records and not len(rc) and data is not None:
+        rc = decode(data, records=True).rec
+    recs = _RecIndex(rc) if len(rc) else None
+    if rc.dropped:
+        warnings.append(f"Only the first {MAX_RECORDS:,} per-second records were read; "
+                        f"{rc.dropped:,} more were left out.")
     if not sessions:
-        recs = [r for r in records if isinstance(r.get("timestamp"), int)]
-        if not recs:
+        if recs is None or not len(recs):
             return [], warnings
         sport, sub = None, None
         if fd.sports:
             sport, sub = _first(fd.sports[0].get("sport")), _first(fd.sports[0].get("sub_sport"))
-        summ = _records_summary(recs, math.nan, math.nan)
+        summ = recs.summary(math.nan, math.nan)
         sessions = [{
             "start_time": int(summ["first"]), "timestamp": int(summ["last"]),
             "total_elapsed_time": summ["last"] - summ["first"], "sport": sport,
-            "sub_sport": sub, "file_index": recs[0].get("file_index", 0),
+            "sub_sport": sub, "file_index": min(recs.by_file) if recs.by_file else 0,
             **({"total_distance": summ["distance"]} if "distance" in summ else {}),
             **({"avg_heart_rate": summ["avg_hr"], "max_heart_rate": summ["max_hr"]}
                if "avg_hr" in summ else {}),
@@ -509,39 +779,48 @@ def sessions_from_fit(fd: FitData, file_name: str, data: bytes | None = None,
         warnings.append(
             f"{file_name} has no session summary (the recording was cut short); the session "
             f"was rebuilt from its {len(recs)} per-second records.")
-    sets_per = _assign_sets(sessions, fd.sets)
+    windows = _date_sessions(sessions, fd, recs, notes)
+    sport_names: dict[Any, list[Any]] = {}
+    for sp in fd.sports:
+        if sp.get("name"):
+            sport_names.setdefault(sp.get("file_index"), []).append(sp.get("name"))
+    sets_per = _assign_sets(sessions, fd.sets, windows)
     rows = []
     hr_from_records = 0
-    for s, sets in zip(sessions, sets_per, strict=True):
-        a, b = _session_window(s)
-        start = _fit_time(a) if not math.isnan(a) else None
+    dist_from_records: list[datetime] = []
+    undated = 0
+    for s, sets, (a, b) in zip(sessions, sets_per, windows, strict=True):
+        start = _fit_time(int(a)) if not math.isnan(a) else None
         if start is None:
-            warnings.append(f"A session in {file_name} has no start time and was left out.")
+            undated += 1
             continue
         sport_v, sub_v = _first(s.get("sport")), _first(s.get("sub_sport"))
         elapsed = _num(s.get("total_elapsed_time"))
         timer = _num(s.get("total_timer_time"))
         dist = _num(s.get("total_distance"))
         avg_hr, max_hr = _num(s.get("avg_heart_rate")), _num(s.get("max_heart_rate"))
-        if math.isnan(dist) and records and not s.get("_rebuilt"):
-            summ = _records_summary(records, a, b)
-            if "distance" in summ:
-                dist = summ["distance"]
-                warnings.append(
-                    f"The session starting {start:%Y-%m-%d %H:%M} UTC has no total distance; "
-                    "it was taken from the per-second records.")
-        if (math.isnan(avg_hr) or avg_hr < 20) and records and not s.get("_rebuilt"):
-            summ = _records_summary(records, a, b)
-            if "avg_hr" in summ:
-                avg_hr = summ["avg_hr"]
-                max_hr = max_hr if max_hr and max_hr >= 20 else summ["max_hr"]
-                hr_from_records += 1
+        summ: dict[str, float] | None = None
+        if recs is not None and not s.get("_rebuilt") and (
+                math.isnan(dist) or math.isnan(avg_hr) or avg_hr < 20):
+            summ = recs.summary(a, b)
+        if math.isnan(dist) and summ and "distance" in summ:
+            dist = summ["distance"]
+            dist_from_records.append(start)
+        if (math.isnan(avg_hr) or avg_hr < 20) and summ and "avg_hr" in summ:
+            avg_hr = summ["avg_hr"]
+            max_hr = max_hr if max_hr and max_hr >= 20 else summ["max_hr"]
+            hr_from_records += 1
+        if not math.isnan(elapsed) and not _plausible_s(elapsed) and _plausible_s(timer):
+            notes.append(
+                f"the session starting {start:%Y-%m-%d %H:%M} UTC states an impossible "
+                f"elapsed time ({elapsed / 86400:.1f} days); its timer time "
+                f"({timer / 3600:.1f} h) was used as its duration.")
+            elapsed = timer
         if math.isnan(elapsed):
             elapsed = max(0.0, b - a) if not math.isnan(b) else math.nan
         title = s.get("sport_profile_name") or ""
         if not title:
-            names = [sp.get("name") for sp in fd.sports if sp.get("name")
-                     and sp.get("file_index") == s.get("file_index")]
+            names = sport_names.get(s.get("file_index"), [])
             title = names[0] if len(names) == 1 else P.sport_label(sport_v, sub_v)
         row = {
             "start": start, "sport": P.canonical_sport(sport_v, sub_v), "title": str(title),
@@ -570,11 +849,40 @@ def sessions_from_fit(fd: FitData, file_name: str, data: bytes | None = None,
         if not math.isnan(row["moving_s"]) and row["moving_s"] > row["duration_s"] + 60:
             row["moving_s"] = row["duration_s"]
         rows.append(row)
+    if len(dist_from_records) == 1:
+        warnings.append(
+            f"The session starting {dist_from_records[0]:%Y-%m-%d %H:%M} UTC has no total "
+            "distance; it was taken from the per-second records.")
+    elif dist_from_records:
+        warnings.append(
+            f"{len(dist_from_records)} sessions have no total distance; it was taken from the "
+            "per-second records.")
+    if undated:
+        warnings.append(_UNDATED.format(n=undated, file_name=file_name))
     if hr_from_records and assumptions is not None:
         assumptions.append(
             f"heart rate of {hr_from_records} session(s) computed from the per-second records "
             "(the file's session summary has none).")
     return rows, warnings
+
+
+_UNDATED = ("{n} session(s) in {file_name} carry no date: their times count from when the watch "
+            "was switched on (its clock was not set) and no record or creation time gives the "
+            "real date, so they were left out.")
+
+
+def _check_bounds(fd: FitData, file_name: str) -> None:
+    """Refuse files past the bounds no recording reaches (they are built to exhaust memory)."""
+    if fd.too_many_messages:
+        raise UnreadableFile(
+            f"{file_name} holds more than {MAX_MESSAGES:,} FIT messages, far more than any "
+            "activity recording, so it was not read.")
+    for mesg in (P.MESG_SESSION, P.MESG_SET):
+        if mesg in fd.overflow:
+            what = "sessions" if mesg == P.MESG_SESSION else "strength sets"
+            raise UnreadableFile(
+                f"{file_name} holds more than {MAX_KEPT[mesg]:,} {what}, far more than any "
+                "activity recording, so it was not read.")
 
 
 def _refusal(fd: FitData, file_name: str) -> ImportRefused:
@@ -603,13 +911,14 @@ def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
 
 def summarise(data: bytes, file_name: str) -> Summary:
     """The sessions of FIT bytes as row dicts (start in UTC) with the report notes."""
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise UnreadableFile(f"{file_name} is a damaged gzip file ({exc}).") from exc
+    if is_gzip(data):
+        data = gunzip_capped(data, file_name)
     try:
         fd = decode(data)
+    except UnreadableFile as exc:
+        raise UnreadableFile(f"{file_name}: {exc.message}") from exc
+    _check_bounds(fd, file_name)
+    try:
         if fd.file_types and all(t not in (None, P.FILE_ACTIVITY) for t in fd.file_types):
             raise _refusal(fd, file_name)
         notes: list[str] = []
@@ -622,6 +931,13 @@ def summarise(data: bytes, file_name: str) -> Summary:
             f"{file_name} holds FIT messages with impossible values, so it is damaged and "
             "cannot be imported; export the activity again.") from exc
     if not rows:
+        undated = [w for w in warns if "carry no date" in w]
+        if undated:
+            raise ImportRefused(
+                f"{file_name} is a FIT activity whose times count from when the watch was "
+                "switched on (its clock was not set), and nothing in it gives the real date; "
+                "set the watch's clock or export the activity from the app it synced to.",
+                kind="FIT file without dates")
         raise _refusal(fd, file_name)
     fmt = "FIT activity file"
     if fd.n_files > 1:

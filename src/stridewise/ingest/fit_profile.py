@@ -22,12 +22,17 @@ MESG_RECORD: Final = 20
 MESG_ACTIVITY: Final = 34
 MESG_SET: Final = 225
 
+#: FIT date_time values below this are seconds since the device was switched on, not since the
+#: FIT epoch (FIT protocol, "date_time" base type: 0x10000000 = "min").
+FIT_TIME_MIN_ABSOLUTE: Final = 0x10000000
+
 #: Field number of ``timestamp`` in every message that has one.
 FIELD_TIMESTAMP: Final = 253
 
 #: Fields decoded per message: field number -> (name, scale). Values are divided by the scale.
 FIELDS: Final[dict[int, dict[int, tuple[str, float]]]] = {
-    MESG_FILE_ID: {0: ("type", 1), 1: ("manufacturer", 1), 2: ("product", 1)},
+    MESG_FILE_ID: {0: ("type", 1), 1: ("manufacturer", 1), 2: ("product", 1),
+                   4: ("time_created", 1)},
     MESG_SPORT: {0: ("sport", 1), 1: ("sub_sport", 1), 3: ("name", 1)},
     MESG_SESSION: {
         253: ("timestamp", 1), 2: ("start_time", 1), 5: ("sport", 1), 6: ("sub_sport", 1),

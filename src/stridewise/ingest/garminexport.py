@@ -780,7 +780,7 @@ class GarminExport:
         extras: list[tuple[str, str, Summary]] = []
         merged_files = 0
         what = "FIT files" + (f" of part {index + 1} of {n}" if n > 2 else "")
-        done = sz._read_many(jobs, ctx, what,
+        done = sz._read_jobs(jobs, ctx, what,
                              start, span, sz._summarise_one)
         for i, res in done:
             ref = readable[i]

@@ -397,6 +397,10 @@ def _suunto_sml(root: ET.Element, file_name: str, ctx: ReadContext) -> ImportRep
 
 # ---------------------------------------------------------------------------------- dispatch
 
+#: Largest JSON file read (parsed whole: Python objects take about ten times the text).
+MAX_JSON_BYTES = 64 * 1024 * 1024
+
+
 def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
     """Read one of the formats above; anything else is refused with what it looks like."""
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n\x00")
@@ -404,6 +408,11 @@ def read(data: bytes, file_name: str, ctx: ReadContext) -> ImportReport:
     if low.startswith(b"[params]"):
         return _polar_hrm(data, file_name, ctx)
     if low.startswith((b"{", b"[")):
+        if len(data) > MAX_JSON_BYTES:
+            raise UnreadableFile(
+                f"{file_name} is a {len(data) / 1e6:.0f} MB JSON file, more than the "
+                f"{MAX_JSON_BYTES // 2**20} MB Stridewise reads in one piece; export fewer "
+                "activities at a time.")
         try:
             obj = json.loads(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, ValueError) as exc:

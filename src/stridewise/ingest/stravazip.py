@@ -26,7 +26,6 @@ import multiprocessing
 import os
 import posixpath
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -42,6 +41,7 @@ from stridewise.ingest.base import (
     SkippedRow,
     finish_sessions,
 )
+from stridewise.ingest.safeio import gunzip_capped, is_gzip
 from stridewise.ingest.summary import Summary, clean_rows, rows_frame
 from stridewise.schema import COLUMNS, RUN_SPORTS, normalise, parse_sets, sets_to_json, validate
 
@@ -55,7 +55,8 @@ PARALLEL_MIN_FILES = 48
 #: Most members / total unpacked bytes accepted (zip-bomb guard).
 MAX_MEMBERS = 100_000
 MAX_TOTAL_BYTES = 8 * 1024**3
-#: Most bytes actually unpacked from one zip (declared sizes can lie).
+#: Most bytes actually unpacked from one zip, members and gzip inside them together, across all
+#: worker processes (declared sizes can lie).
 MAX_READ_BYTES = 2 * 1024**3
 
 _FAMILIES = [
@@ -119,24 +120,48 @@ def _members(zf: zipfile.ZipFile) -> list[_Member]:
     return out
 
 
-def _read_members(zf: zipfile.ZipFile, members: list[_Member], file_name: str,
-                  ) -> tuple[list[tuple[str, bytes]], list[_Member], list[str]]:
-    """Unpack ``members`` within the read budget: (name, bytes) jobs, the members read, and
-    the sentences of those that could not be unpacked."""
-    jobs: list[tuple[str, bytes]] = []
-    readable: list[_Member] = []
-    failures: list[str] = []
-    budget = MAX_READ_BYTES
-    for m in members:
-        try:
-            raw = _read_member(zf, m, file_name)
-        except UnreadableFile as exc:
-            failures.append(exc.message)
-            continue
-        budget = _spend(budget, len(raw), file_name)
-        jobs.append((posixpath.basename(m.info.filename), raw))
-        readable.append(m)
-    return jobs, readable, failures
+class _OverBudget(UnreadableFile):
+    """The whole zip unpacks past :data:`MAX_READ_BYTES`."""
+
+
+class _Budget:
+    """Bytes the whole zip may still unpack: members and the gzip inside them together.
+
+    In worker processes the count lives in shared memory (``shared``), so the budget holds for
+    the zip as a whole, not per process."""
+
+    def __init__(self, shared: Any = None) -> None:
+        self.left = MAX_READ_BYTES
+        self.shared = shared
+
+    def spend(self, n: int, zip_name: str) -> None:
+        if self.shared is None:
+            ok = n <= self.left
+            self.left -= n if ok else 0
+        else:
+            with self.shared.get_lock():
+                ok = n <= self.shared.value
+                if ok:
+                    self.shared.value -= n
+                else:
+                    self.shared.value = -1  # exhausted: every later member stops at once
+        if not ok:
+            raise _OverBudget(f"{zip_name} unpacks to more than {MAX_READ_BYTES // 2**30} GB; "
+                              "split the export into smaller zips.")
+
+
+def _unpack(zf: zipfile.ZipFile, m: _Member, zip_name: str, budget: _Budget
+            ) -> tuple[str, bytes]:
+    """(name, bytes) of one member, gzip inside it unpacked too, every byte paid from
+    ``budget``. Raises UnreadableFile (this member) or _OverBudget (the whole zip)."""
+    name = posixpath.basename(m.info.filename)
+    raw = _read_member(zf, m, zip_name)
+    budget.spend(len(raw), zip_name)
+    if is_gzip(raw):
+        raw = gunzip_capped(raw, name, MAX_FILE_BYTES)
+        budget.spend(len(raw), zip_name)
+        name = name[:-3] if name.lower().endswith(".gz") else name
+    return name, raw
 
 
 def _read_member(zf: zipfile.ZipFile, m: _Member, zip_name: str) -> bytes:
@@ -151,13 +176,6 @@ def _read_member(zf: zipfile.ZipFile, m: _Member, zip_name: str) -> bytes:
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise UnreadableFile(f"{m.info.filename} in {zip_name} is damaged inside the zip "
                              f"({exc}).") from exc
-
-
-def _spend(budget: int, n: int, zip_name: str) -> int:
-    if n > budget:
-        raise UnreadableFile(f"{zip_name} unpacks to more than {MAX_READ_BYTES // 2**30} GB; "
-                             "split the export into smaller zips.")
-    return budget - n
 
 
 # ---------------------------------------------------------------------------------- workers
@@ -181,8 +199,8 @@ def _summarise_one(args: tuple[str, bytes, ReadContext]) -> tuple[str, Summary] 
     name, raw, _ctx = args
     try:
         data = raw
-        if data[:2] == b"\x1f\x8b":
-            data = _gunzip(data, name)
+        if is_gzip(data):
+            data = gunzip_capped(data, name, MAX_FILE_BYTES)
         inner = name[:-3] if name.lower().endswith(".gz") else name
         if not data.strip():
             raise UnreadableFile(f"{name} is empty: there is nothing to import.")
@@ -202,25 +220,94 @@ def _summarise_one(args: tuple[str, bytes, ReadContext]) -> tuple[str, Summary] 
         return f"{name} could not be read ({type(exc).__name__}: {exc})."
 
 
-def _gunzip(data: bytes, name: str) -> bytes:
-    """Unpack gzip bytes, refusing output above the one-file limit (gzip-bomb guard)."""
+#: What forked worker processes read, per running import (several may run at once in the app's
+#: threads): token -> (zip, members, zip name, budget), set before the workers start.
+_SHARED: dict[int, tuple[zipfile.ZipFile, list[_Member], str, _Budget]] = {}
+_OVER, _FAILED, _DONE = 0, 1, 2
+
+
+def _zip_job(args: tuple[Callable[[Any], Any], int, int, ReadContext]) -> tuple[int, Any]:
+    """In a worker process: unpack member ``index`` of the shared zip and read it."""
+    worker, token, index, ctx = args
+    zf, members, zip_name, budget = _SHARED[token]
     try:
-        d = zlib.decompressobj(wbits=47)
-        out = d.decompress(data, MAX_FILE_BYTES + 1)
-    except zlib.error as exc:
-        raise UnreadableFile(f"{name} is a damaged gzip file ({exc}).") from exc
-    if len(out) > MAX_FILE_BYTES:
-        raise UnreadableFile(f"{name} unpacks to more than the {MAX_FILE_BYTES // 2**20} MB "
-                             "limit for one file.")
-    if not d.eof:
-        raise UnreadableFile(f"{name} is a damaged gzip file (it ends early).")
-    return out
+        name, raw = _unpack(zf, members[index], zip_name, budget)
+    except _OverBudget as exc:
+        return _OVER, exc.message
+    except UnreadableFile as exc:
+        return _FAILED, exc.message
+    return _DONE, worker((name, raw, ctx))
 
 
-def _read_many(jobs: list[tuple[str, bytes]], ctx: ReadContext, what: str,
+def _read_many(zf: zipfile.ZipFile, members: list[_Member], zip_name: str, ctx: ReadContext,
+               what: str, start: float, span: float,
+               worker: Callable[[Any], Any] = _read_one) -> Iterator[tuple[_Member, Any]]:
+    """Unpack and read ``members`` one by one, or in worker processes for many; yields
+    (member, result or failure sentence) in the members' order, reporting progress.
+
+    Worker processes are forked with the zip already in memory and unpack their members
+    themselves, so only member numbers and results cross between processes; each holds one
+    member at a time. One budget in shared memory bounds what all of them unpack together;
+    passing it refuses the whole zip (no partial import)."""
+    plain = replace(ctx, progress=None)
+    n = len(members)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    workers = min(cpus or 1, 8)
+    step = max(1, n // 100)
+
+    def progress(done: int) -> None:
+        if done % step == 0 or done == n:
+            ctx.report_progress(start + span * done / max(n, 1), f"read {done} of {n} {what}")
+
+    budget = _Budget()
+    done = 0
+    if (n >= PARALLEL_MIN_FILES and workers > 1
+            and "fork" in multiprocessing.get_all_start_methods()):
+        fork = multiprocessing.get_context("fork")
+        shared = fork.Value("q", MAX_READ_BYTES)
+        budget = _Budget(shared)
+        token = id(budget)
+        _SHARED[token] = (zf, members, zip_name, budget)
+        pool = None
+        try:
+            pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=fork)
+            args = ((worker, token, i, plain) for i in range(n))
+            for status, res in pool.map(_zip_job, args, chunksize=8):
+                if status == _OVER:
+                    raise UnreadableFile(res)
+                done += 1
+                progress(done)
+                yield members[done - 1], res
+            return
+        except (OSError, cf.process.BrokenProcessPool, RuntimeError):
+            pass  # no worker processes here (sandbox, frozen app): read the rest one by one
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+            _SHARED.pop(token, None)
+        budget = _Budget()
+        budget.left = max(0, shared.value)  # what the workers left of the budget
+    for m in members[done:]:
+        try:
+            name, raw = _unpack(zf, m, zip_name, budget)
+        except _OverBudget as exc:
+            raise UnreadableFile(exc.message) from None
+        except UnreadableFile as exc:
+            res: Any = exc.message
+        else:
+            res = worker((name, raw, plain))
+            del raw
+        done += 1
+        progress(done)
+        yield m, res
+
+
+def _read_jobs(jobs: list[tuple[str, bytes]], ctx: ReadContext, what: str,
                start: float, span: float, worker: Callable[[Any], Any] = _read_one
                ) -> Iterator[tuple[int, Any]]:
-    """Read members (sequentially, or in worker processes for many), reporting progress."""
+    """Read (name, bytes) pairs already unpacked by the caller (who paid them from its own
+    budget), sequentially or in worker processes for many; yields (index, result or failure
+    sentence) in order, reporting progress."""
     plain = replace(ctx, progress=None)
     n = len(jobs)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -385,12 +472,12 @@ def _strava(zf: zipfile.ZipFile, members: list[_Member], csv_member: _Member, fi
     skipped = list(report.skipped)
 
     order = [by_path[n] for n in referenced] + unreferenced
-    jobs, readable, failures = _read_members(zf, order, file_name)
+    failures: list[str] = []
     enriched = {"sets": 0, "sport": 0, "heart rate": 0, "moving time": 0}
     records = sessions[list(COLUMNS)].to_dict("records")
     extras: list[tuple[str, str, Summary]] = []
-    for i, res in _read_many(jobs, ctx, "activity files", 0.05, 0.90, _summarise_one):
-        m = readable[i]
+    for m, res in _read_many(zf, order, file_name, ctx, "activity files", 0.05, 0.90,
+                             _summarise_one):
         if isinstance(res, str):
             failures.append(res)
             continue
@@ -474,11 +561,11 @@ def _any_zip(zf: zipfile.ZipFile, members: list[_Member], file_name: str,
         what = f"{len(members)} file(s), none of them an activity file or session log"
         raise ImportRefused(f"{file_name} holds {what} (FIT, TCX, GPX, CSV, ...), so there is "
                             "nothing to import.", kind="zip without activities")
-    jobs, readable, failures = _read_members(zf, usable, file_name)
+    failures: list[str] = []
     frames, warnings, skipped, formats = [], [], [], {}
     assumptions = list(notes)
-    for i, res in _read_many(jobs, ctx, "files", 0.0, 0.97):
-        name = readable[i].info.filename
+    for m, res in _read_many(zf, usable, file_name, ctx, "files", 0.0, 0.97):
+        name = m.info.filename
         if isinstance(res, str):
             failures.append(res)
             continue
