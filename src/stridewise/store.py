@@ -471,7 +471,9 @@ def merge_source_rows(rows: pd.DataFrame) -> pd.DataFrame:
     filled["_score"] = score
     # A duration some source measured wins over one estimated from pace; the merged session's
     # duration is estimated only when every source estimated it.
-    est = filled["duration_estimated"].astype(bool)
+    est = (filled["duration_estimated"].fillna(False).astype(bool)
+           if "duration_estimated" in filled.columns
+           else pd.Series(False, index=filled.index))
     any_real = (~est).groupby(filled["session_id"]).transform("any")
     filled.loc[est & any_real, ["duration_s", "moving_s"]] = np.nan
     order = ["session_id", "_score", "first_import_id", "source_session_id"]
