@@ -76,3 +76,17 @@ def test_zone_sentence_wording() -> None:
     none = importing.ZoneChange("a", "UTC", "Asia/Tokyo", 0).sentence(3)
     assert none.startswith("Time zone changed from UTC to Asia/Tokyo; no stored session")
     assert none.endswith("3 new sessions.")
+
+
+def test_imported_utc_sessions_remember_the_zone_they_were_read_in(demo_db: Path, store,
+                                                                   corpus_dir: Path) -> None:
+    # an athlete with no stored zone, read in Asia/Tokyo: the rows must be re-timed from Tokyo
+    data = (corpus_dir / STRAVA).read_bytes()
+    store.upsert_athlete("No Zone")
+    out = importing.import_one(store, data, "activities.csv", athlete="No Zone",
+                               tz="Asia/Tokyo")
+    assert out.status == "imported" and out.added > 100
+    before = store.sessions(["No Zone"]).set_index("session_id")["start"]
+    assert store.retime_athlete("No Zone", "UTC") == len(before)
+    after = store.sessions(["No Zone"]).set_index("session_id")["start"].reindex(before.index)
+    assert set((before - after).dt.total_seconds()) == {9 * 3600.0}   # Tokyo is UTC+9

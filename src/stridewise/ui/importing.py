@@ -117,7 +117,9 @@ def import_one(store: Store, data: bytes, file_name: str, *, athlete: str, tz: s
     except StridewiseError as exc:
         return FileOutcome(file_name, "refused", exc.message, athlete=athlete)
     try:
-        result = store.import_report(report, athlete=athlete)
+        # the zone the reader converted UTC starts to is recorded with them, so a later zone
+        # change re-times them from the right clock
+        result = store.import_report(report, athlete=athlete, tz=tz)
     except StridewiseError as exc:
         return FileOutcome(file_name, "refused", exc.message, format=report.format,
                            athlete=athlete)
