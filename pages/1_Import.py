@@ -67,8 +67,15 @@ with st.container(border=True):
         st.warning("Enter the new athlete's name first.")
 
 if go and uploads and athlete:
-    if athlete not in names or tz != tz_default:
-        store.upsert_athlete(athlete, tz=tz)
+    stored_tz = (str(row["tz"].iloc[0]) if row is not None and len(row) and row["tz"].iloc[0]
+                 else None)
+    try:
+        zone_change = (importing.apply_zone(store, athlete, tz, stored=stored_tz or tz_default,
+                                            exists=athlete in names)
+                       if athlete not in names or tz != tz_default else None)
+    except StridewiseError as exc:
+        widgets.show_error(exc)
+        st.stop()
     bar = st.progress(0.0, text="Starting…")
     files = [(u.name, u.getvalue()) for u in uploads]
     n = len(files)
@@ -89,6 +96,7 @@ if go and uploads and athlete:
         progress=_within)
     bar.progress(1.0, text=f"Done: {n} file(s) read.")
     st.session_state["import_outcomes"] = outcomes
+    st.session_state["import_zone_change"] = zone_change
     st.session_state["import_uploader_gen"] = gen + 1
     st.session_state["import_pending_choice"] = athlete
     state.set_athlete(athlete)
@@ -96,6 +104,7 @@ if go and uploads and athlete:
     st.rerun()
 
 outcomes: list[importing.FileOutcome] = st.session_state.get("import_outcomes", [])
+zone: importing.ZoneChange | None = st.session_state.get("import_zone_change")
 
 
 def _report(i: int, o: importing.FileOutcome) -> None:
@@ -111,7 +120,8 @@ def _report(i: int, o: importing.FileOutcome) -> None:
     with st.container(border=True):
         st.markdown(f":material/check_circle: **{name}** — {fmt.md_escape(o.format)}")
         if o.already_imported:
-            st.caption("This exact file was imported before for this athlete; nothing changed.")
+            st.caption(fmt.md_escape(importing.already_imported_note(
+                o, zone if zone is not None and zone.athlete == o.athlete else None)))
         m = st.columns(4)
         m[0].metric("Sessions in file", o.sessions)
         m[1].metric("New", o.added)
@@ -212,6 +222,8 @@ if outcomes:
     total_new = sum(o.added for o in outcomes if o.status == "imported")
     ok = sum(1 for o in outcomes if o.status == "imported")
     st.caption(f"{ok} of {len(outcomes)} file(s) imported, {total_new} new session(s).")
+    if zone is not None:
+        st.info(fmt.md_escape(zone.sentence(total_new)), icon=":material/schedule:")
     for i, o in enumerate(outcomes):
         _report(i, o)
     if ok:

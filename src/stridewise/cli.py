@@ -27,7 +27,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 SESSION_COLUMNS_OUT = [
     "athlete", "session_id", "start", "sport", "title", "area", "area_reason", "duration_s",
-    "moving_s", "distance_m", "elevation_gain_m", "avg_hr", "max_hr", "calories", "rpe",
+    "moving_s", "duration_estimated", "distance_m", "elevation_gain_m", "avg_hr", "max_hr", "calories", "rpe",
     "rpe_used", "load", "load_source", "load_note", "trimp", "minutes", "run_km", "sets",
     "source", "source_file", "source_id",
 ]

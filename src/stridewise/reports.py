@@ -33,6 +33,7 @@ from stridewise.charts import (
     RISK_LABELS,
     _dates,
     _num,
+    _partial,
     area_colour,
     area_label,
 )
@@ -276,10 +277,17 @@ def _legend(areas: Iterable[str]) -> str:
 
 
 def weekly_bars_svg(table: pd.DataFrame, *, unit: str = "min", width: int = 680,
-                    height: int = 110) -> str:
-    """Stacked bars (inline SVG) of a week x area table; empty string when all zero."""
+                    height: int = 110, partial: Sequence[bool] | None = None) -> str:
+    """Stacked bars (inline SVG) of a week x area table; empty string when all zero.
+
+    ``partial``: one flag per row; a flagged week (not over yet) is drawn pale and labelled
+    "so far", as the app's charts draw it."""
     if table is None or table.empty or float(table.to_numpy().sum()) <= 0:
         return ""
+    flags = (np.zeros(len(table), dtype=bool) if partial is None
+             else np.asarray(partial, dtype=bool))
+    if flags.shape != (len(table),):
+        raise ValueError("partial needs one flag per week")
     areas = [a for a in table.columns if float(table[a].sum()) > 0]
     totals = table[areas].sum(axis=1).to_numpy()
     top = float(totals.max()) or 1.0
@@ -308,14 +316,17 @@ def weekly_bars_svg(table: pd.DataFrame, *, unit: str = "min", width: int = 680,
                 continue
             h = plot_h * v / top
             y_base -= h
-            tip = f"{pd.Timestamp(week):%-d %b %Y} · {area_label(area)}: {v:,.0f} {unit}"
+            so_far = " (so far: not over yet)" if flags[i] else ""
+            tip = (f"{pd.Timestamp(week):%-d %b %Y}{so_far} · {area_label(area)}: "
+                   f"{v:,.0f} {unit}")
+            pale = ' opacity="0.4" class="partial"' if flags[i] else ""
             parts.append(f'<rect x="{x:.1f}" y="{y_base:.1f}" width="{bar_w:.1f}" '
-                         f'height="{h:.1f}" fill="{area_colour(area)}">'
+                         f'height="{h:.1f}" fill="{area_colour(area)}"{pale}>'
                          f"<title>{escape(tip)}</title></rect>")
-        if i % label_every == 0 or i == n - 1:
+        if i % label_every == 0 or i == n - 1 or flags[i]:
+            label = f"{pd.Timestamp(week):%-d %b}" + (" so far" if flags[i] else "")
             parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{height - 8}" font-size="8" '
-                         f'text-anchor="middle" fill="#57606a">'
-                         f"{escape(f'{pd.Timestamp(week):%-d %b}')}</text>")
+                         f'text-anchor="middle" fill="#57606a">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -423,6 +434,9 @@ def _weekly_section(weekly: pd.DataFrame | None, weeks: int, units: str, heading
                    "</th>" for a in areas)
     dist_head = (f'<th class="num nw">{escape(dist_kind)} {escape(units)}</th>'
                  if dist is not None else "")
+    # one rule for "not over yet", shared with the app's charts
+    partial = pd.Series(_partial(pd.DatetimeIndex(minutes.index), as_of, "week"),
+                        index=minutes.index)
     rows = []
     for week in reversed(minutes.index):
         cells = "".join(f'<td class="num">{_fmt(minutes.at[week, a])}</td>' for a in areas)
@@ -433,8 +447,7 @@ def _weekly_section(weekly: pd.DataFrame | None, weeks: int, units: str, heading
         if dist is not None:
             dv = dist.get(week, float("nan"))
             dcell = f'<td class="num">{_fmt(dv * factor if _isnum(dv) else dv, ",.1f")}</td>'
-        partial = as_of is not None and week + pd.Timedelta(days=6) > pd.Timestamp(as_of)
-        label = f"{week:%-d %b %Y}" + (" (so far)" if partial else "")
+        label = f"{week:%-d %b %Y}" + (" (so far)" if partial[week] else "")
         rows.append(f"<tr><td class=\"nw\">{escape(label)}</td>{cells}"
                     f'<td class="num"><b>{_fmt(total)}</b></td>'
                     f'<td class="num">{_fmt(n_sess, ",.0f")}</td>{dcell}'
@@ -442,11 +455,11 @@ def _weekly_section(weekly: pd.DataFrame | None, weeks: int, units: str, heading
     table = (f'<table><thead><tr><th class="nw">Week of</th>{head}<th class="num">Total</th>'
              f'<th class="num">Sess.</th>{dist_head}<th class="num">Load (AU)</th>'
              f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
-    svg = weekly_bars_svg(minutes[areas], unit="min")
+    svg = weekly_bars_svg(minutes[areas], unit="min", partial=partial.to_numpy())
     return (f"<section><h2>{escape(heading)}</h2>{_legend(areas)}{svg}{table}"
             '<p class="hint">Minutes per training area; rows newest first; Sess. = sessions '
             "(a mixed session counts once, its minutes split across its areas); "
-            "“so far”: the current week is not over.</p></section>")
+            "“so far” (pale bar): the current week is not over.</p></section>")
 
 
 def _balance_section(balance: pd.DataFrame | None) -> str:

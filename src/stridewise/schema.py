@@ -43,6 +43,7 @@ SET_FIELDS: Final[tuple[str, ...]] = ("exercise", "category", "reps", "weight_kg
 STR: Final = "str"
 FLOAT: Final = "float64"
 DATETIME: Final = "datetime64[ns]"
+BOOL: Final = "bool"
 
 #: Canonical columns and their dtypes, in order.
 COLUMNS: Final[dict[str, str]] = {
@@ -64,6 +65,9 @@ COLUMNS: Final[dict[str, str]] = {
     "source": STR,
     "source_file": STR,
     "source_id": STR,
+    # True when the source gave a distance but no time and ``duration_s``/``moving_s`` were
+    # estimated (e.g. from the file's pace): the minutes and the load are estimates.
+    "duration_estimated": BOOL,
 }
 #: Columns that must never be empty.
 REQUIRED: Final[tuple[str, ...]] = ("athlete", "session_id", "start", "sport", "duration_s")
@@ -167,6 +171,24 @@ def _float_column(s: pd.Series | None, n: int) -> np.ndarray:
     return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
+_TRUE_TEXT: Final[frozenset[str]] = frozenset({"true", "t", "yes", "y", "1"})
+
+
+def _bool_column(s: pd.Series | None, n: int) -> np.ndarray:
+    """A flag column as a bool array: missing values are False; text "true"/"yes"/"1" (any
+    case) is True; numbers are True when non-zero."""
+    if s is None:
+        return np.zeros(n, dtype=bool)
+    if s.dtype == np.bool_:
+        return s.to_numpy(copy=True)
+    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+        v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        return ~np.isnan(v) & (v != 0)
+    return np.array([v.strip().casefold() in _TRUE_TEXT if isinstance(v, str)
+                     else bool(v is True or v == 1) for v in s.to_numpy(dtype=object)],
+                    dtype=bool)
+
+
 def _datetime_column(s: pd.Series | None, n: int) -> np.ndarray:
     if s is None:
         return np.full(n, np.datetime64("NaT"), dtype=DATETIME)
@@ -202,6 +224,8 @@ def normalise_arrays(df: pd.DataFrame, constants: Mapping[str, object] | None = 
                                      None if col == "sets" else TEXT_MAX_CHARS)
         elif dtype == DATETIME:
             cols[col] = _datetime_column(s, n)
+        elif dtype == BOOL:
+            cols[col] = _bool_column(s, n)
         else:
             cols[col] = _float_column(s, n)
     moving, duration = cols["moving_s"], cols["duration_s"]
@@ -225,7 +249,8 @@ def frame_from_arrays(cols: Mapping[str, np.ndarray], df: pd.DataFrame | None = 
 def normalise(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` with every canonical column present, in order, with canonical dtypes.
 
-    Missing optional columns are added (NaN, or ``""`` for text; ``"[]"`` for ``sets``);
+    Missing optional columns are added (NaN, or ``""`` for text; ``"[]"`` for ``sets``; False
+    for flags);
     ``moving_s`` falls back to ``duration_s``; extra columns are kept after the canonical ones.
     Built column by column from numpy arrays: cheap for the one-row tables of activity files
     and for the ten-thousand-row tables of bulk exports alike.
@@ -236,7 +261,7 @@ def normalise(df: pd.DataFrame) -> pd.DataFrame:
 def validate(df: pd.DataFrame) -> None:
     """Check ``df`` against the canonical schema; raise :class:`SchemaError` naming the problem.
 
-    Checks: every canonical column present; dtypes (text, naive datetime, float); required
+    Checks: every canonical column present; dtypes (text, naive datetime, float, bool); required
     values present; ``area`` and ``sport`` from the known sets (``area`` may be empty before
     classification); numbers within :data:`RANGES`; ``session_id`` unique.
     """
@@ -251,6 +276,11 @@ def validate(df: pd.DataFrame) -> None:
                 raise SchemaError(
                     f"Column '{col}' must hold naive date-times, not {s.dtype}.", column=col)
             arrays[col] = s.to_numpy()
+        elif dtype == BOOL:
+            if not pd.api.types.is_bool_dtype(s.dtype) or s.isna().any():
+                raise SchemaError(f"Column '{col}' must hold true/false, not {s.dtype}.",
+                                  column=col)
+            arrays[col] = s.to_numpy(dtype=bool)
         elif dtype == FLOAT:
             if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
                 raise SchemaError(f"Column '{col}' must be numeric, not {s.dtype}.", column=col)

@@ -87,6 +87,8 @@ _RETRIES: Final[int] = 12
 #: Canonical text fields and numeric fields.
 _TEXT: Final[tuple[str, ...]] = tuple(c for c, t in COLUMNS.items() if t == "str")
 _NUM: Final[tuple[str, ...]] = tuple(c for c, t in COLUMNS.items() if t == "float64")
+#: Canonical flags (stored as BOOLEAN, read back as integers 0/1 on every backend).
+_FLAGS: Final[tuple[str, ...]] = tuple(c for c, t in COLUMNS.items() if t == "bool")
 #: Fields compared when the same source session arrives again (file name excluded: two
 #: overlapping exports have different names but describe the same activity).
 _COMPARED: Final[tuple[str, ...]] = tuple(
@@ -122,7 +124,7 @@ def _arrow_row_type(keys: list[str], first: tuple[Any, ...]) -> pa.StructType:
     for k, v in zip(keys, first, strict=True):
         if k in _FLOAT_KEYS:
             t = pa.float64()
-        elif k == "import_id":
+        elif k == "import_id" or k in _FLAGS:
             t = pa.int64()
         elif k == "start" and isinstance(v, datetime):
             t = pa.timestamp("us")
@@ -375,6 +377,8 @@ def _canonical(sessions: pd.DataFrame) -> pd.DataFrame:
                 ok = isinstance(s.dtype, pd.StringDtype) and not s.isna().any()
             elif dtype == "float64":
                 ok = s.dtype == np.float64
+            elif dtype == "bool":
+                ok = s.dtype == np.bool_
             else:
                 ok = s.dtype == np.dtype("datetime64[ns]")
             if not ok:
@@ -495,6 +499,13 @@ def merge_source_rows(rows: pd.DataFrame) -> pd.DataFrame:
              + (filled["avg_hr"].notna() | filled["max_hr"].notna()).astype(int) * 100
              + filled[list(_NUM) + ["title"]].notna().sum(axis=1))
     filled["_score"] = score
+    # A duration some source measured wins over one estimated from pace; the merged session's
+    # duration is estimated only when every source estimated it.
+    est = (filled["duration_estimated"].fillna(False).astype(bool)
+           if "duration_estimated" in filled.columns
+           else pd.Series(False, index=filled.index))
+    any_real = (~est).groupby(filled["session_id"]).transform("any")
+    filled.loc[est & any_real, ["duration_s", "moving_s"]] = np.nan
     order = ["session_id", "_score", "first_import_id", "source_session_id"]
     filled = filled.sort_values(order, ascending=[True, False, True, True], kind="stable")
     primary = rows.loc[filled.index].drop_duplicates("session_id").set_index("session_id")
@@ -506,6 +517,8 @@ def merge_source_rows(rows: pd.DataFrame) -> pd.DataFrame:
         out[col] = primary[col]
     for col in fill_cols:
         out[col] = firsts[col].reindex(out.index)
+    out["duration_estimated"] = ~any_real.groupby(filled["session_id"]).first().reindex(
+        out.index).to_numpy(dtype=bool)
     out["area"] = ""
     src = rows[["session_id", "source"]].drop_duplicates().sort_values(["session_id", "source"])
     out["sources"] = src.groupby("session_id")["source"].agg(", ".join).reindex(out.index)
@@ -1232,6 +1245,8 @@ class Store:
                 cols.append(sa.type_coerce(c, sa.Text).label("start"))
             elif c.name in _AS_NULL:
                 cols.append(sa.func.nullif(c, _AS_NULL[c.name]).label(c.name))
+            elif c.name in _FLAGS:
+                cols.append(sa.cast(c, sa.Integer).label(c.name))
             elif c.name in COLUMNS:
                 cols.append(c)
         q = (sa.select(*cols, s.c.import_id, sa.func.nullif(s.c.sources, s.c.source)
@@ -1327,6 +1342,8 @@ class Store:
                 out[c] = pd.Series(vals, dtype="str")
             elif dtype == "float64":
                 out[c] = col[c].to_numpy()
+            elif dtype == "bool":
+                out[c] = col[c].to_numpy().astype(bool)
             elif pa.types.is_timestamp(col[c].type):
                 out[c] = pd.Series(col[c].to_numpy(), dtype="datetime64[ns]")
             else:
@@ -1357,6 +1374,8 @@ class Store:
                 out[col] = text(col)
             elif dtype == "float64":
                 out[col] = np.array(cols[col], dtype=float) if n else np.empty(0)
+            elif dtype == "bool":
+                out[col] = np.array(cols[col], dtype=bool) if n else np.empty(0, dtype=bool)
             else:
                 out[col] = _to_datetime(pd.Series(list(cols[col]), dtype=object))
         out["import_id"] = pd.array(list(cols["import_id"]), dtype="Int64")

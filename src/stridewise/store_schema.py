@@ -19,7 +19,8 @@ UTC-sourced starts (``source_sessions.tz``), so a change of the athlete's zone r
 Version 4 adds ``wellness``
 (daily resting heart rate, sleep, HRV, body weight per athlete, e.g. from a Garmin account
 export) and ``import_parts`` (which parts of a large archive an import has committed, so that an
-interrupted import resumes where it stopped). A database is always built by running every step
+interrupted import resumes where it stopped). Version 5 adds the canonical flag
+``duration_estimated`` to ``source_sessions`` and ``sessions`` (False for every stored row). A database is always built by running every step
 from an empty database, so the upgrade path and the fresh path are one path.
 """
 
@@ -34,7 +35,7 @@ from sqlalchemy.engine import Connection
 from stridewise.schema import COLUMNS
 
 #: The schema version this code writes and reads.
-SCHEMA_VERSION: Final[int] = 4
+SCHEMA_VERSION: Final[int] = 5
 
 #: Sources whose start times arrive in UTC and are converted to the athlete's zone on import
 #: (Strava CSV and export zip, FIT, TCX, GPX, Apple Health, Nike JSON). Their stored rows keep
@@ -73,16 +74,25 @@ def family_case(sport_col: sa.ColumnElement) -> sa.ColumnElement:
     )
 
 
-def _canonical_columns(*, id_name: str) -> list[sa.Column]:
-    """Columns for the canonical session fields; ``session_id`` is named ``id_name``."""
+#: Canonical fields added after version 1: field -> the schema version that adds it.
+_ADDED_IN: Final[dict[str, int]] = {"duration_estimated": 5}
+
+
+def _canonical_columns(*, id_name: str, version: int) -> list[sa.Column]:
+    """Columns for the canonical session fields of schema ``version``; ``session_id`` is named
+    ``id_name``."""
     cols: list[sa.Column] = []
     for name, dtype in COLUMNS.items():
+        if _ADDED_IN.get(name, 1) > version:
+            continue
         if name == "session_id":
             cols.append(sa.Column(id_name, sa.Text, primary_key=True))
         elif name == "start":
             cols.append(sa.Column("start", sa.DateTime, nullable=False))
         elif name == "athlete":
             cols.append(sa.Column("athlete", sa.Text, nullable=False))
+        elif dtype == "bool":
+            cols.append(sa.Column(name, sa.Boolean, nullable=False, server_default=sa.false()))
         elif dtype == "str":
             cols.append(sa.Column(name, sa.Text, nullable=False,
                                   server_default="[]" if name == "sets" else ""))
@@ -92,7 +102,7 @@ def _canonical_columns(*, id_name: str) -> list[sa.Column]:
 
 
 def build_metadata(version: int) -> sa.MetaData:
-    """The table layout of schema ``version`` (1, 2 or 3)."""
+    """The table layout of schema ``version`` (1 to :data:`SCHEMA_VERSION`)."""
     md = sa.MetaData()
     sa.Table("schema_version", md, sa.Column("version", sa.Integer, nullable=False))
     sa.Table("meta", md,
@@ -127,7 +137,7 @@ def build_metadata(version: int) -> sa.MetaData:
              sa.Index("ix_imports_athlete_sha1", "athlete", "content_sha1"))
     source_extra = [sa.Column("tz", sa.Text)] if version >= 3 else []
     sa.Table("source_sessions", md,
-             *_canonical_columns(id_name="source_session_id"),
+             *_canonical_columns(id_name="source_session_id", version=version),
              sa.Column("session_id", sa.Text, nullable=False, index=True),
              sa.Column("first_import_id", sa.Integer, nullable=False),
              *source_extra,
@@ -136,7 +146,7 @@ def build_metadata(version: int) -> sa.MetaData:
              sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=False),
              sa.Column("source_session_id", sa.Text, primary_key=True),
              sa.Index("ix_import_sessions_source", "source_session_id"))
-    session_cols = [*_canonical_columns(id_name="session_id"),
+    session_cols = [*_canonical_columns(id_name="session_id", version=version),
                     sa.Column("import_id", sa.Integer)]
     if version >= 2:
         session_cols += [sa.Column("family", sa.Text, nullable=False, server_default="other"),
@@ -237,9 +247,18 @@ def _step_4(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _step_5(conn: Connection) -> None:
+    """Version 5: the canonical flag ``duration_estimated`` on source and merged sessions.
+    Rows stored before it were imported without the flag: False (the importers of that time
+    kept no estimated durations apart); re-importing such a file sets it where it applies."""
+    for table in ("source_sessions", "sessions"):
+        conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN duration_estimated BOOLEAN "
+                             "NOT NULL DEFAULT FALSE"))
+
+
 #: version -> step that brings a database from version-1 to version.
 MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {
-    1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4}
+    1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5}
 
 
 def current_version(conn: Connection) -> int:

@@ -216,3 +216,47 @@ def test_dark_theme_renders(server: str, browser) -> None:
         _no_exception(page)
         _shot(page, f"{slug.lower()}_dark")
     page.close()
+
+
+def test_zone_change_at_reimport_says_what_was_retimed(server: str, browser,
+                                                        corpus_dir: Path) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    page.goto(f"{server}/Import")
+    page.get_by_text("Past imports").first.wait_for()
+    _settle(page)
+    page.locator('[data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name=re.compile("New athlete")).click()
+    name_box = page.get_by_label("Name of the new athlete")
+    name_box.fill("Zone Runner")
+    name_box.press("Enter")
+    _settle(page)
+    csv = corpus_dir / "strava" / "strava_2021_79col_en.csv"
+
+    def import_once(done: str) -> str:
+        page.locator('input[type="file"]').first.set_input_files(str(csv))
+        go = page.get_by_role("button", name=re.compile(r"Import 1 file"))
+        go.wait_for()
+        _settle(page)
+        go.click()
+        # wait for this import's own report (the previous report stays until the rerun)
+        page.get_by_text(done).first.wait_for()
+        _settle(page)
+        _no_exception(page)
+        return page.locator('[data-testid="stMain"]').inner_text()
+
+    first = import_once("1 of 1 file(s) imported")
+    assert "re-timed" not in first
+    # the athlete's real zone, then the same export again
+    page.locator('[data-testid="stSelectbox"]').nth(1).click()
+    page.keyboard.type("Europe/Budapest")
+    page.get_by_role("option", name="Europe/Budapest", exact=True).click()
+    _settle(page)
+    second = import_once("re-timed from UTC to Europe/Budapest")
+    said = re.search(r"(\d+) stored sessions re-timed from UTC to Europe/Budapest; "
+                     r"0 new sessions\.", second)
+    assert said and int(said.group(1)) > 100, second[-2500:]
+    assert "nothing changed" not in second
+    assert "Its stored sessions follow the new zone (Europe/Budapest)." in second
+    _shot(page, "import_zone_change")
+    page.close()

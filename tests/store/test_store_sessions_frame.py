@@ -1,7 +1,7 @@
 """The exact frame ``Store.sessions()`` returns: columns, dtypes, order and values.
 
 Pinned on a small mixed store (two sources merged into one session, user overrides including a
-cleared one, missing values, sets JSON, fractional seconds, a tie on start broken by session id)
+cleared one, missing values, an estimated duration, sets JSON, fractional seconds, a tie on start broken by session id)
 so that any change to how sessions are read back shows up here, on SQLite and on PostgreSQL.
 """
 
@@ -27,7 +27,7 @@ DTYPES = {
     "title": "str", "area": "str", "duration_s": "float64", "moving_s": "float64",
     "distance_m": "float64", "elevation_gain_m": "float64", "avg_hr": "float64",
     "max_hr": "float64", "calories": "float64", "rpe": "float64", "sets": "str",
-    "source": "str", "source_file": "str", "source_id": "str", "area_override": "str",
+    "source": "str", "source_file": "str", "source_id": "str", "duration_estimated": "bool", "area_override": "str",
     "notes": "str", "rpe_override": "float64", "import_id": "Int64", "sources": "str",
 }
 EXPECTED = {
@@ -53,6 +53,7 @@ EXPECTED = {
     "source_file": ["garmin_csv.csv", "strava_csv.csv", "strava_csv.csv", "garmin_csv.csv",
                     "fit.csv", "fit.csv"],
     "source_id": ["", "28489380", "28491510", "", "", ""],
+    "duration_estimated": [False, False, True, False, False, False],
     "area_override": ["plyometrics", "", "", "", "", ""],
     "notes": ["", "felt good", "", "", "", "pool"],
     "rpe_override": [7.0, NAN, NAN, NAN, 4.0, NAN],
@@ -75,7 +76,8 @@ def fill(store: Store) -> None:
     store.import_report(report("ana", "strava_csv", starts,
                                title=["Morning run", "Tempo – 5×1 km", "Évening"],
                                distance_m=[10000.0, NAN, 5000.0], rpe=[5.0, NAN, 6.0],
-                               calories=[700.0, NAN, 300.0]), athlete="ana")
+                               calories=[700.0, NAN, 300.0],
+                               duration_estimated=[False, False, True]), athlete="ana")
     # the first run again from Garmin 90 s later (merged, primary: Garmin) plus a gym session
     store.import_report(report("ana", "garmin_csv", ["2024-03-01 07:01:30", "2024-03-04 17:00:00"],
                                sport=["run", "strength"], duration_s=[3550.0, 1800.0],

@@ -204,3 +204,21 @@ def test_export_uses_the_stored_hr_profile(tmp_path, monkeypatch):
     records = json.loads(out)
     assert any(r["load_source"] == "hr" for r in records)
     assert any(r["trimp"] is not None for r in records)
+
+
+def test_estimated_durations_survive_the_store_and_its_export(tmp_path, monkeypatch, corpus_dir):
+    # MapMyRun history: 117 rows have a distance but 0 s (see tests/corpus/test_corpus_csv.py)
+    path = corpus_dir / "other_csv/mapmyrun_workout_history_2007-2017_miles_ap_style_dates.csv"
+    monkeypatch.setenv("STRIDEWISE_DB", str(tmp_path / "est.db"))
+    code, _, err = run("import", str(path), "--athlete", "Mo")
+    assert code == 0, err
+    code, out, err = run("export", "--format", "json", "--athlete", "Mo")
+    assert code == 0, err
+    records = json.loads(out)
+    est = [r for r in records if r["duration_estimated"] is True]
+    assert len(est) == 117
+    assert {r["duration_estimated"] for r in records} == {True, False}
+    assert all(r["duration_s"] > 0 and "estimated" in r["load_note"] for r in est)
+    code, out, err = run("export", "--format", "csv", "--athlete", "Mo")
+    header = out.splitlines()[0].split(",")
+    assert code == 0 and "duration_estimated" in header

@@ -253,6 +253,46 @@ def test_svg_helpers():
     assert reports.acwr_svg(dates, [np.nan] * 6) == ""
 
 
+def test_weekly_bars_svg_marks_the_partial_week_pale_and_so_far():
+    weeks = pd.to_datetime(["2026-01-05", "2026-01-12", "2026-01-19"])
+    table = pd.DataFrame({"endurance": [100.0, 120.0, 20.0], "strength": [30.0, 0.0, 10.0]},
+                         index=weeks)
+    svg = reports.weekly_bars_svg(table, partial=[False, False, True])
+    rects = re.findall(r"<rect [^>]*>", svg)
+    pale = [r for r in rects if 'opacity="0.4"' in r]
+    assert len(rects) == 5 and len(pale) == 2      # both bars of the last week, none other
+    assert "19 Jan so far</text>" in svg and "12 Jan so far" not in svg
+    assert svg.count("(so far: not over yet)") == 2
+    plain = reports.weekly_bars_svg(table)
+    assert "opacity" not in plain and "so far" not in plain
+    with pytest.raises(ValueError):
+        reports.weekly_bars_svg(table, partial=[True])
+
+
+@pytest.mark.parametrize("as_of, partial_label", [
+    ("2026-03-11", "9 Mar"),     # Wednesday: the week of 9 Mar is not over
+    ("2026-03-15", None),        # Sunday: every week shown is complete
+])
+def test_reports_mark_the_current_week_in_table_and_chart_alike(as_of, partial_label):
+    risk = make_risk(days=70)
+    risk = risk[risk["date"] <= pd.Timestamp(as_of)]
+    athlete = athlete_html(weeks=8, risk=risk)
+    risk_all, balance_all, weekly_all = make_squad()
+    risk_all = risk_all[risk_all["date"] <= pd.Timestamp(as_of)]
+    squad = reports.squad_report_html("Club", risk_all=risk_all, balance_all=balance_all,
+                                      weekly_all=weekly_all, generated=GENERATED)
+    for html in (athlete, squad):
+        chart = re.search(r"<svg[^>]*Weekly min by training area.*?</svg>", html).group(0)
+        table_so_far = re.findall(r'<td class="nw">([^<]+) \(so far\)</td>', html)
+        chart_so_far = re.findall(r">([^<]+) so far</text>", chart)
+        if partial_label is None:
+            assert table_so_far == [] and chart_so_far == [] and "opacity" not in chart
+        else:
+            assert table_so_far == [partial_label + " 2026"]
+            assert chart_so_far == [partial_label]
+            assert 'opacity="0.4"' in chart
+
+
 def test_report_file_name():
     assert reports.report_file_name("Ann <Lee>", datetime(2026, 3, 2).date()) == \
         "stridewise-report-ann-lee-2026-03-02.html"

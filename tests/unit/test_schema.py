@@ -122,3 +122,32 @@ def test_sets_round_trip_and_tolerate_junk():
     assert parse_sets("not json") == []
     assert parse_sets(float("nan")) == []
     assert parse_sets('{"a": 1}') == []
+
+
+def test_duration_estimated_defaults_to_false_and_reads_common_spellings():
+    assert COLUMNS["duration_estimated"] == "bool"
+    assert empty_sessions()["duration_estimated"].dtype == np.bool_
+    assert _one()["duration_estimated"].tolist() == [False]     # absent -> False
+    raw = pd.DataFrame({"athlete": "A", "session_id": [f"s{i}" for i in range(8)],
+                        "start": "2025-01-01", "sport": "run", "duration_s": 60.0,
+                        "duration_estimated": [True, False, None, np.nan, "yes", "False",
+                                               1, 0]})
+    df = normalise(raw)
+    assert df["duration_estimated"].dtype == np.bool_
+    assert df["duration_estimated"].tolist() == [True, False, False, False, True, False,
+                                                 True, False]
+    validate(df)
+    num = normalise(raw.assign(duration_estimated=[1.0, 0.0, np.nan, 2.0, 0, 0, 0, 1]))
+    assert num["duration_estimated"].tolist() == [True, False, False, True, False, False,
+                                                  False, True]
+
+
+def test_validate_rejects_a_flag_that_is_not_true_or_false():
+    df = _one()
+    df["duration_estimated"] = "yes"
+    with pytest.raises(SchemaError, match="true/false") as info:
+        validate(df)
+    assert info.value.column == "duration_estimated"
+    df["duration_estimated"] = pd.array([pd.NA], dtype="boolean")
+    with pytest.raises(SchemaError, match="true/false"):
+        validate(df)

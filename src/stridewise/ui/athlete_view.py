@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -219,6 +220,13 @@ def _load_from(s: pd.DataFrame) -> Any:
     return label.to_numpy()
 
 
+def _estimated(s: pd.DataFrame) -> np.ndarray:
+    """True where a session's duration was estimated (no time recorded)."""
+    if "duration_estimated" not in s.columns:
+        return np.zeros(len(s), dtype=bool)
+    return s["duration_estimated"].fillna(False).to_numpy(dtype=bool)
+
+
 # --- sessions table ------------------------------------------------------------------------------------
 
 EDITOR_GEN = "sw_editor_gen"
@@ -232,7 +240,8 @@ def sessions_table(sessions: pd.DataFrame, units: str,
                    parts: pd.DataFrame | None = None) -> pd.DataFrame:
     """The display table of the sessions editor (one row per session, newest first).
 
-    ``split``: for a mixed session, its minutes per area (from ``parts``)."""
+    ``split``: for a mixed session, its minutes per area (from ``parts``). ``minutes_are``:
+    "estimated" where the source gave a distance but no time (``duration_estimated``)."""
     from stridewise.volume import area_split
 
     s = sessions.sort_values("start", ascending=False)
@@ -248,6 +257,7 @@ def sessions_table(sessions: pd.DataFrame, units: str,
         .where(lambda x: x.notna(), "").to_numpy(),
         "why": s["area_reason"].to_numpy() if "area_reason" in s.columns else "",
         "minutes": (pd.to_numeric(s["moving_s"], errors="coerce") / 60.0).round(0).to_numpy(),
+        "minutes_are": np.where(_estimated(s), "estimated", ""),
         "distance": (dist_km / fmt.KM_PER_MILE if units == "mi" else dist_km).round(2).to_numpy(),
         "avg_hr": pd.to_numeric(s["avg_hr"], errors="coerce").round(0).to_numpy(),
         "rpe": pd.to_numeric(s["rpe"], errors="coerce").to_numpy(),
@@ -312,10 +322,10 @@ def sessions_editor(store: Store, analysis: Any, athlete: str, start: date, end:
     st.data_editor(
         table.drop(columns=["session_id"]), key=key, hide_index=True, width="stretch",
         height=min(38 + 35 * len(table), 460), num_rows="fixed", placeholder="–",
-        column_order=["start", "title", "area", "split", "rpe", "minutes", "distance", "avg_hr",
-                      "load", "load_from", "sport", "why"],
-        disabled=["start", "sport", "title", "split", "why", "minutes", "distance", "avg_hr",
-                  "load", "load_from"],
+        column_order=["start", "title", "area", "split", "rpe", "minutes", "minutes_are",
+                      "distance", "avg_hr", "load", "load_from", "sport", "why"],
+        disabled=["start", "sport", "title", "split", "why", "minutes", "minutes_are",
+                  "distance", "avg_hr", "load", "load_from"],
         column_config={
             "start": st.column_config.DatetimeColumn("Start", format="ddd D MMM YY, HH:mm"),
             "sport": st.column_config.TextColumn("Sport"),
@@ -328,6 +338,10 @@ def sessions_editor(store: Store, analysis: Any, athlete: str, start: date, end:
                 "Mixed: minutes per area", help="A mixed session counts once as a session "
                 "(in its main area); its minutes are split across its areas."),
             "minutes": st.column_config.NumberColumn("Minutes", format="%d"),
+            "minutes_are": st.column_config.TextColumn(
+                "Minutes are", width="small",
+                help="'estimated': the file gave a distance but no time, so the minutes (and "
+                     "the load) were estimated from its pace."),
             "distance": st.column_config.NumberColumn(dist_label, format="%.2f"),
             "avg_hr": st.column_config.NumberColumn("Avg HR", format="%d"),
             "rpe": st.column_config.NumberColumn(
@@ -362,8 +376,9 @@ def export_items(analysis: Any, athlete: str, start: date, end: date, settings: 
     daily = risk_in_range(analysis, athlete, start, end)
     out_cols = [c for c in ("athlete", "start", "sport", "title", "area", "area_reason",
                             "duration_s", "moving_s", "distance_m", "elevation_gain_m",
-                            "avg_hr", "max_hr", "calories", "rpe", "rpe_used", "load",
-                            "load_source", "trimp", "source", "source_file", "session_id")
+                            "duration_estimated", "avg_hr", "max_hr", "calories", "rpe",
+                            "rpe_used", "load", "load_source", "trimp", "source",
+                            "source_file", "session_id")
                 if c in sessions.columns]
     s_out = sessions[out_cols].sort_values("start")
     base = f"stridewise_{fmt.safe_file_part(athlete)}_{start:%Y%m%d}-{end:%Y%m%d}"

@@ -4,6 +4,10 @@
 each file ends in exactly one :class:`FileOutcome` — imported (with the report), needs a column
 mapping (with the columns and the best guess), or refused (with the error's one sentence).
 No exception other than those handled here reaches the page.
+
+:func:`apply_zone` saves the athlete's time zone before an import; when it differs from the
+stored one, the store re-times the athlete's UTC-sourced sessions and the returned
+:class:`ZoneChange` says how many moved, so the import report can say exactly what happened.
 """
 
 from __future__ import annotations
@@ -45,6 +49,53 @@ class FileOutcome:
     already_imported: bool = False
 
 
+@dataclass(frozen=True)
+class ZoneChange:
+    """The athlete's time zone changed from ``old`` to ``new`` at an import; ``moved`` stored
+    sessions (those that came as UTC: Strava, FIT, TCX, GPX, ...) were re-timed."""
+
+    athlete: str
+    old: str
+    new: str
+    moved: int
+
+    def sentence(self, new_sessions: int) -> str:
+        """One sentence for the import report, e.g. "12 stored sessions re-timed from UTC to
+        Europe/Budapest; 0 new sessions." (``new_sessions``: added by this import)."""
+        moved = (f"{self.moved} stored session{'' if self.moved == 1 else 's'} re-timed "
+                 f"from {self.old} to {self.new}" if self.moved else
+                 f"Time zone changed from {self.old} to {self.new}; no stored session needed "
+                 "re-timing")
+        return f"{moved}; {new_sessions} new session{'' if new_sessions == 1 else 's'}."
+
+
+def apply_zone(store: Store, athlete: str, tz: str, *, stored: str | None,
+               exists: bool) -> ZoneChange | None:
+    """Save ``tz`` as the athlete's zone before an import (creating a new athlete).
+
+    ``stored``: the athlete's zone before (None/"" when none was saved); ``exists``: whether
+    the athlete is already stored. For an existing athlete whose zone changes, the store
+    re-times the stored UTC-sourced sessions in the same transaction and the change is
+    returned; otherwise None. Raises :class:`StridewiseError` (one sentence) for a bad zone.
+    """
+    old = (stored or "").strip()
+    if exists and old == tz:
+        return None
+    moved = store.upsert_athlete(athlete, tz=tz)
+    if not exists:
+        return None
+    return ZoneChange(athlete=athlete, old=old or "UTC", new=tz, moved=int(moved))
+
+
+def already_imported_note(outcome: FileOutcome, zone: ZoneChange | None) -> str:
+    """What a card says about a file imported before (never "nothing changed" when the zone
+    change has just re-timed its sessions)."""
+    if zone is not None and zone.moved:
+        return ("This exact file was imported before for this athlete: no new sessions from "
+                f"it. Its stored sessions follow the new zone ({zone.new}).")
+    return "This exact file was imported before for this athlete; nothing changed."
+
+
 def _ctx(athlete: str, tz: str, units: str | None, mapping: Mapping[str, str] | None,
          profiles: Mapping[str, Mapping[str, str]],
          progress: Callable[[float, str], None] | None) -> ReadContext:
@@ -66,7 +117,9 @@ def import_one(store: Store, data: bytes, file_name: str, *, athlete: str, tz: s
     except StridewiseError as exc:
         return FileOutcome(file_name, "refused", exc.message, athlete=athlete)
     try:
-        result = store.import_report(report, athlete=athlete)
+        # the zone the reader converted UTC starts to is recorded with them, so a later zone
+        # change re-times them from the right clock
+        result = store.import_report(report, athlete=athlete, tz=tz)
     except StridewiseError as exc:
         return FileOutcome(file_name, "refused", exc.message, format=report.format,
                            athlete=athlete)
