@@ -28,7 +28,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -52,8 +52,10 @@ from stridewise.schema import (
     make_session_id,
     normalise,
 )
+from stridewise import derived, pipeline
 from stridewise.store_schema import (
     DATA_TABLES,
+    DERIVED_TABLES,
     SCHEMA_VERSION,
     T,
     current_version,
@@ -610,13 +612,11 @@ class Store:
 
     def athletes(self) -> pd.DataFrame:
         """DataFrame[name, group, hr_max, hr_rest, sex, tz, units, is_demo, sessions]."""
-        a, s = T["athletes"], T["sessions"]
-        counts = (sa.select(s.c.athlete, sa.func.count().label("n"))
-                  .group_by(s.c.athlete).subquery())
+        a = T["athletes"]
+        # the count is kept by every write that changes an athlete's sessions (never recounted)
         q = (sa.select(a.c.name, a.c.group_name.label("group"), a.c.hr_max, a.c.hr_rest,
                        a.c.sex, a.c.tz, a.c.units, a.c.is_demo,
-                       sa.func.coalesce(counts.c.n, 0).label("sessions"))
-             .select_from(a.outerjoin(counts, counts.c.athlete == a.c.name))
+                       a.c.session_count.label("sessions"))
              .order_by(a.c.name))
         df = self._read(lambda c: _frame(c.execute(q)))
         out = pd.DataFrame({
@@ -688,14 +688,18 @@ class Store:
         a = T["athletes"]
 
         def tx(conn: Connection) -> None:
+            before = conn.execute(sa.select(a.c.hr_max, a.c.hr_rest, a.c.sex)
+                                  .where(a.c.name == name)).first()
             self._ensure_athlete(conn, name, bool(vals.get("is_demo", False)))
             if vals:
                 conn.execute(sa.update(a).where(a.c.name == name).values(**vals))
-            hr_max, hr_rest = conn.execute(sa.select(a.c.hr_max, a.c.hr_rest)
-                                           .where(a.c.name == name)).one()
+            hr_max, hr_rest, sex = conn.execute(sa.select(a.c.hr_max, a.c.hr_rest, a.c.sex)
+                                                .where(a.c.name == name)).one()
             if hr_max is not None and hr_rest is not None and hr_rest >= hr_max:
                 raise UsageError(f"Resting heart rate ({hr_rest:g} bpm) must be below maximum "
                                  f"heart rate ({hr_max:g} bpm).")
+            if before is None or tuple(before) != (hr_max, hr_rest, sex):
+                derived.touch(conn, [name])  # the HR profile feeds load and TRIMP
 
         self._write(tx)
 
@@ -730,6 +734,7 @@ class Store:
             conn.execute(sa.delete(ss).where(ss.c.athlete == name))
             conn.execute(sa.delete(imp).where(imp.c.athlete == name))
             conn.execute(sa.delete(a).where(a.c.name == name))
+        derived.refresh(conn, names)  # their derived rows go with them
         return removed
 
     def has_demo(self) -> bool:
@@ -839,6 +844,7 @@ class Store:
         conn.execute(sa.update(imp).where(imp.c.import_id == import_id).values(
             added=result.added, merged=result.merged, unchanged=result.unchanged,
             updated=result.updated))
+        derived.touch(conn, [name])
         self._stage("commit")
         return result
 
@@ -1058,7 +1064,9 @@ class Store:
                     conn.execute(sa.delete(ss).where(ss.c.source_session_id.in_(orphan)))
             self._stage("remove")
             gone = self._rebuild(conn, sorted(affected))
+            owner = conn.execute(sa.select(imp.c.athlete).where(imp.c.import_id == iid)).scalar()
             conn.execute(sa.delete(imp).where(imp.c.import_id == iid))
+            derived.touch(conn, [str(owner)])
             return len(gone)
 
         return self._write(tx)
@@ -1073,65 +1081,7 @@ class Store:
         import that brought the session) and ``sources``. ``rpe`` is the user's override where
         set, else the recorded value.
         """
-        s, ov = T["sessions"], T["overrides"]
-        # The commonest values come back as NULL (cheaper to fetch than a string per row) and
-        # are put back below: no sets "[]", no area "", contributing sources = the source.
-        cols = []
-        for c in s.c:
-            if c.name == "start":
-                cols.append(sa.type_coerce(c, sa.Text).label("start"))
-            elif c.name in _AS_NULL:
-                cols.append(sa.func.nullif(c, _AS_NULL[c.name]).label(c.name))
-            elif c.name in COLUMNS:
-                cols.append(c)
-        q = (sa.select(*cols, s.c.import_id, sa.func.nullif(s.c.sources, s.c.source)
-                       .label("sources"))
-             .order_by(s.c.athlete, s.c.start, s.c.session_id))
-        # overrides are few: read on their own and placed by session id (no join per row)
-        oq = sa.select(ov.c.session_id, ov.c.area, ov.c.notes, ov.c.rpe)
-        if athletes is not None:
-            names = [str(a) for a in athletes]
-            q = q.where(s.c.athlete.in_(names)) if names else q.where(sa.false())
-            oq = (oq.select_from(ov.join(s, s.c.session_id == ov.c.session_id))
-                  .where(s.c.athlete.in_(names)) if names else oq.where(sa.false()))
-        keys = [c.name for c in q.selected_columns]
-
-        def read(conn: Connection) -> tuple[_RowBatches, list[tuple[Any, ...]]]:
-            res = conn.execute(q)
-            try:
-                # Plain tuples straight from the driver (no per-row Row objects): every column
-                # here is text, a number or ``start``, so no SQLAlchemy conversion is skipped.
-                # Fetched in batches, each packed into Arrow columns at once, so the Python
-                # objects are freed while still in the CPU cache.
-                batches: list[pa.StructArray] = []
-                rows: list[tuple[Any, ...]] = []
-                cur = res.cursor
-                kind = None
-                while cur is not None:
-                    chunk = cur.fetchmany(_FETCH_ROWS)
-                    if not chunk:
-                        break
-                    if rows:  # an earlier batch could not be packed: keep raw rows
-                        rows.extend(chunk)
-                        continue
-                    if kind is None:
-                        kind = _arrow_row_type(keys, chunk[0])
-                    try:
-                        batches.append(pa.array(chunk, type=kind))
-                    except (pa.ArrowException, TypeError, ValueError, OverflowError):
-                        rows = [r for b in batches for r in _struct_rows(b)] + list(chunk)
-                        batches = []
-            finally:
-                res.close()
-            over = [tuple(r) for r in conn.execute(oq).all()]
-            return _RowBatches(batches, rows, kind), over
-
-        got, over = self._read(read, snapshot=True)
-        if got.rows or got.kind is None:
-            df = self._sessions_frame(keys, got.rows)
-        else:
-            df = self._sessions_arrow(keys, got)
-        return self._with_overrides(df, over)
+        return self._read(lambda conn: read_sessions(conn, athletes), snapshot=True)
 
     @staticmethod
     def _with_overrides(df: dict[str, Any], over: list[tuple[Any, ...]]) -> pd.DataFrame:
@@ -1280,13 +1230,26 @@ class Store:
             if any(v is not None for v in row.values()):
                 conn.execute(sa.insert(ov).values(session_id=session_id, updated_at=_now(),
                                                   **row))
+            derived.touch(conn, self._owners(conn, [session_id]))
 
         self._write(tx)
 
     def clear_override(self, session_id: str) -> None:
         """Forget the user's area, RPE and notes for a session."""
         ov = T["overrides"]
-        self._write(lambda conn: conn.execute(sa.delete(ov).where(ov.c.session_id == session_id)))
+
+        def tx(conn: Connection) -> None:
+            conn.execute(sa.delete(ov).where(ov.c.session_id == session_id))
+            derived.touch(conn, self._owners(conn, [session_id]))
+
+        self._write(tx)
+
+    @staticmethod
+    def _owners(conn: Connection, session_ids: Sequence[str]) -> list[str]:
+        """The athletes of these stored sessions."""
+        s = T["sessions"]
+        return sorted(set(conn.execute(sa.select(s.c.athlete)
+                                       .where(s.c.session_id.in_(list(session_ids)))).scalars()))
 
     def overrides(self) -> pd.DataFrame:
         """DataFrame[session_id, area, rpe, notes, updated_at] of every user edit."""
@@ -1357,6 +1320,38 @@ class Store:
     def delete_mapping_profile(self, signature: str) -> None:
         m = T["mapping_profiles"]
         self._write(lambda c: c.execute(sa.delete(m).where(m.c.signature == signature)))
+
+    # ------------------------------------------------------------------ derived tables
+
+    def athlete_versions(self) -> dict[str, int]:
+        """Athlete -> a counter that grows with every write touching that athlete (a cache
+        key that is per athlete, unlike :meth:`version`)."""
+        return self._read(derived.athlete_versions)
+
+    def squad_snapshot(self, today: date | None = None) -> derived.SquadSnapshot:
+        """Every athlete's roster figures from the derived tables (N rows, no session history).
+
+        Rows not current (computed on another day, or before a settings or rule change) are
+        recomputed first, in one write transaction, for exactly those athletes.
+        """
+        day = today or date.today()
+        todo, _, _ = self._read(lambda c: derived.stale_athletes(c, day), snapshot=True)
+        if todo:
+            self._write(lambda c: derived.refresh(c, todo, today=day), bump=False)
+        risk, bal, ses, as_of, stale = self._read(lambda c: derived.squad_snapshot(c, day),
+                                                  snapshot=True)
+        empty = pd.DataFrame()
+        return derived.SquadSnapshot(pipeline.Analysis(ses, empty, empty, risk, bal), as_of,
+                                     stale, len(todo))
+
+    def weekly_volume(self, athletes: Sequence[str] | None = None,
+                      since: date | None = None) -> pd.DataFrame:
+        """Stored weekly volume of ``athletes`` for the weeks after ``since`` (derived table)."""
+        return self._read(lambda c: derived.weekly_rows(c, athletes, since))
+
+    def daily_metrics(self, athletes: Sequence[str]) -> pd.DataFrame:
+        """Stored daily metrics (the risk table) of ``athletes`` (derived table)."""
+        return self._read(lambda c: derived.daily_rows(c, athletes))
 
     # ------------------------------------------------------------------ backup / restore
 
@@ -1454,15 +1449,86 @@ class Store:
             data[name] = recs
 
         def tx(conn: Connection) -> None:
-            for name in reversed(DATA_TABLES):
+            a = T["athletes"]
+            top = conn.execute(sa.select(sa.func.max(a.c.data_version))).scalar() or 0
+            for name in (*reversed(DATA_TABLES), *DERIVED_TABLES):
                 if name != "meta":
                     conn.execute(sa.delete(T[name]))
             for name in DATA_TABLES:
                 recs = data.get(name, [])
                 for chunk in _chunks(recs, 5000):
                     conn.execute(sa.insert(T[name]), list(chunk))
+            # kept per-athlete figures; the derived rows are rebuilt when first read. Every
+            # athlete's data version moves past any used before, so no cache entry survives.
+            top = max(int(top), int(conn.execute(sa.select(sa.func.max(a.c.data_version)))
+                                    .scalar() or 0))
+            conn.execute(sa.update(a).values(data_version=top + 1))
+            derived.recount(conn)
 
         self._write(tx)
+
+
+def read_sessions(conn: Connection, athletes: Sequence[str] | None = None) -> pd.DataFrame:
+    """:meth:`Store.sessions` on an open connection (e.g. inside a write transaction)."""
+    s, ov = T["sessions"], T["overrides"]
+    # The commonest values come back as NULL (cheaper to fetch than a string per row) and
+    # are put back below: no sets "[]", no area "", contributing sources = the source.
+    cols = []
+    for c in s.c:
+        if c.name == "start":
+            cols.append(sa.type_coerce(c, sa.Text).label("start"))
+        elif c.name in _AS_NULL:
+            cols.append(sa.func.nullif(c, _AS_NULL[c.name]).label(c.name))
+        elif c.name in COLUMNS:
+            cols.append(c)
+    q = (sa.select(*cols, s.c.import_id, sa.func.nullif(s.c.sources, s.c.source)
+                   .label("sources"))
+         .order_by(s.c.athlete, s.c.start, s.c.session_id))
+    # overrides are few: read on their own and placed by session id (no join per row)
+    oq = sa.select(ov.c.session_id, ov.c.area, ov.c.notes, ov.c.rpe)
+    if athletes is not None:
+        names = [str(a) for a in athletes]
+        q = q.where(s.c.athlete.in_(names)) if names else q.where(sa.false())
+        oq = (oq.select_from(ov.join(s, s.c.session_id == ov.c.session_id))
+              .where(s.c.athlete.in_(names)) if names else oq.where(sa.false()))
+    keys = [c.name for c in q.selected_columns]
+
+    def read(conn: Connection) -> tuple[_RowBatches, list[tuple[Any, ...]]]:
+        res = conn.execute(q)
+        try:
+            # Plain tuples straight from the driver (no per-row Row objects): every column
+            # here is text, a number or ``start``, so no SQLAlchemy conversion is skipped.
+            # Fetched in batches, each packed into Arrow columns at once, so the Python
+            # objects are freed while still in the CPU cache.
+            batches: list[pa.StructArray] = []
+            rows: list[tuple[Any, ...]] = []
+            cur = res.cursor
+            kind = None
+            while cur is not None:
+                chunk = cur.fetchmany(_FETCH_ROWS)
+                if not chunk:
+                    break
+                if rows:  # an earlier batch could not be packed: keep raw rows
+                    rows.extend(chunk)
+                    continue
+                if kind is None:
+                    kind = _arrow_row_type(keys, chunk[0])
+                try:
+                    batches.append(pa.array(chunk, type=kind))
+                except (pa.ArrowException, TypeError, ValueError, OverflowError):
+                    rows = [r for b in batches for r in _struct_rows(b)] + list(chunk)
+                    batches = []
+        finally:
+            res.close()
+        over = [tuple(r) for r in conn.execute(oq).all()]
+        return _RowBatches(batches, rows, kind), over
+
+    got, over = read(conn)
+    if got.rows or got.kind is None:
+        df = Store._sessions_frame(keys, got.rows)
+    else:
+        df = Store._sessions_arrow(keys, got)
+    return Store._with_overrides(df, over)
 
 
 def _arrow_type(t: sa.types.TypeEngine) -> Any:

@@ -14,8 +14,13 @@ User edits (``overrides``) are keyed by the merged session id and never touched 
 
 Schema versions are applied in order by :func:`migrate`. Version 1 is the first released
 layout; version 2 adds the sport family used to find the same session in two sources plus the
-list of contributing sources, back-filled from the stored rows. A database is always built by
-running every step from an empty database, so the upgrade path and the fresh path are one path.
+list of contributing sources, back-filled from the stored rows. Version 3 adds what keeps the
+app fast at club scale: indexes for the import path, a per-athlete session count, latest
+session start and data version kept on ``athletes`` (maintained by every write instead of
+recounted on every read), and the derived per-athlete tables ``derived_roster``,
+``derived_weekly`` and ``derived_daily`` (see :mod:`stridewise.derived`), built for the stored
+athletes by the migration. A database is always built by running every step from an empty
+database, so the upgrade path and the fresh path are one path.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from sqlalchemy.engine import Connection
 from stridewise.schema import COLUMNS
 
 #: The schema version this code writes and reads.
-SCHEMA_VERSION: Final[int] = 2
+SCHEMA_VERSION: Final[int] = 3
 
 #: Sport families used to recognise the same session from two sources (DESIGN §5): a run and a
 #: walk recorded by a watch may be labelled differently by two apps, a ride never looks like a run.
@@ -80,7 +85,7 @@ def _canonical_columns(*, id_name: str) -> list[sa.Column]:
 
 
 def build_metadata(version: int) -> sa.MetaData:
-    """The table layout of schema ``version`` (1 or 2)."""
+    """The table layout of schema ``version`` (1, 2 or 3)."""
     md = sa.MetaData()
     sa.Table("schema_version", md, sa.Column("version", sa.Integer, nullable=False))
     sa.Table("meta", md,
@@ -95,7 +100,8 @@ def build_metadata(version: int) -> sa.MetaData:
              sa.Column("tz", sa.Text),
              sa.Column("units", sa.Text),
              sa.Column("is_demo", sa.Boolean, nullable=False, server_default=sa.false()),
-             sa.Column("created_at", sa.DateTime, nullable=False))
+             sa.Column("created_at", sa.DateTime, nullable=False),
+             *_athlete_summary_columns(version))
     sa.Table("imports", md,
              sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=False),
              sa.Column("athlete", sa.Text, nullable=False, index=True),
@@ -117,7 +123,9 @@ def build_metadata(version: int) -> sa.MetaData:
              *_canonical_columns(id_name="source_session_id"),
              sa.Column("session_id", sa.Text, nullable=False, index=True),
              sa.Column("first_import_id", sa.Integer, nullable=False),
-             sa.Index("ix_source_sessions_athlete", "athlete"))
+             sa.Index("ix_source_sessions_athlete", "athlete"),
+             *([sa.Index("ix_source_sessions_import", "first_import_id", "source")]
+               if version >= 3 else []))
     sa.Table("import_sessions", md,
              sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=False),
              sa.Column("source_session_id", sa.Text, primary_key=True),
@@ -148,7 +156,49 @@ def build_metadata(version: int) -> sa.MetaData:
              sa.Column("signature", sa.Text, primary_key=True),
              sa.Column("mapping", sa.Text, nullable=False),
              sa.Column("updated_at", sa.DateTime, nullable=False))
+    if version >= 3:
+        _derived_tables(md)
     return md
+
+
+def _athlete_summary_columns(version: int) -> list[sa.Column]:
+    """Version 3: per-athlete figures kept up to date by every write (never recounted)."""
+    if version < 3:
+        return []
+    return [sa.Column("session_count", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("last_start", sa.DateTime),
+            sa.Column("data_version", sa.Integer, nullable=False, server_default="0")]
+
+
+def _derived_tables(md: sa.MetaData) -> None:
+    """Version 3: derived per-athlete tables (:mod:`stridewise.derived` fills them).
+
+    ``derived_roster``: one row per athlete: the day the figures are as of, the basis they were
+    computed on (settings, rules, HR profile; a hash), and as Arrow IPC bytes the daily-metrics
+    rows of the last weeks, the area balance and the recent sessions (what a roster row needs).
+    ``derived_weekly``: weekly volume per athlete x week x area (the pipeline's weekly table).
+    ``derived_daily``: the whole daily-metrics table of one athlete as Arrow IPC bytes.
+    """
+    sa.Table("derived_roster", md,
+             sa.Column("athlete", sa.Text, primary_key=True),
+             sa.Column("as_of", sa.Date, nullable=False),
+             sa.Column("basis", sa.Text, nullable=False),
+             sa.Column("risk_recent", sa.LargeBinary, nullable=False),
+             sa.Column("balance", sa.LargeBinary, nullable=False),
+             sa.Column("sessions_recent", sa.LargeBinary, nullable=False),
+             sa.Column("computed_at", sa.DateTime, nullable=False))
+    sa.Table("derived_weekly", md,
+             sa.Column("athlete", sa.Text, primary_key=True),
+             sa.Column("week", sa.Date, primary_key=True),
+             sa.Column("area", sa.Text, primary_key=True),
+             sa.Column("sessions", sa.Float, nullable=False),
+             sa.Column("minutes", sa.Float, nullable=False),
+             sa.Column("distance_km", sa.Float, nullable=False),
+             sa.Column("load", sa.Float, nullable=False),
+             sa.Index("ix_derived_weekly_week", "week"))
+    sa.Table("derived_daily", md,
+             sa.Column("athlete", sa.Text, primary_key=True),
+             sa.Column("payload", sa.LargeBinary, nullable=False))
 
 
 #: The current layout; the store codes against these tables.
@@ -159,6 +209,8 @@ DATA_TABLES: Final[tuple[str, ...]] = (
     "meta", "athletes", "imports", "source_sessions", "import_sessions", "sessions",
     "overrides", "settings", "rules", "mapping_profiles",
 )
+#: Tables computed from the data tables (not backed up; rebuilt from the sessions).
+DERIVED_TABLES: Final[tuple[str, ...]] = ("derived_roster", "derived_weekly", "derived_daily")
 
 
 def _step_1(conn: Connection) -> None:
@@ -181,8 +233,25 @@ def _step_2(conn: Connection) -> None:
     index.create(conn)
 
 
+def _step_3(conn: Connection) -> None:
+    """Version 3: import-path index, kept per-athlete summary, derived tables (built here)."""
+    md = build_metadata(3)
+    for col in ("session_count INTEGER NOT NULL DEFAULT 0", "last_start TIMESTAMP",
+                "data_version INTEGER NOT NULL DEFAULT 0"):
+        conn.execute(sa.text(f"ALTER TABLE athletes ADD COLUMN {col}"))
+    next(i for i in md.tables["source_sessions"].indexes
+         if i.name == "ix_source_sessions_import").create(conn)
+    for name in DERIVED_TABLES:
+        md.tables[name].create(conn)
+    from stridewise import derived  # the pipeline: imported only when a store is migrated
+
+    derived.recount(conn)
+    derived.refresh_all(conn)
+
+
 #: version -> step that brings a database from version-1 to version.
-MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {1: _step_1, 2: _step_2}
+MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {1: _step_1, 2: _step_2,
+                                                              3: _step_3}
 
 
 def current_version(conn: Connection) -> int:

@@ -18,7 +18,7 @@ def test_default_database_is_created_under_cwd_in_wal_mode(
     monkeypatch.delenv("STRIDEWISE_DB", raising=False)
     with Store.from_env() as store:
         assert store.backend == "sqlite"
-        assert store.schema_version() == 2
+        assert store.schema_version() == 3
     db = tmp_path / DEFAULT_DB_PATH
     assert db.is_file()
     with sqlite3.connect(db) as conn:

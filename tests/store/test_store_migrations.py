@@ -22,7 +22,7 @@ def _layout(engine: sa.Engine) -> dict[str, tuple[set[str], set[str]]]:
 
 def test_empty_database_gets_the_current_layout(db_url: str) -> None:
     with Store(db_url) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 2
+        assert store.schema_version() == SCHEMA_VERSION == 3
         layout = _layout(store.engine)
     assert set(layout) == set(METADATA.tables)
     for name, table in METADATA.tables.items():
@@ -57,7 +57,7 @@ def test_version_1_database_with_data_is_upgraded(db_url: str) -> None:
     engine.dispose()
 
     with Store(db_url) as store:
-        assert store.schema_version() == 2
+        assert store.schema_version() == SCHEMA_VERSION
         assert store.version() == 6  # the upgrade is a write
         layout = _layout(store.engine)
         assert {"family", "sources"} <= layout["sessions"][0]
@@ -90,6 +90,6 @@ def test_opening_twice_migrates_once(db_url: str) -> None:
     with Store(db_url) as a:
         v = a.version()
     with Store(db_url) as b:
-        assert b.version() == v and b.schema_version() == 2
+        assert b.version() == v and b.schema_version() == SCHEMA_VERSION
         with b.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT count(*) FROM schema_version")).scalar() == 1

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from stridewise.ui import fmt, summary, widgets
+from stridewise.ui import fmt, state, summary, widgets
 from stridewise.ui.state import View
 
 SPIKE_LABELS = {"none": "–", "small": "small", "moderate": "moderate", "large": "large"}
@@ -90,9 +90,11 @@ def roster_table(roster: pd.DataFrame, units: str) -> str | None:
 
 
 def weekly_for(view: View, names: list[str], weeks: int) -> pd.DataFrame:
-    w = view.analysis.weekly
-    since = pd.Timestamp(view.as_of) - pd.Timedelta(weeks=weeks)
-    return w.loc[w["athlete"].isin(names) & (pd.to_datetime(w["week"]) > since)]
+    """Weekly volume of ``names`` for the last ``weeks`` weeks up to the view's day, read from
+    the store's derived table (only the weeks drawn)."""
+    since = (pd.Timestamp(view.as_of) - pd.Timedelta(weeks=weeks)).date()
+    w = state.squad_weekly(view, names, since)
+    return w.loc[pd.to_datetime(w["week"]) <= pd.Timestamp(view.as_of)]
 
 
 def exports(view: View, roster: pd.DataFrame, names: list[str], title: str = "Squad") -> None:
@@ -102,25 +104,29 @@ def exports(view: View, roster: pd.DataFrame, names: list[str], title: str = "Sq
     if roster.empty:
         return
     a: Any = view.analysis
-    weekly = a.weekly.loc[a.weekly["athlete"].isin(names)]
     balance = a.balance.loc[a.balance["athlete"].isin(names)]
+
+    def weekly() -> pd.DataFrame:  # every stored week, read only when a file is asked for
+        w = state.squad_weekly(view, names, None)
+        return w.loc[pd.to_datetime(w["week"]) <= pd.Timestamp(view.as_of)]
     base = f"stridewise_squad_{view.as_of:%Y%m%d}"
     units = view.settings.units
 
     def report() -> str:
-        risk_all = a.risk.loc[a.risk["athlete"].isin(names)
-                              & (pd.to_datetime(a.risk["date"]) <= pd.Timestamp(view.as_of))]
+        daily = state.squad_daily(view, names)
+        risk_all = daily.loc[pd.to_datetime(daily["date"]) <= pd.Timestamp(view.as_of)] \
+            if len(daily) else daily
         return reports.squad_report_html(title, risk_all=risk_all, balance_all=balance,
-                                         weekly_all=weekly, units=units)
+                                         weekly_all=weekly(), units=units)
 
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     items = [
         ("Roster CSV", partial(ex.csv_bytes, roster), f"{base}_roster.csv", "text/csv"),
-        ("Weekly CSV", partial(ex.csv_bytes, weekly), f"{base}_weekly.csv", "text/csv"),
-        ("Weekly Parquet", partial(ex.parquet_bytes, weekly), f"{base}_weekly.parquet",
+        ("Weekly CSV", lambda: ex.csv_bytes(weekly()), f"{base}_weekly.csv", "text/csv"),
+        ("Weekly Parquet", lambda: ex.parquet_bytes(weekly()), f"{base}_weekly.parquet",
          "application/vnd.apache.parquet"),
-        ("Excel", partial(ex.excel_bytes, {"Roster": roster, "Weekly": weekly,
-                                           "Balance": balance}), f"{base}.xlsx", xlsx),
+        ("Excel", lambda: ex.excel_bytes({"Roster": roster, "Weekly": weekly(),
+                                          "Balance": balance}), f"{base}.xlsx", xlsx),
         ("Printable squad report", report, f"{base}_report.html", "text/html"),
     ]
     widgets.download_row(items, key="squad_dl")
