@@ -240,7 +240,11 @@ def touch(conn: Connection, athletes: Sequence[str]) -> None:
 
 
 def recount(conn: Connection) -> None:
-    """Session count and latest start of every athlete, counted afresh (after a restore)."""
+    """Session count and latest start of every athlete and the sessions of every import,
+    counted afresh (after a restore)."""
+    conn.execute(sa.text(
+        "UPDATE imports SET link_count = (SELECT count(*) FROM import_sessions "
+        "WHERE import_sessions.import_id = imports.import_id)"))
     conn.execute(sa.text(
         "UPDATE athletes SET session_count = (SELECT count(*) FROM sessions "
         "WHERE sessions.athlete = athletes.name), last_start = (SELECT max(start) FROM sessions "

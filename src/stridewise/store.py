@@ -841,9 +841,12 @@ class Store:
         for source, part in frame.groupby("source", sort=False):
             totals += self._store_rows(conn, part, import_id, name, str(source))
         result = ImportResult(import_id, *(int(x) for x in totals), file_name=file_name)
+        links = T["import_sessions"]
+        n_links = conn.execute(sa.select(sa.func.count()).select_from(links)
+                               .where(links.c.import_id == import_id)).scalar_one()
         conn.execute(sa.update(imp).where(imp.c.import_id == import_id).values(
             added=result.added, merged=result.merged, unchanged=result.unchanged,
-            updated=result.updated))
+            updated=result.updated, link_count=int(n_links)))
         derived.touch(conn, [name])
         self._stage("commit")
         return result
@@ -1004,15 +1007,13 @@ class Store:
         are still stored;
         ``assumptions``/``warnings`` are "; "-joined text (see :meth:`import_detail` for lists).
         """
-        imp, links = T["imports"], T["import_sessions"]
-        counts = (sa.select(links.c.import_id, sa.func.count().label("n"))
-                  .group_by(links.c.import_id).subquery())
+        imp = T["imports"]
+        # link_count is written with the import (an import's links never change afterwards:
+        # they go only with the import itself), so nothing is counted here
         q = (sa.select(imp.c.import_id, imp.c.athlete, imp.c.file_name, imp.c.content_sha1,
-                       imp.c.format, imp.c.imported_at,
-                       sa.func.coalesce(counts.c.n, 0).label("sessions"), imp.c.added,
-                       imp.c.merged, imp.c.unchanged, imp.c.updated, imp.c.skipped,
+                       imp.c.format, imp.c.imported_at, imp.c.link_count.label("sessions"),
+                       imp.c.added, imp.c.merged, imp.c.unchanged, imp.c.updated, imp.c.skipped,
                        imp.c.assumptions_json, imp.c.warnings_json)
-             .select_from(imp.outerjoin(counts, counts.c.import_id == imp.c.import_id))
              .order_by(imp.c.import_id.desc()))
         if athlete is not None:
             q = q.where(imp.c.athlete == athlete)

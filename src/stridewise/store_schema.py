@@ -16,8 +16,8 @@ Schema versions are applied in order by :func:`migrate`. Version 1 is the first 
 layout; version 2 adds the sport family used to find the same session in two sources plus the
 list of contributing sources, back-filled from the stored rows. Version 3 adds what keeps the
 app fast at club scale: indexes for the import path, a per-athlete session count, latest
-session start and data version kept on ``athletes`` (maintained by every write instead of
-recounted on every read), and the derived per-athlete tables ``derived_roster``,
+session start and data version kept on ``athletes`` and the number of sessions each import
+brought kept on ``imports`` (maintained by the writes instead of recounted on every read), and the derived per-athlete tables ``derived_roster``,
 ``derived_weekly`` and ``derived_daily`` (see :mod:`stridewise.derived`), built for the stored
 athletes by the migration. A database is always built by running every step from an empty
 database, so the upgrade path and the fresh path are one path.
@@ -118,6 +118,8 @@ def build_metadata(version: int) -> sa.MetaData:
              sa.Column("skipped_json", sa.Text, nullable=False, server_default="[]"),
              sa.Column("assumptions_json", sa.Text, nullable=False, server_default="[]"),
              sa.Column("warnings_json", sa.Text, nullable=False, server_default="[]"),
+             *([sa.Column("link_count", sa.Integer, nullable=False, server_default="0")]
+               if version >= 3 else []),
              sa.Index("ix_imports_athlete_sha1", "athlete", "content_sha1"))
     sa.Table("source_sessions", md,
              *_canonical_columns(id_name="source_session_id"),
@@ -241,6 +243,11 @@ def _step_3(conn: Connection) -> None:
         conn.execute(sa.text(f"ALTER TABLE athletes ADD COLUMN {col}"))
     next(i for i in md.tables["source_sessions"].indexes
          if i.name == "ix_source_sessions_import").create(conn)
+    # the sessions an import brought: its links, fixed once the import is stored
+    conn.execute(sa.text("ALTER TABLE imports ADD COLUMN link_count INTEGER NOT NULL DEFAULT 0"))
+    conn.execute(sa.text(
+        "UPDATE imports SET link_count = (SELECT count(*) FROM import_sessions "
+        "WHERE import_sessions.import_id = imports.import_id)"))
     for name in DERIVED_TABLES:
         md.tables[name].create(conn)
     from stridewise import derived  # the pipeline: imported only when a store is migrated
