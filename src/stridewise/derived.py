@@ -136,15 +136,20 @@ def _profiles(conn: Connection, names: Sequence[str] | None = None) -> pd.DataFr
     return pd.DataFrame(rows, columns=["name", "hr_max", "hr_rest", "sex", "last_start"])
 
 
-def _basis(settings: Settings, rules: list[dict[str, Any]], profile: Mapping[str, Any]) -> str:
-    """A hash of everything besides the sessions that the derived figures depend on."""
+def _basis_prefix(settings: Settings, rules: list[dict[str, Any]]) -> str:
+    """The part of every athlete's basis that settings and rules make (computed once)."""
+    return json.dumps([DERIVED_FORMAT, settings.to_dict(), rules], sort_keys=True, default=str)
+
+
+def _basis(prefix: str, profile: Mapping[str, Any]) -> str:
+    """A hash of everything besides the sessions that an athlete's derived figures depend on:
+    settings, rules (``prefix``) and the athlete's HR profile."""
     def num(x: Any) -> float | None:
         return None if x is None or pd.isna(x) else float(x)
 
-    text = json.dumps([DERIVED_FORMAT, settings.to_dict(), rules,
-                       num(profile.get("hr_max")), num(profile.get("hr_rest")),
-                       sex if isinstance(sex := profile.get("sex"), str) else None],
-                      sort_keys=True, default=str)
+    sex = profile.get("sex")
+    text = prefix + json.dumps([num(profile.get("hr_max")), num(profile.get("hr_rest")),
+                                sex if isinstance(sex, str) else None])
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
@@ -170,6 +175,7 @@ def refresh(conn: Connection, athletes: Sequence[str], *, today: date | None = N
     rules = classify.with_user_rules(rule_recs)
     roster = _profiles(conn, names)
     profiles = pipeline.profiles_from_roster(roster)
+    prefix = _basis_prefix(settings, rule_recs)
     dr, dw, dd = T["derived_roster"], T["derived_weekly"], T["derived_daily"]
     now = datetime.now(UTC).replace(tzinfo=None)
     for i in range(0, len(names), BATCH):
@@ -194,7 +200,7 @@ def refresh(conn: Connection, athletes: Sequence[str], *, today: date | None = N
         prof = roster.set_index("name")
         conn.execute(sa.insert(dr), [{
             "athlete": n, "as_of": as_of,
-            "basis": _basis(settings, rule_recs, prof.loc[n].to_dict()),
+            "basis": _basis(prefix, prof.loc[n].to_dict()),
             "risk_recent": _ipc(part("risk", n)), "balance": _ipc(part("bal", n)),
             "sessions_recent": _ipc(part("ses", n)), "computed_at": now} for n in present])
         conn.execute(sa.insert(dd), [{"athlete": n, "payload": _ipc(part("daily", n))}
@@ -272,8 +278,7 @@ def _read_roster(conn: Connection) -> pd.DataFrame:
 def stale_athletes(conn: Connection, today: date) -> tuple[list[str], date, bool]:
     """(athletes whose derived rows are missing or not current, as-of day, stale flag)."""
     as_of, stale = squad_as_of(_latest_start(conn), today)
-    settings = _settings(conn)
-    rule_recs = _rule_records(conn)
+    prefix = _basis_prefix(_settings(conn), _rule_records(conn))
     prof = _profiles(conn)
     have = _read_roster(conn).set_index("athlete")
     todo = []
@@ -283,8 +288,7 @@ def stale_athletes(conn: Connection, today: date) -> tuple[list[str], date, bool
             todo.append(n)
             continue
         got = have.loc[n]
-        if pd.Timestamp(got["as_of"]).date() != as_of or got["basis"] != _basis(
-                settings, rule_recs, row):
+        if pd.Timestamp(got["as_of"]).date() != as_of or got["basis"] != _basis(prefix, row):
             todo.append(n)
     return todo, as_of, stale
 
