@@ -269,27 +269,18 @@ class SquadSnapshot:
     refreshed: int  # athletes whose rows were recomputed for this read
 
 
-def _read_roster(conn: Connection) -> pd.DataFrame:
-    dr = T["derived_roster"]
-    rows = conn.execute(sa.select(dr.c.athlete, dr.c.as_of, dr.c.basis)).all()
-    return pd.DataFrame(rows, columns=["athlete", "as_of", "basis"])
-
-
 def stale_athletes(conn: Connection, today: date) -> tuple[list[str], date, bool]:
     """(athletes whose derived rows are missing or not current, as-of day, stale flag)."""
     as_of, stale = squad_as_of(_latest_start(conn), today)
     prefix = _basis_prefix(_settings(conn), _rule_records(conn))
-    prof = _profiles(conn)
-    have = _read_roster(conn).set_index("athlete")
+    dr = T["derived_roster"]
+    have = {n: (d, b) for n, d, b in conn.execute(sa.select(dr.c.athlete, dr.c.as_of,
+                                                            dr.c.basis))}
     todo = []
-    for row in prof.to_dict(orient="records"):
-        n = row["name"]
-        if n not in have.index:
-            todo.append(n)
-            continue
-        got = have.loc[n]
-        if pd.Timestamp(got["as_of"]).date() != as_of or got["basis"] != _basis(prefix, row):
-            todo.append(n)
+    for row in _profiles(conn).to_dict(orient="records"):
+        got = have.get(row["name"])
+        if got is None or pd.Timestamp(got[0]).date() != as_of or got[1] != _basis(prefix, row):
+            todo.append(row["name"])
     return todo, as_of, stale
 
 
