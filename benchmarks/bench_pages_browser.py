@@ -463,11 +463,23 @@ def profile(n: int, top: int = 25) -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_MS / 1000)
     at.run()
     at.switch_page("pages/3_Squad.py")
+    # AppTest runs the script on a thread of its own: profile inside that thread
+    from streamlit.runtime.scriptrunner import script_runner
+
     prof = cProfile.Profile()
+    original = script_runner.ScriptRunner._run_script
+
+    def profiled(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        prof.enable()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            prof.disable()
+
+    script_runner.ScriptRunner._run_script = profiled  # type: ignore[method-assign]
     t0 = time.perf_counter()
-    prof.enable()
     at.run()
-    prof.disable()
+    script_runner.ScriptRunner._run_script = original  # type: ignore[method-assign]
     print(f"Squad page (AppTest) at {n} athletes: {time.perf_counter() - t0:.2f} s")
     if at.exception:
         raise SystemExit("Squad page raised: " + str(at.exception[0].value))

@@ -306,8 +306,12 @@ def weekly_rows(conn: Connection, athletes: Sequence[str] | None = None,
     dw = T["derived_weekly"]
     q = sa.select(dw.c.athlete, sa.type_coerce(dw.c.week, sa.Text).label("week"), dw.c.area,
                   dw.c.sessions, dw.c.minutes, dw.c.distance_km, dw.c.load)
-    if athletes is not None:
-        q = q.where(dw.c.athlete.in_(list(athletes)))
+    names = None if athletes is None else list(athletes)
+    # Few athletes: their rows by the primary key. Many (a squad): the weeks by the week index,
+    # athletes picked afterwards (an IN list of every athlete would walk each one's history).
+    by_week = since is not None and (names is None or len(names) > 50)
+    if names is not None and not by_week:
+        q = q.where(dw.c.athlete.in_(names))
     if since is not None:
         q = q.where(dw.c.week > since)
     res = conn.execute(q)
@@ -317,6 +321,8 @@ def weekly_rows(conn: Connection, athletes: Sequence[str] | None = None,
         res.close()
     df = pd.DataFrame(rows, columns=["athlete", "week", "area", "sessions", "minutes",
                                      "distance_km", "load"])
+    if names is not None and by_week:
+        df = df.loc[df["athlete"].isin(names)]
     df["week"] = pd.to_datetime(df["week"].astype(str).str.slice(0, 10), format="%Y-%m-%d")
     out = pd.DataFrame({
         "athlete": df["athlete"].astype(str), "week": pd.to_datetime(df["week"]).astype(
