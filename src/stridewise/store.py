@@ -234,7 +234,9 @@ def _sqlite_engine(url: URL) -> Engine:
         if db != ":memory:":
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
-        cur.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache: squads are big
+        # 16 MiB page cache per connection: pages read per-athlete rows and derived tables,
+        # not whole histories, and every pooled connection keeps its own cache in memory
+        cur.execute("PRAGMA cache_size = -16384")
         cur.execute("PRAGMA temp_store = MEMORY")
         cur.close()
 
