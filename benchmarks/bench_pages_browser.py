@@ -29,6 +29,9 @@ chart on it has drawn its SVG.
 
     .venv/bin/python benchmarks/bench_pages_browser.py [--sizes 50,200,1000] [--rounds 3]
     .venv/bin/python benchmarks/bench_pages_browser.py --profile 1000   # cProfile of Squad
+
+Servers bind to 127.0.0.1 on ports 8530-8539 (``STRIDEWISE_BENCH_PORTS=8536-8539`` picks
+another range); the cache folder is ``STRIDEWISE_BENCH_DIR``.
 """
 
 from __future__ import annotations
@@ -61,7 +64,9 @@ CHROMIUM = Path(os.environ.get("STRIDEWISE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync",
                  "--disable-quic"]
-PORTS = range(8530, 8540)
+#: ports the servers may use ("8530-8539"; two runs side by side take disjoint ranges)
+_lo, _hi = os.environ.get("STRIDEWISE_BENCH_PORTS", "8530-8539").split("-")
+PORTS = range(int(_lo), int(_hi) + 1)
 YEARS = 5
 #: the stores end on a fixed day so that cached stores stay valid; "this week" of the app is
 #: then the week of the latest session (the app's archive rule), the same for every size.
