@@ -16,7 +16,7 @@ if athletes.empty:
     widgets.empty_state("No athletes yet. Import files for each athlete to see the squad.")
     st.stop()
 
-view = state.analysis(store, None)
+view = state.squad_view(store)  # roster figures from the derived tables (N rows)
 settings = view.settings
 groups = sorted({g for g in athletes["group"].fillna("") if g})
 fc = st.columns([3, 1], vertical_alignment="bottom")

@@ -982,8 +982,11 @@ def squad_balance_heatmap(balance_all: pd.DataFrame, *, areas: Sequence[str] = T
     """Athletes (rows, in input order) x areas (columns) coloured by ``pct_of_target``.
 
     Colour scale: vermillion far under target through blue on/over target (colour-blind safe;
-    clipped at 150 %); every cell also shows its number. Cells carry ``customdata =
-    [athlete, area]`` so a click can open that athlete.
+    clipped at 150 %). One heatmap trace and nothing else: the browser draws it as one image,
+    so a squad of a thousand athletes costs no more DOM than a squad of ten. Each cell's number
+    and detail show on hover, from ``customdata = [athlete, "% of target", sessions/week,
+    target/week, last session]`` (the raw athlete name first, so a click can open that athlete;
+    Streamlit reports heatmap clicks as points).
     """
     cols = ("athlete", "area", "pct_of_target")
     h = height or 320
@@ -1006,46 +1009,38 @@ def squad_balance_heatmap(balance_all: pd.DataFrame, *, areas: Sequence[str] = T
     idx = df.drop_duplicates(["athlete", "area"], keep="last").set_index(["athlete", "area"])
     full = pd.MultiIndex.from_product([athletes, areas], names=["athlete", "area"])
     idx = idx.reindex(full)
-    pct = idx["pct"].to_numpy().reshape(len(athletes), len(areas))
+    shape = (len(athletes), len(areas))
+    pct = idx["pct"].to_numpy().reshape(shape)
     text = np.where(np.isnan(pct), "–", np.char.add(np.round(np.nan_to_num(pct)).astype(int)
                                                    .astype(str), " %"))
-    custom = np.empty((len(athletes), len(areas), 6), dtype=object)
-    for i, ath in enumerate(athletes):
-        for j, area in enumerate(areas):
-            row = idx.loc[(ath, area)]
-            custom[i, j] = [ath, plotly_text(area_label(area)),
-                            "–" if np.isnan(row["spw"]) else f"{row['spw']:.1f}",
-                            "–" if np.isnan(row["target"]) else f"{row['target']:.1f}",
-                            _days_since_text(row["days"]), plotly_text(ath)]
+
+    def fixed(col: str) -> np.ndarray:
+        v = idx[col].to_numpy(dtype=float)
+        out = np.full(len(v), "–", dtype=object)
+        ok = ~np.isnan(v)
+        out[ok] = [f"{x:.1f}" for x in v[ok]]
+        return out.reshape(shape)
+
+    days = np.array([_days_since_text(d) for d in idx["days"].to_numpy(dtype=float)],
+                    dtype=object).reshape(shape)
+    names = np.repeat(np.asarray(athletes, dtype=object), len(areas)).reshape(shape)
+    custom = np.stack([names, text.astype(object), fixed("spw"), fixed("target"), days],
+                      axis=-1)
     x_labels = [plotly_text(area_label(a)) for a in areas]
     y_labels = [plotly_text(a) for a in athletes]
     fig = go.Figure(go.Heatmap(
         z=np.clip(pct, 0, BALANCE_MAX_PCT), x=x_labels, y=y_labels,
         colorscale=BALANCE_COLOURSCALE, zmin=0, zmax=BALANCE_MAX_PCT,
-        text=text, texttemplate="%{text}", textfont={"size": 12}, hoverinfo="skip",
-        xgap=2, ygap=2, name="% of target",
+        customdata=custom, xgap=2, ygap=2, name="% of target",
+        hovertemplate=("<b>%{y}</b> · %{x}<br>%{customdata[1]} of target "
+                       "(%{customdata[2]} of %{customdata[3]} sessions/week)<br>"
+                       "Last session: %{customdata[4]}<extra></extra>"),
         colorbar={"title": {"text": "% of target", "side": "right"}, "thickness": 12,
                   "tickvals": [0, 50, 100, 150], "ticktext": ["0 %", "50 %", "100 %", "≥150 %"]},
     ))
-    # Heatmaps cannot be selected; invisible markers over the cells carry hover and clicks.
-    gx, gy = np.meshgrid(np.arange(len(areas)), np.arange(len(athletes)))
-    fig.add_trace(go.Scatter(
-        x=[x_labels[k] for k in gx.ravel()], y=[y_labels[k] for k in gy.ravel()],
-        mode="markers", marker={"size": 22, "symbol": "square", "opacity": 0,
-                                "color": "rgba(0,0,0,0)"},
-        customdata=custom.reshape(-1, custom.shape[-1]),
-        text=text.ravel(), showlegend=False, name="",
-        selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
-        hovertemplate=("<b>%{customdata[5]}</b> · %{customdata[1]}<br>%{text} of target "
-                       "(%{customdata[2]} of %{customdata[3]} sessions/week)<br>"
-                       "Last session: %{customdata[4]}<extra></extra>"),
-    ))
-    # Fixed ranges: the invisible markers must not pad the categorical axes.
-    fig.update_xaxes(side="top", showgrid=False, zeroline=False,
-                     range=[-0.5, len(areas) - 0.5], autorange=False)
-    fig.update_yaxes(showgrid=False, zeroline=False, automargin=True,
-                     range=[len(athletes) - 0.5, -0.5], autorange=False)
+    fig.update_xaxes(side="top", showgrid=False, zeroline=False)
+    fig.update_yaxes(showgrid=False, zeroline=False, automargin=True, autorange="reversed")
     height = height or int(min(140 + 28 * len(athletes), 4000))
     fig = _style(fig, title, height=height, legend=False)
-    fig.update_layout(margin={"l": 60, "r": 30, "t": 90, "b": 20}, clickmode="event+select")
+    fig.update_layout(margin={"l": 60, "r": 30, "t": 90, "b": 20}, clickmode="event")
     return fig

@@ -143,26 +143,34 @@ def running_km(sessions: pd.DataFrame,
 
 def _profile_arrays(athletes: pd.Series,
                     profiles: Mapping[str, Any] | None) -> tuple[np.ndarray, ...]:
+    """(hr_max, hr_rest, female) per session, looked up by athlete in one pass.
+
+    Each distinct athlete name is resolved once; sessions pick their row by index
+    (``pd.factorize``), so the cost grows with sessions + athletes, not their product.
+    """
     n = len(athletes)
     hr_max = np.full(n, np.nan)
     hr_rest = np.full(n, np.nan)
     female = np.zeros(n, dtype=bool)
-    if not profiles:
+    if not profiles or n == 0:
         return hr_max, hr_rest, female
-    names = athletes.astype(str).to_numpy(dtype=object)
-    for name, prof in profiles.items():
+    codes, uniques = pd.factorize(athletes.astype(str), sort=False)
+    k = len(uniques)
+    u_max = np.full(k + 1, np.nan)  # slot k: sessions without an athlete (code -1)
+    u_rest = np.full(k + 1, np.nan)
+    u_female = np.zeros(k + 1, dtype=bool)
+    for j, name in enumerate(uniques):
+        prof = profiles.get(name)
         if isinstance(prof, Mapping):
             prof = AthleteProfile(prof.get("hr_max"), prof.get("hr_rest"), prof.get("sex"))
         if prof is None:
             continue
-        mask = names == name
-        if not mask.any():
-            continue
         if prof.has_hr_reserve:
-            hr_max[mask] = float(prof.hr_max)  # type: ignore[arg-type]
-            hr_rest[mask] = float(prof.hr_rest)  # type: ignore[arg-type]
-        female[mask] = (str(prof.sex or "").lower() == "female")
-    return hr_max, hr_rest, female
+            u_max[j] = float(prof.hr_max)  # type: ignore[arg-type]
+            u_rest[j] = float(prof.hr_rest)  # type: ignore[arg-type]
+        u_female[j] = (str(prof.sex or "").lower() == "female")
+    idx = np.where(codes < 0, k, codes)
+    return u_max[idx], u_rest[idx], u_female[idx]
 
 
 def add_load(sessions: pd.DataFrame,

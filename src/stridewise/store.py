@@ -28,7 +28,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -52,8 +52,10 @@ from stridewise.schema import (
     make_session_id,
     normalise,
 )
+from stridewise import derived, pipeline
 from stridewise.store_schema import (
     DATA_TABLES,
+    DERIVED_TABLES,
     SCHEMA_VERSION,
     UTC_SOURCES,
     T,
@@ -247,7 +249,9 @@ def _sqlite_engine(url: URL) -> Engine:
         if db != ":memory:":
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
-        cur.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache: squads are big
+        # 16 MiB page cache per connection: pages read per-athlete rows and derived tables,
+        # not whole histories, and every pooled connection keeps its own cache in memory
+        cur.execute("PRAGMA cache_size = -16384")
         cur.execute("PRAGMA temp_store = MEMORY")
         cur.close()
 
@@ -667,13 +671,11 @@ class Store:
 
     def athletes(self) -> pd.DataFrame:
         """DataFrame[name, group, hr_max, hr_rest, sex, tz, units, is_demo, sessions]."""
-        a, s = T["athletes"], T["sessions"]
-        counts = (sa.select(s.c.athlete, sa.func.count().label("n"))
-                  .group_by(s.c.athlete).subquery())
+        a = T["athletes"]
+        # the count is kept by every write that changes an athlete's sessions (never recounted)
         q = (sa.select(a.c.name, a.c.group_name.label("group"), a.c.hr_max, a.c.hr_rest,
                        a.c.sex, a.c.tz, a.c.units, a.c.is_demo,
-                       sa.func.coalesce(counts.c.n, 0).label("sessions"))
-             .select_from(a.outerjoin(counts, counts.c.athlete == a.c.name))
+                       a.c.session_count.label("sessions"))
              .order_by(a.c.name))
         df = self._read(lambda c: _frame(c.execute(q)))
         out = pd.DataFrame({
@@ -748,15 +750,20 @@ class Store:
         a = T["athletes"]
 
         def tx(conn: Connection) -> int:
+            before = conn.execute(sa.select(a.c.hr_max, a.c.hr_rest, a.c.sex)
+                                  .where(a.c.name == name)).first()
             self._ensure_athlete(conn, name, bool(vals.get("is_demo", False)))
             if vals:
                 conn.execute(sa.update(a).where(a.c.name == name).values(**vals))
-            hr_max, hr_rest = conn.execute(sa.select(a.c.hr_max, a.c.hr_rest)
-                                           .where(a.c.name == name)).one()
+            hr_max, hr_rest, sex = conn.execute(sa.select(a.c.hr_max, a.c.hr_rest, a.c.sex)
+                                                .where(a.c.name == name)).one()
             if hr_max is not None and hr_rest is not None and hr_rest >= hr_max:
                 raise UsageError(f"Resting heart rate ({hr_rest:g} bpm) must be below maximum "
                                  f"heart rate ({hr_max:g} bpm).")
-            return self._retime(conn, name, vals["tz"]) if vals.get("tz") else 0
+            moved = self._retime(conn, name, vals["tz"]) if vals.get("tz") else 0
+            if moved or before is None or tuple(before) != (hr_max, hr_rest, sex):
+                derived.touch(conn, [name])  # the HR profile feeds load and TRIMP; re-timed days
+            return moved
 
         return int(self._write(tx))
 
@@ -826,6 +833,7 @@ class Store:
             for extra in (T["wellness"], T["import_parts"]):
                 conn.execute(sa.delete(extra).where(extra.c.athlete == name))
             conn.execute(sa.delete(a).where(a.c.name == name))
+        derived.refresh(conn, names)  # their derived rows go with them
         return removed
 
     def has_demo(self) -> bool:
@@ -944,9 +952,12 @@ class Store:
         for source, part in frame.groupby("source", sort=False):
             totals += self._store_rows(conn, part, import_id, name, str(source), str(tz))
         result = ImportResult(import_id, *(int(x) for x in totals), file_name=file_name)
+        links = T["import_sessions"]
+        n_links = conn.execute(sa.select(sa.func.count()).select_from(links)
+                               .where(links.c.import_id == import_id)).scalar_one()
         conn.execute(sa.update(imp).where(imp.c.import_id == import_id).values(
             added=result.added, merged=result.merged, unchanged=result.unchanged,
-            updated=result.updated))
+            updated=result.updated, link_count=int(n_links)))
         self._store_wellness(conn, name, getattr(report, "wellness", None), import_id)
         if archive_part is not None:
             ap = archive_part
@@ -954,6 +965,7 @@ class Store:
                 athlete=name, archive_key=ap.archive_key, part=int(ap.index),
                 n_parts=int(ap.n_parts), import_id=import_id,
                 detail=json.dumps(list(ap.matched_ids)), committed_at=_now()))
+        derived.touch(conn, [name])
         self._stage("commit")
         return result
 
@@ -1159,15 +1171,13 @@ class Store:
         are still stored;
         ``assumptions``/``warnings`` are "; "-joined text (see :meth:`import_detail` for lists).
         """
-        imp, links = T["imports"], T["import_sessions"]
-        counts = (sa.select(links.c.import_id, sa.func.count().label("n"))
-                  .group_by(links.c.import_id).subquery())
+        imp = T["imports"]
+        # link_count is written with the import (an import's links never change afterwards:
+        # they go only with the import itself), so nothing is counted here
         q = (sa.select(imp.c.import_id, imp.c.athlete, imp.c.file_name, imp.c.content_sha1,
-                       imp.c.format, imp.c.imported_at,
-                       sa.func.coalesce(counts.c.n, 0).label("sessions"), imp.c.added,
-                       imp.c.merged, imp.c.unchanged, imp.c.updated, imp.c.skipped,
+                       imp.c.format, imp.c.imported_at, imp.c.link_count.label("sessions"),
+                       imp.c.added, imp.c.merged, imp.c.unchanged, imp.c.updated, imp.c.skipped,
                        imp.c.assumptions_json, imp.c.warnings_json)
-             .select_from(imp.outerjoin(counts, counts.c.import_id == imp.c.import_id))
              .order_by(imp.c.import_id.desc()))
         if athlete is not None:
             q = q.where(imp.c.athlete == athlete)
@@ -1219,9 +1229,11 @@ class Store:
                     conn.execute(sa.delete(ss).where(ss.c.source_session_id.in_(orphan)))
             self._stage("remove")
             gone = self._rebuild(conn, sorted(affected))
+            owner = conn.execute(sa.select(imp.c.athlete).where(imp.c.import_id == iid)).scalar()
             for extra in (T["wellness"], T["import_parts"]):
                 conn.execute(sa.delete(extra).where(extra.c.import_id == iid))
             conn.execute(sa.delete(imp).where(imp.c.import_id == iid))
+            derived.touch(conn, [str(owner)])
             return len(gone)
 
         return self._write(tx)
@@ -1236,67 +1248,7 @@ class Store:
         import that brought the session) and ``sources``. ``rpe`` is the user's override where
         set, else the recorded value.
         """
-        s, ov = T["sessions"], T["overrides"]
-        # The commonest values come back as NULL (cheaper to fetch than a string per row) and
-        # are put back below: no sets "[]", no area "", contributing sources = the source.
-        cols = []
-        for c in s.c:
-            if c.name == "start":
-                cols.append(sa.type_coerce(c, sa.Text).label("start"))
-            elif c.name in _AS_NULL:
-                cols.append(sa.func.nullif(c, _AS_NULL[c.name]).label(c.name))
-            elif c.name in _FLAGS:
-                cols.append(sa.cast(c, sa.Integer).label(c.name))
-            elif c.name in COLUMNS:
-                cols.append(c)
-        q = (sa.select(*cols, s.c.import_id, sa.func.nullif(s.c.sources, s.c.source)
-                       .label("sources"))
-             .order_by(s.c.athlete, s.c.start, s.c.session_id))
-        # overrides are few: read on their own and placed by session id (no join per row)
-        oq = sa.select(ov.c.session_id, ov.c.area, ov.c.notes, ov.c.rpe)
-        if athletes is not None:
-            names = [str(a) for a in athletes]
-            q = q.where(s.c.athlete.in_(names)) if names else q.where(sa.false())
-            oq = (oq.select_from(ov.join(s, s.c.session_id == ov.c.session_id))
-                  .where(s.c.athlete.in_(names)) if names else oq.where(sa.false()))
-        keys = [c.name for c in q.selected_columns]
-
-        def read(conn: Connection) -> tuple[_RowBatches, list[tuple[Any, ...]]]:
-            res = conn.execute(q)
-            try:
-                # Plain tuples straight from the driver (no per-row Row objects): every column
-                # here is text, a number or ``start``, so no SQLAlchemy conversion is skipped.
-                # Fetched in batches, each packed into Arrow columns at once, so the Python
-                # objects are freed while still in the CPU cache.
-                batches: list[pa.StructArray] = []
-                rows: list[tuple[Any, ...]] = []
-                cur = res.cursor
-                kind = None
-                while cur is not None:
-                    chunk = cur.fetchmany(_FETCH_ROWS)
-                    if not chunk:
-                        break
-                    if rows:  # an earlier batch could not be packed: keep raw rows
-                        rows.extend(chunk)
-                        continue
-                    if kind is None:
-                        kind = _arrow_row_type(keys, chunk[0])
-                    try:
-                        batches.append(pa.array(chunk, type=kind))
-                    except (pa.ArrowException, TypeError, ValueError, OverflowError):
-                        rows = [r for b in batches for r in _struct_rows(b)] + list(chunk)
-                        batches = []
-            finally:
-                res.close()
-            over = [tuple(r) for r in conn.execute(oq).all()]
-            return _RowBatches(batches, rows, kind), over
-
-        got, over = self._read(read, snapshot=True)
-        if got.rows or got.kind is None:
-            df = self._sessions_frame(keys, got.rows)
-        else:
-            df = self._sessions_arrow(keys, got)
-        return self._with_overrides(df, over)
+        return self._read(lambda conn: read_sessions(conn, athletes), snapshot=True)
 
     @staticmethod
     def _with_overrides(df: dict[str, Any], over: list[tuple[Any, ...]]) -> pd.DataFrame:
@@ -1449,13 +1401,26 @@ class Store:
             if any(v is not None for v in row.values()):
                 conn.execute(sa.insert(ov).values(session_id=session_id, updated_at=_now(),
                                                   **row))
+            derived.touch(conn, self._owners(conn, [session_id]))
 
         self._write(tx)
 
     def clear_override(self, session_id: str) -> None:
         """Forget the user's area, RPE and notes for a session."""
         ov = T["overrides"]
-        self._write(lambda conn: conn.execute(sa.delete(ov).where(ov.c.session_id == session_id)))
+
+        def tx(conn: Connection) -> None:
+            conn.execute(sa.delete(ov).where(ov.c.session_id == session_id))
+            derived.touch(conn, self._owners(conn, [session_id]))
+
+        self._write(tx)
+
+    @staticmethod
+    def _owners(conn: Connection, session_ids: Sequence[str]) -> list[str]:
+        """The athletes of these stored sessions."""
+        s = T["sessions"]
+        return sorted(set(conn.execute(sa.select(s.c.athlete)
+                                       .where(s.c.session_id.in_(list(session_ids)))).scalars()))
 
     def overrides(self) -> pd.DataFrame:
         """DataFrame[session_id, area, rpe, notes, updated_at] of every user edit."""
@@ -1582,6 +1547,38 @@ class Store:
         m = T["mapping_profiles"]
         self._write(lambda c: c.execute(sa.delete(m).where(m.c.signature == signature)))
 
+    # ------------------------------------------------------------------ derived tables
+
+    def athlete_versions(self) -> dict[str, int]:
+        """Athlete -> a counter that grows with every write touching that athlete (a cache
+        key that is per athlete, unlike :meth:`version`)."""
+        return self._read(derived.athlete_versions)
+
+    def squad_snapshot(self, today: date | None = None) -> derived.SquadSnapshot:
+        """Every athlete's roster figures from the derived tables (N rows, no session history).
+
+        Rows not current (computed on another day, or before a settings or rule change) are
+        recomputed first, in one write transaction, for exactly those athletes.
+        """
+        day = today or date.today()
+        todo, _, _ = self._read(lambda c: derived.stale_athletes(c, day), snapshot=True)
+        if todo:
+            self._write(lambda c: derived.refresh(c, todo, today=day), bump=False)
+        risk, bal, ses, as_of, stale = self._read(lambda c: derived.squad_snapshot(c, day),
+                                                  snapshot=True)
+        empty = pd.DataFrame()
+        return derived.SquadSnapshot(pipeline.Analysis(ses, empty, empty, risk, bal), as_of,
+                                     stale, len(todo))
+
+    def weekly_volume(self, athletes: Sequence[str] | None = None,
+                      since: date | None = None) -> pd.DataFrame:
+        """Stored weekly volume of ``athletes`` for the weeks after ``since`` (derived table)."""
+        return self._read(lambda c: derived.weekly_rows(c, athletes, since))
+
+    def daily_metrics(self, athletes: Sequence[str]) -> pd.DataFrame:
+        """Stored daily metrics (the risk table) of ``athletes`` (derived table)."""
+        return self._read(lambda c: derived.daily_rows(c, athletes))
+
     # ------------------------------------------------------------------ backup / restore
 
     def table_frames(self) -> dict[str, pd.DataFrame]:
@@ -1683,13 +1680,21 @@ class Store:
             data[name] = recs
 
         def tx(conn: Connection) -> None:
-            for name in reversed(DATA_TABLES):
+            a = T["athletes"]
+            top = conn.execute(sa.select(sa.func.max(a.c.data_version))).scalar() or 0
+            for name in (*reversed(DATA_TABLES), *DERIVED_TABLES):
                 if name != "meta":
                     conn.execute(sa.delete(T[name]))
             for name in DATA_TABLES:
                 recs = data.get(name, [])
                 for chunk in _chunks(recs, 5000):
                     conn.execute(sa.insert(T[name]), list(chunk))
+            # kept per-athlete figures; the derived rows are rebuilt when first read. Every
+            # athlete's data version moves past any used before, so no cache entry survives.
+            top = max(int(top), int(conn.execute(sa.select(sa.func.max(a.c.data_version)))
+                                    .scalar() or 0))
+            conn.execute(sa.update(a).values(data_version=top + 1))
+            derived.recount(conn)
 
         self._write(tx)
 
@@ -1749,6 +1754,71 @@ def _check_restored_rows(name: str, recs: list[dict[str, Any]], folder: Path) ->
             raise StoreError(f"The backup in {folder} cannot be restored: its sessions do not "
                              f"pass the checks of an import ({exc.message.rstrip('.')}).") \
                 from exc
+
+
+def read_sessions(conn: Connection, athletes: Sequence[str] | None = None) -> pd.DataFrame:
+    """:meth:`Store.sessions` on an open connection (e.g. inside a write transaction)."""
+    s, ov = T["sessions"], T["overrides"]
+    # The commonest values come back as NULL (cheaper to fetch than a string per row) and
+    # are put back below: no sets "[]", no area "", contributing sources = the source.
+    cols = []
+    for c in s.c:
+        if c.name == "start":
+            cols.append(sa.type_coerce(c, sa.Text).label("start"))
+        elif c.name in _AS_NULL:
+            cols.append(sa.func.nullif(c, _AS_NULL[c.name]).label(c.name))
+        elif c.name in _FLAGS:
+            cols.append(sa.cast(c, sa.Integer).label(c.name))
+        elif c.name in COLUMNS:
+            cols.append(c)
+    q = (sa.select(*cols, s.c.import_id, sa.func.nullif(s.c.sources, s.c.source)
+                   .label("sources"))
+         .order_by(s.c.athlete, s.c.start, s.c.session_id))
+    # overrides are few: read on their own and placed by session id (no join per row)
+    oq = sa.select(ov.c.session_id, ov.c.area, ov.c.notes, ov.c.rpe)
+    if athletes is not None:
+        names = [str(a) for a in athletes]
+        q = q.where(s.c.athlete.in_(names)) if names else q.where(sa.false())
+        oq = (oq.select_from(ov.join(s, s.c.session_id == ov.c.session_id))
+              .where(s.c.athlete.in_(names)) if names else oq.where(sa.false()))
+    keys = [c.name for c in q.selected_columns]
+
+    def read(conn: Connection) -> tuple[_RowBatches, list[tuple[Any, ...]]]:
+        res = conn.execute(q)
+        try:
+            # Plain tuples straight from the driver (no per-row Row objects): every column
+            # here is text, a number or ``start``, so no SQLAlchemy conversion is skipped.
+            # Fetched in batches, each packed into Arrow columns at once, so the Python
+            # objects are freed while still in the CPU cache.
+            batches: list[pa.StructArray] = []
+            rows: list[tuple[Any, ...]] = []
+            cur = res.cursor
+            kind = None
+            while cur is not None:
+                chunk = cur.fetchmany(_FETCH_ROWS)
+                if not chunk:
+                    break
+                if rows:  # an earlier batch could not be packed: keep raw rows
+                    rows.extend(chunk)
+                    continue
+                if kind is None:
+                    kind = _arrow_row_type(keys, chunk[0])
+                try:
+                    batches.append(pa.array(chunk, type=kind))
+                except (pa.ArrowException, TypeError, ValueError, OverflowError):
+                    rows = [r for b in batches for r in _struct_rows(b)] + list(chunk)
+                    batches = []
+        finally:
+            res.close()
+        over = [tuple(r) for r in conn.execute(oq).all()]
+        return _RowBatches(batches, rows, kind), over
+
+    got, over = read(conn)
+    if got.rows or got.kind is None:
+        df = Store._sessions_frame(keys, got.rows)
+    else:
+        df = Store._sessions_arrow(keys, got)
+    return Store._with_overrides(df, over)
 
 
 def _arrow_type(t: sa.types.TypeEngine) -> Any:

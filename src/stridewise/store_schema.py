@@ -21,7 +21,13 @@ Version 4 adds ``wellness``
 export) and ``import_parts`` (which parts of a large archive an import has committed, so that an
 interrupted import resumes where it stopped). Version 5 adds the canonical flag
 ``duration_estimated`` to ``source_sessions`` and ``sessions`` (False for every stored row). A database is always built by running every step
-from an empty database, so the upgrade path and the fresh path are one path.
+Version 6 adds what keeps the app fast at club scale: an index for the import
+path, a per-athlete session count, latest session start and data version kept on ``athletes``,
+the number of sessions each import brought kept on ``imports`` (maintained by the writes instead
+of recounted on every read), and the derived per-athlete tables ``derived_roster``,
+``derived_weekly`` and ``derived_daily`` (see :mod:`stridewise.derived`), built for the stored
+athletes by the migration. A database is always built by running every step from an empty
+database, so the upgrade path and the fresh path are one path.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from sqlalchemy.engine import Connection
 from stridewise.schema import COLUMNS
 
 #: The schema version this code writes and reads.
-SCHEMA_VERSION: Final[int] = 5
+SCHEMA_VERSION: Final[int] = 6
 
 #: Sources whose start times arrive in UTC and are converted to the athlete's zone on import
 #: (Strava CSV and export zip, FIT, TCX, GPX, Apple Health, Nike JSON). Their stored rows keep
@@ -117,7 +123,8 @@ def build_metadata(version: int) -> sa.MetaData:
              sa.Column("tz", sa.Text),
              sa.Column("units", sa.Text),
              sa.Column("is_demo", sa.Boolean, nullable=False, server_default=sa.false()),
-             sa.Column("created_at", sa.DateTime, nullable=False))
+             sa.Column("created_at", sa.DateTime, nullable=False),
+             *_athlete_summary_columns(version))
     sa.Table("imports", md,
              sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=False),
              sa.Column("athlete", sa.Text, nullable=False, index=True),
@@ -134,6 +141,8 @@ def build_metadata(version: int) -> sa.MetaData:
              sa.Column("skipped_json", sa.Text, nullable=False, server_default="[]"),
              sa.Column("assumptions_json", sa.Text, nullable=False, server_default="[]"),
              sa.Column("warnings_json", sa.Text, nullable=False, server_default="[]"),
+             *([sa.Column("link_count", sa.Integer, nullable=False, server_default="0")]
+               if version >= 6 else []),
              sa.Index("ix_imports_athlete_sha1", "athlete", "content_sha1"))
     source_extra = [sa.Column("tz", sa.Text)] if version >= 3 else []
     sa.Table("source_sessions", md,
@@ -141,7 +150,9 @@ def build_metadata(version: int) -> sa.MetaData:
              sa.Column("session_id", sa.Text, nullable=False, index=True),
              sa.Column("first_import_id", sa.Integer, nullable=False),
              *source_extra,
-             sa.Index("ix_source_sessions_athlete", "athlete"))
+             sa.Index("ix_source_sessions_athlete", "athlete"),
+             *([sa.Index("ix_source_sessions_import", "first_import_id", "source")]
+               if version >= 6 else []))
     sa.Table("import_sessions", md,
              sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=False),
              sa.Column("source_session_id", sa.Text, primary_key=True),
@@ -174,6 +185,8 @@ def build_metadata(version: int) -> sa.MetaData:
              sa.Column("updated_at", sa.DateTime, nullable=False))
     if version >= 4:
         _wellness_tables(md)
+    if version >= 6:
+        _derived_tables(md)
     return md
 
 
@@ -196,6 +209,46 @@ def _wellness_tables(md: sa.MetaData) -> None:
              sa.Column("committed_at", sa.DateTime, nullable=False))
 
 
+def _athlete_summary_columns(version: int) -> list[sa.Column]:
+    """Version 3: per-athlete figures kept up to date by every write (never recounted)."""
+    if version < 6:
+        return []
+    return [sa.Column("session_count", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("last_start", sa.DateTime),
+            sa.Column("data_version", sa.Integer, nullable=False, server_default="0")]
+
+
+def _derived_tables(md: sa.MetaData) -> None:
+    """Version 3: derived per-athlete tables (:mod:`stridewise.derived` fills them).
+
+    ``derived_roster``: one row per athlete: the day the figures are as of, the basis they were
+    computed on (settings, rules, HR profile; a hash), and as Arrow IPC bytes the daily-metrics
+    rows of the last weeks, the area balance and the recent sessions (what a roster row needs).
+    ``derived_weekly``: weekly volume per athlete x week x area (the pipeline's weekly table).
+    ``derived_daily``: the whole daily-metrics table of one athlete as Arrow IPC bytes.
+    """
+    sa.Table("derived_roster", md,
+             sa.Column("athlete", sa.Text, primary_key=True),
+             sa.Column("as_of", sa.Date, nullable=False),
+             sa.Column("basis", sa.Text, nullable=False),
+             sa.Column("risk_recent", sa.LargeBinary, nullable=False),
+             sa.Column("balance", sa.LargeBinary, nullable=False),
+             sa.Column("sessions_recent", sa.LargeBinary, nullable=False),
+             sa.Column("computed_at", sa.DateTime, nullable=False))
+    sa.Table("derived_weekly", md,
+             sa.Column("athlete", sa.Text, primary_key=True),
+             sa.Column("week", sa.Date, primary_key=True),
+             sa.Column("area", sa.Text, primary_key=True),
+             sa.Column("sessions", sa.Float, nullable=False),
+             sa.Column("minutes", sa.Float, nullable=False),
+             sa.Column("distance_km", sa.Float, nullable=False),
+             sa.Column("load", sa.Float, nullable=False),
+             sa.Index("ix_derived_weekly_week", "week"))
+    sa.Table("derived_daily", md,
+             sa.Column("athlete", sa.Text, primary_key=True),
+             sa.Column("payload", sa.LargeBinary, nullable=False))
+
+
 #: The current layout; the store codes against these tables.
 METADATA: Final[sa.MetaData] = build_metadata(SCHEMA_VERSION)
 T = METADATA.tables
@@ -204,6 +257,8 @@ DATA_TABLES: Final[tuple[str, ...]] = (
     "meta", "athletes", "imports", "source_sessions", "import_sessions", "sessions",
     "overrides", "settings", "rules", "mapping_profiles", "wellness", "import_parts",
 )
+#: Tables computed from the data tables (not backed up; rebuilt from the sessions).
+DERIVED_TABLES: Final[tuple[str, ...]] = ("derived_roster", "derived_weekly", "derived_daily")
 
 
 def _step_1(conn: Connection) -> None:
@@ -239,7 +294,6 @@ def _step_3(conn: Connection) -> None:
                  .values(tz=sa.func.coalesce(zone, "UTC")))
 
 
-
 def _step_4(conn: Connection) -> None:
     """Version 4: ``wellness`` and ``import_parts``."""
     md = sa.MetaData()
@@ -256,9 +310,30 @@ def _step_5(conn: Connection) -> None:
                              "NOT NULL DEFAULT FALSE"))
 
 
+def _step_6(conn: Connection) -> None:
+    """Version 6: import-path index, kept per-athlete summary, derived tables (built here)."""
+    md = build_metadata(6)
+    for col in ("session_count INTEGER NOT NULL DEFAULT 0", "last_start TIMESTAMP",
+                "data_version INTEGER NOT NULL DEFAULT 0"):
+        conn.execute(sa.text(f"ALTER TABLE athletes ADD COLUMN {col}"))
+    next(i for i in md.tables["source_sessions"].indexes
+         if i.name == "ix_source_sessions_import").create(conn)
+    # the sessions an import brought: its links, fixed once the import is stored
+    conn.execute(sa.text("ALTER TABLE imports ADD COLUMN link_count INTEGER NOT NULL DEFAULT 0"))
+    conn.execute(sa.text(
+        "UPDATE imports SET link_count = (SELECT count(*) FROM import_sessions "
+        "WHERE import_sessions.import_id = imports.import_id)"))
+    for name in DERIVED_TABLES:
+        md.tables[name].create(conn)
+    from stridewise import derived  # the pipeline: imported only when a store is migrated
+
+    derived.recount(conn)
+    derived.refresh_all(conn)
+
+
 #: version -> step that brings a database from version-1 to version.
 MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {
-    1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5}
+    1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6}
 
 
 def current_version(conn: Connection) -> int:

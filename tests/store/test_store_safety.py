@@ -156,6 +156,8 @@ def _comparable(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         if name == "meta":
             continue
         df = df.copy()
+        if name == "athletes":  # a cache counter like meta's data_version: grows on restore
+            df = df.drop(columns=["data_version"])
         for col in df.columns:
             if df[col].map(lambda v: hasattr(v, "isoformat")).any():
                 df[col] = pd.to_datetime(df[col]).astype("datetime64[us]")

@@ -449,20 +449,24 @@ def test_balance_chart_empty_and_no_mutation():
     assert is_empty_figure(charts.balance_chart(bal.iloc[0:0]))
 
 
-def test_squad_balance_heatmap_cells_text_and_order():
+def test_squad_balance_heatmap_cells_hover_and_order():
     bal = make_balance(("Zed", "Ann"))
     fig = charts.squad_balance_heatmap(bal)
-    heat, cells = fig.data
+    assert len(fig.data) == 1                           # one trace: no overlays, no markers
+    heat = fig.data[0]
+    assert heat.texttemplate is None and heat.text is None
     assert list(heat.y) == ["Zed", "Ann"]               # input order kept
     assert list(heat.x) == ["Endurance", "Strength", "Plyometrics", "Stability",
                             "Flexibility"]
     z = np.asarray(heat.z, dtype=float)
     assert z.shape == (2, 5)
-    assert heat.text[0][0] == "17 %"
+    custom = np.asarray(heat.customdata, dtype=object)
+    assert custom.shape == (2, 5, 5)
+    assert custom[0][0][1] == "17 %"
     assert z.max() <= charts.BALANCE_MAX_PCT            # clipped for the colour scale
-    assert heat.text[1][2] == "250 %"                   # the number is not clipped
-    assert cells.customdata[0][0] == "Zed"
-    assert charts.selected_athletes({"points": [{"customdata": list(cells.customdata[7])}]}) \
+    assert custom[1][2][1] == "250 %"                   # the number is not clipped
+    assert custom[0][0][0] == "Zed" and custom[1][3][0] == "Ann"
+    assert charts.selected_athletes({"points": [{"customdata": list(custom[1][2])}]}) \
         == ["Ann"]
     fig.to_json()
 
@@ -471,8 +475,8 @@ def test_squad_balance_heatmap_escapes_names_for_plotly_markup():
     name = "<img src=x onerror=alert(1)>"
     fig = charts.squad_balance_heatmap(make_balance((name,)))
     assert fig.data[0].y[0] == "&lt;img src=x onerror=alert(1)&gt;"
-    assert fig.data[1].customdata[0][0] == name        # raw name for the page's selection
-    assert "<img" not in fig.data[1].customdata[0][5]
+    assert fig.data[0].customdata[0][0][0] == name     # raw name for the page's selection
+    assert "%{y}" in fig.data[0].hovertemplate         # the hover shows the escaped label
 
 
 def test_titles_are_escaped_for_plotly():

@@ -109,3 +109,21 @@ def test_a_ride_saved_as_a_run_adds_no_running_km():
     assert out["load"].iloc[0] == pytest.approx(300.0)  # the session itself still counts
     rides = load.add_load(sessions(sport=["ride"], distance_m=[40000.0]))
     assert rides["run_km"].iloc[0] == 0.0 and rides["load_note"].iloc[0] == ""
+
+
+def test_each_session_gets_its_own_athletes_profile_among_many():
+    # interleaved athletes, one without a profile, one with HR but no sex, one female
+    names = ["ann", "bob", "cat", "ann", "dan", "bob", "cat"]
+    profiles = {"ann": AthleteProfile(hr_max=190.0, hr_rest=50.0, sex="female"),
+                "bob": AthleteProfile(hr_max=200.0, hr_rest=60.0, sex=None),
+                "cat": {"hr_max": None, "hr_rest": None, "sex": "female"}}
+    df = sessions(athlete=names, avg_hr=[148.0] * 7)
+    out = load.add_load(df, profiles)
+    hrr = {"ann": (148 - 50) / 140, "bob": (148 - 60) / 140}
+    for name, src, trimp in zip(out["athlete"], out["load_source"], out["trimp"], strict=True):
+        if name in hrr:
+            female = name == "ann"
+            expected = load.banister_trimp(30.0, hrr[name], female)
+            assert src == "hr" and trimp == pytest.approx(float(expected))
+        else:
+            assert src == "area default" and math.isnan(trimp)

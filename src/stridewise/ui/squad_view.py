@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from stridewise.assessment import TRIAGE_RULE
-from stridewise.ui import fmt, summary, widgets
+from stridewise.ui import fmt, state, summary, widgets
 from stridewise.ui.state import View
 
 SPIKE_LABELS = {"none": "–", "small": "small", "moderate": "moderate", "large": "large"}
@@ -118,11 +118,12 @@ def roster_export(roster: pd.DataFrame) -> pd.DataFrame:
 
 
 def weekly_for(view: View, names: list[str], weeks: int) -> pd.DataFrame:
-    """The squad's weekly rows of the last ``weeks`` weeks; ``attrs["as_of"]`` tells the volume
-    chart which week is still under way."""
-    w = view.analysis.weekly
-    since = pd.Timestamp(view.as_of) - pd.Timedelta(weeks=weeks)
-    out = w.loc[w["athlete"].isin(names) & (pd.to_datetime(w["week"]) > since)].copy()
+    """The squad's weekly rows of the last ``weeks`` weeks up to the view's day, read from the
+    store's derived table (only the weeks drawn); ``attrs["as_of"]`` tells the volume chart
+    which week is still under way."""
+    since = (pd.Timestamp(view.as_of) - pd.Timedelta(weeks=weeks)).date()
+    w = state.squad_weekly(view, names, since)
+    out = w.loc[pd.to_datetime(w["week"]) <= pd.Timestamp(view.as_of)].copy()
     out.attrs["as_of"] = pd.Timestamp(view.as_of)
     return out
 
@@ -142,26 +143,32 @@ def export_items(view: View, roster: pd.DataFrame, names: list[str], title: str 
 
     a: Any = view.analysis
     units = view.settings.units
-    weekly = a.weekly.loc[a.weekly["athlete"].isin(names)]
-    weekly_out = reports.weekly_export(weekly, units)
     balance = a.balance.loc[a.balance["athlete"].isin(names)]
+
+    def weekly() -> pd.DataFrame:  # every stored week, read only when a file is asked for
+        w = state.squad_weekly(view, names, None)
+        return w.loc[pd.to_datetime(w["week"]) <= pd.Timestamp(view.as_of)]
     base = f"stridewise_squad_{view.as_of:%Y%m%d}"
 
     def report() -> str:
-        risk_all = a.risk.loc[a.risk["athlete"].isin(names)
-                              & (pd.to_datetime(a.risk["date"]) <= pd.Timestamp(view.as_of))]
+        daily = state.squad_daily(view, names)
+        risk_all = daily.loc[pd.to_datetime(daily["date"]) <= pd.Timestamp(view.as_of)] \
+            if len(daily) else daily
         return reports.squad_report_html(title, risk_all=risk_all, balance_all=balance,
-                                         weekly_all=weekly, roster=roster,
+                                         weekly_all=weekly(), roster=roster,
                                          settings=view.settings)
+
+    def weekly_out() -> pd.DataFrame:
+        return reports.weekly_export(weekly(), units)
 
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     items = [
         ("Roster CSV", partial(ex.csv_bytes, roster_export(roster)), f"{base}_roster.csv", "text/csv"),
-        ("Weekly CSV", partial(ex.csv_bytes, weekly_out), f"{base}_weekly.csv", "text/csv"),
-        ("Weekly Parquet", partial(ex.parquet_bytes, weekly_out), f"{base}_weekly.parquet",
+        ("Weekly CSV", lambda: ex.csv_bytes(weekly_out()), f"{base}_weekly.csv", "text/csv"),
+        ("Weekly Parquet", lambda: ex.parquet_bytes(weekly_out()), f"{base}_weekly.parquet",
          "application/vnd.apache.parquet"),
-        ("Excel", partial(ex.excel_bytes, {"Roster": roster_export(roster), "Weekly": weekly_out,
-                                           "Balance": balance}), f"{base}.xlsx", xlsx),
+        ("Excel", lambda: ex.excel_bytes({"Roster": roster_export(roster), "Weekly": weekly_out(),
+                                          "Balance": balance}), f"{base}.xlsx", xlsx),
         ("Printable squad report", report, f"{base}_report.html", "text/html"),
     ]
     return items

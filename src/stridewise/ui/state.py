@@ -2,9 +2,11 @@
 
 * :func:`get_store` — one :class:`~stridewise.store.Store` per database URL and process
   (``st.cache_resource``); on first use of an empty database the demo squad is imported.
-* :func:`analysis` — the pipeline result for some athletes, cached with ``st.cache_data`` and
-  keyed on the database URL, ``store.version()`` (which changes on every write, including
-  settings, rules and overrides) and the settings themselves.
+* :func:`analysis` — the pipeline result for some athletes, cached and keyed on the database
+  URL, the data version of exactly those athletes (a write touching one athlete leaves every
+  other athlete's cached analysis valid), the settings and the classification rules.
+* :func:`squad_view` — the whole squad's roster figures read from the store's derived tables
+  (one row per athlete, no session history), and :func:`squad_weekly` the weeks a chart draws.
 * The selected athlete lives in ``st.session_state["sw_athlete"]`` (a plain key, not a widget
   key, so it survives page switches); :func:`open_athlete` selects one and switches to the
   Athlete page.
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from stridewise import classify, pipeline
+from stridewise import classify, derived, pipeline
 from stridewise.errors import StridewiseError
 from stridewise.settings import Settings
 
@@ -47,7 +49,7 @@ ALL_GROUPS = "All athletes"
 
 #: Days without any session after which "this week" is taken at the latest session instead
 #: of today (so an archive of old data still shows its last real week).
-STALE_AFTER_DAYS = 14
+STALE_AFTER_DAYS = derived.STALE_AFTER_DAYS
 
 
 def db_url() -> str:
@@ -161,8 +163,8 @@ def memo(view: View, what: tuple[Any, ...], make: Callable[[], T]) -> T:
 # cache_resource, not cache_data: the result (tens of MB for a squad) is shared read-only
 # instead of being unpickled on every rerun, which keeps warm reruns fast. Callers never
 # mutate it (pandas copy-on-write turns any accidental write into a private copy).
-@st.cache_resource(show_spinner=False, max_entries=12)
-def _analysis_cached(url: str, version: int, settings_json: str, athletes: tuple[str, ...],
+@st.cache_resource(show_spinner=False, max_entries=24)
+def _analysis_cached(url: str, version: Any, settings_json: str, athletes: tuple[str, ...],
                      end: date) -> Analysis:
     settings = Settings.from_dict(json.loads(settings_json))
     return pipeline.analyse_store(get_store(), list(athletes) or None, settings=settings,
@@ -178,7 +180,7 @@ def analysis(store: Store, athletes: list[str] | None = None,
     """
     settings = current_settings(store)
     settings_json = json.dumps(settings.to_dict(), sort_keys=True, default=str)
-    base = (db_url(), store.version(), settings_json, tuple(athletes or ()))
+    base = (db_url(), _data_key(store, athletes), settings_json, tuple(athletes or ()))
     stale = False
     if end is None:
         today = date.today()
@@ -192,11 +194,48 @@ def analysis(store: Store, athletes: list[str] | None = None,
     return View(_analysis_cached(*key), end, stale, settings, key)
 
 
-def clear_caches() -> None:
-    """Drop cached data (after writes the version key changes anyway; this frees memory)."""
-    _analysis_cached.clear()
+def _data_key(store: Store, athletes: list[str] | None) -> tuple[Any, ...]:
+    """What the analysis of ``athletes`` depends on besides the settings: the data version of
+    each of them (None = everyone: the store's version) and the classification rules."""
+    rules = json.dumps(store.rules(), sort_keys=True, default=str)
+    if not athletes:
+        return (store.version(), rules)
+    versions = store.athlete_versions()
+    return (tuple(versions.get(a, -1) for a in athletes), rules)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _squad_cached(url: str, version: int, settings_json: str, today: date) -> Any:
+    return get_store().squad_snapshot(today)
+
+
+def squad_view(store: Store) -> View:
+    """Every athlete's roster figures, balance and recent sessions as of the squad's day, read
+    from the store's derived tables (N rows). ``analysis.weekly`` is empty: read the weeks a
+    chart draws with :func:`squad_weekly`; :func:`squad_daily` gives whole daily tables."""
+    settings = current_settings(store)
+    settings_json = json.dumps(settings.to_dict(), sort_keys=True, default=str)
+    key = (db_url(), store.version(), settings_json, date.today())
+    snap = _squad_cached(*key)
+    return View(snap.analysis, snap.as_of, snap.stale, settings, (*key, "squad"))
+
+
+def squad_weekly(view: View, names: list[str], since: date | None) -> pd.DataFrame:
+    """Stored weekly volume of ``names`` for the weeks after ``since`` (None = all weeks)."""
+    return memo(view, ("weekly", tuple(names), since),
+                lambda: get_store().weekly_volume(names, since))
+
+
+def squad_daily(view: View, names: list[str]) -> pd.DataFrame:
+    """Stored daily metrics of ``names`` (for reports; read when asked for)."""
+    return get_store().daily_metrics(names)
+
+
+def clear_caches(athletes: list[str] | None = None) -> None:
+    """After a write: drop the cached athlete list. Cached analyses need no clearing: they are
+    keyed on each athlete's own data version, so only the athletes a write touched are
+    computed again (``athletes`` is accepted for callers that know whom they changed)."""
     _athletes_cached.clear()
-    _derived.clear()
 
 
 # --- the selected athlete -------------------------------------------------------------------

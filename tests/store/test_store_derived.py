@@ -1,0 +1,166 @@
+"""Derived per-athlete tables: the same numbers as the pipeline, kept per athlete by every write,
+built by the migration for stores of an earlier schema; session counts kept, not recounted."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from store_helpers import days, report
+
+from stridewise import pipeline
+from stridewise.settings import Settings
+from stridewise.store import Store, resolve_url
+from stridewise.store_schema import build_metadata, migrate
+from stridewise.ui import summary
+
+TODAY = date(2024, 4, 30)  # more than 14 days after the last session: an archive
+
+
+def _fill(store: Store) -> None:
+    store.upsert_athlete("ana", group="Road", hr_max=190.0, hr_rest=50.0, sex="female")
+    store.upsert_athlete("bo", group="Track")
+    store.import_report(report("ana", "strava_csv", days("2024-01-01", 60), sport="run",
+                               distance_m=10_000.0, avg_hr=150.0, rpe=5.0), athlete="ana")
+    store.import_report(report("ana", "garmin_csv", days("2024-01-03", 20, hour=18,
+                                                          step_days=3),
+                               sport="strength", duration_s=2400.0), athlete="ana")
+    store.import_report(report("bo", "strava_csv", days("2024-02-01", 50), sport="run",
+                               distance_m=8_000.0), athlete="bo")
+    store.upsert_athlete("cy")  # an athlete without sessions
+
+
+def _expected(store: Store, as_of: date) -> pipeline.Analysis:
+    return pipeline.analyse_store(store, end=pd.Timestamp(as_of))
+
+
+def test_derived_tables_hold_the_pipelines_numbers(store: Store) -> None:
+    _fill(store)
+    snap = store.squad_snapshot(TODAY)
+    last = pd.Timestamp(store.sessions()["start"].max()).date()
+    assert (snap.as_of, snap.stale) == (last, True)  # an archive: nothing in the last 14 days
+    full = _expected(store, snap.as_of)
+    settings = Settings()
+    athletes = store.athletes()
+    got = summary.roster(snap.analysis, athletes, snap.as_of, settings)
+    want = summary.roster(full, athletes, snap.as_of, settings)
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))
+    assert set(got["athlete"]) == {"ana", "bo", "cy"}
+    pd.testing.assert_frame_equal(store.weekly_volume(), full.weekly.reset_index(drop=True))
+    since = date(2024, 3, 1)
+    w = store.weekly_volume(["bo"], since)
+    assert set(w["athlete"]) == {"bo"} and (w["week"] > pd.Timestamp(since)).all()
+    pd.testing.assert_frame_equal(
+        w, full.weekly.loc[(full.weekly["athlete"] == "bo")
+                           & (full.weekly["week"] > pd.Timestamp(since))].reset_index(drop=True))
+    daily = store.daily_metrics(["ana"])
+    pd.testing.assert_frame_equal(daily, full.risk.loc[full.risk["athlete"] == "ana"]
+                                  .reset_index(drop=True), check_dtype=False)
+
+
+def test_a_write_recomputes_only_the_athletes_it_touches(store: Store) -> None:
+    _fill(store)
+    store.squad_snapshot(TODAY)
+    before = store.athlete_versions()
+    with store.engine.connect() as conn:
+        stamp = dict(conn.execute(sa.text("SELECT athlete, computed_at FROM derived_roster")).all())
+    # evening runs inside bo's span (the squad's latest session, its as-of day, stays put)
+    store.import_report(report("bo", "strava_csv", days("2024-03-10", 3, hour=19), sport="run",
+                               distance_m=30_000.0), athlete="bo")
+    after = store.athlete_versions()
+    assert after["bo"] > before["bo"]
+    assert after["ana"] == before["ana"] and after["cy"] == before["cy"]
+    with store.engine.connect() as conn:
+        now = dict(conn.execute(sa.text("SELECT athlete, computed_at FROM derived_roster")).all())
+    assert now["ana"] == stamp["ana"] and now["bo"] != stamp["bo"]
+    snap = store.squad_snapshot(TODAY)
+    assert snap.refreshed == 0  # already current: computed inside the import's transaction
+    full = _expected(store, snap.as_of)
+    assert store.daily_metrics(["bo"])["load"].sum() == full.risk.loc[
+        full.risk["athlete"] == "bo", "load"].sum()
+    pd.testing.assert_frame_equal(store.weekly_volume(), full.weekly.reset_index(drop=True))
+
+
+def test_edits_profile_changes_and_settings_reach_the_derived_tables(store: Store) -> None:
+    _fill(store)
+    snap = store.squad_snapshot(TODAY)
+    sid = store.sessions(["ana"])["session_id"].iloc[-1]
+    v = store.athlete_versions()["ana"]
+    store.set_override(sid, area="flexibility")
+    assert store.athlete_versions()["ana"] == v + 1
+    w = store.weekly_volume(["ana"])
+    full = _expected(store, snap.as_of)
+    pd.testing.assert_frame_equal(w, full.weekly.loc[full.weekly["athlete"] == "ana"]
+                                  .reset_index(drop=True))
+    assert w.loc[w["area"] == "flexibility", "sessions"].sum() == 1
+    store.upsert_athlete("bo", hr_max=195.0, hr_rest=45.0)
+    assert store.squad_snapshot(TODAY).refreshed == 0
+    daily = store.daily_metrics(["bo"])
+    full = _expected(store, snap.as_of)
+    pd.testing.assert_frame_equal(daily, full.risk.loc[full.risk["athlete"] == "bo"]
+                                  .reset_index(drop=True), check_dtype=False)
+    # a settings change alters every athlete's basis: all are recomputed once, at the next read
+    store.save_settings({"targets": {"strength": 3}})
+    assert store.squad_snapshot(TODAY).refreshed == 3
+    assert store.squad_snapshot(TODAY).refreshed == 0
+    # a new day (not stale any more) recomputes them as of that day
+    snap = store.squad_snapshot(date(2024, 3, 30))
+    assert snap.as_of == date(2024, 3, 30) and not snap.stale and snap.refreshed == 3
+
+
+def test_session_counts_are_kept_by_every_write(store: Store) -> None:
+    _fill(store)
+    counts = dict(zip(store.athletes()["name"], store.athletes()["sessions"], strict=True))
+    assert counts == {"ana": 80, "bo": 50, "cy": 0}
+    res = store.import_report(report("cy", "strava_csv", days("2024-01-01", 4)), athlete="cy")
+    assert dict(zip(store.athletes()["name"], store.athletes()["sessions"],
+                    strict=True))["cy"] == 4
+    store.remove_import(res.import_id)
+    assert dict(zip(store.athletes()["name"], store.athletes()["sessions"],
+                    strict=True))["cy"] == 0
+    store.delete_athlete("bo")
+    assert store.athletes()["name"].tolist() == ["ana", "cy"]
+    with store.engine.connect() as conn:
+        left = conn.execute(sa.text("SELECT count(*) FROM derived_weekly WHERE athlete = 'bo'"))
+        assert left.scalar() == 0
+    assert set(store.squad_snapshot(TODAY).analysis.balance["athlete"]) == {"ana"}
+
+
+def test_version_2_store_gets_counts_and_derived_tables(db_url: str) -> None:
+    url = resolve_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url)
+    v2 = build_metadata(2).tables
+    t0 = datetime(2024, 4, 2, 7, 0)
+    with engine.begin() as conn:
+        migrate(conn, target=2)
+        conn.execute(sa.insert(v2["athletes"]).values(name="ana", group_name="", is_demo=False,
+                                                      created_at=t0))
+        conn.execute(sa.insert(v2["imports"]).values(import_id=1, athlete="ana",
+                                                     file_name="old.csv", imported_at=t0))
+        for k in range(3):
+            row = {"athlete": "ana", "start": t0 + pd.Timedelta(days=k), "sport": "run",
+                   "title": "Run", "area": "", "duration_s": 3600.0, "moving_s": 3500.0,
+                   "distance_m": 9000.0, "sets": "[]", "source": "strava_csv",
+                   "source_file": "old.csv", "source_id": str(k)}
+            conn.execute(sa.insert(v2["source_sessions"]).values(
+                source_session_id=f"s{k}", session_id=f"s{k}", first_import_id=1, **row))
+            conn.execute(sa.insert(v2["import_sessions"]).values(import_id=1,
+                                                                 source_session_id=f"s{k}"))
+            conn.execute(sa.insert(v2["sessions"]).values(session_id=f"s{k}", import_id=1,
+                                                          family="run", sources="strava_csv",
+                                                          **row))
+    engine.dispose()
+    with Store(db_url) as store:
+        assert store.schema_version() == 3
+        assert store.athletes()["sessions"].tolist() == [3]
+        with store.engine.connect() as conn:
+            n = conn.execute(sa.text("SELECT count(*) FROM derived_roster")).scalar()
+            idx = {i["name"] for i in sa.inspect(conn).get_indexes("source_sessions")}
+        assert n == 1 and "ix_source_sessions_import" in idx
+        assert store.squad_snapshot(date(2024, 4, 30)).refreshed == 0  # built by the migration
+        w = store.weekly_volume(["ana"])
+        assert w.loc[w["area"] == "endurance", "sessions"].sum() == 3
