@@ -13,7 +13,7 @@ from store_helpers import days, report
 from stridewise import pipeline
 from stridewise.settings import Settings
 from stridewise.store import Store, resolve_url
-from stridewise.store_schema import build_metadata, migrate
+from stridewise.store_schema import SCHEMA_VERSION, build_metadata, migrate
 from stridewise.ui import summary
 
 TODAY = date(2024, 4, 30)  # more than 14 days after the last session: an archive
@@ -155,7 +155,7 @@ def test_version_2_store_gets_counts_and_derived_tables(db_url: str) -> None:
                                                           **row))
     engine.dispose()
     with Store(db_url) as store:
-        assert store.schema_version() == 3
+        assert store.schema_version() == SCHEMA_VERSION
         assert store.athletes()["sessions"].tolist() == [3]
         with store.engine.connect() as conn:
             n = conn.execute(sa.text("SELECT count(*) FROM derived_roster")).scalar()
