@@ -39,7 +39,9 @@ Precedence (the first that applies decides)
        then **format words** (HIIT, Tabata, circuit);
     7. a **weak sport**;
     8. **hint title words** (run, walk, bike ... in any language; 🏃 🚴 🏊);
-    9. a title that is a known exercise name ("Remo con barra"), then ``other``.
+    9. a title that is a known exercise name ("Remo con barra") or names exercises ("Side
+       plank + dead bug"), then ``other``. A recognised sport or exercise name never ends in
+       ``other``; only words of things outside training (motorbike, freediving) say so.
 
 Every session gets ``area_reason`` in plain words and ``area_confidence`` (0-1): 1 for an area
 you set, about 0.9 where the sport and title agree, lower where they disagree or only a hint
@@ -528,12 +530,18 @@ def _title_as_exercise(title: str, vocab: _Vocab) -> _Decision | None:
     """A title nothing else explains that is a known exercise name ("Press de banca",
     "Remo con barra": FIT and wger names in every language)."""
     key = text_key(title)
-    if len(key) < 5:
+    if len(key) < 4:
         return None
     hit = vocab.exact.get(key)
-    if hit is None:
+    if hit is not None:
+        return _Decision(hit[0], f"the title is the exercise '{key}'", 0.6)
+    # a title made of exercise names ("Side plank, dead bug"): the exercise words decide, the
+    # most specific area first, as for a set
+    found = [m for m in vocab.exercises.find(title) if m.term.area and m.term.area != "other"]
+    if not found:
         return None
-    return _Decision(hit[0], f"the title is the exercise '{key}'", 0.6)
+    best = max(found, key=lambda m: (AREA_RANK.get(m.term.area, 0), len(m.text)))
+    return _Decision(best.term.area, f"the title names the exercise '{best.text}'", 0.5)
 
 
 def _user_first(sport: str, title_key: str, eng: _Engine) -> int:

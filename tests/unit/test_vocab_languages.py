@@ -75,3 +75,19 @@ def test_scripts_keep_their_words() -> None:
 def test_localised_endurance_sport_is_endurance(sport: str) -> None:
     df = pd.DataFrame({"sport": [sport], "title": [""]})
     assert classify(df)["area"].iat[0] == "endurance"
+
+
+@pytest.mark.parametrize("name,sport", [
+    ("Chạy bộ trên máy chạy bộ", "treadmill_run"), ("Xe đạp tập trong nhà", "virtual_ride"),
+    ("실내 사이클링 운동", "virtual_ride"), ("Bơi lội buổi sáng", "swim"),
+])
+def test_type_names_with_extra_words(name: str, sport: str) -> None:
+    assert normalise_sport(name) == sport
+
+
+@pytest.mark.parametrize("title,area", [
+    ("Side plank + dead bug", "stability"), ("Burpees", "plyometrics"),
+])
+def test_title_naming_exercises_is_not_other(title: str, area: str) -> None:
+    df = pd.DataFrame({"sport": ["Workout"], "title": [title]})
+    assert classify(df)["area"].iat[0] == area

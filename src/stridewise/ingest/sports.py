@@ -10,7 +10,8 @@ Exports name the same sport in many ways: Strava types (``Run``, ``VirtualRun``,
 case, accents, spaces and punctuation), then tries the word rules of
 ``data/vocab/activity_types.csv`` (the names Garmin Connect and Strava use in Swedish,
 Norwegian, Finnish, Polish, Czech, Russian, Japanese, Chinese, Korean, Turkish and more, with
-their source), then falls back to keyword rules (``... Laufen ...`` -> run, ``... Schwimmen ...``
+their source), then looks for the longest known name inside it ("Chạy bộ trên máy chạy bộ"
+holds "máy chạy bộ"), then falls back to keyword rules (``... Laufen ...`` -> run, ``... Schwimmen ...``
 -> swim), and finally answers ``"other"``. Numeric type codes
 (GPX ``<type>9</type>``, Zepp sport codes) are source-specific and are not guessed here.
 """
@@ -288,6 +289,30 @@ def _stem_sport(key: str) -> str | None:
 
 _EXACT: Final[dict[str, str]] = _build_exact()
 
+
+@lru_cache(maxsize=1)
+def _phrases():  # type: ignore[no-untyped-def]
+    """A :class:`stridewise.termmatch.Matcher` over every exact name (built-in table and
+    ``activity_types.csv``), the term's area holding the sport."""
+    from stridewise.termmatch import Matcher, Term
+
+    terms = [Term(r["name"], r["sport"], "hint", r["lang"]) for r in _VOCAB
+             if r["match"] == "exact" and r["sport"] != "other"]
+    terms += [Term(n, sport, "hint") for sport, names in _EXACT_SOURCE.items()
+              if sport != "other" for n in names]
+    return Matcher(terms)
+
+
+def _phrase_sport(key: str) -> str | None:
+    """The sport of the longest known name inside ``key`` ("Chạy bộ trên máy chạy bộ" holds
+    "máy chạy bộ", a treadmill; "Brzo trčanje" holds "trčanje"): names that add words to a
+    known type name. Ties go to the first found."""
+    found = _phrases().find(key)
+    if not found:
+        return None
+    best = max(found, key=lambda m: (m.end - m.start, len(m.text), -m.start))
+    return best.term.area
+
 # Keyword rules, tried in order on the spaced key; the first match wins.
 _RUN = (r"(run\w*|jog\w*|lauf\w*|lob\w*|course a pied|carrera|correr|cors[ao]|hardlo\w*|"
         r"futas|corrida)")
@@ -374,6 +399,9 @@ def _normalise_key(key: str) -> str:
     if key.isdigit():
         return "other"
     hit = _stem_sport(key)
+    if hit is not None:
+        return hit
+    hit = _phrase_sport(key)
     if hit is not None:
         return hit
     for rx, sport in _COMPILED:
