@@ -91,3 +91,73 @@ def test_type_names_with_extra_words(name: str, sport: str) -> None:
 def test_title_naming_exercises_is_not_other(title: str, area: str) -> None:
     df = pd.DataFrame({"sport": ["Workout"], "title": [title]})
     assert classify(df)["area"].iat[0] == area
+
+
+# Exercise names as a set in an app set to that language: the area is the exercise's own.
+EXERCISES = [
+    # Romance
+    ("Plancha lateral", "stability"), ("Giros rusos", "stability"), ("Saltos al cajón", "plyometrics"),
+    ("Saltar la cuerda", "plyometrics"), ("Estiramiento de cuello", "flexibility"),
+    ("Rodillo de espuma", "flexibility"), ("Prancha lateral", "stability"),
+    ("Polichinelos", "plyometrics"), ("Alongamento de isquiotibiais", "flexibility"),
+    ("Gainage", "stability"), ("Corde à sauter", "plyometrics"), ("Étirement des mollets", "flexibility"),
+    ("Sollevamento gambe", "stability"), ("Salto della corda", "plyometrics"),
+    ("Ridicări de picioare", "stability"), ("Sărituri", "plyometrics"),
+    # Germanic and Finnic
+    ("Seitstütz", "stability"), ("Hampelmann", "plyometrics"), ("Seilspringen", "plyometrics"),
+    ("Faszienrolle Oberschenkel", "flexibility"), ("Bergsteiger", "stability"),
+    ("Zijplank", "stability"), ("Touwtje springen", "plyometrics"), ("Sidoplanka", "stability"),
+    ("Hopprep", "plyometrics"), ("Sprellemann", "plyometrics"), ("Tøying hamstring", "flexibility"),
+    ("Kylkilankku", "stability"), ("Haarahyppy", "plyometrics"), ("Venyttely", "flexibility"),
+    # Slavic, Baltic, Hungarian, Greek, Turkish
+    ("Deska boczna", "stability"), ("Pajacyki", "plyometrics"), ("Rozciąganie", "flexibility"),
+    ("Sklapovačky", "stability"), ("Švihadlo", "plyometrics"), ("Боковая планка", "stability"),
+    ("Прыжки на скакалке", "plyometrics"), ("Растяжка спины", "flexibility"),
+    ("Скручування", "stability"), ("Стрибки", "plyometrics"), ("Hasizom", "stability"),
+    ("Ugrókötél", "plyometrics"), ("Trbušnjaci", "stability"), ("Κοιλιακοί", "stability"),
+    ("Mekik", "stability"), ("İp atlama", "plyometrics"), ("Esneme", "flexibility"),
+    # Asian and other scripts
+    ("サイドプランク", "stability"), ("縄跳び", "plyometrics"), ("ストレッチ", "flexibility"),
+    ("平板支撑", "stability"), ("开合跳", "plyometrics"), ("拉伸", "flexibility"),
+    ("플랭크", "stability"), ("줄넘기", "plyometrics"), ("스트레칭", "flexibility"),
+    ("กระโดดเชือก", "plyometrics"), ("تمارين البطن", "stability"), ("نط الحبل", "plyometrics"),
+    ("כפיפות בטן", "stability"), ("מתיחות", "flexibility"), ("پلانک", "stability"),
+    ("طناب زدن", "plyometrics"), ("रस्सी कूद", "plyometrics"), ("स्ट्रेचिंग", "flexibility"),
+    ("Nhảy dây", "plyometrics"), ("Lompat tali", "plyometrics"),
+    # cardio machines in an exercise list are endurance
+    ("Elliptical", "endurance"), ("Rowing Machine", "endurance"), ("Stair Climber", "endurance"),
+    ("Exercise Bike", "endurance"), ("Treadmill", "endurance"), ("Cinta de correr", "endurance"),
+    ("Rudergerät", "endurance"), ("Велотренажер", "endurance"), ("ランニング", "endurance"),
+]
+
+
+@pytest.mark.parametrize("name,area", EXERCISES)
+def test_exercise_names_in_many_languages(name: str, area: str) -> None:
+    hit = exercise_area(name, "")
+    assert hit is not None and hit[0] == area, hit
+
+
+STRENGTH_TYPES = ["Calisthenics", "Kettlebell", "Circuit Training", "Zirkeltraining",
+                  "Halterofilia", "Culturismo", "Gewichtheben", "Sollevamento pesi",
+                  "Vücut geliştirme", "Важка атлетика", "כוח", "بدنسازی", "Dizanje utega"]
+
+
+@pytest.mark.parametrize("sport", STRENGTH_TYPES)
+def test_strength_words_are_strength(sport: str) -> None:
+    df = pd.DataFrame({"sport": [sport], "title": [""]})
+    assert classify(df)["area"].iat[0] == "strength"
+
+
+@pytest.mark.parametrize("title,area", [
+    ("Силовая тренировка", "strength"), ("筋トレ", "strength"), ("Trening siłowy", "strength"),
+    ("Core + plank", "stability"), ("Pajacyki i skakanka", "plyometrics"),
+    ("Estiramientos", "flexibility"),
+])
+def test_generic_workout_titles(title: str, area: str) -> None:
+    df = pd.DataFrame({"sport": ["Workout"], "title": [title]})
+    assert classify(df)["area"].iat[0] == area
+
+
+def test_explicit_words_outrank_a_run_in_other_languages() -> None:
+    df = pd.DataFrame({"sport": ["run", "run"], "title": ["Skoki i pajacyki", "Abdominales"]})
+    assert classify(df)["area"].tolist() == ["plyometrics", "stability"]

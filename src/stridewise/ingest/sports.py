@@ -188,13 +188,18 @@ _EXACT_SOURCE: Final[dict[str, tuple[str, ...]]] = {
         "Allenamento di forza", "Pesi", "Krachttraining", "Gewichtheffen", "Erősítő edzés",
         "Súlyzós edzés", "Treino de força", "Musculação", "Treinamento de força",
         "Core Training", "Core", "Barre",
+        # circuits of exercises with weights or body weight: strength work
+        "Circuit Training", "Zirkeltraining", "Circuittræning", "Entrenamiento en circuito",
+        "Circuittraining", "Kredsløbstræning", "Cirkelträning", "Sirkeltrening",
+        "Kiertoharjoittelu", "Trening obwodowy", "Kruhový trénink", "Köredzés",
+        "Allenamento a circuito", "Treino em circuito", "Entraînement en circuit",
+        "Круговая тренировка", "Calisthenics", "Kettlebell", "Functional Training",
     ),
     "yoga": ("Yoga", "Joga", "Jóga", "Ioga", "Hot Yoga"),
     "pilates": ("Pilates",),
     "hiit": (
         "HIIT", "High Intensity Interval Training", "CrossFit", "Crossfit",
-        "Functional Fitness", "Bootcamp", "Boot Camp", "Circuit Training", "Kickboxing",
-        "Boxing", "Tabata", "Zirkeltraining", "Circuittræning", "Entrenamiento en circuito",
+        "Functional Fitness", "Bootcamp", "Boot Camp", "Kickboxing", "Boxing", "Tabata",
     ),
     "cardio": (
         "Cardio", "Kardio", "Kardió", "Indoor Cardio", "Mixed Cardio", "Machine Workout",
@@ -356,7 +361,9 @@ _RULES: Final[tuple[tuple[str, str], ...]] = (
      "climb"),
     (r"\b(yoga|joga|ioga)\b", "yoga"),
     (r"\bpilates\b", "pilates"),
-    (r"\b(hiit|crossfit|tabata|bootcamp|circuit\w*|zirkel\w*|functional fitness)\b", "hiit"),
+    (r"\b(circuit\w*|zirkel\w*|kettlebell\w*|calisthenic\w*|functional training)\b",
+     "strength"),
+    (r"\b(hiit|crossfit|tabata|bootcamp|functional fitness)\b", "hiit"),
     (r"\b(strength|weight\w*|kraft\w*|styrke\w*|fuerza|forca|force|muscula\w*|pesi|"
      r"kracht\w*|erosit\w*|eronleti|sulyzo\w*|lifting|powerlift\w*|gym)\b", "strength"),
     (r"\b(stretch\w*|dehn\w*|udstraek\w*|etirement\w*|estiramiento\w*|rekken|nyujtas|"
