@@ -229,7 +229,9 @@ def exercise_area(name: object, category: object = "") -> tuple[str, str] | None
     """(area, label) of one strength set from its exercise name and FIT category, or None.
 
     The exact name (FIT profile names, wger names in every language) first, then the exercise
-    words of ``terms.csv`` with the most specific area winning, then the category.
+    words of ``terms.csv`` with the most specific area winning, then the category. A listed
+    strength or cardio name whose words name plyometric, flexibility or stability work is that
+    work.
     """
     v = _vocab()
     ckey = text_key(str(category).replace("_", " ")) if isinstance(category, str) else ""
@@ -244,10 +246,13 @@ def exercise_area(name: object, category: object = "") -> tuple[str, str] | None
     by_name: tuple[str, str] | None = None
     if key:
         by_name = v.exact.get(key)
-        if by_name is None:
-            found = [m for m in v.exercises.find(name) if m.term.area]
-            if found:
-                best = max(found, key=lambda m: (AREA_RANK.get(m.term.area, 0), len(m.text)))
+        found = [m for m in v.exercises.find(name) if m.term.area]
+        if found:
+            best = max(found, key=lambda m: (AREA_RANK.get(m.term.area, 0), len(m.text)))
+            # a listed lift or cardio name that also says stretch, plank or jump
+            # ("Walking Hamstring Stretch", "Copenhagen Plank") is that more specific work
+            if by_name is None or (by_name[0] in ("strength", "endurance") and AREA_RANK.get(
+                    best.term.area, 0) > AREA_RANK["strength"]):
                 by_name = (best.term.area, " ".join(str(name).split()).lower()[:60])
     if by_name is not None and by_cat is not None and by_name[0] == by_cat[0]:
         return by_cat  # the category's plain words ("squats/lunges")
