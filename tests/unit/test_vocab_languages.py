@@ -161,3 +161,13 @@ def test_generic_workout_titles(title: str, area: str) -> None:
 def test_explicit_words_outrank_a_run_in_other_languages() -> None:
     df = pd.DataFrame({"sport": ["run", "run"], "title": ["Skoki i pajacyki", "Abdominales"]})
     assert classify(df)["area"].tolist() == ["plyometrics", "stability"]
+
+
+@pytest.mark.parametrize("name,sport", [
+    ("Intervalltrening", "hiit"), ("Trening interwałowy", "hiit"), ("고강도 인터벌 트레이닝", "hiit"),
+    ("Interval Run", "run"), ("Rullskridskor", "skate"), ("Jazda na rolkach", "skate"),
+    ("轮滑", "skate"), ("室內單車", "virtual_ride"), ("Гребний тренажер", "row"),
+    ("Basseiniujumine", "swim"), ("אופני כושר", "virtual_ride"), ("Mendi ibilaldia", "hike"),
+])
+def test_interval_and_machine_types(name: str, sport: str) -> None:
+    assert normalise_sport(name) == sport
