@@ -171,3 +171,23 @@ def test_explicit_words_outrank_a_run_in_other_languages() -> None:
 ])
 def test_interval_and_machine_types(name: str, sport: str) -> None:
     assert normalise_sport(name) == sport
+
+
+@pytest.mark.parametrize("name,area", [
+    ("Patada de tijera", "stability"), ("Flatterkicks", "stability"),
+    ("Elevazione delle gambe", "stability"), ("Ножницы", "stability"),
+    ("Выпрыгивания", "plyometrics"), ("脚上げ", "stability"),
+    ("ジャンピングスクワット", "plyometrics"), ("점핑 잭", "plyometrics"),
+])
+def test_more_exercise_names(name: str, area: str) -> None:
+    hit = exercise_area(name, "")
+    assert hit is not None and hit[0] == area, hit
+
+
+@pytest.mark.parametrize("title,area", [
+    ("Karın egzersizi", "stability"), ("Tập bụng", "stability"),
+    ("Posilování břicha", "stability"),
+])
+def test_belly_work_titles(title: str, area: str) -> None:
+    df = pd.DataFrame({"sport": ["Workout"], "title": [title]})
+    assert classify(df)["area"].iat[0] == area
