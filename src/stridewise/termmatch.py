@@ -204,12 +204,21 @@ class Matcher:
         self.terms: list[Term] = []
         self._first = _WordIndex()
         self._patterns: list[tuple[str, ...]] = []
-        seen: set[tuple[str, ...]] = set()
+        seen: dict[tuple[str, ...], int] = {}
         for t in terms:
             w = t.words
-            if not w or w in seen:
+            if w in seen:
+                # the same word listed again for a compounding language ("mobilisation" in
+                # German too) also ends compounds ("Hüftmobilisation")
+                pid = seen[w]
+                if (len(w) == 1 and t.lang in _COMPOUND_LANGS and "*" not in w[0]
+                        and len(w[0]) >= 4 and not is_cjk(w[0])
+                        and pid not in self._first.head.get(w[0], ())):
+                    self._first.head[w[0]].append(pid)
                 continue
-            seen.add(w)
+            if not w:
+                continue
+            seen[w] = len(self.terms)
             pid = len(self.terms)
             self.terms.append(t)
             self._patterns.append(w)

@@ -191,3 +191,14 @@ def test_more_exercise_names(name: str, area: str) -> None:
 def test_belly_work_titles(title: str, area: str) -> None:
     df = pd.DataFrame({"sport": ["Workout"], "title": [title]})
     assert classify(df)["area"].iat[0] == area
+
+
+@pytest.mark.parametrize("name,area", [
+    ("Wadendehnung", "flexibility"), ("Hüftmobilisation", "flexibility"),
+    ("Nakkestrekk", "flexibility"), ("Kuitenvenytys", "flexibility"),
+    ("Hamstringsstretch", "flexibility"), ("Einbeinstand", "stability"),
+    ("Beckenbodentraining", "stability"), ("Sprellemenn", "plyometrics"),
+])
+def test_closed_compounds_of_exercise_words(name: str, area: str) -> None:
+    hit = exercise_area(name, "")
+    assert hit is not None and hit[0] == area, hit
