@@ -202,3 +202,12 @@ def test_belly_work_titles(title: str, area: str) -> None:
 def test_closed_compounds_of_exercise_words(name: str, area: str) -> None:
     hit = exercise_area(name, "")
     assert hit is not None and hit[0] == area, hit
+
+
+@pytest.mark.parametrize("name,sport", [
+    ("Dviračių sportas", "ride"), ("Dviračių sportas patalpose", "virtual_ride"),
+    ("Riedučiai", "skate"), ("Berkayak", "row"), ("Strečing", "stretching"),
+    ("Ролање", "skate"), ("Јога", "yoga"), ("Kalnų slidinėjimas", "ski"),
+])
+def test_lithuanian_malay_slovak_serbian_types(name: str, sport: str) -> None:
+    assert normalise_sport(name) == sport
