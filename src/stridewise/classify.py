@@ -5,8 +5,9 @@ What a session is read from
       a tier: *strong* sports such as run, ride, swim are endurance whatever a title says,
       *weak* sports such as walk, cardio, yoga, strength may be refined by the title);
     * its **title**, cut into words and matched against ``data/vocab/terms.csv`` (words and
-      phrases in some twenty languages, emoji, class brands; see :mod:`stridewise.termmatch`
-      for whole-word, compound and CJK matching). Each term has a tier: *explicit*
+      phrases in some forty languages and scripts (Latin, Greek, Cyrillic, Hebrew, Arabic,
+      Persian, Devanagari, Thai, CJK, Hangul), emoji, class brands; see
+      :mod:`stridewise.termmatch` for whole-word, compound and CJK matching). Each term has a tier: *explicit*
       (drills, plyometrics, core, balance, mobility, stretching, yoga ...), *activity*
       (strength words, class names, sports, warm-up), *format* (HIIT, Tabata, circuit: weaker
       than a word naming the content), *hint* (run, walk, bike ... in any language),

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from stridewise.schema import SPORTS
+from stridewise.termmatch import Matcher, Term
 from stridewise.vocab import read_vocab, words
 
 __all__ = ["normalise_sport", "normalise_sports", "sport_key"]
@@ -296,11 +297,9 @@ _EXACT: Final[dict[str, str]] = _build_exact()
 
 
 @lru_cache(maxsize=1)
-def _phrases():  # type: ignore[no-untyped-def]
+def _phrases() -> Matcher:
     """A :class:`stridewise.termmatch.Matcher` over every exact name (built-in table and
     ``activity_types.csv``), the term's area holding the sport."""
-    from stridewise.termmatch import Matcher, Term
-
     terms = [Term(r["name"], r["sport"], "hint", r["lang"]) for r in _VOCAB
              if r["match"] == "exact" and r["sport"] != "other"]
     terms += [Term(n, sport, "hint") for sport, names in _EXACT_SOURCE.items()
@@ -425,8 +424,9 @@ def normalise_sport(text: object) -> str:
     """The normalised sport (one of ``schema.SPORTS``) for an activity-type name.
 
     Works for names in English, German, French, Spanish, Italian, Dutch, Danish, Hungarian and
-    Portuguese, Strava's CamelCase types and Garmin's type names; unknown names, empty cells and
-    numeric codes give ``"other"``.
+    Portuguese (built-in table) and the some forty languages of ``activity_types.csv``,
+    Strava's CamelCase types and Garmin's type names; unknown names, empty cells and numeric
+    codes give ``"other"``.
 
     >>> normalise_sport("Laufbandtraining"), normalise_sport("VirtualRun")
     ('treadmill_run', 'virtual_run')
