@@ -212,7 +212,11 @@ def _activity_type_terms() -> list[Term]:
     for r in read_vocab("activity_types.csv"):
         area = sport_area.get(r["sport"])
         name = r["name"]
-        if area is None or r["sport"] == "other" or len(name) < 4 and not r["match"] == "contains":
+        # short Latin names ("tek", "beh") are words of many languages; in other scripts a
+        # short name is the word itself ("бег", "수영", "شنا")
+        latin = text_key(name).isascii()
+        if area is None or r["sport"] == "other" or (
+                len(name) < (4 if latin else 2) and not r["match"] == "contains"):
             continue
         if r["match"] in ("prefix",):
             name += "*"

@@ -211,3 +211,18 @@ def test_closed_compounds_of_exercise_words(name: str, area: str) -> None:
 ])
 def test_lithuanian_malay_slovak_serbian_types(name: str, sport: str) -> None:
     assert normalise_sport(name) == sport
+
+
+@pytest.mark.parametrize("title,area", [
+    ("Бег", "endurance"), ("수영", "endurance"), ("요가", "flexibility"), ("شنا", "endurance"),
+])
+def test_short_type_names_in_other_scripts_are_title_words(title: str, area: str) -> None:
+    df = pd.DataFrame({"sport": ["Workout"], "title": [title]})
+    assert classify(df)["area"].iat[0] == area
+
+
+def test_short_latin_type_names_are_not_title_words() -> None:
+    # "tek" (Slovenian run) is also Turkish "single": a title word only in a sport column
+    df = pd.DataFrame({"sport": ["Workout"], "title": ["Tek"]})
+    assert classify(df)["area"].iat[0] == "other"
+    assert normalise_sport("Tek") == "run"
