@@ -226,3 +226,12 @@ def test_short_latin_type_names_are_not_title_words() -> None:
     df = pd.DataFrame({"sport": ["Workout"], "title": ["Tek"]})
     assert classify(df)["area"].iat[0] == "other"
     assert normalise_sport("Tek") == "run"
+
+
+@pytest.mark.parametrize("name,area", [
+    ("Leg swings", "flexibility"), ("Hip circles", "flexibility"), ("Saludo al sol", "flexibility"),
+    ("Sonnengruß", "flexibility"), ("Depth drop", "plyometrics"), ("Carioca", "plyometrics"),
+])
+def test_dynamic_mobility_and_drills(name: str, area: str) -> None:
+    hit = exercise_area(name, "")
+    assert hit is not None and hit[0] == area, hit
