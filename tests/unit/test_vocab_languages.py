@@ -235,3 +235,13 @@ def test_short_latin_type_names_are_not_title_words() -> None:
 def test_dynamic_mobility_and_drills(name: str, area: str) -> None:
     hit = exercise_area(name, "")
     assert hit is not None and hit[0] == area, hit
+
+
+@pytest.mark.parametrize("title", [
+    "Halterofilia", "Vektløfting", "Podnoszenie ciężarów", "Тяжелая атлетика", "重量挙げ", "역도",
+    "رفع الأثقال", "Kulturystyka", "보디빌딩", "Kalistenika", "Гиря", "Kiertoharjoittelu",
+    "Cirkelträning", "Круговая тренировка",
+])
+def test_strength_words_in_titles(title: str) -> None:
+    df = pd.DataFrame({"sport": ["Workout"], "title": [title]})
+    assert classify(df)["area"].iat[0] == "strength"
