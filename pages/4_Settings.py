@@ -144,9 +144,13 @@ with risk_tab:
 
 # --- Classification rules ----------------------------------------------------------------------------
 with rules_tab:
-    st.caption("Each session gets the area of the first rule that matches its sport, title or "
-               "strength exercises. Add a keyword to teach Stridewise your own words; you see "
-               "which sessions change before you save.")
+    st.caption("An area you set for a session wins, then your own rules below (the first that "
+               "matches). Otherwise the built-in vocabularies decide in this order: the "
+               "exercises of its sets; drill, jump, core, balance, mobility or stretching words "
+               "in the title (they outrank a run or a strength session); a run, ride, swim, "
+               "row or ski sport; strength words, class names and sports in the title; the "
+               "sport; a run, walk or bike word in the title; else other. Add a keyword to "
+               "teach Stridewise your own words; you see which sessions change before you save.")
     rules = state.user_rules(store)
     kinds = {"title": "Title contains", "sport": "Sport is", "exercise": "Exercise contains"}
     rc = st.columns([1, 2, 1])

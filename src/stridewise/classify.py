@@ -5,8 +5,9 @@ What a session is read from
       a tier: *strong* sports such as run, ride, swim are endurance whatever a title says,
       *weak* sports such as walk, cardio, yoga, strength may be refined by the title);
     * its **title**, cut into words and matched against ``data/vocab/terms.csv`` (words and
-      phrases in some twenty languages, emoji, class brands; see :mod:`stridewise.termmatch`
-      for whole-word, compound and CJK matching). Each term has a tier: *explicit*
+      phrases in some forty languages and scripts (Latin, Greek, Cyrillic, Hebrew, Arabic,
+      Persian, Devanagari, Thai, CJK, Hangul), emoji, class brands; see
+      :mod:`stridewise.termmatch` for whole-word, compound and CJK matching). Each term has a tier: *explicit*
       (drills, plyometrics, core, balance, mobility, stretching, yoga ...), *activity*
       (strength words, class names, sports, warm-up), *format* (HIIT, Tabata, circuit: weaker
       than a word naming the content), *hint* (run, walk, bike ... in any language),
@@ -39,7 +40,9 @@ Precedence (the first that applies decides)
        then **format words** (HIIT, Tabata, circuit);
     7. a **weak sport**;
     8. **hint title words** (run, walk, bike ... in any language; 🏃 🚴 🏊);
-    9. a title that is a known exercise name ("Remo con barra"), then ``other``.
+    9. a title that is a known exercise name ("Remo con barra") or names exercises ("Side
+       plank + dead bug"), then ``other``. A recognised sport or exercise name never ends in
+       ``other``; only words of things outside training (motorbike, freediving) say so.
 
 Every session gets ``area_reason`` in plain words and ``area_confidence`` (0-1): 1 for an area
 you set, about 0.9 where the sport and title agree, lower where they disagree or only a hint
@@ -209,7 +212,11 @@ def _activity_type_terms() -> list[Term]:
     for r in read_vocab("activity_types.csv"):
         area = sport_area.get(r["sport"])
         name = r["name"]
-        if area is None or r["sport"] == "other" or len(name) < 4 and not r["match"] == "contains":
+        # short Latin names ("tek", "beh") are words of many languages; in other scripts a
+        # short name is the word itself ("бег", "수영", "شنا")
+        latin = text_key(name).isascii()
+        if area is None or r["sport"] == "other" or (
+                len(name) < (4 if latin else 2) and not r["match"] == "contains"):
             continue
         if r["match"] in ("prefix",):
             name += "*"
@@ -227,7 +234,9 @@ def exercise_area(name: object, category: object = "") -> tuple[str, str] | None
     """(area, label) of one strength set from its exercise name and FIT category, or None.
 
     The exact name (FIT profile names, wger names in every language) first, then the exercise
-    words of ``terms.csv`` with the most specific area winning, then the category.
+    words of ``terms.csv`` with the most specific area winning, then the category. A listed
+    strength or cardio name whose words name plyometric, flexibility or stability work is that
+    work.
     """
     v = _vocab()
     ckey = text_key(str(category).replace("_", " ")) if isinstance(category, str) else ""
@@ -242,10 +251,13 @@ def exercise_area(name: object, category: object = "") -> tuple[str, str] | None
     by_name: tuple[str, str] | None = None
     if key:
         by_name = v.exact.get(key)
-        if by_name is None:
-            found = [m for m in v.exercises.find(name) if m.term.area]
-            if found:
-                best = max(found, key=lambda m: (AREA_RANK.get(m.term.area, 0), len(m.text)))
+        found = [m for m in v.exercises.find(name) if m.term.area]
+        if found:
+            best = max(found, key=lambda m: (AREA_RANK.get(m.term.area, 0), len(m.text)))
+            # a listed lift or cardio name that also says stretch, plank or jump
+            # ("Walking Hamstring Stretch", "Copenhagen Plank") is that more specific work
+            if by_name is None or (by_name[0] in ("strength", "endurance") and AREA_RANK.get(
+                    best.term.area, 0) > AREA_RANK["strength"]):
                 by_name = (best.term.area, " ".join(str(name).split()).lower()[:60])
     if by_name is not None and by_cat is not None and by_name[0] == by_cat[0]:
         return by_cat  # the category's plain words ("squats/lunges")
@@ -528,12 +540,18 @@ def _title_as_exercise(title: str, vocab: _Vocab) -> _Decision | None:
     """A title nothing else explains that is a known exercise name ("Press de banca",
     "Remo con barra": FIT and wger names in every language)."""
     key = text_key(title)
-    if len(key) < 5:
+    if len(key) < 4:
         return None
     hit = vocab.exact.get(key)
-    if hit is None:
+    if hit is not None:
+        return _Decision(hit[0], f"the title is the exercise '{key}'", 0.6)
+    # a title made of exercise names ("Side plank, dead bug"): the exercise words decide, the
+    # most specific area first, as for a set
+    found = [m for m in vocab.exercises.find(title) if m.term.area and m.term.area != "other"]
+    if not found:
         return None
-    return _Decision(hit[0], f"the title is the exercise '{key}'", 0.6)
+    best = max(found, key=lambda m: (AREA_RANK.get(m.term.area, 0), len(m.text)))
+    return _Decision(best.term.area, f"the title names the exercise '{best.text}'", 0.5)
 
 
 def _user_first(sport: str, title_key: str, eng: _Engine) -> int:

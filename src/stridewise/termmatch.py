@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from stridewise.vocab import EMOJI_RE, fold, is_cjk
+from stridewise.vocab import EMOJI_RE, WORD_CHARS, fold, is_cjk
 
 __all__ = ["Term", "Match", "Matcher", "tokens"]
 
@@ -47,7 +47,8 @@ _GENERIC_SET: Final = frozenset(GENERIC_HEADS)
 #: Characters of a text that are read (titles and exercise names are short).
 MAX_CHARS: Final = 400
 _COMPOUND_LANGS: Final = frozenset({"de", "sv", "no", "da", "nl", "fi"})
-_WORD_RE: Final = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)*|" + EMOJI_RE.pattern)
+_HYPHENS: Final = "[-\u2010\u2011\u2012]"
+_WORD_RE: Final = re.compile(f"{WORD_CHARS}+(?:{_HYPHENS}{WORD_CHARS}+)*|" + EMOJI_RE.pattern)
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def tokens(text: object) -> list[_Tok]:
     """Folded words of ``text`` with their hyphen-compound structure."""
     out: list[_Tok] = []
     for g, m in enumerate(_WORD_RE.finditer(fold(text))):
-        parts = re.split(r"[-‐‑]", m.group(0))
+        parts = re.split(_HYPHENS, m.group(0))
         for i, p in enumerate(parts):
             out.append(_Tok(p, g, i, len(parts)))
     return out
@@ -203,12 +204,21 @@ class Matcher:
         self.terms: list[Term] = []
         self._first = _WordIndex()
         self._patterns: list[tuple[str, ...]] = []
-        seen: set[tuple[str, ...]] = set()
+        seen: dict[tuple[str, ...], int] = {}
         for t in terms:
             w = t.words
-            if not w or w in seen:
+            if w in seen:
+                # the same word listed again for a compounding language ("mobilisation" in
+                # German too) also ends compounds ("Hüftmobilisation")
+                pid = seen[w]
+                if (len(w) == 1 and t.lang in _COMPOUND_LANGS and "*" not in w[0]
+                        and len(w[0]) >= 4 and not is_cjk(w[0])
+                        and pid not in self._first.head.get(w[0], ())):
+                    self._first.head[w[0]].append(pid)
                 continue
-            seen.add(w)
+            if not w:
+                continue
+            seen[w] = len(self.terms)
             pid = len(self.terms)
             self.terms.append(t)
             self._patterns.append(w)

@@ -23,11 +23,14 @@ from functools import lru_cache
 from importlib import resources
 from typing import Final
 
-__all__ = ["fold", "words", "read_vocab", "is_cjk", "EMOJI_RE"]
+__all__ = ["fold", "words", "read_vocab", "is_cjk", "EMOJI_RE", "WORD_CHARS"]
 
 _TRANSLIT: Final = str.maketrans({
     "ø": "o", "æ": "ae", "ß": "ss", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
     "’": "'", "ı": "i", "ё": "е",
+    # Arabic and Persian spell yeh and kaf differently; tatweel only stretches a word; a
+    # zero-width non-joiner (Persian "پیاده‌روی") and a soft hyphen join parts of one word.
+    "ي": "ی", "ى": "ی", "ك": "ک", "ـ": None, "\u200c": " ", "\u00ad": None,
 })
 # Pictographs (sports, body, objects) and dingbats; modifiers are removed before matching.
 EMOJI_RE: Final = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]")
@@ -45,8 +48,10 @@ def is_cjk(text: str) -> bool:
 def _strip_marks(text: str) -> str:
     out: list[str] = []
     for ch in unicodedata.normalize("NFKD", text):
-        if unicodedata.combining(ch) and out and ord(out[-1]) < 0x3000:
-            continue  # an accent on a Latin/Greek/Cyrillic letter
+        if unicodedata.combining(ch) and out and (
+                ord(out[-1]) < 0x0590 or 0x0591 <= ord(ch) <= 0x065F or ord(ch) == 0x0670):
+            continue  # an accent on a Latin/Greek/Cyrillic letter; Hebrew and Arabic vowel marks
+        # (the vowel signs of Indic and Thai script are letters of the word: kept)
         out.append(ch)
     return unicodedata.normalize("NFC", "".join(out))
 
@@ -68,7 +73,10 @@ def fold(text: object, split_camel: bool = True) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
-_WORDS: Final = re.compile(r"[^\W_]+")
+# A word: letters and digits of any script, with the combining vowel signs of Indic, Thai and
+# other Brahmic scripts inside it ("दौड़", "วิ่ง"; Python's \w leaves those signs out).
+WORD_CHARS: Final = "(?:[^\\W_]|[\u0900-\u0dff\u0e00-\u0eff\u0f00-\u109f\u1780-\u17ff])"
+_WORDS: Final = re.compile(WORD_CHARS + "+")
 
 
 def words(text: object, split_camel: bool = True) -> list[str]:

@@ -16,7 +16,7 @@ def test_every_exact_name_in_the_vocabulary_resolves_to_its_sport():
     wrong = [(r["name"], r["sport"], normalise_sport(r["name"])) for r in rows
              if r["match"] == "exact" and normalise_sport(r["name"]) != r["sport"]]
     assert wrong == []
-    assert {r["source"] for r in rows} <= {"garmin", "strava", "both"}
+    assert {r["source"] for r in rows} <= {"garmin", "strava", "both", "own"}
     assert len({r["lang"] for r in rows}) >= 15
 
 

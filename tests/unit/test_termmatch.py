@@ -65,3 +65,13 @@ def test_long_text_is_read_only_up_to_a_bound():
 def test_short_katakana_terms_end_their_word():
     assert found("ナイトラン") == [("ラン", "endurance")]
     assert found("ランチ") == [] and found("ブランチ") == []  # lunch, brunch
+
+
+def test_a_word_listed_again_for_a_compounding_language_ends_compounds() -> None:
+    from stridewise.termmatch import Matcher, Term
+
+    m = Matcher([Term("mobilisation", "flexibility", "explicit", "fr"),
+                 Term("mobilisation", "flexibility", "explicit", "de")])
+    assert [x.term.area for x in m.find("Hüftmobilisation")] == ["flexibility"]
+    only_fr = Matcher([Term("mobilisation", "flexibility", "explicit", "fr")])
+    assert only_fr.find("Hüftmobilisation") == []

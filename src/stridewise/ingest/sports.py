@@ -10,7 +10,8 @@ Exports name the same sport in many ways: Strava types (``Run``, ``VirtualRun``,
 case, accents, spaces and punctuation), then tries the word rules of
 ``data/vocab/activity_types.csv`` (the names Garmin Connect and Strava use in Swedish,
 Norwegian, Finnish, Polish, Czech, Russian, Japanese, Chinese, Korean, Turkish and more, with
-their source), then falls back to keyword rules (``... Laufen ...`` -> run, ``... Schwimmen ...``
+their source), then looks for the longest known name inside it ("Chạy bộ trên máy chạy bộ"
+holds "máy chạy bộ"), then falls back to keyword rules (``... Laufen ...`` -> run, ``... Schwimmen ...``
 -> swim), and finally answers ``"other"``. Numeric type codes
 (GPX ``<type>9</type>``, Zepp sport codes) are source-specific and are not guessed here.
 """
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from stridewise.schema import SPORTS
+from stridewise.termmatch import Matcher, Term
 from stridewise.vocab import read_vocab, words
 
 __all__ = ["normalise_sport", "normalise_sports", "sport_key"]
@@ -187,13 +189,18 @@ _EXACT_SOURCE: Final[dict[str, tuple[str, ...]]] = {
         "Allenamento di forza", "Pesi", "Krachttraining", "Gewichtheffen", "Erősítő edzés",
         "Súlyzós edzés", "Treino de força", "Musculação", "Treinamento de força",
         "Core Training", "Core", "Barre",
+        # circuits of exercises with weights or body weight: strength work
+        "Circuit Training", "Zirkeltraining", "Circuittræning", "Entrenamiento en circuito",
+        "Circuittraining", "Kredsløbstræning", "Cirkelträning", "Sirkeltrening",
+        "Kiertoharjoittelu", "Trening obwodowy", "Kruhový trénink", "Köredzés",
+        "Allenamento a circuito", "Treino em circuito", "Entraînement en circuit",
+        "Круговая тренировка", "Calisthenics", "Kettlebell", "Functional Training",
     ),
     "yoga": ("Yoga", "Joga", "Jóga", "Ioga", "Hot Yoga"),
     "pilates": ("Pilates",),
     "hiit": (
         "HIIT", "High Intensity Interval Training", "CrossFit", "Crossfit",
-        "Functional Fitness", "Bootcamp", "Boot Camp", "Circuit Training", "Kickboxing",
-        "Boxing", "Tabata", "Zirkeltraining", "Circuittræning", "Entrenamiento en circuito",
+        "Functional Fitness", "Bootcamp", "Boot Camp", "Kickboxing", "Boxing", "Tabata",
     ),
     "cardio": (
         "Cardio", "Kardio", "Kardió", "Indoor Cardio", "Mixed Cardio", "Machine Workout",
@@ -288,6 +295,28 @@ def _stem_sport(key: str) -> str | None:
 
 _EXACT: Final[dict[str, str]] = _build_exact()
 
+
+@lru_cache(maxsize=1)
+def _phrases() -> Matcher:
+    """A :class:`stridewise.termmatch.Matcher` over every exact name (built-in table and
+    ``activity_types.csv``), the term's area holding the sport."""
+    terms = [Term(r["name"], r["sport"], "hint", r["lang"]) for r in _VOCAB
+             if r["match"] == "exact" and r["sport"] != "other"]
+    terms += [Term(n, sport, "hint") for sport, names in _EXACT_SOURCE.items()
+              if sport != "other" for n in names]
+    return Matcher(terms)
+
+
+def _phrase_sport(key: str) -> str | None:
+    """The sport of the longest known name inside ``key`` ("Chạy bộ trên máy chạy bộ" holds
+    "máy chạy bộ", a treadmill; "Brzo trčanje" holds "trčanje"): names that add words to a
+    known type name. Ties go to the first found."""
+    found = _phrases().find(key)
+    if not found:
+        return None
+    best = max(found, key=lambda m: (m.end - m.start, len(m.text), -m.start))
+    return best.term.area
+
 # Keyword rules, tried in order on the spaced key; the first match wins.
 _RUN = (r"(run\w*|jog\w*|lauf\w*|lob\w*|course a pied|carrera|correr|cors[ao]|hardlo\w*|"
         r"futas|corrida)")
@@ -331,7 +360,9 @@ _RULES: Final[tuple[tuple[str, str], ...]] = (
      "climb"),
     (r"\b(yoga|joga|ioga)\b", "yoga"),
     (r"\bpilates\b", "pilates"),
-    (r"\b(hiit|crossfit|tabata|bootcamp|circuit\w*|zirkel\w*|functional fitness)\b", "hiit"),
+    (r"\b(circuit\w*|zirkel\w*|kettlebell\w*|calisthenic\w*|functional training)\b",
+     "strength"),
+    (r"\b(hiit|crossfit|tabata|bootcamp|functional fitness)\b", "hiit"),
     (r"\b(strength|weight\w*|kraft\w*|styrke\w*|fuerza|forca|force|muscula\w*|pesi|"
      r"kracht\w*|erosit\w*|eronleti|sulyzo\w*|lifting|powerlift\w*|gym)\b", "strength"),
     (r"\b(stretch\w*|dehn\w*|udstraek\w*|etirement\w*|estiramiento\w*|rekken|nyujtas|"
@@ -376,6 +407,9 @@ def _normalise_key(key: str) -> str:
     hit = _stem_sport(key)
     if hit is not None:
         return hit
+    hit = _phrase_sport(key)
+    if hit is not None:
+        return hit
     for rx, sport in _COMPILED:
         if rx.search(key):
             return sport
@@ -390,8 +424,9 @@ def normalise_sport(text: object) -> str:
     """The normalised sport (one of ``schema.SPORTS``) for an activity-type name.
 
     Works for names in English, German, French, Spanish, Italian, Dutch, Danish, Hungarian and
-    Portuguese, Strava's CamelCase types and Garmin's type names; unknown names, empty cells and
-    numeric codes give ``"other"``.
+    Portuguese (built-in table) and the some forty languages of ``activity_types.csv``,
+    Strava's CamelCase types and Garmin's type names; unknown names, empty cells and numeric
+    codes give ``"other"``.
 
     >>> normalise_sport("Laufbandtraining"), normalise_sport("VirtualRun")
     ('treadmill_run', 'virtual_run')
