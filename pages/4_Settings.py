@@ -170,12 +170,7 @@ with rules_tab:
                 st.info("No stored session would change with this rule.")
             else:
                 st.markdown(f"**{len(changes)} session(s) would change:**")
-                st.dataframe(changes.head(200), hide_index=True, width="stretch",
-                             column_config={
-                                 "athlete": "Athlete", "start": st.column_config.DatetimeColumn(
-                                     "Start", format="D MMM YYYY"),
-                                 "sport": "Sport", "title": "Title", "area_now": "Area now",
-                                 "area_new": "Area with the rule", "reason_new": "Why"})
+                widgets.rule_changes_table(changes)
             if st.button("Save this rule", type="primary", icon=":material/save:",
                          key="rule_save"):
                 try:

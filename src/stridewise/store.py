@@ -42,6 +42,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
+from stridewise import derived, pipeline
 from stridewise.errors import StoreError, StridewiseError, UsageError
 from stridewise.schema import (
     AREAS,
@@ -52,7 +53,6 @@ from stridewise.schema import (
     make_session_id,
     normalise,
 )
-from stridewise import derived, pipeline
 from stridewise.store_schema import (
     DATA_TABLES,
     DERIVED_TABLES,

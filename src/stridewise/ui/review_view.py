@@ -190,12 +190,7 @@ def _rule_offer(store: Store, sessions: pd.DataFrame, done: dict[str, Any]) -> N
         st.info("With this rule no other stored session changes area.")
     else:
         st.markdown(f"**{len(changes)} other session(s) would change:**")
-        st.dataframe(changes.head(200), hide_index=True, width="stretch",
-                     column_config={
-                         "athlete": "Athlete", "start": st.column_config.DatetimeColumn(
-                             "Start", format="D MMM YYYY"),
-                         "sport": "Sport", "title": "Title", "area_now": "Area now",
-                         "area_new": "Area with the rule", "reason_new": "Why"})
+        widgets.rule_changes_table(changes)
     b = st.columns(2)
     if b[0].button("Save this rule", type="primary", icon=":material/save:",
                    key="review_rule_save"):

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 import streamlit as st
 
 from stridewise.errors import StridewiseError
@@ -339,3 +340,13 @@ def hr_prompt(store: Store, analysis: Any, athlete: str, a: Any, athletes: Any) 
             state.clear_caches()
             st.toast("Saved. Loads now use the heart-rate reserve.", icon=":material/save:")
             st.rerun()
+
+
+def rule_changes_table(changes: pd.DataFrame) -> None:
+    """The sessions a proposed classification rule would move (``rule_preview`` output)."""
+    st.dataframe(changes.head(200), hide_index=True, width="stretch",
+                 column_config={
+                     "athlete": "Athlete", "start": st.column_config.DatetimeColumn(
+                         "Start", format="D MMM YYYY"),
+                     "sport": "Sport", "title": "Title", "area_now": "Area now",
+                     "area_new": "Area with the rule", "reason_new": "Why"})
