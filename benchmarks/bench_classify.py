@@ -22,7 +22,9 @@ How a row becomes a canonical session (as the importers build it):
   CSV importer uses; rows from set-log apps (Hevy, Strong, GymBook, Fitbod, other set logs and
   exercise-database rows) have no sport type and get ``"strength"``, as the Hevy/Strong/Fitbod
   readers set it.
-* ``title`` = the title as written.
+* ``title`` = the title as written; an untitled row whose type normalises to ``"other"`` gets
+  the type text as its title (``stridewise.ingest.sports.title_or_type``), as the CSV
+  importers do.
 * ``sets`` = one set record per exercise in ``exercises`` (``;``-separated) with the exercise
   name and, when the library offers it, the FIT-style category the set-log readers attach
   (``stridewise.ingest.csv_apps.exercise_category``), serialised with ``schema.sets_to_json``.
@@ -122,6 +124,10 @@ def build_sessions(df: pd.DataFrame) -> pd.DataFrame:
                                "input value.")
     no_type = df["sport_type"].str.strip().eq("") & df["source_app"].isin(SET_LOG_APPS)
     sport = sport.where(~no_type.to_numpy(), "strength")
+    # the CSV importers keep an unknown type's text as the title of an untitled session
+    title_or_type = _public("stridewise.ingest.sports", "title_or_type", required=False)
+    title = (title_or_type(df["title"], df["sport_type"], sport) if title_or_type
+             else df["title"])
 
     def sets_cell(text: str, fit: bool) -> str:
         recs = []
@@ -145,7 +151,7 @@ def build_sessions(df: pd.DataFrame) -> pd.DataFrame:
         "athlete": "eval",
         "start": pd.Timestamp("2024-01-01"),
         "sport": sport.to_numpy(),
-        "title": df["title"].to_numpy(),
+        "title": pd.Series(title).to_numpy(),
         "sets": [sets_cell(t, app in FIT_SET_APPS)
                  for t, app in zip(df["exercises"], df["source_app"], strict=True)],
         "duration_s": 1800.0,

@@ -25,7 +25,7 @@ from stridewise.errors import ImportRefused
 from stridewise.ingest.base import ImportReport, ReadContext, utc_to_local
 from stridewise.ingest.csvtable import Table, finish_report, header_key
 from stridewise.ingest.safenum import safe_float, safe_int
-from stridewise.ingest.sports import normalise_sports
+from stridewise.ingest.sports import normalise_sports, title_or_type
 from stridewise.ingest.values import DateResult, parse_dates, parse_durations, parse_numbers
 from stridewise.schema import sets_to_json
 
@@ -235,7 +235,7 @@ def read_trainingpeaks(table: Table, ctx: ReadContext, file_name: str) -> Import
     keep = done & ~day_off
     rows = pd.DataFrame({
         "start": parsed.values, "sport": normalise_sports(types),
-        "title": _text(table, "Title"), "duration_s": hours * 3600.0,
+        "title": title_or_type(_text(table, "Title"), types), "duration_s": hours * 3600.0,
         "distance_m": _pos(dist), "avg_hr": _pos(_num(table, "HeartRateAverage")),
         "max_hr": _pos(_num(table, "HeartRateMax")),
         "start_reason": parsed.reasons(), "row_number": lines,
@@ -254,7 +254,7 @@ def read_intervals(table: Table, ctx: ReadContext, file_name: str) -> ImportRepo
     parsed = _dates(table, "start_date_local")
     rows = pd.DataFrame({
         "start": parsed.values, "sport": normalise_sports(_text(table, "type")),
-        "title": _text(table, "name"),
+        "title": title_or_type(_text(table, "name"), _text(table, "type")),
         "duration_s": _num(table, "elapsed_time"), "moving_s": _num(table, "moving_time"),
         "distance_m": _pos(_num(table, "distance")),
         "elevation_gain_m": _num(table, "total_elevation_gain"),

@@ -30,7 +30,7 @@ import pandas as pd
 
 from stridewise.ingest.base import ImportReport, ReadContext
 from stridewise.ingest.csvtable import Table, finish_report, header_key
-from stridewise.ingest.sports import normalise_sports
+from stridewise.ingest.sports import normalise_sports, title_or_type
 from stridewise.ingest.values import infer_decimal, parse_dates, parse_durations, parse_numbers
 
 SOURCE = "garmin_csv"
@@ -522,7 +522,7 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
         "start": parsed.values,
         "start_reason": parsed.reasons(),
         "sport": sport,
-        "title": (titles.astype("str").str.strip() if titles is not None
+        "title": (title_or_type(titles, types, sport) if titles is not None
                   else types.astype("str").str.strip()),
         "duration_s": duration,
         "moving_s": moving,

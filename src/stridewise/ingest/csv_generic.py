@@ -20,7 +20,7 @@ import pandas as pd
 from stridewise.errors import NeedsMapping
 from stridewise.ingest.base import ImportReport, ReadContext
 from stridewise.ingest.csvtable import Table, finish_report, header_key
-from stridewise.ingest.sports import normalise_sports
+from stridewise.ingest.sports import normalise_sports, title_or_type
 from stridewise.ingest.values import parse_dates, parse_durations, parse_numbers
 
 SOURCE = "generic_csv"
@@ -328,6 +328,8 @@ def read_mapped(table: Table, ctx: ReadContext, file_name: str, mapping: dict[st
                            "paces (2:48-8:30 per km) were read as runs")
     title = (_column(table, mapping["title"]).astype("str").str.strip()
              if mapping.get("title") else sport)
+    if mapping.get("type") and mapping.get("title"):  # an unknown type kept as the title
+        title = title_or_type(title, _column(table, mapping["type"]), sport)
     rows = pd.DataFrame({
         "start": start, "sport": sport, "title": title, "duration_s": duration,
         "moving_s": moving, "distance_m": dist.where(dist.gt(0)),

@@ -22,7 +22,7 @@ import pandas as pd
 
 from stridewise.ingest.base import ImportReport, ReadContext, Units, utc_to_local
 from stridewise.ingest.csvtable import Table, finish_report, header_key
-from stridewise.ingest.sports import normalise_sports
+from stridewise.ingest.sports import normalise_sports, title_or_type
 from stridewise.ingest.values import infer_decimal, parse_dates, parse_numbers
 
 SOURCE = "strava_csv"
@@ -219,7 +219,7 @@ def read(table: Table, ctx: ReadContext, file_name: str) -> ImportReport:
     rows = pd.DataFrame({
         "start": start,
         "sport": sports,
-        "title": names.astype("str").str.strip(),
+        "title": title_or_type(names, types, sports),  # an unknown type kept as title
         "duration_s": elapsed,
         "moving_s": moving,
         "distance_m": dist_m.where(dist_m.gt(0)),

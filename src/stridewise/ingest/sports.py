@@ -30,7 +30,7 @@ from stridewise.schema import SPORTS
 from stridewise.termmatch import Matcher, Term
 from stridewise.vocab import read_vocab, words
 
-__all__ = ["normalise_sport", "normalise_sports", "sport_key"]
+__all__ = ["normalise_sport", "normalise_sports", "sport_key", "title_or_type"]
 
 def sport_key(text: object) -> str:
     """Folded (:func:`stridewise.vocab.fold`), single-spaced words of ``text`` ("" for non-text/NaN);
@@ -447,3 +447,29 @@ def normalise_sports(values: Iterable[object] | pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(s, use_na_sentinel=False)
     table = np.array([normalise_sport(u) for u in uniques], dtype=object)
     return pd.Series(table[codes], index=s.index, dtype="str", name=s.name)
+
+
+def title_or_type(titles: Iterable[object] | pd.Series | None,
+                  types: Iterable[object] | pd.Series,
+                  sports: pd.Series | None = None) -> pd.Series:
+    """The session titles, with the activity-type text kept where the type is unknown.
+
+    An export may name the activity only in its type cell ("push-ups", "Tyngdlyftning",
+    "平板支撑", "Stepmaskine") and leave the title empty. When the type normalises to
+    ``"other"`` (``sports``, computed with :func:`normalise_sports` when not given) the raw
+    type text would be lost; it becomes the title of an untitled session instead, so the
+    classifier reads it with the title and exercise vocabularies and the review page shows
+    what the export said. Titles that exist are kept as written (stripped).
+    """
+    t = types if isinstance(types, pd.Series) else pd.Series(list(types), dtype=object)
+    raw = t.astype(object).where(t.notna(), "").astype(str).str.strip()
+    if titles is None:
+        title = pd.Series("", index=raw.index, dtype="str")
+    else:
+        tt = titles if isinstance(titles, pd.Series) else pd.Series(list(titles), dtype=object)
+        title = tt.astype(object).where(tt.notna(), "").astype(str).str.strip()
+        title.index = raw.index
+    sp = normalise_sports(t) if sports is None else pd.Series(
+        np.asarray(sports, dtype=object), index=raw.index)
+    use = title.eq("") & raw.ne("") & sp.eq("other").to_numpy()
+    return title.where(~use, raw).astype("str")
