@@ -80,6 +80,27 @@ def test_sets_are_assigned_to_the_session_they_fall_in() -> None:
     assert s["sport"].tolist() == ["strength", "run"]
 
 
+def test_sets_carry_the_profile_exercise_name_and_classify_by_it() -> None:
+    strength = {"start": T0, "sport": 10, "sub_sport": 20, "elapsed": 900}
+    sets = [  # deadlift/14, squat/no name, plank/24 (profile 21.205 exercise names)
+        {"start": datetime(2024, 5, 4, 6, 31), "seconds": 40, "reps": 8, "category": [8],
+         "subtype": [14]},
+        {"start": datetime(2024, 5, 4, 6, 33), "seconds": 40, "reps": 8, "category": [28]},
+        {"start": datetime(2024, 5, 4, 6, 35), "seconds": 40, "category": [19],
+         "subtype": [24]},
+    ]
+    s = _read(fb.activity([strength], sets=sets).bytes()).sessions
+    got = parse_sets(s["sets"].iloc[0])
+    assert [(x["exercise"], x["category"]) for x in got] == [
+        ("single leg romanian deadlift with dumbbell", "deadlift"), ("squat", "squat"),
+        ("kneeling side plank with leg lift", "plank")]
+    from stridewise.classify import exercise_area
+
+    # the name decides where the category alone would say "deadlifts": a single-leg lift
+    assert exercise_area(got[0]["exercise"], got[0]["category"])[0] == "stability"
+    assert exercise_area("squat", "squat")[0] == "strength"
+
+
 def test_developer_fields_are_skipped_by_size() -> None:
     plain = _read(fb.activity([RUN], records=30).bytes()).sessions
     dev = _read(fb.activity([RUN], records=30, dev_fields=True).bytes()).sessions

@@ -531,14 +531,28 @@ def _session_window(s: dict[str, Any]) -> tuple[float, float]:
 def _set_record(s: dict[str, Any]) -> dict[str, Any]:
     cats = s.get("category")
     cats = cats if isinstance(cats, list) else ([cats] if cats is not None else [])
-    names = [P.EXERCISE_CATEGORIES.get(int(c)) for c in cats if int(c) != P.EXERCISE_UNKNOWN]
-    names = [n for n in names if n]
-    category = names[0] if names else ""
+    subs = s.get("category_subtype")
+    subs = subs if isinstance(subs, list) else ([subs] if subs is not None else [])
+    # the first recognised (category, exercise name) pair: the set's exercise is the profile's
+    # name for it ("single leg deadlift with dumbbell"), the category stays as context; a set
+    # without a known name keeps the category in words
+    category, exercise = "", ""
+    for i, c in enumerate(cats):
+        if c is None or int(c) == P.EXERCISE_UNKNOWN or int(c) not in P.EXERCISE_CATEGORIES:
+            continue
+        sub = subs[i] if i < len(subs) else None
+        name = P.exercise_name(int(c), int(sub)) if isinstance(sub, int | float) else ""
+        if not category:
+            category = P.EXERCISE_CATEGORIES[int(c)]
+            exercise = name
+        if name:
+            category, exercise = P.EXERCISE_CATEGORIES[int(c)], name
+            break
     reps = _num(s.get("repetitions"))
     weight = _num(s.get("weight"))
     seconds = _num(s.get("duration"))
     return {
-        "exercise": category.replace("_", " ") if category else "",
+        "exercise": exercise or (category.replace("_", " ") if category else ""),
         "category": category,
         "reps": None if math.isnan(reps) else int(reps),
         "weight_kg": None if math.isnan(weight) else round(weight, 2),
