@@ -252,6 +252,10 @@ def exercise_area(name: object, category: object = "") -> tuple[str, str] | None
     if key:
         by_name = v.exact.get(key)
         found = [m for m in v.exercises.find(name) if m.term.area]
+        if by_name is not None:
+            # a word read inside a closed compound does not overrule a listed name
+            # ("Kuitoptrekken" is a calf raise, though it ends in "rekken", stretching)
+            found = [m for m in found if not m.compound]
         if found:
             best = max(found, key=lambda m: (AREA_RANK.get(m.term.area, 0), len(m.text)))
             # a listed lift or cardio name that also says stretch, plank or jump

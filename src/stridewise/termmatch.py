@@ -73,6 +73,7 @@ class Match:
     start: int  # first token
     end: int  # one past the last token
     text: str  # the matched words, folded, space-joined
+    compound: bool = False  # found as the head (or the modifier) of a closed compound word
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,8 @@ class _WordIndex:
         hits.extend(pid for rx, pid in self.other if rx.fullmatch(word))
         if self.cjk and is_cjk(word):
             hits.extend(pid for s, pid in self.cjk if s in word and _cjk_at(word, s))
+        if not hits and word.startswith(_AR_ARTICLE) and len(word) > 4:
+            hits = self.lookup(word[2:])  # "اليوغا" is "the yoga"
         return hits
 
     def lookup_compound(self, word: str) -> list[int]:
@@ -165,6 +168,8 @@ class _WordIndex:
 
 
 _KATAKANA: Final = re.compile("[\u30a0-\u30ff]+")
+#: The Arabic article, written as part of the word.
+_AR_ARTICLE: Final = "\u0627\u0644"
 
 
 def _cjk_at(word: str, term: str) -> list[int]:
@@ -274,7 +279,7 @@ class Matcher:
             if best is None and toks[i].size == 1:
                 for pid in self._first.lookup_compound(toks[i].word):
                     if len(self._patterns[pid]) == 1:
-                        best = (i + 1, pid)
+                        best = (i + 1, -1 - pid)  # negative: a compound match
                         break
             if self._first.cjk and is_cjk(toks[i].word):
                 # a CJK run may hold several terms ("ジャンプスクワット"): keep them all
@@ -288,9 +293,11 @@ class Matcher:
                 i += 1
                 continue
             j, pid = best
+            compound = pid < 0
+            pid = -1 - pid if compound else pid
             text = " ".join(t.word for t in toks[i:j])
             if is_cjk(text):
                 text = self.terms[pid].text  # the term found inside the CJK run
-            out.append(Match(self.terms[pid], i, j, text))
+            out.append(Match(self.terms[pid], i, j, text, compound))
             i = j
         return out

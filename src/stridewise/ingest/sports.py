@@ -188,7 +188,7 @@ _EXACT_SOURCE: Final[dict[str, tuple[str, ...]]] = {
         "Entreno de fuerza", "Entrenamiento de fuerza", "Fuerza", "Allenamento con i pesi",
         "Allenamento di forza", "Pesi", "Krachttraining", "Gewichtheffen", "Erősítő edzés",
         "Súlyzós edzés", "Treino de força", "Musculação", "Treinamento de força",
-        "Core Training", "Core", "Barre",
+        "Barre",
         # circuits of exercises with weights or body weight: strength work
         "Circuit Training", "Zirkeltraining", "Circuittræning", "Entrenamiento en circuito",
         "Circuittraining", "Kredsløbstræning", "Cirkelträning", "Sirkeltrening",
@@ -204,8 +204,8 @@ _EXACT_SOURCE: Final[dict[str, tuple[str, ...]]] = {
     ),
     "cardio": (
         "Cardio", "Kardio", "Kardió", "Indoor Cardio", "Mixed Cardio", "Machine Workout",
-        "Cardio Training", "Aerobics", "Dance", "Dancing", "Jump Rope", "Rope Skipping",
-        "Seilspringen", "Tanzen", "Cardio-Training",
+        "Cardio Training", "Aerobics", "Dance", "Dancing",
+        "Tanzen", "Cardio-Training",
     ),
     "stretching": (
         "Stretching", "Stretch", "Flexibility", "Dehnen", "Dehnübungen", "Udstrækning",
@@ -281,6 +281,8 @@ _STEMS: Final[tuple[tuple[str, str, str], ...]] = tuple(
 def _stem_sport(key: str) -> str | None:
     """The sport of the first word rule of ``activity_types.csv`` that ``key`` satisfies."""
     toks = key.split()
+    # Arabic writes the article into the word ("السباحة" is "the swimming")
+    toks += [w[2:] for w in toks if w.startswith("\u0627\u0644") and len(w) > 4]
     for kind, stem, sport in _STEMS:
         if kind == "contains":
             if stem in key.replace(" ", ""):
@@ -397,6 +399,8 @@ def _normalise_key(key: str) -> str:
     if not key:
         return "other"
     key = re.sub(r"^hkworkoutactivitytype ?", "", key)
+    # Garmin Connect type keys carry version tags ("windsurfing_v2", "snow_shoe_ws")
+    key = re.sub(r"(?: v\d+| ws)+$", "", key) or key
     # Apple's camel-case names (HKWorkoutActivityTypeTraditionalStrengthTraining) arrive as
     # one word; the exact table is compared without spaces, so they still match.
     hit = _EXACT.get(_compact(key))
