@@ -103,6 +103,31 @@ AREA_SET_LABEL: Final[dict[str, str]] = {
 _WORD: Final = "[0-9a-z\u00df-\u024f\u0370-\u058f\uac00-\ud7af]"
 
 
+# Single-leg work the seed text names as stability ("single-leg exercises such as single-leg
+# squats or single-leg deadlifts ... force your body to stabilize itself on one leg"): a one-leg
+# word together with a standing squat, deadlift, good morning or balance word, anywhere in the
+# name ("Single Leg Barbell Deadlift", "Romanian deadlift, single leg", "Einbeinige
+# Kniebeuge"). A single-leg calf raise, leg extension, curl, press or hip thrust stays a lift.
+_ONE_LEG: Final = re.compile(
+    r"\b(?:single|one|1) ?legg?(?:ed)?\b|\bunilateral\b|\beinbein\w*|\benbens\w*|"
+    r"\beenbenig\w*|\ba una (?:gamba|pierna)\b|\bsur une jambe\b|\bunipodal\w*|"
+    r"\bcon una (?:gamba|pierna)\b|\bde uma perna\b|\bna jednej nodze\b|"
+    r"\bна одной ноге\b|\bна одній нозі\b|片脚|单腿|한 다리")
+_STANDING_LIFT: Final = re.compile(
+    r"\b(?:squats?|deadlifts?|rdl|good mornings?|pistol\w*|balance|kniebeuge\w*|"
+    r"kreuzheben|knaboj|markdrag|sentadillas?|peso muerto|stacco|accosciat\w*|"
+    r"agachamentos?|levantamento terra|souleve de terre|przysiad\w*|martwy ciag|"
+    r"приседани\w*|присідання|становая тяга|mrtvy tah|drep\w*)\b|スクワット|デッドリフト|深蹲|硬拉|"
+    r"스쿼트|데드리프트")
+
+
+def one_leg_balance(name: object) -> bool:
+    """True when an exercise name is a single-leg squat, deadlift or balance exercise (the seed
+    text's stability work; see ``_ONE_LEG``)."""
+    key = text_key(name)
+    return bool(key and _ONE_LEG.search(key) and _STANDING_LIFT.search(key))
+
+
 def text_key(text: object) -> str:
     """Folded words of ``text`` (:func:`stridewise.vocab.words`), single-spaced: lower case,
     accents removed, camelCase split, every script and emoji kept; "" for non-text."""
@@ -263,6 +288,8 @@ def exercise_area(name: object, category: object = "") -> tuple[str, str] | None
             if by_name is None or (by_name[0] in ("strength", "endurance") and AREA_RANK.get(
                     best.term.area, 0) > AREA_RANK["strength"]):
                 by_name = (best.term.area, " ".join(str(name).split()).lower()[:60])
+    if one_leg_balance(name):
+        return ("stability", "single-leg squats/deadlifts")
     if by_name is not None and by_cat is not None and by_name[0] == by_cat[0]:
         return by_cat  # the category's plain words ("squats/lunges")
     return by_name or by_cat

@@ -1,0 +1,58 @@
+"""Exercise names -> areas: single-leg work, FIT categories, names in many languages."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from stridewise.classify import exercise_area, one_leg_balance
+from stridewise.vocab import read_vocab
+
+
+@pytest.mark.parametrize(("name", "single_leg_balance"), [
+    ("Single Leg Barbell Deadlift", True), ("Romanian deadlift, single leg", True),
+    ("One-legged squat", True), ("Einbeinige Kniebeuge", True), ("single leg balance", True),
+    ("Calf raises, one legged", False), ("Single Leg Extension", False),
+    ("Single-leg hip thrust", False), ("Back squat", False), ("", False), (None, False),
+])
+def test_single_leg_squats_and_deadlifts_are_the_seed_texts_stability_work(
+        name: object, single_leg_balance: bool) -> None:
+    assert one_leg_balance(name) is single_leg_balance
+    if single_leg_balance:
+        assert exercise_area(name)[0] == "stability"
+
+
+@pytest.mark.parametrize(("name", "category", "area"), [
+    # the FIT core/crunch categories hold core exercises even when a lift or a stretch is named
+    ("rowing 1 with weights", "core", "stability"), ("single leg stretch", "core", "stability"),
+    ("leg extensions", "crunch", "stability"), ("swimming", "core", "stability"),
+    # yoga poses stay poses ("bound angle" is not a bound)
+    ("bound angle", "pose", "flexibility"),
+    # a single-leg calf raise is a calf raise; a machine hip abduction is a lift
+    ("single leg standing calf raise", "calf_raise", "strength"),
+    ("Machine Hip Abduction", "", "strength"), ("Side Lying Hip Abduction", "", "stability"),
+    # the same exercise in other languages and scripts
+    ("Istumaannousu", "", "stability"), ("Подъем корпуса", "", "stability"),
+    ("윗몸 일으키기", "", "stability"), ("Άρση ποδιού", "", "stability"),
+    ("تمرين رفع الساق", "", "stability"), ("Бурпі", "", "plyometrics"),
+    ("Sjipning", "", "plyometrics"), ("Kuitoptrekken (rechts)", "", "strength"),
+])
+def test_exercise_names(name: str, category: str, area: str) -> None:
+    got = exercise_area(name, category)
+    assert got is not None and got[0] == area
+
+
+def test_the_shipped_table_follows_its_rules() -> None:
+    rows = read_vocab("exercises.csv")
+    assert len(rows) > 3000
+    for r in rows:
+        if one_leg_balance(r["name"]):
+            assert r["area"] == "stability", r
+        if r["source"].startswith("FIT profile core_exercise_name"):
+            assert r["area"] in ("stability", "flexibility", "plyometrics"), r
+    # the build script's rules and the shipped table agree (run with --reapply to rebuild)
+    root = Path(__file__).resolve().parents[2]
+    with (root / "src/stridewise/data/vocab/exercises.csv").open(encoding="utf-8") as fh:
+        assert next(csv.reader(fh))[:3] == ["name", "area", "label"]
