@@ -87,6 +87,10 @@ RULE_TIERS: Final[tuple[str, ...]] = ("", "strong", "weak", "explicit", "activit
                                       "hint", "workout", "exercise")
 #: Columns of :func:`session_parts`.
 PARTS_COLUMNS: Final[list[str]] = ["session_id", "athlete", "start", "area", "seconds"]
+#: Sports that name no movement of their own (a conditioning class, a HIIT session): a title
+#: word naming core, mobility or strength work outranks a machine it also names ("SkiErg +
+#: Mage", "5 min SkiErg + Gym"), where a walk titled "Walk, then stretching" stays a walk.
+GENERIC_SPORTS: Final = frozenset({"cardio", "hiit", "multisport"})
 #: Sessions whose area_confidence is below this are listed for review.
 REVIEW_BELOW: Final = 0.6
 #: Exercise names: the most specific area wins (higher first).
@@ -430,9 +434,12 @@ def _set_area(s: Mapping[str, Any], eng: _Engine) -> tuple[str, str, int] | None
     return (hit[0], hit[1], -1) if hit else None
 
 
-def _judge_sets(sets_text: str, eng: _Engine, prefer: str = "") -> _SetVerdict | None:
+def _judge_sets(sets_text: str, eng: _Engine, prefer: str = "",
+                named: frozenset[str] = frozenset()) -> _SetVerdict | None:
     """Area of a session from its sets; a tie goes to ``prefer`` (the sport's area) when it is
-    among the tied areas, else to the more specific area."""
+    among the tied areas, else to the more specific area. When no area holds more than half of
+    the recognised set time (set count), an area the title names explicitly (``named``: "CORE
+    ANNIHILATION" over core moves and stretches) that the sets also hold decides."""
     sets = parse_sets(sets_text)
     if not sets:
         return None
@@ -457,6 +464,11 @@ def _judge_sets(sets_text: str, eng: _Engine, prefer: str = "") -> _SetVerdict |
         user = user or ui >= 0
     total = sum(weight.values())
     area = max(weight, key=lambda a: (round(weight[a], 9), a == prefer, AREA_RANK.get(a, 0)))
+    titled = ""
+    if weight[area] <= 0.5 * total and area not in named:
+        held = [a for a in weight if a in named]
+        if held:
+            area = titled = max(held, key=lambda a: (round(weight[a], 9), AREA_RANK.get(a, 0)))
     n_area = sum(labels[area].values())
     top = [lab for lab, _ in labels[area].most_common()]
     what = top[0] if len(top) == 1 else f"{area} work ({', '.join(top[:3])})"
@@ -465,6 +477,8 @@ def _judge_sets(sets_text: str, eng: _Engine, prefer: str = "") -> _SetVerdict |
         reason = f"{n_area} of {len(sets)} sets ({100.0 * share:.0f} % of set time) are {what}"
     else:
         reason = f"{n_area} of {len(sets)} sets are {what}"
+    if titled:
+        reason += " (no area holds most sets; the title names it)"
     known = len(matched) / len(sets)
     conf = round(min(0.95, 0.45 + 0.5 * share * known + 0.05), 2)
     return _SetVerdict(area, reason, {a: w / total for a, w in weight.items()}, conf, user)
@@ -525,7 +539,8 @@ def _decide_defaults(sport: str, matches: Sequence[Match], eng: _Engine) -> _Dec
         if explicit:
             # an endurance session whose title also names its movement ("Easy run + drills",
             # "Swim technique", "Walk, then stretching") is that movement
-            if area != "other" and movement and s_area in ("endurance", ""):
+            if area != "other" and movement and s_area in ("endurance", "") and (
+                    sport not in GENERIC_SPORTS):
                 named = movement[0]
                 if s_area:
                     return _Decision(s_area, f"{sport_reason}; the title names it "
@@ -540,7 +555,8 @@ def _decide_defaults(sport: str, matches: Sequence[Match], eng: _Engine) -> _Dec
                 return _Decision(area, reason,
                                  (0.95 if s_area == area else 0.85) if agree else 0.7)
         elif s_tier != "strong":
-            if s_area == "endurance" and area != "endurance" and movement:
+            if s_area == "endurance" and area != "endurance" and movement and (
+                    sport not in GENERIC_SPORTS):
                 return _Decision(s_area, f"{sport_reason}; the title names it "
                                          f"('{movement[0].text}')", 0.8)
             reason = f"title contains '{first.text}'"
@@ -621,11 +637,20 @@ def _sport_col(df: pd.DataFrame) -> pd.Series:
     return raw.where(known, normalise_sports(raw))
 
 
-def _verdict_for(k: int, sport: str, sets_text: str, eng: _Engine) -> _SetVerdict | None:
+def _title_named(title: str, eng: _Engine) -> frozenset[str]:
+    """Areas the explicit words of a title name (drills, core, mobility ...)."""
+    if not eng.defaults or not title.strip():
+        return frozenset()
+    return frozenset(m.term.area for m in _vocab().titles.find(title)
+                     if m.term.tier == "explicit" and m.term.area and m.term.area != "other")
+
+
+def _verdict_for(k: int, sport: str, sets_text: str, eng: _Engine,
+                 title: str = "") -> _SetVerdict | None:
     prefer = eng.sports.get(sport, ("", ""))[0]
     if sport in eng.user_sport:
         prefer = eng.user[eng.user_sport[sport]].area
-    return _judge_sets(sets_text, eng, prefer)
+    return _judge_sets(sets_text, eng, prefer, _title_named(title, eng))
 
 
 def classify(sessions: pd.DataFrame, rules: Sequence[Rule] | None = None) -> pd.DataFrame:
@@ -661,7 +686,7 @@ def classify(sessions: pd.DataFrame, rules: Sequence[Rule] | None = None) -> pd.
         if ovr[k]:
             areas[k], reasons[k], conf[k] = ovr[k], "set by you", 1.0
             continue
-        verdict = _verdict_for(k, sp, sets_col.iat[k], eng) if has_sets[k] else None
+        verdict = _verdict_for(k, sp, sets_col.iat[k], eng, ti) if has_sets[k] else None
         # user rules: the first that matches; an exercise rule at its own position
         if eng.user:
             first = _user_first(sp, text_key(ti) if eng.user_title else "", eng)
@@ -745,8 +770,9 @@ def session_parts(sessions_classified: pd.DataFrame,
     area_col = df["area"]
     reason_col = _text_col(df, "area_reason", "")
     sport_col = _sport_col(df)
+    title_col = _text_col(df, "title", "")
     for k in np.flatnonzero(~single):
-        v = _verdict_for(int(k), sport_col.iat[k], sets_col.iat[k], eng)
+        v = _verdict_for(int(k), sport_col.iat[k], sets_col.iat[k], eng, title_col.iat[k])
         if v is None or v.area != area_col.iat[k] or (
                 "area_reason" in df.columns and reason_col.iat[k] != v.reason):
             # no known sets, or something before the sets (e.g. a user's rule) decided

@@ -56,3 +56,45 @@ def test_the_shipped_table_follows_its_rules() -> None:
     root = Path(__file__).resolve().parents[2]
     with (root / "src/stridewise/data/vocab/exercises.csv").open(encoding="utf-8") as fh:
         assert next(csv.reader(fh))[:3] == ["name", "area", "label"]
+
+
+def _session(sport: str, title: str, exercises: list[tuple[str, str]]):
+    import pandas as pd
+
+    from stridewise.schema import sets_to_json
+
+    sets = sets_to_json([{"exercise": e, "category": c} for e, c in exercises])
+    return pd.DataFrame({"session_id": ["s"], "athlete": ["a"], "start": [pd.Timestamp("2024-01-01")],
+                         "sport": [sport], "title": [title], "sets": [sets],
+                         "duration_s": [1800.0], "moving_s": [1800.0]})
+
+
+def test_without_a_majority_of_sets_the_title_names_the_area() -> None:
+    from stridewise.classify import classify, session_parts
+
+    sets = [("plank", "plank"), ("dead bug", "hip_stability"), ("cat cow", "core"),
+            ("hip stretch", "move"), ("child's pose", "pose"), ("squat", "squat")]
+    core = classify(_session("pilates", "Core blast", sets))
+    assert core["area"].iloc[0] == "stability"
+    assert "the title names it" in core["area_reason"].iloc[0]
+    # the same sets without a title: the most sets (flexibility) decide
+    plain = classify(_session("pilates", "Evening", sets))
+    assert plain["area"].iloc[0] == "flexibility"
+    # a majority is never overruled by the title
+    lifts = [("squat", "squat"), ("deadlift", "deadlift"), ("plank", "plank")]
+    assert classify(_session("strength", "Core day", lifts))["area"].iloc[0] == "strength"
+    # the session is still split by its sets
+    parts = session_parts(core)
+    assert set(parts["area"]) == {"stability", "flexibility", "strength"}
+    assert parts["seconds"].sum() == 1800.0
+
+
+def test_a_conditioning_class_titled_with_core_work_is_core_work() -> None:
+    import pandas as pd
+
+    from stridewise.classify import classify
+
+    df = pd.DataFrame({"sport": ["cardio", "cardio", "walk", "cardio"],
+                       "title": ["SkiErg + Mage", "5 min SkiErg + Gym", "Walk, then stretching",
+                                 "SkiErg intervals"]})
+    assert classify(df)["area"].tolist() == ["stability", "strength", "endurance", "endurance"]
