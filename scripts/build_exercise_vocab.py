@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import re
 import json
 import sys
 from collections import defaultdict
@@ -67,7 +68,8 @@ def word_area(name: str) -> str:
     """The most specific area the exercise words of ``name`` name ("" if none)."""
     if not _MATCHER:
         _MATCHER.append(Matcher(_term_rows("exercise")))
-    found = [m.term.area for m in _MATCHER[0].find(name) if m.term.area]
+    found = [m.term.area for part in re.split(r"[()\[\]]", name)
+             for m in _MATCHER[0].find(part) if m.term.area]
     if one_leg_balance(name):  # single-leg squats and deadlifts (seed text): stability
         found.append("stability")
     return max(found, key=lambda a: AREA_RANK[a]) if found else ""
@@ -124,8 +126,6 @@ def _write(out: list[dict[str, str]]) -> None:
 
 def reapply() -> None:
     """Recompute every row's area of the existing table with the current vocabulary."""
-    import re
-
     with _TARGET.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     changed = 0

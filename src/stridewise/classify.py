@@ -125,6 +125,9 @@ _STANDING_LIFT: Final = re.compile(
     r"스쿼트|데드리프트")
 
 
+_BRACKETS: Final = re.compile(r"[()\[\]]")
+
+
 def one_leg_balance(name: object) -> bool:
     """True when an exercise name is a single-leg squat, deadlift or balance exercise (the seed
     text's stability work; see ``_ONE_LEG``)."""
@@ -280,7 +283,10 @@ def exercise_area(name: object, category: object = "") -> tuple[str, str] | None
     by_name: tuple[str, str] | None = None
     if key:
         by_name = v.exact.get(key)
-        found = [m for m in v.exercises.find(name) if m.term.area]
+        # set-log apps write the equipment in brackets ("Iso-Lateral Row (Machine)"): each
+        # bracketed part is read on its own, so "Row (Machine)" is a row, not a rowing machine
+        found = [m for part in _BRACKETS.split(str(name)) for m in v.exercises.find(part)
+                 if m.term.area]
         if by_name is not None:
             # a word read inside a closed compound does not overrule a listed name
             # ("Kuitoptrekken" is a calf raise, though it ends in "rekken", stretching)

@@ -98,3 +98,16 @@ def test_a_conditioning_class_titled_with_core_work_is_core_work() -> None:
                        "title": ["SkiErg + Mage", "5 min SkiErg + Gym", "Walk, then stretching",
                                  "SkiErg intervals"]})
     assert classify(df)["area"].tolist() == ["stability", "strength", "endurance", "endurance"]
+
+
+def test_bracketed_equipment_is_read_apart_from_the_exercise() -> None:
+    assert exercise_area("Iso-Lateral Row (Machine)")[0] == "strength"
+    assert exercise_area("Rowing Machine")[0] == "endurance"
+    assert exercise_area("Plank (Weighted)")[0] == "stability"
+
+
+def test_crossfit_is_strength_work() -> None:
+    from stridewise.ingest.sports import normalise_sport
+
+    assert normalise_sport("CrossFit") == "strength"
+    assert normalise_sport("Cross Training") != "strength"

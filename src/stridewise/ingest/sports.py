@@ -195,11 +195,13 @@ _EXACT_SOURCE: Final[dict[str, tuple[str, ...]]] = {
         "Kiertoharjoittelu", "Trening obwodowy", "Kruhový trénink", "Köredzés",
         "Allenamento a circuito", "Treino em circuito", "Entraînement en circuit",
         "Круговая тренировка", "Calisthenics", "Kettlebell", "Functional Training",
+        # CrossFit: barbell, gymnastics and conditioning; a strength session by its content
+        "CrossFit", "Crossfit",
     ),
     "yoga": ("Yoga", "Joga", "Jóga", "Ioga", "Hot Yoga"),
     "pilates": ("Pilates",),
     "hiit": (
-        "HIIT", "High Intensity Interval Training", "CrossFit", "Crossfit",
+        "HIIT", "High Intensity Interval Training",
         "Functional Fitness", "Bootcamp", "Boot Camp", "Kickboxing", "Boxing", "Tabata",
     ),
     "cardio": (
@@ -364,7 +366,8 @@ _RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"\bpilates\b", "pilates"),
     (r"\b(circuit\w*|zirkel\w*|kettlebell\w*|calisthenic\w*|functional training)\b",
      "strength"),
-    (r"\b(hiit|crossfit|tabata|bootcamp|functional fitness)\b", "hiit"),
+    (r"\bcrossfit\b", "strength"),
+    (r"\b(hiit|tabata|bootcamp|functional fitness)\b", "hiit"),
     (r"\b(strength|weight\w*|kraft\w*|styrke\w*|fuerza|forca|force|muscula\w*|pesi|"
      r"kracht\w*|erosit\w*|eronleti|sulyzo\w*|lifting|powerlift\w*|gym)\b", "strength"),
     (r"\b(stretch\w*|dehn\w*|udstraek\w*|etirement\w*|estiramiento\w*|rekken|nyujtas|"
