@@ -88,8 +88,11 @@ def fit_area(cat: str, words: str) -> tuple[str, str, str]:
         area = c_area
     else:
         area = pick(named, c_area)
+    # a name whose words say another area keeps its category's area only inside that category
+    # (FIT "swimming" in core is a Pilates move; "Swimming" in a set log is a swim)
+    over = f" over {named}" if named and named != c_area and area == c_area else ""
     return (area, c_label if area == c_area else "",
-            f"FIT category {cat}" if area == c_area else f"named as {area} work")
+            f"FIT category {cat}{over}" if area == c_area else f"named as {area} work")
 
 
 def wger_area(cat: str, en: str, name: str) -> str:

@@ -205,6 +205,9 @@ class _Vocab:
     exercises: Matcher
     exact: dict[str, tuple[str, str]]  # folded exercise name -> (area, label)
     n_terms: int
+    # FIT names whose words say another area: (folded category, area, label), used only for a
+    # set of that category ("swimming" in core is a Pilates move)
+    in_category: dict[str, tuple[str, str, str]]
 
 
 def _term_rows(scope: str) -> list[Term]:
@@ -227,9 +230,15 @@ def _vocab() -> _Vocab:
     exact: dict[str, tuple[str, str]] = {}
     for cat, (area, label) in EXERCISE_CATEGORY_AREAS.items():
         exact.setdefault(text_key(cat.replace("_", " ")), (area, label))
+    in_category: dict[str, tuple[str, str, str]] = {}
     for r in read_vocab("exercises.csv"):
+        only = re.match(r"FIT category (\w+) over ", r["reason"])
+        if only:
+            in_category.setdefault(text_key(r["name"]), (
+                text_key(only.group(1).replace("_", " ")), r["area"], r["label"]))
+            continue
         exact.setdefault(text_key(r["name"]), (r["area"], r["label"]))
-    return _Vocab(titles, exercises, exact, len(titles.terms) + len(exercises.terms))
+    return _Vocab(titles, exercises, exact, len(titles.terms) + len(exercises.terms), in_category)
 
 
 def _activity_type_terms() -> list[Term]:
@@ -282,11 +291,17 @@ def exercise_area(name: object, category: object = "") -> tuple[str, str] | None
     key = text_key(name)
     by_name: tuple[str, str] | None = None
     if key:
-        by_name = v.exact.get(key)
+        parts = _BRACKETS.split(str(name))
+        by_name = v.exact.get(key) or v.exact.get(text_key(parts[0]))  # "Side Bend (Dumbbell)"
+        only = v.in_category.get(key)
+        if by_name is None and only is not None and only[0] == ckey:
+            by_name = only[1:]
         # set-log apps write the equipment in brackets ("Iso-Lateral Row (Machine)"): each
-        # bracketed part is read on its own, so "Row (Machine)" is a row, not a rowing machine
-        found = [m for part in _BRACKETS.split(str(name)) for m in v.exercises.find(part)
-                 if m.term.area]
+        # bracketed part is read on its own, so "Row (Machine)" is a row, not a rowing machine,
+        # unless a phrase of three or more words spans them ("Hip Abduction (Machine)")
+        found = [m for m in v.exercises.find(name) if m.term.area]
+        if len(parts) > 1 and not any(len(m.term.words) >= 3 for m in found):
+            found = [m for part in parts for m in v.exercises.find(part) if m.term.area]
         if by_name is not None:
             # a word read inside a closed compound does not overrule a listed name
             # ("Kuitoptrekken" is a calf raise, though it ends in "rekken", stretching)

@@ -111,3 +111,41 @@ def test_crossfit_is_strength_work() -> None:
 
     assert normalise_sport("CrossFit") == "strength"
     assert normalise_sport("Cross Training") != "strength"
+
+
+def test_a_fit_name_that_says_another_sport_keeps_its_fit_area_only_in_its_category() -> None:
+    assert exercise_area("swimming", "core")[0] == "stability"  # the Pilates move
+    assert exercise_area("Swimming")[0] == "endurance"  # a set-log cardio entry
+    assert exercise_area("Side Bend (Dumbbell)")[0] == "stability"  # "side bend" + equipment
+
+
+# Set-log exercise libraries (Hevy/Strong style names) and the same exercises as people log
+# them in other languages, labelled by the house conventions (DESIGN §3, seed text).
+_LIBRARY = """Ab Wheel|stability;Back Extension (Hyperextension)|strength;Bicycle Crunch|stability
+Bird Dog|stability;Box Jump|plyometrics;Bulgarian Split Squat|strength;Burpee|plyometrics
+Dead Bug|stability;Hanging Leg Raise|stability;Hip Thrust (Barbell)|strength
+Jump Rope|plyometrics;Jumping Lunge|plyometrics;Kettlebell Swing|strength
+Lateral Box Jump|plyometrics;Leg Press (Machine)|strength;Mountain Climber|stability
+Pallof Press|stability;Pistol Squat|stability;Russian Twist (Weighted)|stability
+Single Leg Romanian Deadlift (Dumbbell)|stability;Toes to Bar|stability;Wall Sit|strength
+Foam Rolling|flexibility;Pigeon Pose|flexibility;World's Greatest Stretch|flexibility
+Rowing Machine|endurance;Stair Machine|endurance;Bosu Ball Squat|stability
+Stability Ball Plank|stability;Monster Walk|stability;Turkish Get Up|stability
+Sentadilla con barra|strength;Plancha lateral|stability;Saltos al cajón|plyometrics
+Kniebeugen|strength;Seitstütz|stability;Hampelmann|plyometrics;Faszienrolle|flexibility
+Développé couché|strength;Gainage latéral|stability;Sauts sur box|plyometrics
+Stacco da terra|strength;Polichinelo|plyometrics;Alongamento|flexibility
+Становая тяга|strength;Боковая планка|stability;Прыжки на тумбу|plyometrics
+Marklyft|strength;Sidoplanka|stability;Boxhopp|plyometrics;Venyttely|flexibility
+Martwy ciąg|strength;Brzuszki|stability;Rozciąganie|flexibility
+デッドリフト|strength;サイドプランク|stability;ボックスジャンプ|plyometrics;ストレッチ|flexibility
+硬拉|strength;侧平板支撑|stability;跳箱|plyometrics;拉伸|flexibility
+데드리프트|strength;사이드 플랭크|stability;박스 점프|plyometrics;스트레칭|flexibility
+Şınav|strength;Mekik|stability;Sklapovačky|stability;Hasprés|stability;Tøyning|flexibility"""
+
+
+@pytest.mark.parametrize(("name", "area"), [
+    tuple(item.split("|")) for line in _LIBRARY.splitlines() for item in line.split(";")])
+def test_exercise_libraries_in_many_languages(name: str, area: str) -> None:
+    got = exercise_area(name)
+    assert got is not None and got[0] == area
