@@ -19,20 +19,34 @@ What a session is read from
       and the openly licensed wger exercise names in all their languages), else read with the
       exercise words of ``terms.csv`` where the most specific area wins
       (plyometrics > flexibility > stability > strength > endurance: "Jump Squat" is a jump,
-      "Walking Lunge" a lunge).
+      "Walking Lunge" a lunge). Single-leg squats, deadlifts and balance work are stability
+      wherever the one-leg word stands (the seed text's examples); a single-leg calf raise or
+      leg extension is still a lift. A FIT name keeps its category's area unless its words
+      name a more specific one (``core`` "rowing 1 with weights" is core work); a FIT name whose
+      words say another sport ("swimming" in ``core``) counts only for sets of its category.
+      Set-log names read their bracketed equipment apart ("Iso-Lateral Row (Machine)").
+    * an **activity type** the sport normaliser does not know: the importers keep its text as
+      the title of an untitled session (:func:`stridewise.ingest.sports.title_or_type`), so an
+      exercise name or a localised type exported as the type ("push-ups", "Tyngdlyftning")
+      is read with the title and exercise vocabularies.
 
 Precedence (the first that applies decides)
     1. an area you set for the session ("set by you");
     2. your own rules, in their order (sport / title keyword / exercise keyword);
     3. the **sets**, when any set is recognised: the area holding most set time (most sets when
        times are missing); a tie goes to the sport's area. Sets outrank the title: a Hevy
-       workout made only of running sets is endurance;
+       workout made only of running sets is endurance. When no area holds more than half of
+       the recognised sets, an area the title names explicitly and the sets hold decides
+       ("CORE ANNIHILATION" over core moves and stretches is core work); the session is still
+       split by its sets for the weekly volume;
     4. **explicit title words** (drills, plyometrics, core, balance, mobility, stretching, yoga
        ...) outrank a running sport, a weak sport (strength, cardio, walk ...) and an unknown
        sport. Several explicit words: the area named most often, a tie to the sport's area,
        else the first named. "Strength" does not beat "core": "Strength & Core" is stability.
        A running session whose title also names running ("Easy run + drills") stays a run;
-       "Pre-Run Warm Up" does not name running (``pre run`` is neutral);
+       "Pre-Run Warm Up" does not name running (``pre run`` is neutral). A sport that names
+       no movement of its own (cardio, HIIT, multisport: a conditioning class) yields to the
+       content words even when the title also names a machine ("SkiErg + Mage" is core work);
     5. a **strong sport** (run, ride, swim, row, ski, skate ...);
     6. **activity title words** (strength words, class brands such as BodyPump or Orangetheory,
        sports such as football; the area named by most distinct words, a tie to the sport's);
