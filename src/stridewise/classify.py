@@ -140,6 +140,33 @@ _STANDING_LIFT: Final = re.compile(
 
 
 _BRACKETS: Final = re.compile(r"[()\[\]]")
+# Exercise databases name a stretch by the muscle and a position only ("Lying Glute",
+# "Overhead Lat", "Seated Biceps"): a name made of nothing but these words names
+# no movement, so it is the stretch of that muscle. Lifts always name a movement (curl, press,
+# raise, row, squat ...), which is not among these words.
+_MUSCLES: Final = frozenset({
+    "glute", "glutes", "gluteus", "hamstring",
+    "hamstrings", "quad", "quads", "quadricep", "quadriceps", "calf", "calves", "lat", "lats",
+    "latissimus", "biceps", "bicep", "triceps", "tricep", "chest", "pec", "pecs", "pectoral",
+    "pectorals", "shoulder", "shoulders", "neck", "hip", "hips", "flexor", "flexors", "groin",
+    "piriformis", "forearm", "forearms", "wrist", "wrists", "ankle", "ankles", "elbow",
+    "elbows", "spine", "it", "band", "itb", "psoas", "soleus", "achilles", "trap", "traps",
+    "rhomboids", "deltoid", "deltoids", "delts"})
+_POSITIONS: Final = frozenset({
+    "lying", "seated", "sitting", "standing", "kneeling", "overhead", "side", "supine", "prone",
+    "on", "your", "the", "a", "wall", "floor", "left", "right", "both", "and", "back", "lower",
+    "upper", "inner", "outer", "front", "rear", "behind", "head", "one", "arm"})
+
+
+def muscle_only(name: object) -> bool:
+    """True when an exercise name holds a muscle and otherwise only position words (an
+    exercise database's name for the stretch of that muscle: "Lying Glute")."""
+    ws = words(name)
+    # a muscle alone is a stretch only for the muscles nobody trains by name ("Piriformis");
+    # "Chest" or "Calf" alone may be an app's muscle group, "Hip Adductor" a machine
+    if len(ws) == 1:
+        return ws[0] in ("piriformis", "groin", "psoas")
+    return any(w in _MUSCLES for w in ws) and all(w in _MUSCLES or w in _POSITIONS for w in ws)
 
 
 def one_leg_balance(name: object) -> bool:
@@ -329,6 +356,8 @@ def exercise_area(name: object, category: object = "") -> tuple[str, str] | None
                 by_name = (best.term.area, " ".join(str(name).split()).lower()[:60])
     if one_leg_balance(name):
         return ("stability", "single-leg squats/deadlifts")
+    if by_name is None and by_cat is None and muscle_only(name):
+        return ("flexibility", "stretches")
     if by_name is not None and by_cat is not None and by_name[0] == by_cat[0]:
         return by_cat  # the category's plain words ("squats/lunges")
     return by_name or by_cat

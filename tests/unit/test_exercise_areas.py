@@ -149,3 +149,13 @@ Martwy ciąg|strength;Brzuszki|stability;Rozciąganie|flexibility
 def test_exercise_libraries_in_many_languages(name: str, area: str) -> None:
     got = exercise_area(name)
     assert got is not None and got[0] == area
+
+
+@pytest.mark.parametrize(("name", "area"), [
+    ("Lying Glute", "flexibility"), ("Overhead Lat", "flexibility"), ("Hip Adductor", "strength"),
+    ("On Your Side Quad Stretch", "flexibility"), ("Chest", None), ("Lying Leg Curl", "strength"),
+    ("Kettlebell Turkish Get-Up (Squat style)", "stability"), ("Stomach Vacuum", "stability"),
+])
+def test_exercise_database_names(name: str, area: str | None) -> None:
+    got = exercise_area(name)
+    assert (got[0] if got else None) == area
