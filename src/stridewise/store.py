@@ -549,7 +549,11 @@ class Store:
             if self.backend == "sqlite":
                 self.engine = _sqlite_engine(self.url)
             else:
-                self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+                # pool sizes from STRIDEWISE_DB_POOL_* (see dbpool.py and docs/deploy.md)
+                from stridewise.dbpool import pool_settings
+
+                self.engine = sa.create_engine(self.url, pool_pre_ping=True,
+                                               **pool_settings().engine_kwargs())
         except (SQLAlchemyError, ImportError) as exc:
             raise StoreError(f"The database {self.display_url} cannot be opened: "
                              f"{_reason(exc)}.") from exc
