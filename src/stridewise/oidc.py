@@ -14,8 +14,9 @@ Pure functions, no Streamlit: ``ui/oidc_login.py`` reads the claims of the logge
 * The account is the user's e-mail address (``email``, else an e-mail-shaped
   ``preferred_username`` or ``upn``, as Microsoft sends). An address the provider marks as not
   verified (``email_verified`` false) is refused: anyone could otherwise claim a coach's address.
-* An athlete account is linked to its athlete by the settings' e-mail → athlete mapping, else by
-  the athlete already recorded for that e-mail (``users add EMAIL --role athlete --athlete NAME``).
+* An athlete account is linked to its athlete by the athlete already recorded for that e-mail
+  (``users add EMAIL --role athlete --athlete NAME``, or an earlier login), else on the first login
+  by the settings' e-mail → athlete mapping.
 
 Group names are compared without case and without a leading ``/`` (Keycloak sends full group
 paths such as ``/coaches`` when "Full group path" is on).
@@ -284,10 +285,58 @@ def decide(claims: Mapping[str, Any], config: OidcConfig, *,
                             "Ask the club's admin to add you to a group that does.")
     athlete = None
     if role == "athlete":
-        athlete = config.athlete_emails.get(email) or (linked_athlete or None)
+        # an existing account keeps its athlete (accounts.ensure_user); the mapping links a
+        # first login
+        athlete = (linked_athlete or None) or config.athlete_emails.get(email)
         if not athlete:
             return Decision(email, None, groups, None,
                             f"You are signed in as {email} with an athlete account, but it is "
                             "not linked to an athlete yet: ask your coach or the club's admin "
                             "to link your e-mail address to your name.")
     return Decision(email, role, groups, athlete, f"Signed in as {email} ({role}).")
+
+
+# --------------------------------------------------------------------------- secrets.toml
+
+#: Keys Streamlit's ``st.login`` needs in ``[auth]`` (or in ``[auth.NAME]`` for a named provider;
+#: redirect_uri and cookie_secret always sit in ``[auth]`` itself).
+AUTH_KEYS: tuple[str, ...] = ("redirect_uri", "cookie_secret")
+PROVIDER_KEYS: tuple[str, ...] = ("client_id", "client_secret", "server_metadata_url")
+
+
+def provider_from_auth_section(section: Mapping[str, Any] | None) -> tuple[str | None, str | None]:
+    """Which provider ``st.login`` should use, from the ``[auth]`` section of
+    ``.streamlit/secrets.toml``: ``(None, None)`` for the provider keys in ``[auth]`` itself,
+    ``(NAME, None)`` for exactly one ``[auth.NAME]`` table, or ``(None, sentence)`` saying what is
+    missing. Secrets are never echoed."""
+    where = "the [auth] section of .streamlit/secrets.toml"
+    if not section:
+        return None, (f"Club mode with OpenID Connect needs {where} (redirect_uri, "
+                      "cookie_secret, client_id, client_secret, server_metadata_url); "
+                      "docs/deploy.md shows it for Keycloak, Authentik, Google and Microsoft.")
+    missing = [k for k in AUTH_KEYS if not str(section.get(k) or "").strip()]
+    if missing:
+        return None, f"{where.capitalize()} lacks {', '.join(missing)}; see docs/deploy.md."
+    redirect = str(section.get("redirect_uri")).strip()
+    if not redirect.endswith("/oauth2callback"):
+        return None, (f"The redirect_uri in {where} must end with /oauth2callback (for example "
+                      "https://stride.club.example/oauth2callback).")
+    named = sorted(k for k, v in section.items() if isinstance(v, Mapping)
+                   and k != "client_kwargs")
+    if any(str(section.get(k) or "").strip() for k in PROVIDER_KEYS):
+        missing = [k for k in PROVIDER_KEYS if not str(section.get(k) or "").strip()]
+        if missing:
+            return None, f"{where.capitalize()} lacks {', '.join(missing)}; see docs/deploy.md."
+        return None, None
+    if len(named) == 1:
+        sub = section[named[0]]
+        missing = [k for k in PROVIDER_KEYS if not str(sub.get(k) or "").strip()]
+        if missing:
+            return None, (f"The [auth.{named[0]}] section of .streamlit/secrets.toml lacks "
+                          f"{', '.join(missing)}; see docs/deploy.md.")
+        return named[0], None
+    if named:
+        return None, (f"{where.capitalize()} names several providers ({', '.join(named)}); "
+                      "Stridewise signs in through one: keep one.")
+    return None, (f"{where.capitalize()} lacks client_id, client_secret, server_metadata_url; "
+                  "see docs/deploy.md.")

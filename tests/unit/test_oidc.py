@@ -83,6 +83,9 @@ def test_athlete_linked_by_mapping_or_existing_account() -> None:
     d = oidc.decide({"email": "bo@club.example", "groups": ["runners"]}, CFG,
                     linked_athlete="Bo Berg")
     assert d.athlete == "Bo Berg"
+    d = oidc.decide({"email": "ana@club.example", "groups": ["runners"]}, CFG,
+                    linked_athlete="Ana S.")
+    assert d.athlete == "Ana S."  # the account keeps the athlete it owns
     d = oidc.decide({"email": "cy@club.example", "groups": ["runners"]}, CFG)
     assert d.role is None and "not linked to an athlete" in d.message
 
@@ -129,3 +132,29 @@ def test_decide_does_not_mutate_claims() -> None:
     before = {"email": "c@club.example", "groups": ["/coaches"]}
     oidc.decide(claims, CFG)
     assert claims == before
+
+
+GOOD_AUTH = {"redirect_uri": "https://s.example/oauth2callback", "cookie_secret": "x" * 32}
+PROVIDER = {"client_id": "sw", "client_secret": "s3cret", "server_metadata_url": "https://id/x"}
+
+
+def test_secrets_default_and_named_provider() -> None:
+    assert oidc.provider_from_auth_section({**GOOD_AUTH, **PROVIDER}) == (None, None)
+    assert oidc.provider_from_auth_section({**GOOD_AUTH, "keycloak": PROVIDER}) == (
+        "keycloak", None)
+
+
+@pytest.mark.parametrize("section,needle", [
+    (None, "needs the [auth] section"),
+    ({}, "needs the [auth] section"),
+    ({**PROVIDER, "redirect_uri": "https://s.example/oauth2callback"}, "lacks cookie_secret"),
+    ({**GOOD_AUTH, **PROVIDER, "redirect_uri": "https://s.example/"}, "must end with"),
+    ({**GOOD_AUTH, "client_id": "sw"}, "lacks client_secret, server_metadata_url"),
+    ({**GOOD_AUTH, "a": PROVIDER, "b": PROVIDER}, "several providers (a, b)"),
+    ({**GOOD_AUTH, "kc": {"client_id": "sw"}}, "[auth.kc] section"),
+    (GOOD_AUTH, "lacks client_id"),
+])
+def test_secrets_problems_are_one_sentence_without_secrets(section: object, needle: str) -> None:
+    provider, problem = oidc.provider_from_auth_section(section)  # type: ignore[arg-type]
+    assert provider is None and problem is not None and needle in problem
+    assert "s3cret" not in problem and "x" * 32 not in problem
