@@ -1,0 +1,133 @@
+"""Club mode with OpenID Connect (``STRIDEWISE_AUTH=oidc``): Streamlit's ``st.login`` /
+``st.user`` / ``st.logout``, the role from the provider's groups (:mod:`stridewise.oidc`), the
+account provisioned through :meth:`stridewise.accounts.Accounts.ensure_user`, and the admin's
+editor for the claim name, the group → role mapping and the e-mail → athlete links.
+
+Before login, and for a user whose groups give no access, the page shows one sentence and a
+button, never anything about an athlete.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import streamlit as st
+
+from stridewise import oidc
+from stridewise.accounts import Accounts
+from stridewise.errors import StridewiseError
+from stridewise.ui import fmt
+
+if TYPE_CHECKING:  # pragma: no cover
+    from stridewise.access import Actor
+    from stridewise.store import Store
+
+def _auth_section() -> dict[str, Any]:
+    try:
+        section = st.secrets.get("auth")
+    except Exception:  # noqa: BLE001 - no or unreadable secrets.toml: said by the caller
+        return {}
+    return section.to_dict() if hasattr(section, "to_dict") else dict(section or {})
+
+
+def _stop_with(message: str, *, kind: str = "error", logout: bool = False) -> None:
+    st.title("Stridewise")
+    (st.error if kind == "error" else st.warning)(fmt.md_escape(message))
+    if logout and st.button("Log out", key="sw_oidc_logout_refused"):
+        st.logout()
+    st.stop()
+
+
+def _login_page(provider: str | None) -> None:
+    st.title("Stridewise")
+    st.write("This Stridewise belongs to a club. Log in with your club account to see the "
+             "training data you may see.")
+    if st.button("Log in", type="primary", key="sw_oidc_login"):
+        try:
+            st.login(provider) if provider else st.login()
+        except Exception as exc:  # noqa: BLE001 - Streamlit's auth errors carry no user sentence
+            st.error("The sign-in provider could not be reached or is misconfigured "
+                     f"({type(exc).__name__}); the server log has the details.")
+    st.stop()
+
+
+def oidc_actor(store: Store) -> Actor:
+    """The signed-in user as an actor. Otherwise draws the login page (or the sentence that says
+    why this account gets no access) and stops the script run."""
+    provider, problem = oidc.provider_from_auth_section(_auth_section())
+    if problem:
+        _stop_with(problem)
+    if not st.user.is_logged_in:
+        _login_page(provider)
+    claims = {k: v for k, v in st.user.to_dict().items() if k != "tokens"}
+    try:
+        settings = store.settings() or {}
+    except StridewiseError as exc:
+        _stop_with(exc.message)
+    # decided on every run: a changed mapping or a disabled account takes effect at once
+    accounts = Accounts(store)
+    email = oidc.email_from_claims(claims)
+    existing = accounts.user(email) if email else None
+    decision = oidc.decide(claims, oidc.config_from_settings(settings),
+                           admins=oidc.bootstrap_admins(),
+                           linked_athlete=existing.athlete if existing else None)
+    if not decision.allowed or decision.email is None or decision.role is None:
+        _stop_with(decision.message, kind="warning", logout=True)
+    squads = existing.squads if existing is not None and decision.role == "coach" else ()
+    try:
+        actor = accounts.ensure_user(decision.email, decision.role, decision.athlete,
+                                     squads=squads)
+    except StridewiseError as exc:
+        _stop_with(exc.message, kind="warning", logout=True)
+    with st.sidebar:
+        st.caption(f"Signed in as {fmt.md_escape(actor.email)} ({actor.role})")
+        if st.button("Log out", key="sw_oidc_logout"):
+                st.logout()
+    return actor
+
+
+# --------------------------------------------------------------------------- admin editor
+
+
+def settings_editor(store: Store, actor: Actor) -> None:
+    """The admin's form for the groups claim, the group → role mapping and the e-mail → athlete
+    links (saved under the ``oidc`` settings key)."""
+    if not actor.manages:
+        st.info("Only an admin can change how the sign-in provider's groups map to roles.")
+        return
+    saved = store.settings() or {}
+    cfg = oidc.config_from_settings(saved)
+    st.caption("Who gets in through the club's sign-in provider: the claim of the ID token that "
+               "lists a user's groups, and the role each group gives (a user in several groups "
+               "gets the most powerful). Without a mapping nobody gets in except the addresses "
+               f"in {oidc.ADMINS_ENV}.")
+    with st.form("sw_oidc_settings"):
+        claim = st.text_input("Groups claim", value=cfg.groups_claim,
+                              help="groups, roles, realm_access.roles (Keycloak realm roles), "
+                                   "email (one address per row below) ...")
+        roles = st.data_editor(
+            pd.DataFrame(sorted(cfg.group_roles.items()), columns=["group", "role"]),
+            num_rows="dynamic", hide_index=True, key="sw_oidc_roles",
+            column_config={"group": st.column_config.TextColumn("Group"),
+                           "role": st.column_config.SelectboxColumn("Role",
+                                                                    options=list(oidc.ROLES))})
+        links = st.data_editor(
+            pd.DataFrame(sorted(cfg.athlete_emails.items()), columns=["email", "athlete"]),
+            num_rows="dynamic", hide_index=True, key="sw_oidc_links",
+            column_config={"email": st.column_config.TextColumn("E-mail of an athlete account"),
+                           "athlete": st.column_config.TextColumn("Athlete")})
+        if not st.form_submit_button("Save sign-in settings"):
+            return
+    try:
+        new = oidc.OidcConfig(
+            groups_claim=oidc.validate_claim_name(claim),
+            group_roles=oidc.validate_group_roles(roles[["group", "role"]].itertuples(
+                index=False, name=None)),
+            athlete_emails=oidc.validate_athlete_emails(links[["email", "athlete"]].itertuples(
+                index=False, name=None)))
+        store.save_settings(oidc.with_config(store.settings() or {}, new))
+    except StridewiseError as exc:
+        st.error(fmt.md_escape(exc.message))
+        return
+    st.success(f"Saved: {len(new.group_roles)} group(s) mapped, claim '{new.groups_claim}'.")
