@@ -123,6 +123,7 @@ class App:
     url: str
     proc: subprocess.Popen[bytes]
     log: Path
+    db: str = ""
 
     def log_tail(self, n: int = 3000) -> str:
         return self.log.read_text(errors="replace")[-n:]
@@ -141,7 +142,7 @@ def start_app(tmp: Path, name: str, env: Mapping[str, str], *, port: int | None 
          "--server.fileWatcherType", "none", *extra_args],
         cwd=ROOT, env=app_env(env), stdout=fh, stderr=subprocess.STDOUT)
     fh.close()
-    app = App(f"http://127.0.0.1:{port}", proc, log)
+    app = App(f"http://127.0.0.1:{port}", proc, log, str(env.get("STRIDEWISE_DB", "")))
     deadline = time.monotonic() + BOOT_TIMEOUT_S
     while not healthy(app.url):
         if proc.poll() is not None or time.monotonic() > deadline:

@@ -83,7 +83,7 @@ def oidc_actor(store: Store) -> Actor:
     with st.sidebar:
         st.caption(f"Signed in as {fmt.md_escape(actor.email)} ({actor.role})")
         if st.button("Log out", key="sw_oidc_logout"):
-                st.logout()
+            st.logout()
     return actor
 
 
