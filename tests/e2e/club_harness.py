@@ -193,5 +193,8 @@ def main_text(page) -> str:
 
 
 def no_exception(page) -> None:
+    """No exception box (with ``client.showErrorDetails = "none"`` Streamlit shows only a
+    generic sentence instead of the box)."""
     boxes = page.locator(EXCEPTION)
     assert boxes.count() == 0, boxes.first.inner_text()
+    assert page.get_by_text("This app has encountered an error").count() == 0

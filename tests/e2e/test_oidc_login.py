@@ -32,6 +32,8 @@ from club_harness import (
 )
 
 from stridewise import oidc
+from stridewise.access import Actor
+from stridewise.accounts import Accounts
 from stridewise.store import Store
 
 pytestmark = pytest.mark.e2e
@@ -92,10 +94,11 @@ def app(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App
     env = {"STRIDEWISE_DB": str(db)}
     cli(["import", str(DEMO / "ana_silva_strava_activities.csv"), "--athlete", ANA], env)
     cli(["import", str(DEMO / "ben_carter_garmin_Activities.csv"), "--athlete", BEN], env)
-    cli(["users", "add", ATHLETE, "--role", "athlete", "--athlete", ANA], env)
-    cli(["users", "add", COACH, "--role", "coach"], env)
-    cli(["users", "grant", ANA, "--to", COACH], env)
     with Store(str(db)) as store:
+        accounts, operator = Accounts(store), Actor.operator()
+        accounts.create_user(ATHLETE, "athlete", ANA, by=operator)
+        accounts.create_user(COACH, "coach", by=operator)
+        accounts.grant(ANA, coach=COACH, by=operator)
         cfg = oidc.OidcConfig(group_roles={"club-coaches": "coach", "club-runners": "athlete"})
         store.save_settings({**oidc.with_config(store.settings(), cfg), "demo_dismissed": True})
     port = free_port()
@@ -132,7 +135,6 @@ def _page(browser, app: App):
 
 def _login(page, app: App, provider: str, who: str) -> None:
     page.goto(app.url)
-    settle(page)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(re.escape(provider) + r"/oauth2/authorize"))
     page.get_by_role("button", name=who, exact=True).click()
@@ -155,11 +157,13 @@ def test_anonymous_sees_only_the_login_page(browser, app: App) -> None:
     page = _page(browser, app)
     for slug in ("", "Athlete", "Squad", "Settings", "Import"):
         page.goto(f"{app.url}/{slug}")
+        page.get_by_role("button", name="Log in").wait_for()
         settle(page)
         no_exception(page)
         text = page.inner_text("body")
         assert page.get_by_role("button", name="Log in").count() == 1, text[-1500:]
         assert ANA not in text and BEN not in text
+        assert page.locator('[data-testid="stSidebarNav"], a[href*="Athlete"]').count() == 0
     page.context.close()
 
 

@@ -57,17 +57,19 @@ def current_actor(store: Store) -> Actor | None:
 # ---------------------------------------------------------------------------- oidc (part B)
 
 def oidc_actor(store: Store) -> Actor | None:
-    """The actor signed in through OpenID Connect (``st.login``), or None.
+    """The actor signed in through OpenID Connect (``st.login``), or None: the provider's groups
+    claim mapped to a role in the settings, the account provisioned on login
+    (:mod:`stridewise.ui.oidc_login`)."""
+    from stridewise.ui import oidc_login
 
-    OIDC BRANCH: the provider login (``st.user``, roles from the groups claim mapped in
-    settings, provisioning with :meth:`stridewise.accounts.Accounts.ensure_user`) plugs in here.
-    """
-    return None
+    return oidc_login.oidc_actor(store)
 
 
 def oidc_login_screen(store: Store) -> None:
-    """OIDC BRANCH: the "Log in with ..." button (``st.login``) for an anonymous visitor."""
-    st.info("Sign-in through the club's identity provider is not configured yet.")
+    """The "Log in" button (``st.login``) for an anonymous visitor."""
+    from stridewise.ui import oidc_login
+
+    oidc_login.login_screen(store)
 
 
 # ---------------------------------------------------------------------------- local accounts

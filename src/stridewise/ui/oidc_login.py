@@ -9,7 +9,7 @@ button, never anything about an athlete.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pandas as pd
 import streamlit as st
@@ -31,60 +31,63 @@ def _auth_section() -> dict[str, Any]:
     return section.to_dict() if hasattr(section, "to_dict") else dict(section or {})
 
 
-def _stop_with(message: str, *, kind: str = "error", logout: bool = False) -> None:
+def _refused(message: str) -> NoReturn:
+    """A signed-in user who gets no access: the reason and the way out, nothing else."""
     st.title("Stridewise")
-    (st.error if kind == "error" else st.warning)(fmt.md_escape(message))
-    if logout and st.button("Log out", key="sw_oidc_logout_refused"):
+    st.warning(fmt.md_escape(message), icon=":material/lock:")
+    if st.button("Log out", key="sw_oidc_logout_refused", icon=":material/logout:"):
+        st.session_state.clear()
         st.logout()
     st.stop()
 
 
-def _login_page(provider: str | None) -> None:
-    st.title("Stridewise")
-    st.write("This Stridewise belongs to a club. Log in with your club account to see the "
-             "training data you may see.")
-    if st.button("Log in", type="primary", key="sw_oidc_login"):
+def login_screen(store: Store) -> None:  # noqa: ARG001 - same signature as the local form
+    """What an anonymous visitor sees: one sentence and the "Log in" button (``st.login``), or
+    the sentence that says what the server's configuration lacks."""
+    provider, problem = oidc.provider_from_auth_section(_auth_section())
+    if problem:
+        st.error(fmt.md_escape(problem))
+        return
+    st.markdown("Log in with your club account to see your training or your athletes.")
+    if st.button("Log in", type="primary", key="sw_oidc_login", icon=":material/login:"):
         try:
-            st.login(provider) if provider else st.login()
+            if provider:
+                st.login(provider)
+            else:
+                st.login()
         except Exception as exc:  # noqa: BLE001 - Streamlit's auth errors carry no user sentence
             st.error("The sign-in provider could not be reached or is misconfigured "
                      f"({type(exc).__name__}); the server log has the details.")
-    st.stop()
 
 
-def oidc_actor(store: Store) -> Actor:
-    """The signed-in user as an actor. Otherwise draws the login page (or the sentence that says
-    why this account gets no access) and stops the script run."""
-    provider, problem = oidc.provider_from_auth_section(_auth_section())
-    if problem:
-        _stop_with(problem)
-    if not st.user.is_logged_in:
-        _login_page(provider)
+def oidc_actor(store: Store) -> Actor | None:
+    """The user signed in through the provider, as an actor; None when nobody is signed in (or
+    the server lacks its ``[auth]`` configuration: :func:`login_screen` says so). A signed-in
+    user whose groups give no access sees why, and the script run stops."""
+    _provider, problem = oidc.provider_from_auth_section(_auth_section())
+    if problem or not st.user.is_logged_in:
+        return None
     claims = {k: v for k, v in st.user.to_dict().items() if k != "tokens"}
-    try:
-        settings = store.settings() or {}
-    except StridewiseError as exc:
-        _stop_with(exc.message)
     # decided on every run: a changed mapping or a disabled account takes effect at once
     accounts = Accounts(store)
     email = oidc.email_from_claims(claims)
-    existing = accounts.user(email) if email else None
+    try:
+        settings = store.settings() or {}
+        existing = accounts.user(email) if email else None
+    except StridewiseError as exc:
+        _refused(exc.message)
     decision = oidc.decide(claims, oidc.config_from_settings(settings),
                            admins=oidc.bootstrap_admins(),
                            linked_athlete=existing.athlete if existing else None)
     if not decision.allowed or decision.email is None or decision.role is None:
-        _stop_with(decision.message, kind="warning", logout=True)
+        _refused(decision.message)
     squads = existing.squads if existing is not None and decision.role == "coach" else ()
     try:
-        actor = accounts.ensure_user(decision.email, decision.role, decision.athlete,
-                                     squads=squads)
+        return accounts.ensure_user(decision.email, decision.role, decision.athlete,
+                                    squads=squads)
     except StridewiseError as exc:
-        _stop_with(exc.message, kind="warning", logout=True)
-    with st.sidebar:
-        st.caption(f"Signed in as {fmt.md_escape(actor.email)} ({actor.role})")
-        if st.button("Log out", key="sw_oidc_logout"):
-            st.logout()
-    return actor
+        _refused(exc.message)
+    return None  # pragma: no cover - _refused stops the run
 
 
 # --------------------------------------------------------------------------- admin editor
