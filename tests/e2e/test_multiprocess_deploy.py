@@ -34,7 +34,7 @@ from club_harness import (
 
 from stridewise.store import Store
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("club_multiprocess")]
 
 DEMO = ROOT / "data" / "demo"
 MIA, NOA, OLA = "Mia Multi", "Noa Multi", "Ola Multi"

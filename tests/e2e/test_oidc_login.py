@@ -35,7 +35,7 @@ from stridewise.access import Actor
 from stridewise.accounts import Accounts
 from stridewise.store import Store
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("club_oidc")]
 
 DEMO = ROOT / "data" / "demo"
 ANA, BEN = "Ana Club", "Ben Club"

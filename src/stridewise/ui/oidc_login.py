@@ -134,3 +134,15 @@ def settings_editor(store: Store, actor: Actor) -> None:
         st.error(fmt.md_escape(exc.message))
         return
     st.success(f"Saved: {len(new.group_roles)} group(s) mapped, claim '{new.groups_claim}'.")
+
+
+def settings_section(store: Store) -> None:
+    """On the Settings page in ``oidc`` mode: the sign-in section for the signed-in admin
+    (nothing in the other modes)."""
+    from stridewise.ui import auth
+
+    actor = st.session_state.get(auth.ACTOR_KEY)
+    if auth.mode() != "oidc" or actor is None:
+        return
+    st.subheader("Sign-in provider: groups and roles")
+    settings_editor(store, actor)
