@@ -261,10 +261,10 @@ class _ViewThrottle:
     """Per process: when each (actor, athlete) view was last written to the audit log."""
 
     def __init__(self) -> None:
-        self.seen: dict[tuple[str, str, str], float] = {}
+        self.seen: dict[tuple[str, ...], float] = {}
         self.lock = threading.Lock()
 
-    def due(self, key: tuple[str, str, str], now: float) -> bool:
+    def due(self, key: tuple[str, ...], now: float) -> bool:
         with self.lock:
             last = self.seen.get(key)
             if last is not None and now - last < VIEW_AUDIT_INTERVAL_S:
@@ -395,8 +395,9 @@ class ScopedStore:
             return
         if action == "view":
             now = time.monotonic()
+            where = f"{id(self._store)}:{self._store.display_url}"  # one store object
             names = [n for n in names
-                     if _THROTTLE.due((actor.label, n or "", detail), now)]
+                     if _THROTTLE.due((where, actor.label, n or "", detail), now)]
             if not names:
                 return
         write_audit(self._store, actor, action, names, detail)

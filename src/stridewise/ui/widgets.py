@@ -260,7 +260,13 @@ def download_row(items: list[tuple[str, Callable[[], bytes | str], str, str]], *
 
 
 def empty_state(text: str) -> None:
-    """What to do when there is nothing to show yet."""
+    """What to do when there is nothing to show yet (a coach: wait for a grant)."""
+    actor = st.session_state.get("sw_actor")
+    if actor is not None and getattr(actor, "role", "") == "coach":
+        st.info("No athlete has granted you access yet. Athletes share their data with you "
+                "on their Account page (with you, or with a squad you coach).",
+                icon=":material/lock:")
+        return
     st.info(text, icon=":material/upload_file:")
     st.page_link(state.IMPORT_PAGE, label="Import training files", icon=":material/upload:")
 
