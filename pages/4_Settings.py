@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from stridewise.ui import oidc_login, state, watch_view, widgets
 from stridewise.ui import settings_page as sp
-from stridewise.ui import state, watch_view, widgets
 
 store = widgets.setup_page("Settings", ":material/tune:")
 watch_view.autostart(store)
@@ -21,6 +21,7 @@ general, targets_tab, risk_tab, rules_tab, athletes_tab = st.tabs(
     ["General", "Weekly targets", "Risk thresholds", "Classification rules", "Athletes"])
 with general:
     sp.general_tab(store, settings)
+    oidc_login.settings_section(store)  # club mode with OpenID Connect: groups → roles
 with targets_tab:
     sp.targets_tab(store, settings)
 with risk_tab:

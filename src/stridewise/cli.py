@@ -1,5 +1,8 @@
 """Command line (DESIGN §6): ``python -m stridewise sessions|weekly|risk|import|watch|export ...``.
 
+Commands that use the store act as the operator (:meth:`stridewise.access.Actor.operator`)
+through a :class:`~stridewise.access.ScopedStore`; ``users`` manages the accounts of club mode.
+
 Output goes to stdout as CSV with a header row or as a JSON array of records; import reports,
 assumptions and unreadable files go to stderr. Exit codes: 0 success, 1 a file could not be read
 (the others still count) or the store failed, 2 bad usage. No traceback reaches the user
@@ -170,7 +173,104 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Replace everything in the store (STRIDEWISE_DB) with the "
                                    "backup in DIR made by `backup`.")
     p.add_argument("directory", metavar="DIR", help="folder holding a backup")
+    _add_users_parser(sub)
     return parser
+
+
+# --------------------------------------------------------------------------- accounts
+
+def _open_store():  # noqa: ANN202 - a ScopedStore
+    """The store (STRIDEWISE_DB) as the operator sees it: whoever runs the command line has the
+    server's shell and database, so admin rights; changes are audited as "command line"."""
+    from stridewise.access import Actor, ScopedStore
+    from stridewise.store import Store
+
+    return ScopedStore(Store.from_env(), Actor.operator())
+
+
+def _add_users_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("users", help="club accounts: add, grant, revoke, list",
+                       description="Manage the accounts of club mode (STRIDEWISE_AUTH=local or "
+                                   "oidc) as an admin operation.")
+    us = p.add_subparsers(dest="users_command", metavar="ACTION", parser_class=_Parser)
+    q = us.add_parser("add", help="create an account")
+    q.add_argument("email", metavar="EMAIL")
+    q.add_argument("--role", required=True, choices=["admin", "coach", "athlete"])
+    q.add_argument("--athlete", default=None,
+                   help="the athlete an athlete account owns (default: the e-mail's name part)")
+    q.add_argument("--squad", action="append", default=[], metavar="NAME",
+                   help="limit a coach to this squad (an assistant coach; repeatable)")
+    q.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of stdin (else an invitation "
+                        "link is printed)")
+    q = us.add_parser("grant", help="give a coach or a squad access to an athlete")
+    q.add_argument("athlete", metavar="ATHLETE")
+    g = q.add_mutually_exclusive_group(required=True)
+    g.add_argument("--to", metavar="EMAIL", help="the coach's e-mail")
+    g.add_argument("--squad", metavar="NAME")
+    q = us.add_parser("revoke", help="withdraw a grant")
+    q.add_argument("athlete", metavar="ATHLETE")
+    g = q.add_mutually_exclusive_group(required=True)
+    g.add_argument("--from", dest="from_", metavar="EMAIL", help="the coach's e-mail")
+    g.add_argument("--squad", metavar="NAME")
+    q = us.add_parser("coach", help="make a coach a coach of a squad (or no longer)")
+    q.add_argument("squad", metavar="SQUAD")
+    q.add_argument("--coach", required=True, metavar="EMAIL")
+    q.add_argument("--remove", action="store_true", help="no longer coaches the squad")
+    q = us.add_parser("list", help="accounts, grants and squads")
+    _add_format(q)
+
+
+def _cmd_users(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from stridewise.access import Actor
+    from stridewise.accounts import Accounts
+
+    if not getattr(args, "users_command", None):
+        raise UsageError("Say what to do: users add|grant|revoke|coach|list.")
+    store = _open_store()
+    acc, op = Accounts(store), Actor.operator()
+    try:
+        cmd = args.users_command
+        if cmd == "add":
+            password = None
+            if args.password_stdin:
+                password = sys.stdin.readline().rstrip("\r\n")
+                if not password:
+                    raise UsageError("--password-stdin read no password from stdin.")
+            user = acc.create_user(args.email, args.role, args.athlete, password,
+                                   squads=args.squad, by=op)
+            out.write(f"Added {user.email} ({user.role}"
+                      + (f", athlete {user.athlete}" if user.athlete else "") + ")\n")
+            if password is None:
+                token = acc.invite(user.email, user.role, user.athlete, by=op)
+                out.write(f"One-time link to set the password (valid 3 days): "
+                          f"/?invite={token}\n")
+        elif cmd == "grant":
+            acc.grant(args.athlete, coach=args.to, squad=args.squad, by=op)
+            out.write(f"{args.athlete}: access granted to {args.to or 'squad ' + args.squad}\n")
+        elif cmd == "revoke":
+            had = acc.revoke(args.athlete, coach=args.from_, squad=args.squad, by=op)
+            who = args.from_ or "squad " + args.squad
+            out.write(f"{args.athlete}: access of {who} revoked\n" if had else
+                      f"{args.athlete}: {who} had no access\n")
+        elif cmd == "coach":
+            acc.set_squad_coach(args.squad, args.coach, by=op, coaches=not args.remove)
+            out.write(f"{args.coach} {'no longer coaches' if args.remove else 'coaches'} "
+                      f"{args.squad}\n")
+        else:
+            users = acc.users(op)
+            grants = acc.grants(op)
+            squads = acc.squads()
+            users["access_to"] = [
+                ", ".join(sorted(set(grants.loc[(grants["kind"] == "coach")
+                                                & (grants["grantee"] == e), "athlete"])))
+                for e in users["email"]]
+            users["coaches_squads"] = [", ".join(squads.loc[squads["coach"] == e, "squad"])
+                                       for e in users["email"]]
+            write_table(users.drop(columns=["user_id"]), args.format, out)
+    finally:
+        store.close()
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- reading files
@@ -408,7 +508,6 @@ def _risk_from_store(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from stridewise import risk
     from stridewise.assessment import assess_all, roster_frame
     from stridewise.pipeline import analyse_store, store_settings
-    from stridewise.store import Store
 
     if args.paths:
         raise UsageError("Give either --store or export files, not both.")
@@ -417,7 +516,7 @@ def _risk_from_store(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         as_of = pd.to_datetime(args.as_of, errors="coerce")
         if pd.isna(as_of):
             raise UsageError(f"--as-of needs a date such as 2026-12-07, not {args.as_of!r}.")
-    store = Store.from_env()
+    store = _open_store()
     try:
         settings = store_settings(store)
         if args.display_units:
@@ -473,9 +572,8 @@ def _import_garmin_exports(store, paths: list[Path], args: argparse.Namespace, o
 
 def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from stridewise.ingest.garminexport import is_export_dir, is_export_file
-    from stridewise.store import Store
 
-    store = Store.from_env()
+    store = _open_store()
     garmin = [p for p in map(Path, args.paths)
               if is_export_dir(p) or (p.is_file() and p.suffix.lower() == ".zip"
                                       and is_export_file(p))]
@@ -497,9 +595,8 @@ def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from stridewise.exports import parquet_bytes
     from stridewise.pipeline import analyse_store
-    from stridewise.store import Store
 
-    store = Store.from_env()
+    store = _open_store()
     names = list(store.athletes()["name"])
     if args.athlete is not None and args.athlete not in names:
         raise UsageError(f"No athlete called '{args.athlete}' in the store "
@@ -510,6 +607,9 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         analysis = analyse_store(store, [args.athlete] if args.athlete else None)
         table = _columns(analysis.sessions, SESSION_COLUMNS_OUT + ["notes"])
+    store.record_export([args.athlete] if args.athlete else names,
+                        f"command-line export ({'wellness' if args.wellness else 'sessions'}, "
+                        f"{args.format})")
     if args.format == "parquet":
         data = parquet_bytes(table)
         if args.output:
@@ -532,13 +632,12 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from stridewise import watch
-    from stridewise.store import Store
 
     settle = watch.SETTLE_S if args.settle is None else args.settle
     poll = watch.POLL_S if args.poll is None else args.poll
     if settle < 0 or poll <= 0:
         raise UsageError("--settle must be 0 or more and --poll more than 0 seconds.")
-    store = Store.from_env()
+    store = _open_store()
     failed = [0]
 
     def say(ev) -> None:
@@ -574,18 +673,16 @@ def _count(store) -> str:
 
 
 def _cmd_backup(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from stridewise.store import Store
 
-    store = Store.from_env()
+    store = _open_store()
     folder = store.backup(args.directory)
     out.write(f"Backed up {_count(store)} to {folder}\n")
     return EXIT_OK
 
 
 def _cmd_restore(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from stridewise.store import Store
 
-    store = Store.from_env()
+    store = _open_store()
     store.restore(args.directory)
     out.write(f"Restored {_count(store)} from {args.directory}\n")
     return EXIT_OK
@@ -593,7 +690,7 @@ def _cmd_restore(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 COMMANDS = {"sessions": _cmd_sessions, "weekly": _cmd_sessions, "risk": _cmd_risk,
             "import": _cmd_import, "watch": _cmd_watch, "export": _cmd_export, "backup": _cmd_backup,
-            "restore": _cmd_restore}
+            "restore": _cmd_restore, "users": _cmd_users}
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,

@@ -54,6 +54,7 @@ from stridewise.schema import (
     normalise,
 )
 from stridewise.store_schema import (
+    ACCESS_TABLES,
     DATA_TABLES,
     DERIVED_TABLES,
     SCHEMA_VERSION,
@@ -549,7 +550,11 @@ class Store:
             if self.backend == "sqlite":
                 self.engine = _sqlite_engine(self.url)
             else:
-                self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+                # pool sizes from STRIDEWISE_DB_POOL_* (see dbpool.py and docs/deploy.md)
+                from stridewise.dbpool import pool_settings
+
+                self.engine = sa.create_engine(self.url, pool_pre_ping=True,
+                                               **pool_settings().engine_kwargs())
         except (SQLAlchemyError, ImportError) as exc:
             raise StoreError(f"The database {self.display_url} cannot be opened: "
                              f"{_reason(exc)}.") from exc
@@ -1359,11 +1364,11 @@ class Store:
         return out
 
     def set_override(self, session_id: str, *, area: Any = ..., rpe: Any = ...,
-                     notes: Any = ...) -> None:
+                     notes: Any = ..., edited_by: str | None = None) -> None:
         """Set the user's area, RPE (0-10) and/or notes for a session.
 
         Arguments left out keep their value; None (or "") clears that one field. Imports never
-        change these.
+        change these. ``edited_by`` names who made the edit (kept on the edit row).
         """
         vals: dict[str, Any] = {}
         if area is not ...:
@@ -1400,7 +1405,7 @@ class Store:
             conn.execute(sa.delete(ov).where(ov.c.session_id == session_id))
             if any(v is not None for v in row.values()):
                 conn.execute(sa.insert(ov).values(session_id=session_id, updated_at=_now(),
-                                                  **row))
+                                                  edited_by=edited_by, **row))
             derived.touch(conn, self._owners(conn, [session_id]))
 
         self._write(tx)
@@ -1423,7 +1428,8 @@ class Store:
                                        .where(s.c.session_id.in_(list(session_ids)))).scalars()))
 
     def overrides(self) -> pd.DataFrame:
-        """DataFrame[session_id, area, rpe, notes, updated_at] of every user edit."""
+        """DataFrame[session_id, area, rpe, notes, updated_at, edited_by] of every user edit
+        (``edited_by``: who made it, None when not recorded)."""
         ov = T["overrides"]
         return self._read(lambda c: _frame(c.execute(sa.select(ov).order_by(ov.c.session_id))))
 
@@ -1493,9 +1499,10 @@ class Store:
         return self._write(tx)
 
     def confirm_area(self, session_id: str, area: str,
-                     rule: Mapping[str, Any] | None = None) -> None:
+                     rule: Mapping[str, Any] | None = None, *,
+                     edited_by: str | None = None) -> None:
         """Set a session's area as the user's (an override) and, with ``rule``, put that rule
-        first in the user's rules: both or neither."""
+        first in the user's rules: both or neither. ``edited_by`` names who made the edit."""
         if area not in AREAS:
             raise UsageError(f"'{area}' is not a training area (choose one of "
                              f"{', '.join(AREAS)}).")
@@ -1512,7 +1519,8 @@ class Store:
                                .where(ov.c.session_id == session_id)).mappings().first()
             conn.execute(sa.delete(ov).where(ov.c.session_id == session_id))
             conn.execute(sa.insert(ov).values(session_id=session_id, updated_at=_now(),
-                                              area=area, **(dict(cur) if cur else {})))
+                                              area=area, edited_by=edited_by,
+                                              **(dict(cur) if cur else {})))
             if new is not None:
                 text = conn.execute(sa.select(r.c.rules).where(r.c.id == 1)).scalar()
                 old = json.loads(text) if text else []
@@ -1683,6 +1691,8 @@ class Store:
             a = T["athletes"]
             top = conn.execute(sa.select(sa.func.max(a.c.data_version))).scalar() or 0
             for name in (*reversed(DATA_TABLES), *DERIVED_TABLES):
+                if name in ACCESS_TABLES and name not in data:
+                    continue  # a backup from before accounts existed keeps today's accounts
                 if name != "meta":
                     conn.execute(sa.delete(T[name]))
             for name in DATA_TABLES:

@@ -41,7 +41,7 @@ from sqlalchemy.engine import Connection
 from stridewise.schema import COLUMNS
 
 #: The schema version this code writes and reads.
-SCHEMA_VERSION: Final[int] = 6
+SCHEMA_VERSION: Final[int] = 7
 
 #: Sources whose start times arrive in UTC and are converted to the athlete's zone on import
 #: (Strava CSV and export zip, FIT, TCX, GPX, Apple Health, Nike JSON). Their stored rows keep
@@ -171,7 +171,8 @@ def build_metadata(version: int) -> sa.MetaData:
              sa.Column("area", sa.Text),
              sa.Column("rpe", sa.Float),
              sa.Column("notes", sa.Text),
-             sa.Column("updated_at", sa.DateTime, nullable=False))
+             sa.Column("updated_at", sa.DateTime, nullable=False),
+             *([sa.Column("edited_by", sa.Text)] if version >= 7 else []))
     sa.Table("settings", md,
              sa.Column("key", sa.Text, primary_key=True),
              sa.Column("value", sa.Text, nullable=False))
@@ -187,6 +188,8 @@ def build_metadata(version: int) -> sa.MetaData:
         _wellness_tables(md)
     if version >= 6:
         _derived_tables(md)
+    if version >= 7:
+        _access_tables(md)
     return md
 
 
@@ -249,6 +252,69 @@ def _derived_tables(md: sa.MetaData) -> None:
              sa.Column("payload", sa.LargeBinary, nullable=False))
 
 
+# --- accounts and access (version 7) ---------------------------------------------------------
+
+def _access_tables(md: sa.MetaData) -> None:
+    """Version 7: accounts, sharing and the audit log (see :mod:`stridewise.accounts`).
+
+    ``users``: one account per e-mail (role owner/admin/coach/athlete; an athlete account owns
+    the athlete of that name; ``squads`` limits an assistant coach, JSON list; the password is
+    an Argon2id hash, NULL until set). ``grants``: athlete -> coach (``kind`` "coach", grantee
+    the coach's e-mail) or athlete -> squad (``kind`` "squad"). ``squad_coaches``: which coaches
+    coach a squad. ``invitations`` and ``auth_sessions`` keep only SHA-256 hashes of their
+    tokens. ``login_attempts``: failed logins per account and client (rate limiting across
+    processes). ``audit_log``: who viewed, exported or changed which athlete's data.
+    """
+    sa.Table("users", md,
+             sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("email", sa.Text, nullable=False, unique=True),
+             sa.Column("role", sa.Text, nullable=False),
+             sa.Column("athlete", sa.Text),
+             sa.Column("squads", sa.Text, nullable=False, server_default="[]"),
+             sa.Column("password_hash", sa.Text),
+             sa.Column("created_at", sa.DateTime, nullable=False),
+             sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()))
+    sa.Table("grants", md,
+             sa.Column("athlete", sa.Text, primary_key=True),
+             sa.Column("kind", sa.Text, primary_key=True),
+             sa.Column("grantee", sa.Text, primary_key=True),
+             sa.Column("granted_by", sa.Text, nullable=False, server_default=""),
+             sa.Column("granted_at", sa.DateTime, nullable=False),
+             sa.Index("ix_grants_grantee", "kind", "grantee"))
+    sa.Table("squad_coaches", md,
+             sa.Column("squad", sa.Text, primary_key=True),
+             sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=False))
+    sa.Table("invitations", md,
+             sa.Column("token_hash", sa.Text, primary_key=True),
+             sa.Column("email", sa.Text, nullable=False),
+             sa.Column("purpose", sa.Text, nullable=False, server_default="invite"),
+             sa.Column("created_by", sa.Text, nullable=False, server_default=""),
+             sa.Column("created_at", sa.DateTime, nullable=False),
+             sa.Column("expires_at", sa.DateTime, nullable=False),
+             sa.Column("used_at", sa.DateTime))
+    sa.Table("auth_sessions", md,
+             sa.Column("token_hash", sa.Text, primary_key=True),
+             sa.Column("user_id", sa.Integer, nullable=False, index=True),
+             sa.Column("created_at", sa.DateTime, nullable=False),
+             sa.Column("expires_at", sa.DateTime, nullable=False))
+    sa.Table("login_attempts", md,
+             sa.Column("attempt_id", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("email", sa.Text, nullable=False),
+             sa.Column("client", sa.Text, nullable=False),
+             sa.Column("at", sa.DateTime, nullable=False),
+             sa.Index("ix_login_attempts_email", "email", "at"),
+             sa.Index("ix_login_attempts_client", "client", "at"))
+    sa.Table("audit_log", md,
+             sa.Column("audit_id", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("at", sa.DateTime, nullable=False),
+             sa.Column("actor", sa.Text, nullable=False),
+             sa.Column("role", sa.Text, nullable=False),
+             sa.Column("action", sa.Text, nullable=False),
+             sa.Column("athlete", sa.Text, nullable=False, server_default=""),
+             sa.Column("detail", sa.Text, nullable=False, server_default=""),
+             sa.Index("ix_audit_log_athlete", "athlete", "at"))
+
+
 #: The current layout; the store codes against these tables.
 METADATA: Final[sa.MetaData] = build_metadata(SCHEMA_VERSION)
 T = METADATA.tables
@@ -256,7 +322,14 @@ T = METADATA.tables
 DATA_TABLES: Final[tuple[str, ...]] = (
     "meta", "athletes", "imports", "source_sessions", "import_sessions", "sessions",
     "overrides", "settings", "rules", "mapping_profiles", "wellness", "import_parts",
+    # --- accounts and access (version 7) ---
+    "users", "grants", "squad_coaches", "invitations", "auth_sessions", "login_attempts",
+    "audit_log",
 )
+#: The accounts-and-access tables (version 7): a backup without them leaves them as they are.
+ACCESS_TABLES: Final[tuple[str, ...]] = (
+    "users", "grants", "squad_coaches", "invitations", "auth_sessions", "login_attempts",
+    "audit_log")
 #: Tables computed from the data tables (not backed up; rebuilt from the sessions).
 DERIVED_TABLES: Final[tuple[str, ...]] = ("derived_roster", "derived_weekly", "derived_daily")
 
@@ -331,9 +404,19 @@ def _step_6(conn: Connection) -> None:
     derived.refresh_all(conn)
 
 
+def _step_7(conn: Connection) -> None:
+    """Version 7: accounts, grants, squads, invitations, login sessions and attempts, the audit
+    log, and who made each edit (``overrides.edited_by``)."""
+    conn.execute(sa.text("ALTER TABLE overrides ADD COLUMN edited_by TEXT"))
+    md = sa.MetaData()
+    _access_tables(md)
+    md.create_all(conn)
+
+
 #: version -> step that brings a database from version-1 to version.
 MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {
-    1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6}
+    1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6,
+    7: _step_7}
 
 
 def current_version(conn: Connection) -> int:

@@ -256,6 +256,7 @@ def ensure_watching(folder: str | Path, athlete: str, db_url: str | None = None,
     folder was watched for another athlete). The watcher runs on a daemon thread with its own
     store (``db_url``, default ``STRIDEWISE_DB``). Raises UsageError for a missing folder.
     """
+    from stridewise.access import Actor, ScopedStore
     from stridewise.store import Store
 
     key = _key(folder)
@@ -275,7 +276,8 @@ def ensure_watching(folder: str | Path, athlete: str, db_url: str | None = None,
 
         def loop() -> None:
             try:
-                store = Store(db_url)
+                # the server's own folder, set by its admin: imports act as the operator
+                store = ScopedStore(Store(db_url), Actor.operator())
             except StridewiseError as exc:
                 running.error = exc.message
                 return

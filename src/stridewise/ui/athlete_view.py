@@ -359,7 +359,7 @@ def sessions_editor(store: Store, analysis: Any, athlete: str, start: date, end:
 def exports(analysis: Any, athlete: str, start: date, end: date, as_of: date,
             settings: Settings) -> None:
     widgets.download_row(export_items(analysis, athlete, start, end, settings),
-                         key="athlete_dl")
+                         key="athlete_dl", athletes=[athlete])
     st.caption("The report is a one-page HTML file: open it and print to PDF from the browser. "
                "CSV cells that start with = + - @ are neutralised so spreadsheets do not run them.")
 

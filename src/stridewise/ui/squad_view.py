@@ -131,7 +131,8 @@ def weekly_for(view: View, names: list[str], weeks: int) -> pd.DataFrame:
 def exports(view: View, roster: pd.DataFrame, names: list[str], title: str = "Squad") -> None:
     if roster.empty:
         return
-    widgets.download_row(export_items(view, roster, names, title), key="squad_dl")
+    widgets.download_row(export_items(view, roster, names, title), key="squad_dl",
+                         athletes=names)
 
 
 def export_items(view: View, roster: pd.DataFrame, names: list[str], title: str = "Squad"

@@ -31,6 +31,7 @@ from stridewise.errors import StridewiseError
 from stridewise.settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
+    from stridewise.access import ScopedStore
     from stridewise.pipeline import Analysis
     from stridewise.store import Store
 
@@ -73,9 +74,34 @@ def _store_for(url: str) -> Store:
     return store
 
 
-def get_store() -> Store:
-    """The store for the current ``STRIDEWISE_DB`` (created, and demo-filled, on first use)."""
+def raw_store() -> Store:
+    """The unscoped store for the current ``STRIDEWISE_DB`` (created, and demo-filled, on
+    first use). Only the login gate and the accounts module use it; pages use
+    :func:`get_store`."""
     return _store_for(db_url())
+
+
+# --- access: the store as the signed-in user sees it ----------------------------------------
+
+def get_store() -> ScopedStore:
+    """The store as this session's actor sees it (set by ``widgets.setup_page``; personal
+    mode: the owner). In club mode before login every call is refused."""
+    from stridewise.access import Actor, ScopedStore, auth_mode
+
+    actor = st.session_state.get("sw_actor")
+    if actor is None and auth_mode() == "none":
+        actor = Actor.personal()
+    return ScopedStore(raw_store(), actor)
+
+
+def scope_key(store: Any) -> tuple[Any, ...]:
+    """Part of every cache key over several athletes: what this actor may see ("all" for an
+    owner/admin, else the sorted visible athletes), so no cached result crosses actors."""
+    visible = getattr(store, "visible", None)
+    if visible is None:
+        return ("all",)
+    vis = visible()
+    return ("all",) if vis is None else ("only", *sorted(vis))
 
 
 def current_settings(store: Store) -> Settings:
@@ -101,11 +127,12 @@ def current_rules(store: Store) -> list[classify.Rule]:
 
 
 def athletes_table(store: Store) -> pd.DataFrame:
-    return _athletes_cached(db_url(), store.version())
+    """The athletes this session may see, sorted by name."""
+    return _athletes_cached(db_url(), store.version(), scope_key(store))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _athletes_cached(url: str, version: int) -> pd.DataFrame:
+def _athletes_cached(url: str, version: int, scope: tuple[Any, ...]) -> pd.DataFrame:
     df = get_store().athletes()
     return df.sort_values("name", key=lambda s: s.str.casefold()).reset_index(drop=True)
 
@@ -180,7 +207,14 @@ def analysis(store: Store, athletes: list[str] | None = None,
     """
     settings = current_settings(store)
     settings_json = json.dumps(settings.to_dict(), sort_keys=True, default=str)
-    base = (db_url(), _data_key(store, athletes), settings_json, tuple(athletes or ()))
+    if hasattr(store, "record_view"):
+        if not athletes and scope_key(store) != ("all",):
+            athletes = list(scope_key(store)[1:])  # "everyone" = everyone this actor sees
+        if athletes:
+            store.record_view(athletes, "analysis")  # refused for an athlete out of scope
+    scope = ("named",) if athletes else scope_key(store)
+    base = (db_url(), (*_data_key(store, athletes), scope), settings_json,
+            tuple(athletes or ()))
     stale = False
     if end is None:
         today = date.today()
@@ -205,7 +239,8 @@ def _data_key(store: Store, athletes: list[str] | None) -> tuple[Any, ...]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _squad_cached(url: str, version: int, settings_json: str, today: date) -> Any:
+def _squad_cached(url: str, version: int, settings_json: str, today: date,
+                  scope: tuple[Any, ...] = ("all",)) -> Any:
     return get_store().squad_snapshot(today)
 
 
@@ -215,8 +250,10 @@ def squad_view(store: Store) -> View:
     chart draws with :func:`squad_weekly`; :func:`squad_daily` gives whole daily tables."""
     settings = current_settings(store)
     settings_json = json.dumps(settings.to_dict(), sort_keys=True, default=str)
-    key = (db_url(), store.version(), settings_json, date.today())
+    key = (db_url(), store.version(), settings_json, date.today(), scope_key(store))
     snap = _squad_cached(*key)
+    if hasattr(store, "record_view"):
+        store.record_view(sorted(set(snap.analysis.risk.get("athlete", []))), "squad")
     return View(snap.analysis, snap.as_of, snap.stale, settings, (*key, "squad"))
 
 

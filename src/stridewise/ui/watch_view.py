@@ -30,7 +30,10 @@ def autostart(store: Store) -> None:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _started(url: str) -> bool:
     try:
-        watch.sync_watchers(state.get_store(), url or None)
+        from stridewise.access import Actor, ScopedStore
+
+        # the server's own folders: started by the app process, acting as its operator
+        watch.sync_watchers(ScopedStore(state.raw_store(), Actor.operator()), url or None)
     except StridewiseError:
         return False
     return True
@@ -38,6 +41,9 @@ def _started(url: str) -> bool:
 
 def render(store: Store) -> None:
     """The watched-folder section: pick an athlete, set or clear the folder, see activity."""
+    actor = getattr(store, "actor", None)
+    if actor is not None and not actor.manages:
+        return  # folders on the server: an admin's business
     st.subheader("Watched folders", anchor=False)
     st.caption("Point Garmin Express, your phone's sync folder or a shared club drive at a "
                "folder: every new file that appears there is imported once, as soon as it is "

@@ -18,18 +18,32 @@ from stridewise.errors import StridewiseError
 from stridewise.ui import fmt, state
 
 if TYPE_CHECKING:  # pragma: no cover
+    from stridewise.access import Actor, ScopedStore
     from stridewise.store import Store
 
 APP_NAME = "Stridewise"
 
 
-def setup_page(title: str, icon: str = ":material/directions_run:") -> Store:
-    """Page config + the store (the demo squad is imported into an empty database)."""
+def setup_page(title: str, icon: str = ":material/directions_run:") -> ScopedStore:
+    """Page config + the store as the signed-in user sees it (the demo squad is imported into
+    an empty database). Club mode: a visitor who is not signed in sees only the login form."""
     st.set_page_config(page_title=f"{title} · {APP_NAME}", page_icon=icon, layout="wide")
-    nav()
     try:
+        # --- access gate (club mode): nothing about any athlete before login ---
+        from stridewise.ui import auth
+
+        raw = state.raw_store()
+        actor = auth.current_actor(raw)
+        if actor is None:
+            st.session_state.pop(auth.ACTOR_KEY, None)
+            auth.login_screen(raw)
+            st.stop()
+        st.session_state[auth.ACTOR_KEY] = actor
+        nav(actor)
+        with st.sidebar:
+            auth.logout_button(raw, actor)
         store = state.get_store()
-        if not st.session_state.get("sw_zone_checked"):
+        if not st.session_state.get("sw_zone_checked") and actor.manages:
             st.session_state["sw_zone_checked"] = True
             if adopt_browser_zone(store, getattr(st.context, "timezone", None)):
                 state.clear_caches()
@@ -68,12 +82,18 @@ NAV = (
 )
 
 
-def nav() -> None:
-    """The sidebar navigation (Streamlit's automatic page list is switched off in config)."""
+ACCOUNT_PAGE = "pages/6_Account.py"
+
+
+def nav(actor: Actor | None = None) -> None:
+    """The sidebar navigation (Streamlit's automatic page list is switched off in config);
+    the Account page for a signed-in club user."""
     with st.sidebar:
         st.markdown(f"### :material/directions_run: {APP_NAME}")
         for page, label, icon in NAV:
             st.page_link(page, label=label, icon=icon)
+        if actor is not None and actor.role != "owner":
+            st.page_link(ACCOUNT_PAGE, label="Account", icon=":material/account_circle:")
         st.divider()
 
 
@@ -201,11 +221,15 @@ def demo_banner(store: Store, *, key: str) -> None:
                 st.rerun()
 
 
-def _deferred(make: Callable[[], bytes | str]) -> Callable[[], bytes | str]:
-    """Wrap an export builder so a failure downloads one sentence instead of breaking."""
+def _deferred(make: Callable[[], bytes | str], audit: Callable[[], None] | None = None,
+              ) -> Callable[[], bytes | str]:
+    """Wrap an export builder so a failure downloads one sentence instead of breaking;
+    ``audit`` runs first (records the export; refuses one out of the user's scope)."""
 
     def run() -> bytes | str:
         try:
+            if audit is not None:
+                audit()
             return make()
         except StridewiseError as exc:
             return f"The export could not be made: {exc.message}\n"
@@ -214,22 +238,35 @@ def _deferred(make: Callable[[], bytes | str]) -> Callable[[], bytes | str]:
 
 
 def download_row(items: list[tuple[str, Callable[[], bytes | str], str, str]], *,
-                 key: str) -> None:
+                 key: str, athletes: Iterable[str] = ()) -> None:
     """Download buttons, three to a row so that labels are never cut: (label, builder, file
     name, mime). The file is built only when the button is clicked (Excel for a squad takes
-    seconds)."""
+    seconds). ``athletes``: whose data the files hold (each download is audited)."""
+    store = state.get_store()
+    names = list(athletes)
+
+    def auditor(what: str) -> Callable[[], None]:
+        return lambda: store.record_export(names, what)
+
     per_row = 3
     for first in range(0, len(items), per_row):
         cols = st.columns(per_row)
         for col, (label, make, name, mime) in zip(cols, items[first:first + per_row],
                                                   strict=False):
-            col.download_button(label, data=_deferred(make), file_name=name, mime=mime,
+            col.download_button(label, data=_deferred(make, auditor(name)), file_name=name,
+                                mime=mime,
                                 key=f"{key}_{label}", icon=":material/download:",
                                 on_click="ignore", width="stretch")
 
 
 def empty_state(text: str) -> None:
-    """What to do when there is nothing to show yet."""
+    """What to do when there is nothing to show yet (a coach: wait for a grant)."""
+    actor = st.session_state.get("sw_actor")
+    if actor is not None and getattr(actor, "role", "") == "coach":
+        st.info("No athlete has granted you access yet. Athletes share their data with you "
+                "on their Account page (with you, or with a squad you coach).",
+                icon=":material/lock:")
+        return
     st.info(text, icon=":material/upload_file:")
     st.page_link(state.IMPORT_PAGE, label="Import training files", icon=":material/upload:")
 

@@ -1,0 +1,200 @@
+"""Shared pieces of the club-mode end-to-end tests: a throwaway PostgreSQL, app processes under
+``streamlit run`` with their own environment, and Chromium.
+
+Every server binds to 127.0.0.1. Processes are started once per test module (each start costs
+seconds) and stopped by their own handle.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_SCRIPT = ROOT / "scripts" / "pg_for_tests.sh"
+CHROMIUM = Path(os.environ.get("STRIDEWISE_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync",
+                 "--disable-quic"]
+EXCEPTION = '[data-testid="stException"]'
+BOOT_TIMEOUT_S = 120
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def healthy(url: str, path: str = "/_stcore/health") -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}{path}", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def need_chromium() -> None:
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}; install it with "
+                    "`apt-get install -y chromium` (scripts install it when missing).")
+
+
+def _no_postgres(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL is required under CI: {reason}")
+    pytest.skip(f"PostgreSQL not available: {reason}")
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh database on ``STRIDEWISE_TEST_PG_URL`` or on a throwaway server started by
+    ``scripts/pg_for_tests.sh`` (as the store tests do); yields its SQLAlchemy URL."""
+    import sqlalchemy as sa
+
+    folder = None
+    base = os.environ.get("STRIDEWISE_TEST_PG_URL", "").strip()
+    if not base:
+        folder = tempfile.mkdtemp(prefix="stridewise-pg-club-")
+        try:
+            proc = subprocess.run(["bash", str(PG_SCRIPT), "start", folder],
+                                  capture_output=True, text=True, timeout=900)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            _no_postgres(f"{PG_SCRIPT.name} could not run ({exc})")
+        if proc.returncode != 0 or not proc.stdout.strip():
+            shutil.rmtree(folder, ignore_errors=True)
+            _no_postgres(f"{PG_SCRIPT.name} failed: {proc.stderr.strip()[-800:]}")
+        base = proc.stdout.strip().splitlines()[-1]
+    name = f"sw_club_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(sa.make_url(base), isolation_level="AUTOCOMMIT",
+                             poolclass=sa.pool.NullPool)
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield sa.make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        try:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except sa.exc.SQLAlchemyError:
+            pass
+        admin.dispose()
+        if folder:
+            subprocess.run(["bash", str(PG_SCRIPT), "stop", folder], capture_output=True,
+                           timeout=120)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def app_env(extra: Mapping[str, str]) -> dict[str, str]:
+    """The environment of an app or CLI process: ours plus ``extra``, the library on the path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STRIDEWISE_")
+           or k in ("STRIDEWISE_CHROMIUM",)}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])
+    env.update(extra)
+    return env
+
+
+def cli(args: Sequence[str], env: Mapping[str, str], *, stdin: str | None = None,
+        timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """``python -m stridewise ARGS`` with ``env``; fails the test on a non-zero exit."""
+    proc = subprocess.run([sys.executable, "-m", "stridewise", *args], input=stdin,
+                          capture_output=True, text=True, env=app_env(env), cwd=ROOT,
+                          timeout=timeout)
+    assert proc.returncode == 0, f"stridewise {' '.join(args)}: {proc.stderr[-2000:]}"
+    return proc
+
+
+@dataclass
+class App:
+    url: str
+    proc: subprocess.Popen[bytes]
+    log: Path
+    db: str = ""
+
+    def log_tail(self, n: int = 3000) -> str:
+        return self.log.read_text(errors="replace")[-n:]
+
+
+def start_app(tmp: Path, name: str, env: Mapping[str, str], *, port: int | None = None,
+              extra_args: Sequence[str] = ()) -> App:
+    """``streamlit run app.py`` on 127.0.0.1 (a free port unless given); returns when healthy."""
+    port = port or free_port()
+    log = tmp / f"{name}.log"
+    fh = log.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none", *extra_args],
+        cwd=ROOT, env=app_env(env), stdout=fh, stderr=subprocess.STDOUT)
+    fh.close()
+    app = App(f"http://127.0.0.1:{port}", proc, log, str(env.get("STRIDEWISE_DB", "")))
+    deadline = time.monotonic() + BOOT_TIMEOUT_S
+    while not healthy(app.url):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop(app)
+            pytest.fail(f"streamlit ({name}) did not start:\n{app.log_tail()}")
+        time.sleep(0.2)  # waiting for the server socket, not standing in for work
+    return app
+
+
+def stop(app: App) -> None:
+    if app.proc.poll() is None:
+        app.proc.terminate()
+        try:
+            app.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            app.proc.kill()
+            app.proc.wait(timeout=15)
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    need_chromium()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def settle(page, *, timeout_ms: int = 60_000) -> None:
+    """Wait until the script run finished (the app shows no running indicator)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            if (!app) return false;
+            const running = document.querySelector('[data-testid="stStatusWidget"]');
+            return !running && app.getAttribute('data-test-script-state') === 'notRunning';
+        }""", timeout=timeout_ms)
+
+
+def main_text(page) -> str:
+    loc = page.locator('[data-testid="stMain"]')
+    return loc.inner_text() if loc.count() else page.inner_text("body")
+
+
+def no_exception(page) -> None:
+    """No exception box (with ``client.showErrorDetails = "none"`` Streamlit shows only a
+    generic sentence instead of the box)."""
+    boxes = page.locator(EXCEPTION)
+    assert boxes.count() == 0, boxes.first.inner_text()
+    assert page.get_by_text("This app has encountered an error").count() == 0
