@@ -26,7 +26,8 @@ path, a per-athlete session count, latest session start and data version kept on
 the number of sessions each import brought kept on ``imports`` (maintained by the writes instead
 of recounted on every read), and the derived per-athlete tables ``derived_roster``,
 ``derived_weekly`` and ``derived_daily`` (see :mod:`stridewise.derived`), built for the stored
-athletes by the migration. A database is always built by running every step from an empty
+athletes by the migration. Version 7 adds ``routines`` (sessions an athlete saved to log again).
+A database is always built by running every step from an empty
 database, so the upgrade path and the fresh path are one path.
 """
 
@@ -41,7 +42,7 @@ from sqlalchemy.engine import Connection
 from stridewise.schema import COLUMNS
 
 #: The schema version this code writes and reads.
-SCHEMA_VERSION: Final[int] = 6
+SCHEMA_VERSION: Final[int] = 7
 
 #: Sources whose start times arrive in UTC and are converted to the athlete's zone on import
 #: (Strava CSV and export zip, FIT, TCX, GPX, Apple Health, Nike JSON). Their stored rows keep
@@ -187,7 +188,23 @@ def build_metadata(version: int) -> sa.MetaData:
         _wellness_tables(md)
     if version >= 6:
         _derived_tables(md)
+    if version >= 7:
+        _routine_tables(md)
     return md
+
+
+def _routine_tables(md: sa.MetaData) -> None:
+    """Version 7 (the runner's log): ``routines``, sessions an athlete saved to log again in one
+    tap (name, training area, planned minutes and the exercises as JSON; see
+    :class:`stridewise.exercises.Routine`). Sessions logged by hand need no table of their own:
+    they are source sessions of the source ``manual``."""
+    sa.Table("routines", md,
+             sa.Column("athlete", sa.Text, primary_key=True),
+             sa.Column("name", sa.Text, primary_key=True),
+             sa.Column("area", sa.Text, nullable=False),
+             sa.Column("minutes", sa.Float, nullable=False),
+             sa.Column("items_json", sa.Text, nullable=False, server_default="[]"),
+             sa.Column("updated_at", sa.DateTime, nullable=False))
 
 
 def _wellness_tables(md: sa.MetaData) -> None:
@@ -256,6 +273,7 @@ T = METADATA.tables
 DATA_TABLES: Final[tuple[str, ...]] = (
     "meta", "athletes", "imports", "source_sessions", "import_sessions", "sessions",
     "overrides", "settings", "rules", "mapping_profiles", "wellness", "import_parts",
+    "routines",
 )
 #: Tables computed from the data tables (not backed up; rebuilt from the sessions).
 DERIVED_TABLES: Final[tuple[str, ...]] = ("derived_roster", "derived_weekly", "derived_daily")
@@ -331,9 +349,16 @@ def _step_6(conn: Connection) -> None:
     derived.refresh_all(conn)
 
 
+def _step_7(conn: Connection) -> None:
+    """Version 7: ``routines`` (saved sessions of the runner's log)."""
+    md = sa.MetaData()
+    _routine_tables(md)
+    md.create_all(conn)
+
+
 #: version -> step that brings a database from version-1 to version.
 MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {
-    1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6}
+    1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7}
 
 
 def current_version(conn: Connection) -> int:
