@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -262,3 +262,36 @@ def check_entry(*, start: datetime, sport: str, area: str | None, duration_s: fl
         raise UsageError("Enter the date and time the session started.")
     if len(title) > TEXT_MAX_CHARS or len(notes) > TEXT_MAX_CHARS:
         raise UsageError(f"Title and notes hold at most {TEXT_MAX_CHARS} characters.")
+
+
+def without_rpe(sessions: pd.DataFrame, athlete: str, as_of: date, *,
+                weeks: int = 4) -> pd.DataFrame:
+    """``athlete``'s sessions of the ``weeks`` weeks up to ``as_of`` that have no RPE (neither
+    recorded nor set by the athlete), newest first: session_id, start, title, sport, area,
+    minutes (moving time)."""
+    cols = ["session_id", "start", "title", "sport", "area", "minutes"]
+    if len(sessions) == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    lo = pd.Timestamp(as_of) - pd.Timedelta(weeks=weeks)
+    hi = pd.Timestamp(as_of) + pd.Timedelta(days=1)
+    s = sessions.loc[(sessions["athlete"] == athlete) & (sessions["start"] >= lo)
+                     & (sessions["start"] < hi)]
+    rpe = pd.to_numeric(s["rpe"], errors="coerce")
+    s = s.loc[rpe.isna()]
+    out = pd.DataFrame({
+        "session_id": s["session_id"].astype(str), "start": s["start"],
+        "title": s["title"].astype(str), "sport": s["sport"].astype(str),
+        "area": s["area"].astype(str) if "area" in s else "",
+        "minutes": pd.to_numeric(s["moving_s"], errors="coerce") / 60.0})
+    return out.sort_values("start", ascending=False).reset_index(drop=True)
+
+
+def logged_by_hand(sessions: pd.DataFrame, athlete: str) -> pd.DataFrame:
+    """``athlete``'s sessions holding an entry logged by hand, newest first (with a flag
+    ``merged``: a recording was merged with it)."""
+    s = sessions.loc[sessions["athlete"] == athlete]
+    srcs = s["sources"].astype(str).str.split(", ")
+    mine = srcs.map(lambda xs: MANUAL_SOURCE in xs)
+    out = s.loc[mine].copy()
+    out["merged"] = srcs.loc[mine].map(len) > 1
+    return out.sort_values("start", ascending=False).reset_index(drop=True)
