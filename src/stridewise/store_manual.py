@@ -116,35 +116,59 @@ class ManualLogMixin:
         Refused with one sentence when a value cannot be a session.
         """
         name = self._clean_name(athlete)
-        clean = clean_sets(sets)
-        st = _helpers()
+        entry = {"duration_s": duration_s, "sport": sport, "area": area, "start": start,
+                 "rpe": rpe, "title": title, "notes": notes, "sets": clean_sets(sets)}
 
         def tx(conn: Connection) -> ManualResult:
-            self._ensure_athlete(conn, name, False)
-            a = T["athletes"]
-            tz = conn.execute(sa.select(a.c.tz).where(a.c.name == name)).scalar()
-            when = start or now_local(tz)
-            check_entry(start=when, sport=sport, area=area, duration_s=duration_s, rpe=rpe,
-                        title=title, notes=notes)
-            sid = make_session_id(name, MANUAL_SOURCE, uuid.uuid4().hex)
-            row = self._manual_row(name, sid, when, sport, title, duration_s, rpe, clean)
-            cand = self._day_candidates(conn, name, row["start"], manual_only=False)
-            hit = match_manual(row, cand).iat[0]
-            target = sid if pd.isna(hit) else str(hit)
-            rec = row.rename(columns={"session_id": "source_session_id"}).assign(
-                session_id=target, first_import_id=0, tz=None)
-            conn.execute(sa.insert(T["source_sessions"]), st._records(rec))
-            self._rebuild(conn, [target])
-            self._write_overrides(conn, target, area=area or None, notes=notes.strip() or None)
+            result = self._add_manual(conn, name, entry)
             derived.touch(conn, [name])
-            merged = ""
-            if target != sid:
-                s = T["sessions"]
-                merged = str(conn.execute(sa.select(s.c.sources)
-                                          .where(s.c.session_id == target)).scalar() or "")
-            return ManualResult(target, merged)
+            return result
 
         return self._write(tx)
+
+    def add_manual_sessions(self: Store, athlete: str,
+                            entries: Sequence[Mapping[str, Any]]) -> list[ManualResult]:
+        """:meth:`add_manual_session` for several entries (dicts of its keyword arguments) in
+        one write: all are stored or none."""
+        name = self._clean_name(athlete)
+        clean = [{**e, "sets": clean_sets(e.get("sets"))} for e in entries]
+
+        def tx(conn: Connection) -> list[ManualResult]:
+            out = [self._add_manual(conn, name, e) for e in clean]
+            derived.touch(conn, [name])
+            return out
+
+        return list(self._write(tx)) if clean else []
+
+    def _add_manual(self: Store, conn: Connection, name: str,
+                    entry: Mapping[str, Any]) -> ManualResult:
+        st = _helpers()
+        self._ensure_athlete(conn, name, False)
+        a = T["athletes"]
+        tz = conn.execute(sa.select(a.c.tz).where(a.c.name == name)).scalar()
+        when = entry.get("start") or now_local(tz)
+        sport, area = entry.get("sport", "strength"), entry.get("area")
+        title, notes = str(entry.get("title") or ""), str(entry.get("notes") or "")
+        duration_s, rpe = entry["duration_s"], entry.get("rpe")
+        check_entry(start=when, sport=sport, area=area, duration_s=duration_s, rpe=rpe,
+                    title=title, notes=notes)
+        sid = make_session_id(name, MANUAL_SOURCE, uuid.uuid4().hex)
+        row = self._manual_row(name, sid, when, sport, title, duration_s, rpe,
+                               entry.get("sets") or [])
+        cand = self._day_candidates(conn, name, row["start"], manual_only=False)
+        hit = match_manual(row, cand).iat[0]
+        target = sid if pd.isna(hit) else str(hit)
+        rec = row.rename(columns={"session_id": "source_session_id"}).assign(
+            session_id=target, first_import_id=0, tz=None)
+        conn.execute(sa.insert(T["source_sessions"]), st._records(rec))
+        self._rebuild(conn, [target])
+        self._write_overrides(conn, target, area=area or None, notes=notes.strip() or None)
+        merged = ""
+        if target != sid:
+            s = T["sessions"]
+            merged = str(conn.execute(sa.select(s.c.sources)
+                                      .where(s.c.session_id == target)).scalar() or "")
+        return ManualResult(target, merged)
 
     @staticmethod
     def _manual_row(name: str, sid: str, when: datetime, sport: str, title: str,
