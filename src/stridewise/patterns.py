@@ -93,7 +93,7 @@ def _first_weekday(week_start: str) -> int:
 
 def _week(day: pd.Series, week_start: str) -> pd.Series:
     d = pd.to_datetime(day).dt.normalize()
-    return d - pd.to_timedelta((d.dt.dayofweek - _first_weekday(week_start)) % 7, unit="D")
+    return d - pd.to_timedelta((d.dt.day_of_week - _first_weekday(week_start)) % 7, unit="D")
 
 
 def weekly_patterns(psets: pd.DataFrame, *, week_start: str = "monday") -> pd.DataFrame:
