@@ -33,12 +33,13 @@ MANUAL_SOURCE: Final = "manual"
 #: 30 minutes after the session: "How was your workout?"
 RPE_ANCHORS: Final[dict[int, str]] = {
     0: "Rest", 1: "Very, very easy", 2: "Easy", 3: "Moderate", 4: "Somewhat hard", 5: "Hard",
-    6: "Hard+", 7: "Very hard", 8: "Very hard+", 9: "Very hard++", 10: "Maximal",
+    6: "", 7: "Very hard", 8: "", 9: "", 10: "Maximal",
 }
 
 
 def rpe_label(value: float) -> str:
-    """"5 · Hard" for a CR-10 value (the worded anchor of the nearest whole number)."""
+    """"5 · Hard" for a CR-10 value (the worded anchor of the nearest whole number; "6" for a
+    value the scale leaves without words)."""
     v = int(round(float(value)))
     return f"{v} · {RPE_ANCHORS.get(v, '')}".rstrip(" ·")
 

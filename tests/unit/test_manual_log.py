@@ -74,6 +74,7 @@ def test_pounds_and_kilograms() -> None:
 def test_rpe_anchors_follow_the_cr10_scale() -> None:
     assert manual.rpe_label(5) == "5 · Hard" and manual.rpe_label(10) == "10 · Maximal"
     assert manual.rpe_label(0) == "0 · Rest" and manual.rpe_label(3.4) == "3 · Moderate"
+    assert manual.rpe_label(6) == "6" and manual.rpe_label(7) == "7 · Very hard"
     assert set(manual.RPE_ANCHORS) == set(range(11))
 
 
