@@ -168,7 +168,8 @@ def quick_log(store: Store, name: str, units: str, tz: str | None) -> None:
     state.clear_caches([name])
     what = (f"Logged {title}: {when:%a %d %b %H:%M}, {minutes:.0f} min"
             + (f", RPE {rpe_label(rpe)}" if rpe is not None else ", RPE still to fill in")
-            + (f", {len(sets)} sets" if sets else "") + ". " + result.summary())
+            + (f", {len(sets)} sets" if sets else "") + "."
+            + (f" {result.summary()}" if result.merged_with else ""))
     st.session_state[f"{_K}saved"] = what
     for k in ("rpe", "notes", "routine", "keep"):
         st.session_state.pop(f"{_K}{k}", None)
@@ -276,7 +277,7 @@ def my_log(store: Store, name: str, units: str) -> None:
                        default=int(rpe_now) if pd.notna(rpe_now) else None,
                        key=f"{_K}edit_rpe_{sid}")
         minutes = st.number_input("Minutes", min_value=1.0, max_value=24 * 60.0,
-                                  value=float(row["moving_s"]) / 60.0, step=5.0,
+                                  value=round(float(row["moving_s"]) / 60.0, 1), step=5.0,
                                   key=f"{_K}edit_min_{sid}")
         notes = st.text_area("Notes", value=str(row.get("notes") or ""), height=68,
                              key=f"{_K}edit_notes_{sid}")

@@ -81,7 +81,8 @@ def next_session(store: Store, view: Any, name: str, psets: Any, weekly: Any) ->
         r = sg.routine
         st.markdown(f"{fmt.md_escape(sg.why)}  \n**{fmt.md_escape(r.name)}**, about "
                     f"{r.minutes:.0f} min: {fmt.md_escape(suggest.describe(r))}.")
-        extra = (f" About {sg.contacts:.0f} foot contacts." if sg.area == "plyometrics" else "")
+        extra = (f" This routine: {sg.contacts:.0f} foot contacts."
+                 if sg.area == "plyometrics" else "")
         st.caption(fmt.md_escape(sg.sized) + extra)
         key = f"athlete_suggest_log_{name}"
         if st.button("Done: log it now", key=key, icon=":material/check:", type="primary"):
