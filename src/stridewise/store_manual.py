@@ -89,6 +89,8 @@ class ManualLogMixin:
         q = (sa.select(s.c.session_id, sa.type_coerce(s.c.start, sa.Text).label("start"),
                        s.c.sport, s.c.duration_s, s.c.sources)
              .where(s.c.athlete == athlete, s.c.start >= lo, s.c.start < hi))
+        if manual_only:  # few rows even for a bulk import spanning years
+            q = q.where(s.c.sources == MANUAL_SOURCE)
         cand = st._frame(conn.execute(q))
         if cand.empty:
             return cand
