@@ -122,7 +122,7 @@ class ManualLogMixin:
                  "rpe": rpe, "title": title, "notes": notes, "sets": clean_sets(sets)}
 
         def tx(conn: Connection) -> ManualResult:
-            result = self._add_manual(conn, name, entry)
+            (result,) = self._add_manual(conn, name, [entry])
             derived.touch(conn, [name])
             return result
 
@@ -136,41 +136,52 @@ class ManualLogMixin:
         clean = [{**e, "sets": clean_sets(e.get("sets"))} for e in entries]
 
         def tx(conn: Connection) -> list[ManualResult]:
-            out = [self._add_manual(conn, name, e) for e in clean]
+            out = self._add_manual(conn, name, clean)
             derived.touch(conn, [name])
             return out
 
         return list(self._write(tx)) if clean else []
 
     def _add_manual(self: Store, conn: Connection, name: str,
-                    entry: Mapping[str, Any]) -> ManualResult:
+                    entries: Sequence[Mapping[str, Any]]) -> list[ManualResult]:
+        """Store entries logged by hand (inside the caller's write): each joins a recording of
+        the same training already stored, at most one entry per recording, or stands alone."""
         st = _helpers()
         self._ensure_athlete(conn, name, False)
         a = T["athletes"]
         tz = conn.execute(sa.select(a.c.tz).where(a.c.name == name)).scalar()
-        when = entry.get("start") or now_local(tz)
-        sport, area = entry.get("sport", "strength"), entry.get("area")
-        title, notes = str(entry.get("title") or ""), str(entry.get("notes") or "")
-        duration_s, rpe = entry["duration_s"], entry.get("rpe")
-        check_entry(start=when, sport=sport, area=area, duration_s=duration_s, rpe=rpe,
-                    title=title, notes=notes)
-        sid = make_session_id(name, MANUAL_SOURCE, uuid.uuid4().hex)
-        row = self._manual_row(name, sid, when, sport, title, duration_s, rpe,
-                               entry.get("sets") or [])
-        cand = self._day_candidates(conn, name, row["start"], manual_only=False)
-        hit = match_manual(row, cand).iat[0]
-        target = sid if pd.isna(hit) else str(hit)
-        rec = row.rename(columns={"session_id": "source_session_id"}).assign(
-            session_id=target, first_import_id=0, tz=None)
-        conn.execute(sa.insert(T["source_sessions"]), st._records(rec))
-        self._rebuild(conn, [target])
-        self._write_overrides(conn, target, area=area or None, notes=notes.strip() or None)
-        merged = ""
-        if target != sid:
-            s = T["sessions"]
-            merged = str(conn.execute(sa.select(s.c.sources)
-                                      .where(s.c.session_id == target)).scalar() or "")
-        return ManualResult(target, merged)
+        taken: set[str] = set()
+        recs, targets, edits = [], [], []
+        for entry in entries:
+            when = entry.get("start") or now_local(tz)
+            sport, area = entry.get("sport", "strength"), entry.get("area")
+            title, notes = str(entry.get("title") or ""), str(entry.get("notes") or "")
+            duration_s, rpe = entry["duration_s"], entry.get("rpe")
+            check_entry(start=when, sport=sport, area=area, duration_s=duration_s, rpe=rpe,
+                        title=title, notes=notes)
+            sid = make_session_id(name, MANUAL_SOURCE, uuid.uuid4().hex)
+            row = self._manual_row(name, sid, when, sport, title, duration_s, rpe,
+                                   entry.get("sets") or [])
+            cand = self._day_candidates(conn, name, row["start"], manual_only=False)
+            cand = cand.loc[~cand["session_id"].isin(taken)] if len(cand) else cand
+            hit = match_manual(row, cand).iat[0]
+            target = sid if pd.isna(hit) else str(hit)
+            taken.add(target)
+            recs.append(row.rename(columns={"session_id": "source_session_id"}).assign(
+                session_id=target, first_import_id=0, tz=None))
+            targets.append((sid, target))
+            edits.append((target, area or None, notes.strip() or None))
+        conn.execute(sa.insert(T["source_sessions"]), st._records(pd.concat(recs)))
+        self._rebuild(conn, sorted(taken))
+        for target, area, notes in edits:
+            self._write_overrides(conn, target, area=area, notes=notes)
+        s = T["sessions"]
+        out = []
+        for sid, target in targets:
+            merged = "" if target == sid else str(conn.execute(
+                sa.select(s.c.sources).where(s.c.session_id == target)).scalar() or "")
+            out.append(ManualResult(target, merged))
+        return out
 
     @staticmethod
     def _manual_row(name: str, sid: str, when: datetime, sport: str, title: str,
