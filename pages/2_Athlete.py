@@ -9,6 +9,7 @@ from stridewise import charts
 from stridewise.risk import EXPLANATIONS
 from stridewise.ui import athlete_view as av
 from stridewise.ui import fmt, plots, state, summary, widgets
+from stridewise.ui import patterns_view
 
 store = widgets.setup_page("Athlete", ":material/person:")
 
@@ -73,6 +74,8 @@ with left:
 with right:
     with st.container(border=True):
         av.risk_panel(wk)
+
+patterns_view.render(store, view, name)  # movement patterns, gaps, what to do next
 
 # --- Load, fitness ----------------------------------------------------------------------------
 st.subheader("Training load")

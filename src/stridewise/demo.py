@@ -373,7 +373,49 @@ def ensure_demo(store: Store, today: date | None = None) -> bool:
         reports.append((info["name"], read_bytes(files[info["file"]], info["file"], ctx)))
     for name, report in reports:
         store.import_report(report, athlete=name, is_demo=True)
+    add_demo_log(store, current_anchor(today))
     return True
+
+
+# --- the runner's log: sessions logged by hand with their sets, and saved routines ------------
+
+#: athlete -> (routine name of the starter routines, days before the anchor, RPE) of the
+#: sessions they logged by hand; and the starter routines they saved as their own.
+DEMO_LOG: dict[str, tuple[tuple[str, int, float], ...]] = {
+    "Finn O'Brien": tuple(
+        [("Calf and Achilles 10 min", d, 3.0) for d in (2, 5, 9, 12, 16, 19, 23, 26, 33)]
+        + [("Stability 15 min", d, 4.0) for d in (4, 11, 18, 25, 39)]),
+    "Lena Fischer": tuple(
+        [("Stability 15 min", d, 4.0) for d in (1, 3, 8, 10, 15, 17, 22)]
+        + [("Plyometrics starter", d, 5.0) for d in (6, 13, 20)]),
+}
+DEMO_ROUTINES: dict[str, tuple[str, ...]] = {
+    "Finn O'Brien": ("Calf and Achilles 10 min",),
+    "Lena Fischer": ("Stability 15 min", "Plyometrics starter"),
+}
+
+
+def add_demo_log(store: Store, anchor: date) -> int:
+    """Add the demo athletes' sessions logged by hand (at 19:00 on their days, with the starter
+    routine's sets) and their saved routines; returns the number of sessions logged."""
+    from stridewise.exercises import starter_routines
+    from stridewise.manual import type_for_area
+
+    routines = {r.name: r for r in starter_routines()}
+    n = 0
+    for name, entries in DEMO_LOG.items():
+        batch = []
+        for rname, days, rpe in entries:
+            r = routines[rname]
+            kind = type_for_area(r.area)
+            batch.append({"duration_s": r.minutes * 60.0, "sport": kind.sport, "area": r.area,
+                          "start": datetime.combine(anchor - timedelta(days=days),
+                                                    datetime.min.time()).replace(hour=19),
+                          "rpe": rpe, "title": r.name, "sets": r.set_records()})
+        n += len(store.add_manual_sessions(name, batch))
+        for rname in DEMO_ROUTINES.get(name, ()):
+            store.save_routine(name, routines[rname])
+    return n
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,6 +39,9 @@ RUN_SPORTS: Final[frozenset[str]] = frozenset(
 
 #: Keys of one strength-set record inside ``sets`` (values may be null).
 SET_FIELDS: Final[tuple[str, ...]] = ("exercise", "category", "reps", "weight_kg", "seconds")
+#: Optional keys of a set record, kept only when given: ``side`` (left, right or both) of a set
+#: logged by hand.
+OPTIONAL_SET_FIELDS: Final[tuple[str, ...]] = ("side",)
 
 STR: Final = "str"
 FLOAT: Final = "float64"
@@ -109,6 +112,10 @@ def sets_to_json(sets: Iterable[Mapping[str, Any]] | None) -> str:
         for k, v in list(rec.items()):
             if isinstance(v, float) and np.isnan(v):
                 rec[k] = None
+        # optional keys, written only when set (sets logged by hand: the side worked)
+        for k in OPTIONAL_SET_FIELDS:
+            if s.get(k) not in (None, ""):
+                rec[k] = s.get(k)
         rows.append(rec)
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 

@@ -43,7 +43,9 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from stridewise import derived, pipeline
+from stridewise.store_manual import ManualLogMixin
 from stridewise.errors import StoreError, StridewiseError, UsageError
+from stridewise.manual import MANUAL_SOURCE, match_manual
 from stridewise.schema import (
     AREAS,
     COLUMNS,
@@ -98,6 +100,8 @@ _COMPARED: Final[tuple[str, ...]] = tuple(
     c for c in COLUMNS if c not in ("athlete", "session_id", "area", "source_file"))
 #: Fields a merged session takes from its primary source as one consistent set.
 _FROM_PRIMARY: Final[tuple[str, ...]] = ("start", "sport", "source", "source_file", "source_id")
+#: Fields a session logged by hand gives its merged session even when a recording has them.
+MANUAL_FIRST: Final[tuple[str, ...]] = ("rpe", "title", "sets")
 _ATHLETE_FIELDS: Final[tuple[str, ...]] = (
     "group", "hr_max", "hr_rest", "sex", "tz", "units", "is_demo")
 
@@ -161,6 +165,8 @@ class ImportResult:
     updated: int = 0
     already_imported: bool = False
     file_name: str = ""
+    #: ids of sessions logged by hand that a recording of this import was merged into
+    manual_merged: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
@@ -175,6 +181,11 @@ class ImportResult:
         parts = [f"{self.added} new"]
         if self.merged:
             parts.append(f"{self.merged} merged into sessions already stored")
+        if self.manual_merged:
+            n = len(self.manual_merged)
+            parts.append(f"{n} of them into {'a session' if n == 1 else 'sessions'} you "
+                         "logged by hand (keeping your RPE, notes and sets; the session can "
+                         "be split again)")
         if self.updated:
             parts.append(f"{self.updated} updated")
         if self.unchanged:
@@ -491,7 +502,9 @@ def merge_source_rows(rows: pd.DataFrame) -> pd.DataFrame:
     ``first_import_id``. The primary source is the richest one (strength sets first, then heart
     rate, then the number of filled fields; ties go to the earlier import): start, sport and the
     source columns come from it; every other field takes the first non-empty value in that
-    order, so no source's information is lost. Adds ``family`` and ``sources``.
+    order, so no source's information is lost. A session logged by hand (source ``manual``) is
+    never the primary when a recording is merged with it, and its RPE, title and sets win
+    (:data:`MANUAL_FIRST`). Adds ``family`` and ``sources``.
     """
     if rows.empty:
         out = normalise(rows.iloc[0:0][[c for c in COLUMNS if c in rows.columns]])
@@ -503,7 +516,10 @@ def merge_source_rows(rows: pd.DataFrame) -> pd.DataFrame:
     score = (filled["sets"].notna().astype(int) * 1000
              + (filled["avg_hr"].notna() | filled["max_hr"].notna()).astype(int) * 100
              + filled[list(_NUM) + ["title"]].notna().sum(axis=1))
-    filled["_score"] = score
+    # A session logged by hand is never the primary of a merge: the recording gives the
+    # measured start, duration and heart rate; the athlete's entry keeps its own word below.
+    is_manual = filled["source"] == MANUAL_SOURCE
+    filled["_score"] = score.where(~is_manual, -1)
     # A duration some source measured wins over one estimated from pace; the merged session's
     # duration is estimated only when every source estimated it.
     est = (filled["duration_estimated"].fillna(False).astype(bool)
@@ -522,6 +538,10 @@ def merge_source_rows(rows: pd.DataFrame) -> pd.DataFrame:
         out[col] = primary[col]
     for col in fill_cols:
         out[col] = firsts[col].reindex(out.index)
+    if is_manual.any():  # the athlete's RPE, title and sets win over any recording's
+        mine = filled.loc[is_manual].groupby("session_id", sort=False)[list(MANUAL_FIRST)].first()
+        for col in MANUAL_FIRST:
+            out[col] = mine[col].reindex(out.index).combine_first(out[col])
     out["duration_estimated"] = ~any_real.groupby(filled["session_id"]).first().reindex(
         out.index).to_numpy(dtype=bool)
     out["area"] = ""
@@ -535,7 +555,7 @@ def merge_source_rows(rows: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- the store
 
 
-class Store:
+class Store(ManualLogMixin):
     """The Stridewise database. Opening it creates/migrates the schema.
 
     ``url``: a file path or SQLAlchemy URL; None reads ``STRIDEWISE_DB`` (default
@@ -835,7 +855,7 @@ class Store:
             conn.execute(sa.delete(links).where(links.c.import_id.in_(iids)))
             conn.execute(sa.delete(ss).where(ss.c.athlete == name))
             conn.execute(sa.delete(imp).where(imp.c.athlete == name))
-            for extra in (T["wellness"], T["import_parts"]):
+            for extra in (T["wellness"], T["import_parts"], T["routines"]):
                 conn.execute(sa.delete(extra).where(extra.c.athlete == name))
             conn.execute(sa.delete(a).where(a.c.name == name))
         derived.refresh(conn, names)  # their derived rows go with them
@@ -954,9 +974,12 @@ class Store:
         # One pass per source, so that a file holding two sources (e.g. a Strava export zip
         # with activities.csv and the activities' FIT files) merges them with each other too.
         totals = np.zeros(4, dtype=int)
+        manual_hits: list[str] = []
         for source, part in frame.groupby("source", sort=False):
-            totals += self._store_rows(conn, part, import_id, name, str(source), str(tz))
-        result = ImportResult(import_id, *(int(x) for x in totals), file_name=file_name)
+            totals += self._store_rows(conn, part, import_id, name, str(source), str(tz),
+                                       manual_hits=manual_hits)
+        result = ImportResult(import_id, *(int(x) for x in totals), file_name=file_name,
+                              manual_merged=tuple(manual_hits))
         links = T["import_sessions"]
         n_links = conn.execute(sa.select(sa.func.count()).select_from(links)
                                .where(links.c.import_id == import_id)).scalar_one()
@@ -1020,9 +1043,11 @@ class Store:
             "import_id": pd.to_numeric(df["import_id"]).astype("Int64")})
 
     def _store_rows(self, conn: Connection, frame: pd.DataFrame, import_id: int, name: str,
-                    source: str, zone: str = "UTC") -> tuple[int, int, int, int]:
+                    source: str, zone: str = "UTC", *,
+                    manual_hits: list[str] | None = None) -> tuple[int, int, int, int]:
         """Store one source's sessions of an import; returns (added, merged, unchanged,
-        updated)."""
+        updated). ``manual_hits`` collects the ids of sessions logged by hand that rows of
+        this import were merged into."""
         ss, s, links = T["source_sessions"], T["sessions"], T["import_sessions"]
         # 1. Source sessions already stored (the same activity in an earlier/overlapping export).
         ids = frame["session_id"].tolist()
@@ -1059,7 +1084,14 @@ class Store:
                 cand = _frame(conn.execute(q))
                 cand["start"] = _to_datetime(cand["start"])
                 cand = cand.loc[~cand["session_id"].isin(kept)]
+                # sessions only logged by hand follow their own rule (same day, below)
+                cand = cand.loc[cand["sources"] != MANUAL_SOURCE]
                 target.loc[free.index] = match_sessions(free, cand).to_numpy()
+                if source != MANUAL_SOURCE:
+                    hits = self._match_manual_rows(conn, name, new.loc[target.isna()])
+                    target.loc[hits.index] = hits.to_numpy()
+                    if manual_hits is not None:
+                        manual_hits.extend(str(x) for x in hits.dropna())
         attached = target.notna()
         add = new.loc[~attached]
         src_rows = new.rename(columns={"session_id": "source_session_id"})
@@ -1348,7 +1380,9 @@ class Store:
         ss, links = T["source_sessions"], T["import_sessions"]
         q = (sa.select(ss.c.source_session_id, ss.c.source, ss.c.source_file, ss.c.source_id,
                        ss.c.start, ss.c.duration_s, ss.c.avg_hr, links.c.import_id)
-             .select_from(ss.join(links, links.c.source_session_id == ss.c.source_session_id))
+             # outer: a session logged by hand came with no import
+             .select_from(ss.outerjoin(links,
+                                       links.c.source_session_id == ss.c.source_session_id))
              .where(ss.c.session_id == session_id)
              .order_by(ss.c.source, ss.c.source_session_id, links.c.import_id))
         df = self._read(lambda c: _frame(c.execute(q)))
@@ -1357,7 +1391,7 @@ class Store:
         if df.empty:
             return pd.DataFrame({k: pd.Series(dtype=object) for k in [*keys, "import_ids"]})
         ids = df.groupby("source_session_id", sort=False)["import_id"].agg(
-            lambda s: ", ".join(str(int(x)) for x in s))
+            lambda s: ", ".join(str(int(x)) for x in s if pd.notna(x)))
         out = df.drop_duplicates("source_session_id")[keys].reset_index(drop=True)
         out["import_ids"] = out["source_session_id"].map(ids)
         out["start"] = pd.to_datetime(out["start"]).astype("datetime64[ns]")

@@ -26,7 +26,8 @@ path, a per-athlete session count, latest session start and data version kept on
 the number of sessions each import brought kept on ``imports`` (maintained by the writes instead
 of recounted on every read), and the derived per-athlete tables ``derived_roster``,
 ``derived_weekly`` and ``derived_daily`` (see :mod:`stridewise.derived`), built for the stored
-athletes by the migration. A database is always built by running every step from an empty
+athletes by the migration. Version 7 adds accounts, sharing and the audit log; version 8 adds ``routines`` (sessions an athlete saved to log again).
+A database is always built by running every step from an empty
 database, so the upgrade path and the fresh path are one path.
 """
 
@@ -41,7 +42,7 @@ from sqlalchemy.engine import Connection
 from stridewise.schema import COLUMNS
 
 #: The schema version this code writes and reads.
-SCHEMA_VERSION: Final[int] = 7
+SCHEMA_VERSION: Final[int] = 8
 
 #: Sources whose start times arrive in UTC and are converted to the athlete's zone on import
 #: (Strava CSV and export zip, FIT, TCX, GPX, Apple Health, Nike JSON). Their stored rows keep
@@ -190,7 +191,23 @@ def build_metadata(version: int) -> sa.MetaData:
         _derived_tables(md)
     if version >= 7:
         _access_tables(md)
+    if version >= 8:
+        _routine_tables(md)
     return md
+
+
+def _routine_tables(md: sa.MetaData) -> None:
+    """Version 8 (the runner's log): ``routines``, sessions an athlete saved to log again in one
+    tap (name, training area, planned minutes and the exercises as JSON; see
+    :class:`stridewise.exercises.Routine`). Sessions logged by hand need no table of their own:
+    they are source sessions of the source ``manual``."""
+    sa.Table("routines", md,
+             sa.Column("athlete", sa.Text, primary_key=True),
+             sa.Column("name", sa.Text, primary_key=True),
+             sa.Column("area", sa.Text, nullable=False),
+             sa.Column("minutes", sa.Float, nullable=False),
+             sa.Column("items_json", sa.Text, nullable=False, server_default="[]"),
+             sa.Column("updated_at", sa.DateTime, nullable=False))
 
 
 def _wellness_tables(md: sa.MetaData) -> None:
@@ -325,6 +342,8 @@ DATA_TABLES: Final[tuple[str, ...]] = (
     # --- accounts and access (version 7) ---
     "users", "grants", "squad_coaches", "invitations", "auth_sessions", "login_attempts",
     "audit_log",
+    # --- the runner's log (version 8) ---
+    "routines",
 )
 #: The accounts-and-access tables (version 7): a backup without them leaves them as they are.
 ACCESS_TABLES: Final[tuple[str, ...]] = (
@@ -413,10 +432,17 @@ def _step_7(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _step_8(conn: Connection) -> None:
+    """Version 8: ``routines`` (saved sessions of the runner's log)."""
+    md = sa.MetaData()
+    _routine_tables(md)
+    md.create_all(conn)
+
+
 #: version -> step that brings a database from version-1 to version.
 MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {
     1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6,
-    7: _step_7}
+    7: _step_7, 8: _step_8}
 
 
 def current_version(conn: Connection) -> int:

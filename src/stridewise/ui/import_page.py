@@ -39,6 +39,11 @@ def file_report(store: Store, i: int, o: importing.FileOutcome,
         m[1].metric("New", o.added)
         m[2].metric("Merged with existing", o.merged)
         m[3].metric("Already imported", o.unchanged)
+        if o.manual_merged:
+            st.info(f"{o.manual_merged} session(s) merged with what you logged by hand: the "
+                    "recording gives start, duration and heart rate; your RPE, notes and sets "
+                    "are kept. To undo, split it on the Log page (Logged by hand).",
+                    icon=":material/merge:")
         for a in o.assumptions:
             st.info(f"Assumed: {fmt.md_escape(a)}", icon=":material/lightbulb:")
         for w in o.warnings:

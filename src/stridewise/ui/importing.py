@@ -47,6 +47,8 @@ class FileOutcome:
     guess: dict[str, str] = field(default_factory=dict)
     data: bytes | None = None  # kept for a re-read (units) or the mapping form
     already_imported: bool = False
+    #: sessions logged by hand that recordings of this file were merged into
+    manual_merged: int = 0
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,8 @@ def import_one(store: Store, data: bytes, file_name: str, *, athlete: str, tz: s
         assumptions=list(report.assumptions), warnings=list(report.warnings),
         units=report.units, import_id=result.import_id, athlete=athlete,
         data=data if report.units else None,
-        already_imported=bool(getattr(result, "already_imported", False)))
+        already_imported=bool(getattr(result, "already_imported", False)),
+        manual_merged=len(getattr(result, "manual_merged", ()) or ()))
 
 
 def import_files(store: Store, files: Sequence[tuple[str, bytes]], *, athlete: str,

@@ -79,6 +79,7 @@ NAV = (
     (state.SQUAD_PAGE, "Squad", ":material/groups:"),
     (state.SETTINGS_PAGE, "Settings", ":material/tune:"),
     ("pages/5_Review_areas.py", "Review areas", ":material/rule:"),
+    ("pages/6_Log.py", "Log", ":material/edit_note:"),
 )
 
 
