@@ -26,8 +26,11 @@ path, a per-athlete session count, latest session start and data version kept on
 the number of sessions each import brought kept on ``imports`` (maintained by the writes instead
 of recounted on every read), and the derived per-athlete tables ``derived_roster``,
 ``derived_weekly`` and ``derived_daily`` (see :mod:`stridewise.derived`), built for the stored
-athletes by the migration. A database is always built by running every step from an empty
-database, so the upgrade path and the fresh path are one path.
+athletes by the migration. Version 7 adds what the runner reports: ``checkins`` (the daily
+wellness check-in: five 1-5 items and an optional resting HR, kept apart from the watch values
+in ``wellness``), ``niggles`` (body region, side, onset, resolved) and ``niggle_updates`` (pain
+0-10 and effect on training per niggle and day). A database is always built by running every
+step from an empty database, so the upgrade path and the fresh path are one path.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from sqlalchemy.engine import Connection
 from stridewise.schema import COLUMNS
 
 #: The schema version this code writes and reads.
-SCHEMA_VERSION: Final[int] = 6
+SCHEMA_VERSION: Final[int] = 7
 
 #: Sources whose start times arrive in UTC and are converted to the athlete's zone on import
 #: (Strava CSV and export zip, FIT, TCX, GPX, Apple Health, Nike JSON). Their stored rows keep
@@ -187,7 +190,38 @@ def build_metadata(version: int) -> sa.MetaData:
         _wellness_tables(md)
     if version >= 6:
         _derived_tables(md)
+    if version >= 7:
+        _body_tables(md)
     return md
+
+
+def _body_tables(md: sa.MetaData) -> None:
+    """Version 7: daily check-ins, niggles and their daily updates (see :mod:`stridewise.niggles`
+    and :mod:`stridewise.wellness`)."""
+    sa.Table("checkins", md,
+             sa.Column("athlete", sa.Text, primary_key=True),
+             sa.Column("day", sa.DateTime, primary_key=True),
+             *[sa.Column(k, sa.Integer) for k in ("sleep", "fatigue", "soreness", "stress",
+                                                  "mood")],
+             sa.Column("resting_hr_bpm", sa.Float),
+             sa.Column("note", sa.Text, nullable=False, server_default=""),
+             sa.Column("updated_at", sa.DateTime, nullable=False))
+    sa.Table("niggles", md,
+             sa.Column("niggle_id", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("athlete", sa.Text, nullable=False, index=True),
+             sa.Column("region", sa.Text, nullable=False),
+             sa.Column("side", sa.Text, nullable=False, server_default="none"),
+             sa.Column("onset", sa.DateTime, nullable=False),
+             sa.Column("resolved", sa.DateTime),
+             sa.Column("note", sa.Text, nullable=False, server_default=""),
+             sa.Column("created_at", sa.DateTime, nullable=False))
+    sa.Table("niggle_updates", md,
+             sa.Column("niggle_id", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("day", sa.DateTime, primary_key=True),
+             sa.Column("pain", sa.Float, nullable=False),
+             sa.Column("effect", sa.Text, nullable=False),
+             sa.Column("note", sa.Text, nullable=False, server_default=""),
+             sa.Column("updated_at", sa.DateTime, nullable=False))
 
 
 def _wellness_tables(md: sa.MetaData) -> None:
@@ -256,6 +290,7 @@ T = METADATA.tables
 DATA_TABLES: Final[tuple[str, ...]] = (
     "meta", "athletes", "imports", "source_sessions", "import_sessions", "sessions",
     "overrides", "settings", "rules", "mapping_profiles", "wellness", "import_parts",
+    "checkins", "niggles", "niggle_updates",
 )
 #: Tables computed from the data tables (not backed up; rebuilt from the sessions).
 DERIVED_TABLES: Final[tuple[str, ...]] = ("derived_roster", "derived_weekly", "derived_daily")
@@ -331,9 +366,17 @@ def _step_6(conn: Connection) -> None:
     derived.refresh_all(conn)
 
 
+def _step_7(conn: Connection) -> None:
+    """Version 7: ``checkins``, ``niggles`` and ``niggle_updates`` (empty; nothing to
+    back-fill, and the derived rows do not change until a niggle is reported)."""
+    md = sa.MetaData()
+    _body_tables(md)
+    md.create_all(conn)
+
+
 #: version -> step that brings a database from version-1 to version.
 MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {
-    1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6}
+    1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7}
 
 
 def current_version(conn: Connection) -> int:
