@@ -48,7 +48,7 @@ ITEM_LABELS: Final[dict[str, str]] = {
     "stress": "Stress", "mood": "Mood"}
 #: Worded anchors, 1 (bad end) .. 5 (good end).
 ANCHORS: Final[dict[str, dict[int, str]]] = {
-    "sleep": {1: "hardly slept", 2: "restless, woke often", 3: "took long to fall asleep",
+    "sleep": {1: "hardly slept", 2: "restless, woke often", 3: "an average night",
               4: "slept well", 5: "deep, restful sleep"},
     "fatigue": {1: "exhausted", 2: "more tired than usual", 3: "normal",
                 4: "fresh", 5: "very fresh"},
