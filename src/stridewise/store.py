@@ -1598,6 +1598,17 @@ class Store:
 
         self._write(tx)
 
+    def save_checkins(self, athlete: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Save many check-ins of ``athlete`` at once (each a mapping with ``date``, the answers
+        and optionally ``note``); all or none. Returns the number saved."""
+        def tx(conn: Connection) -> int:
+            for r in rows:
+                body_store.save_checkin(conn, athlete, r.get("date"), r, str(r.get("note") or ""))
+            derived.touch(conn, [athlete])
+            return len(rows)
+
+        return self._write(tx)
+
     def delete_checkin(self, athlete: str, day: Any) -> None:
         def tx(conn: Connection) -> None:
             if body_store.delete_checkin(conn, athlete, day):
