@@ -22,6 +22,7 @@ name = state.athlete_picker(names, key="checkin_page_pick")
 assert name is not None
 today = date.today()  # the day the assessments are made on
 
+cv.flash()
 tab_day, tab_niggles, tab_before = st.tabs(["Today", "Niggles", "Before a niggle"])
 with tab_day:
     cv.checkin_form(store, name, today)
@@ -34,6 +35,8 @@ with tab_niggles:
     st.caption("An active niggle with training modified or stopped, or pain of 4/10 or more, "
                "makes the injury-risk level at least moderate with that reason first. A "
                "heuristic, not a diagnosis: pain that persists belongs with a clinician.")
+    st.page_link(state.ATHLETE_PAGE, label="See the risk level on the Athlete page",
+                 icon=":material/person:")
 with tab_before:
     view = state.analysis(store, [name])
     cv.before_niggle(store, name, view.analysis, view.settings.units)

@@ -44,8 +44,23 @@ def marks(store: Any, athlete: str, start: date, end: date
     return spans, wl.flag_days(flags_for(store, athlete), athlete, start, end)
 
 
-def _after_write(athlete: str) -> None:
+FLASH_KEY = "checkin_flash"
+
+
+def _after_write(athlete: str, message: str | None = None) -> None:
+    """After a saved report: caches dropped; with a message, rerun so that every list on the
+    page shows the change, and say what was saved at the top (:func:`flash`)."""
     state.clear_caches([athlete])
+    if message:
+        st.session_state[FLASH_KEY] = message
+        st.rerun()
+
+
+def flash() -> None:
+    """The confirmation of the last save (once)."""
+    msg = st.session_state.pop(FLASH_KEY, None)
+    if msg:
+        st.success(fmt.md_escape(msg), icon=":material/done:")
 
 
 # --------------------------------------------------------------------------- check-in
@@ -76,8 +91,7 @@ def checkin_form(store: Any, athlete: str, today: date) -> None:
         except StridewiseError as exc:
             widgets.show_error(exc)
             return
-        _after_write(athlete)
-        st.success(f"Check-in of {pd.Timestamp(day):%a %d %b} saved.", icon=":material/done:")
+        _after_write(athlete, f"Check-in of {pd.Timestamp(day):%a %d %b} saved.")
 
 
 def flags_table(flags: pd.DataFrame) -> pd.DataFrame:
@@ -146,9 +160,7 @@ def niggle_form(store: Any, athlete: str, today: date) -> None:
         except StridewiseError as exc:
             widgets.show_error(exc)
             return
-        _after_write(athlete)
-        st.success(f"{ng.niggle_label(region, side).capitalize()} niggle saved.",
-                   icon=":material/done:")
+        _after_write(athlete, f"{ng.niggle_label(region, side).capitalize()} niggle saved.")
 
 
 def _status_line(r: Any) -> str:
@@ -193,8 +205,7 @@ def active_niggles(store: Any, athlete: str, today: date) -> None:
             except StridewiseError as exc:
                 widgets.show_error(exc)
                 continue
-            _after_write(athlete)
-            st.rerun()
+            _after_write(athlete, "Niggle resolved." if done else "Today's update saved.")
 
 
 def resolved_niggles(store: Any, athlete: str) -> None:
