@@ -1048,10 +1048,10 @@ def squad_balance_heatmap(balance_all: pd.DataFrame, *, areas: Sequence[str] = T
 
 # --------------------------------------------------------------------------- body marks
 
-#: Colours of the reported-symptom marks on the load timelines (Okabe-Ito vermillion / purple).
+#: Colours of the reported-symptom marks on the load timelines.
 BODY_COLOURS: Final[dict[str, str]] = {
     "niggle_raises": "rgba(213,94,0,0.16)", "niggle": "rgba(128,128,128,0.14)",
-    "niggle_edge": "#D55E00", "flag": "#CC79A7",
+    "niggle_edge": "#D55E00", "flag": "#5E3C99",  # deep purple: apart from the ratio line
 }
 
 

@@ -56,7 +56,7 @@ ANCHORS: Final[dict[str, dict[int, str]]] = {
                  4: "hardly sore", 5: "no soreness at all"},
     "stress": {1: "very stressed", 2: "stressed", 3: "normal", 4: "relaxed",
                5: "very relaxed"},
-    "mood": {1: "low, irritable", 2: "short-tempered", 3: "less keen than usual",
+    "mood": {1: "low, irritable", 2: "less keen than usual", 3: "as usual",
              4: "good mood", 5: "very positive"},
 }
 RESTING_HR: Final[str] = "resting_hr_bpm"

@@ -70,15 +70,26 @@ def _anchor(item: str):  # noqa: ANN202 - a format function for the slider
 
 
 def checkin_form(store: Any, athlete: str, today: date) -> None:
-    """The daily check-in: five 1-5 sliders with worded anchors, optional resting HR."""
+    """The daily check-in: five 1-5 sliders with worded anchors, optional resting HR. The
+    sliders start at the athlete's last answers (3 before the first), so a day like the last
+    one is one tap."""
+    last = store.checkins([athlete])
+    prev = last.iloc[-1] if len(last) else None
+
+    def start(item: str) -> int:
+        v = None if prev is None else prev.get(item)
+        return 3 if v is None or pd.isna(v) else int(v)
+
     with st.form(FORM_KEY, border=True):
-        st.markdown("**How do you feel today?** 5 is the good end of every scale.")
+        st.markdown("**How do you feel today?** 5 is the good end of every scale"
+                    + (", the sliders start at your last answers." if prev is not None
+                       else "."))
         day = st.date_input("Day", value=today, max_value=today, key="checkin_day",
                             format="YYYY-MM-DD")
         answers: dict[str, Any] = {}
         for item in wl.ITEMS:
             answers[item] = st.select_slider(wl.ITEM_LABELS[item], options=[1, 2, 3, 4, 5],
-                                             value=3, format_func=_anchor(item),
+                                             value=start(item), format_func=_anchor(item),
                                              key=f"checkin_{item}")
         answers[wl.RESTING_HR] = st.number_input(
             "Resting heart rate (bpm, optional)", min_value=25, max_value=220, value=None,
