@@ -39,7 +39,7 @@ from stridewise.errors import UsageError
 __all__ = ["REGIONS", "SIDES", "EFFECTS", "PAIN_AT_LEAST", "SYMPTOM_KEY", "NIGGLE_COLUMNS",
            "UPDATE_COLUMNS", "region_label", "niggle_label", "check_niggle", "check_update",
            "status_on", "active_on", "symptom_rows", "apply_symptom_rule", "timeline_spans",
-           "BeforeOnset", "before_onset", "BEFORE_WEEKS"]
+           "BeforeOnset", "before_onset", "BEFORE_WEEKS", "niggle_table"]
 
 #: Body regions of the picker: key -> label.
 REGIONS: Final[dict[str, str]] = {
@@ -278,6 +278,17 @@ def apply_symptom_rule(risk_df: pd.DataFrame, niggles: pd.DataFrame | None,
     if "reason_keys" in out.columns:
         out["reason_keys"] = new_keys
     return out
+
+
+def niggle_table(niggles: pd.DataFrame, updates: pd.DataFrame) -> pd.DataFrame:
+    """One row per daily update with its niggle's fields (for exports): ``athlete,
+    niggle_id, region, side, onset, resolved, date, pain, effect, note``."""
+    u = updates.drop(columns=["athlete"], errors="ignore").rename(columns={"note": "update_note"})
+    out = niggles.merge(u, on="niggle_id", how="left")
+    cols = ["athlete", "niggle_id", "region", "side", "onset", "resolved", "date", "pain",
+            "effect", "update_note", "note"]
+    return out[cols].sort_values(["athlete", "niggle_id", "date"], kind="stable") \
+        .reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- timelines
