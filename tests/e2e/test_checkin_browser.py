@@ -15,8 +15,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_browser import (  # noqa: F401 - the browser fixture is used by name
-    BOOT_TIMEOUT_S, CHROMIUM, ROOT, _free_port, _healthy, _no_exception, _settle, _shot, browser)
+from test_browser import (
+    BOOT_TIMEOUT_S,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    _free_port,
+    _healthy,
+    _no_exception,
+    _settle,
+    _shot,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -59,6 +68,18 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
         log.close()
 
 
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
 def _pick(page, label: str, option: str) -> None:
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
     box.click()
@@ -70,9 +91,9 @@ def _main_text(page) -> str:
     return page.locator('[data-testid="stMain"]').inner_text()
 
 
-def test_checkin_and_niggle_on_a_phone_then_everywhere(app, browser) -> None:
+def test_checkin_and_niggle_on_a_phone_then_everywhere(app, chromium) -> None:
     url, db = app
-    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True,
+    page = chromium.new_page(viewport={"width": 390, "height": 844}, is_mobile=True,
                             has_touch=True)
     page.set_default_timeout(90_000)
     page.goto(f"{url}/Check_in")
