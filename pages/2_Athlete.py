@@ -8,6 +8,7 @@ import streamlit as st
 from stridewise import charts
 from stridewise.risk import EXPLANATIONS
 from stridewise.ui import athlete_view as av
+from stridewise.ui import checkin_view as cv
 from stridewise.ui import fmt, plots, state, summary, widgets
 from stridewise.ui import patterns_view
 
@@ -49,6 +50,8 @@ st.caption(f"The 7 days up to {view.as_of:%a %d %b %Y}"
            + ". Week-on-week comparisons use the last full week.")
 widgets.hr_prompt(store, a, name, wk, athletes)
 av.kpi_row(wk, units, settings)
+cv.athlete_lines(store, name, view.as_of)
+body = cv.marks(store, name, start, end)  # niggles and wellness flags on every timeline
 
 # --- Weekly volume + risk panel ----------------------------------------------------------------
 left, right = st.columns([3, 2], gap="medium")
@@ -63,7 +66,7 @@ with left:
                                      run_km=av.weekly_run_km(a, name, start, end, settings),
                                      units=units, title="Weekly volume by training area",
                                      as_of=view.as_of)
-    event = plots.show(fig, on_select="rerun", key=f"athlete_weekly_{name}")
+    event = plots.show(charts.add_body_marks(fig, *body), on_select="rerun", key=f"athlete_weekly_{name}")
     picked_weeks = charts.selected_weeks(getattr(event, "selection", None))
     st.caption("Click a bar to list that week's sessions below. Each colour is one training "
                "area, the line is the weekly running distance.")
@@ -80,14 +83,16 @@ patterns_view.render(store, view, name)  # movement patterns, gaps, what to do n
 # --- Load, fitness ----------------------------------------------------------------------------
 st.subheader("Training load")
 rows = av.risk_in_range(a, name, start, end)
-plots.show(charts.load_chart(rows, variant=settings.risk.acwr_metric, thresholds=(
-    settings.risk.acwr_low, settings.risk.acwr_high, settings.risk.acwr_very_high)),
+plots.show(charts.add_body_marks(charts.load_chart(
+    rows, variant=settings.risk.acwr_metric, thresholds=(
+        settings.risk.acwr_low, settings.risk.acwr_high, settings.risk.acwr_very_high)), *body),
     key="athlete_load_chart")
 st.caption(f"The line is the {wk.ratio_name.lower()}, the one ratio shown everywhere (change it "
            "on Settings). Context only: the ratio is contested.")
 widgets.explanation_block(EXPLANATIONS, av.LOAD_EXPLAINED,
                           "How are load, acute and chronic load computed?")
-plots.show(charts.fitness_chart(rows), key="athlete_fitness_chart")
+plots.show(charts.add_body_marks(charts.fitness_chart(rows), *body),
+           key="athlete_fitness_chart")
 st.caption("Fitness (CTL) is the 42-day load average, fatigue (ATL) the 7-day; form (TSB) is "
            "yesterday's fitness minus fatigue. Negative form means you are carrying fatigue.")
 widgets.explanation_block(EXPLANATIONS, av.FITNESS_EXPLAINED,

@@ -1044,3 +1044,60 @@ def squad_balance_heatmap(balance_all: pd.DataFrame, *, areas: Sequence[str] = T
     fig = _style(fig, title, height=height, legend=False)
     fig.update_layout(margin={"l": 60, "r": 30, "t": 90, "b": 20}, clickmode="event")
     return fig
+
+
+# --------------------------------------------------------------------------- body marks
+
+#: Colours of the reported-symptom marks on the load timelines.
+BODY_COLOURS: Final[dict[str, str]] = {
+    "niggle_raises": "rgba(213,94,0,0.16)", "niggle": "rgba(128,128,128,0.14)",
+    "niggle_edge": "#D55E00", "flag": "#5E3C99",  # deep purple: apart from the ratio line
+}
+
+
+def add_body_marks(fig: go.Figure, spans: pd.DataFrame | None,
+                   flags: pd.DataFrame | None) -> go.Figure:
+    """Draw reported niggles and wellness flags on a date-axis timeline (in place; returns it).
+
+    ``spans``: :func:`stridewise.niggles.timeline_spans` (a band from onset to the resolved day
+    behind every subplot, vermillion when the symptom rule applied, grey otherwise, and a
+    triangle on the onset day with the details on hover). ``flags``:
+    :func:`stridewise.wellness.flag_days` (a diamond on each day with a flag, the items on
+    hover). Both marks sit on the zero line of the first subplot, so they read at any width."""
+    has_grid = getattr(fig, "_grid_ref", None) is not None
+    where: dict[str, Any] = {"row": 1, "col": 1} if has_grid else {}
+    shapes = list(fig.layout.shapes or [])
+    if spans is not None and len(spans):
+        x0 = pd.to_datetime(spans["x0"])
+        x1 = pd.to_datetime(spans["x1"])
+        raises = spans["raises"].astype(bool).to_numpy()
+        for a, b, r in zip(x0, x1, raises, strict=True):
+            shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": a, "x1": b,
+                           "y0": 0, "y1": 1, "layer": "below", "line": {"width": 0},
+                           "fillcolor": BODY_COLOURS["niggle_raises" if r else "niggle"]})
+        pain = pd.to_numeric(spans["max_pain"], errors="coerce")
+        hover = [f"{plotly_text(lab)} niggle from {a:%-d %b}"
+                 + (f", pain up to {p:g}/10" if pd.notna(p) else "")
+                 + (f", {e}" if e and e != "none" else "")
+                 + (" (makes the level at least moderate)" if r else "")
+                 for lab, a, p, e, r in zip(spans["label"], x0, pain,
+                                            spans["worst_effect"].astype(str).map(
+                                                {"modified": "training modified",
+                                                 "stopped": "training stopped"}).fillna(""),
+                                            raises, strict=True)]
+        fig.add_trace(go.Scatter(
+            x=x0, y=np.zeros(len(x0)), mode="markers", name="Niggle (reported)",
+            marker={"symbol": "triangle-up", "size": 13, "color": BODY_COLOURS["niggle_edge"],
+                    "line": {"color": "white", "width": 1}},
+            cliponaxis=False, text=hover, hovertemplate="%{text}<extra></extra>"), **where)
+    if flags is not None and len(flags):
+        d = pd.to_datetime(flags["date"])
+        fig.add_trace(go.Scatter(
+            x=d, y=np.zeros(len(d)), mode="markers", name="Wellness flag",
+            marker={"symbol": "diamond", "size": 10, "color": BODY_COLOURS["flag"],
+                    "line": {"color": "white", "width": 1}}, cliponaxis=False,
+            text=[f"{t:%a %-d %b}: worse than usual for you: {plotly_text(x)}"
+                  for t, x in zip(d, flags["text"], strict=True)],
+            hovertemplate="%{text}<extra></extra>"), **where)
+    fig.update_layout(shapes=shapes)
+    return fig

@@ -163,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wellness", action="store_true",
                    help="the daily wellness values instead (resting heart rate, sleep, HRV, "
                         "body weight; e.g. from a Garmin account export)")
+    p.add_argument("--checkins", action="store_true",
+                   help="the daily check-ins instead (sleep, fatigue, soreness, stress, mood "
+                        "1-5, resting heart rate)")
+    p.add_argument("--niggles", action="store_true",
+                   help="the reported niggles instead, one row per daily pain/effect update")
 
     p = sub.add_parser("backup", help="write the whole store as Parquet files into a folder",
                        description="Write every table of the store (STRIDEWISE_DB) as a "
@@ -601,9 +606,17 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.athlete is not None and args.athlete not in names:
         raise UsageError(f"No athlete called '{args.athlete}' in the store "
                          f"(stored: {', '.join(names) or 'none'}).")
+    if sum(bool(x) for x in (args.wellness, args.checkins, args.niggles)) > 1:
+        raise UsageError("Choose one of --wellness, --checkins and --niggles.")
+    only = [args.athlete] if args.athlete else None
     if args.wellness:
-        table = store.wellness([args.athlete] if args.athlete else None).drop(
-            columns=["import_id"])
+        table = store.wellness(only).drop(columns=["import_id"])
+    elif args.checkins:
+        table = store.checkins(only)
+    elif args.niggles:
+        from stridewise.niggles import niggle_table
+
+        table = niggle_table(store.niggles(only), store.niggle_updates(only))
     else:
         analysis = analyse_store(store, [args.athlete] if args.athlete else None)
         table = _columns(analysis.sessions, SESSION_COLUMNS_OUT + ["notes"])

@@ -22,7 +22,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Final, Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -374,6 +374,7 @@ def ensure_demo(store: Store, today: date | None = None) -> bool:
     for name, report in reports:
         store.import_report(report, athlete=name, is_demo=True)
     add_demo_log(store, current_anchor(today))
+    add_demo_body(store, current_anchor(today))
     return True
 
 
@@ -416,6 +417,52 @@ def add_demo_log(store: Store, anchor: date) -> int:
         for rname in DEMO_ROUTINES.get(name, ()):
             store.save_routine(name, routines[rname])
     return n
+
+
+# --- what demo runners report: check-ins and one niggle ------------------------------------
+#: Athletes who fill in the daily check-in (the first one also reports a niggle).
+CHECKIN_ATHLETES: Final[tuple[str, ...]] = ("Iris Novak", "Emma Johansson", "Kai Tanaka",
+                                            "Lena Fischer")
+NIGGLE_ATHLETE: Final[str] = "Iris Novak"
+CHECKIN_DAYS: Final[int] = 24
+
+
+def demo_checkins(name: str, end: date, days: int = CHECKIN_DAYS) -> list[dict[str, object]]:
+    """Deterministic daily check-ins of ``name`` for the ``days`` days up to ``end`` (a few
+    skipped). The niggle athlete's last three days drift: poorer sleep, more soreness."""
+    import random
+
+    rng = random.Random(f"checkin:{name}")
+    out: list[dict[str, object]] = []
+    base_hr = 44 + rng.randrange(8)
+    for k in range(days - 1, -1, -1):
+        if k > 2 and rng.random() < 0.15:
+            continue  # a missed day, as in real life
+        worse = name == NIGGLE_ATHLETE and k <= 2
+        out.append({
+            "date": end - timedelta(days=k),
+            "sleep": 2 if worse else rng.choice((3, 4, 4, 4, 5)),
+            "fatigue": rng.choice((3, 3, 4, 4)),
+            "soreness": 2 if worse else rng.choice((3, 4, 4)),
+            "stress": rng.choice((3, 3, 4)), "mood": rng.choice((3, 4, 4, 5)),
+            "resting_hr_bpm": float(base_hr + (4 if worse else rng.randrange(-1, 2)))})
+    return out
+
+
+def add_demo_body(store: Store, end: date) -> None:
+    """The demo's check-ins and its one active niggle (training modified), so the Check-in page,
+    the timelines and the symptom rule are visible out of the box."""
+    names = set(store.athletes()["name"])
+    for name in CHECKIN_ATHLETES:
+        if name in names:
+            store.save_checkins(name, demo_checkins(name, end))
+    if NIGGLE_ATHLETE in names:
+        nid = store.add_niggle(NIGGLE_ATHLETE, region="calf_shin", side="left",
+                               onset=end - timedelta(days=4), pain=3, effect="none")
+        store.update_niggle(NIGGLE_ATHLETE, nid, day=end - timedelta(days=2), pain=4,
+                            effect="modified")
+        store.update_niggle(NIGGLE_ATHLETE, nid, day=end - timedelta(days=1), pain=3,
+                            effect="modified")
 
 
 def main(argv: list[str] | None = None) -> int:

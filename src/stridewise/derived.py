@@ -70,11 +70,15 @@ class Derived:
 
 def compute(sessions: pd.DataFrame, *, settings: Settings,
             rules: Sequence[classify.Rule] | None,
-            profiles: Mapping[str, AthleteProfile] | None, as_of: date) -> Derived:
+            profiles: Mapping[str, AthleteProfile] | None, as_of: date,
+            niggles: pd.DataFrame | None = None,
+            niggle_updates: pd.DataFrame | None = None) -> Derived:
     """The derived figures of the athletes in ``sessions`` as of ``as_of`` (the pipeline's
-    numbers with the calendar closed on that day). Does not mutate ``sessions``."""
+    numbers with the calendar closed on that day; reported niggles apply the symptom rule).
+    Does not mutate ``sessions``."""
     a = pipeline.analyse(sessions, settings=settings, rules=rules, profiles=profiles,
-                         end=pd.Timestamp(as_of))
+                         end=pd.Timestamp(as_of), niggles=niggles,
+                         niggle_updates=niggle_updates)
     since = pd.Timestamp(as_of) - pd.Timedelta(days=RECENT_DAYS)
     risk = a.risk
     risk_recent = risk.loc[pd.to_datetime(risk["date"]) > since] if len(risk) else risk
@@ -163,6 +167,7 @@ def refresh(conn: Connection, athletes: Sequence[str], *, today: date | None = N
     """Recompute the derived rows of ``athletes`` on ``conn`` (inside the caller's write
     transaction) as of the squad's current day; returns that day. Athletes no longer stored
     lose their rows."""
+    from stridewise import body_store
     from stridewise.store import read_sessions
 
     names = sorted({str(x) for x in athletes})
@@ -187,7 +192,12 @@ def refresh(conn: Connection, athletes: Sequence[str], *, today: date | None = N
         if not present:
             continue
         sessions = read_sessions(conn, present)
-        d = compute(sessions, settings=settings, rules=rules, profiles=profiles, as_of=as_of)
+        nig = upd = None
+        if body_store.has_body_tables(conn):  # not yet while older schema steps run
+            nig = body_store.read_niggles(conn, present)
+            upd = body_store.read_updates(conn, present)
+        d = compute(sessions, settings=settings, rules=rules, profiles=profiles, as_of=as_of,
+                    niggles=nig, niggle_updates=upd)
         by = {k: dict(tuple(df.groupby("athlete", sort=False))) if len(df) else {}
               for k, df in (("risk", d.risk_recent), ("bal", d.balance),
                             ("ses", d.sessions_recent), ("daily", d.daily))}

@@ -33,8 +33,9 @@ HEURISTIC_DISCLAIMER: Final[str] = (
     "The risk level is a heuristic built from published warning signs in your training log, not "
     "a diagnosis or a prediction for you personally. The acute:chronic workload ratio in "
     "particular is contested (Impellizzeri et al. 2020, Int J Sports Physiol Perform; Lolli et "
-    "al. 2019, Br J Sports Med). Pain, illness, sleep and life stress are not in the data: listen "
-    "to your body and to your coach or clinician."
+    "al. 2019, Br J Sports Med). Pain and wellness count only as far as you report them (check-in "
+    "and niggle log); illness and life stress beyond that are not in the data: listen to your "
+    "body and to your coach or clinician."
 )
 
 _ACWR_CAVEAT: Final[str] = (
@@ -59,12 +60,17 @@ EVIDENCE: Final[dict[str, str]] = {
     "coverage": "data quality, not a training signal",
     "load": "data quality, not a training signal",
     "hr_profile": "data quality, not a training signal",
+    "symptoms": "reported symptom: a direct observation, ranked above every load figure (a "
+                "problem that modifies training is a substantial problem in the OSTRC "
+                "questionnaire, Clarsen et al. 2013; pain-monitoring model, Silbernagel et al. "
+                "2007)",
 }
 #: Short grade labels for tables.
 EVIDENCE_GRADE: Final[dict[str, str]] = {
     "spike_pct": "cohort study", "run_km_change_pct": "weak", "acwr": "contested",
     "monotony": "convention", "strain": "convention", "balance": "guidance",
     "coverage": "data quality", "load": "data quality", "hr_profile": "data quality",
+    "symptoms": "reported symptom",
 }
 
 
@@ -73,7 +79,9 @@ def risk_level_explanation(rs: RiskSettings | None = None) -> Explanation:
     rs = rs or RiskSettings()
     return Explanation(
         "Injury-risk heuristic",
-        f"Leading signs: a run over {rs.spike_large:g} % longer than your longest in the 30 days "
+        "Reported symptoms first: an active niggle with training modified or stopped, or pain "
+        "of 4/10 or more, gives at least moderate whatever the load says (also when there is "
+        f"not enough data for the load figures). Leading signs: a run over {rs.spike_large:g} % longer than your longest in the 30 days "
         f"before it (within the last {rs.spike_days} days) gives high; a run "
         f"{rs.spike_small:g}-{rs.spike_large:g} % longer, or running distance of the last 7 days "
         f"over {rs.run_km_increase_pct:g} % above your usual week, gives moderate; both together "
@@ -84,7 +92,8 @@ def risk_level_explanation(rs: RiskSettings | None = None) -> Explanation:
         f"over {rs.days_without_area} days, loads estimated without RPE or usable heart rate. "
         f"'Not enough data' before {rs.min_history_days} days of history or when under "
         f"{rs.coverage_floor:g} % of the last 28 days have a session.",
-        "Frandsen et al. 2025 (spike); Nielsen et al. 2014, Damsted et al. 2019 (weekly "
+        "Clarsen et al. 2013, Silbernagel et al. 2007 (symptoms); Frandsen et al. 2025 "
+        "(spike); Nielsen et al. 2014, Damsted et al. 2019 (weekly "
         "change); Gabbett 2016, Impellizzeri et al. 2020, Lolli et al. 2019, Wang et al. 2020 "
         "(acute:chronic ratio); Foster 1998 (monotony).",
         HEURISTIC_DISCLAIMER,
@@ -252,6 +261,18 @@ EXPLANATIONS: Final[dict[str, Explanation]] = {
         "the training was.",
     ),
 }
+EXPLANATIONS["symptoms"] = Explanation(
+    "Reported symptoms (niggles)",
+    "A niggle is active from its onset day until the day it is marked resolved; each day uses "
+    "its latest pain (0-10) and effect on training. Training modified or stopped, or pain "
+    "4/10 or more: the level is at least moderate and this reason comes first. Below both: "
+    "mentioned after the load reasons.",
+    "Clarsen, Myklebust & Bahr 2013, Br J Sports Med 47:495 (OSTRC overuse injury "
+    "questionnaire: reduced training = substantial problem); Thomee 1997, Phys Ther 77:1690 "
+    "and Silbernagel et al. 2007, Am J Sports Med 35:897 (pain-monitoring model).",
+    "Only what you report counts; the level says nothing about what the problem is. Persistent "
+    "or worsening pain belongs with a clinician.",
+)
 EXPLANATIONS["risk_level"] = risk_level_explanation()  # with the default thresholds
 EXPLANATIONS["acwr"] = EXPLANATIONS["acwr_uncoupled"]  # replaced per setting by ratio_explanation
 EXPLANATIONS["hr_profile"] = Explanation(
@@ -275,6 +296,7 @@ PLAIN: Final[dict[str, str]] = {
     "coverage": "Checks that enough days are recorded to say anything.",
     "load": "Says how the session loads were worked out.",
     "hr_profile": "Heart-rate based loads need your maximum and resting heart rate.",
+    "symptoms": "A niggle you reported: pain, or training changed because of it.",
 }
 
 

@@ -40,11 +40,15 @@ class Analysis:
 def analyse(sessions: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
             rules: Sequence[classify.Rule] | None = None,
             profiles: Mapping[str, AthleteProfile] | None = None,
-            end: date | pd.Timestamp | None = None) -> Analysis:
+            end: date | pd.Timestamp | None = None,
+            niggles: pd.DataFrame | None = None,
+            niggle_updates: pd.DataFrame | None = None) -> Analysis:
     """Run the whole analysis on canonical sessions (several athletes allowed).
 
-    ``end`` closes the daily calendar (default: each athlete's last session day). Does not
-    mutate ``sessions``.
+    ``end`` closes the daily calendar (default: each athlete's last session day). ``niggles`` /
+    ``niggle_updates`` (the store's reported niggles) apply the symptom rule of the heuristic
+    to the risk table (:func:`stridewise.niggles.apply_symptom_rule`). Does not mutate
+    ``sessions``.
     """
     end_ts = pd.Timestamp(end) if end is not None else None
     classified = classify.classify(sessions, rules)
@@ -52,6 +56,10 @@ def analyse(sessions: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
     parts = classify.session_parts(with_load, rules)
     weekly = volume.weekly_volume(with_load, parts, week_start=settings.week_start, end=end_ts)
     risk_df = risk.risk_table(with_load, parts, settings=settings, end=end_ts)
+    if niggles is not None and len(niggles):
+        from stridewise.niggles import apply_symptom_rule
+
+        risk_df = apply_symptom_rule(risk_df, niggles, niggle_updates)
     balance = risk.balance(parts, targets=settings.targets, end=end_ts, sessions=with_load)
     return Analysis(with_load, parts, weekly, risk_df, balance)
 
@@ -86,7 +94,9 @@ def analyse_store(store: Store, athletes: Sequence[str] | None = None, *,
     """:func:`analyse` on stored sessions with the store's settings, the user's classification
     rules (before the shipped defaults) and each athlete's HR profile: the numbers the app shows.
     """
-    sessions = store.sessions(list(athletes) if athletes else None)
+    names = list(athletes) if athletes else None
+    sessions = store.sessions(names)
     return analyse(sessions, settings=settings or store_settings(store),
                    rules=classify.with_user_rules(store.rules() or []),
-                   profiles=profiles_from_roster(store.athletes()), end=end)
+                   profiles=profiles_from_roster(store.athletes()), end=end,
+                   niggles=store.niggles(names), niggle_updates=store.niggle_updates(names))

@@ -64,7 +64,9 @@ EXTRA_COLUMNS: Final[list[str]] = [
 ]
 #: Version of the heuristic (the rules that turn the metrics into a level and reasons). Printed
 #: on reports and in the CLI output; raise it whenever a rule or default threshold changes.
-HEURISTIC_VERSION: Final[str] = "2.0 (2026-12)"
+#: 2.1: reported symptoms (an active niggle with training modified or stopped, or pain >= 4/10)
+#: make the level at least moderate with that reason first (see stridewise.niggles).
+HEURISTIC_VERSION: Final[str] = "2.1 (2026-12)"
 #: Column of the risk table holding each acute:chronic ratio setting.
 RATIO_COLUMNS: Final[dict[str, str]] = {
     "coupled": "acwr_coupled", "uncoupled": "acwr_uncoupled", "ewma": "acwr_ewma"}

@@ -42,7 +42,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
-from stridewise import derived, pipeline
+from stridewise import body_store, derived, pipeline
 from stridewise.store_manual import ManualLogMixin
 from stridewise.errors import StoreError, StridewiseError, UsageError
 from stridewise.manual import MANUAL_SOURCE, match_manual
@@ -857,6 +857,7 @@ class Store(ManualLogMixin):
             conn.execute(sa.delete(imp).where(imp.c.athlete == name))
             for extra in (T["wellness"], T["import_parts"], T["routines"]):
                 conn.execute(sa.delete(extra).where(extra.c.athlete == name))
+            body_store.delete_athlete_rows(conn, name)
             conn.execute(sa.delete(a).where(a.c.name == name))
         derived.refresh(conn, names)  # their derived rows go with them
         return removed
@@ -1620,6 +1621,87 @@ class Store(ManualLogMixin):
     def daily_metrics(self, athletes: Sequence[str]) -> pd.DataFrame:
         """Stored daily metrics (the risk table) of ``athletes`` (derived table)."""
         return self._read(lambda c: derived.daily_rows(c, athletes))
+
+    # ------------------------------------------------------------------ check-ins and niggles
+    # What the runner reports (schema version 7, see stridewise.body_store). Every write
+    # refreshes that athlete's derived rows like an import does.
+
+    def checkins(self, athletes: Sequence[str] | None = None) -> pd.DataFrame:
+        """Daily check-ins: DataFrame[athlete, date, sleep, fatigue, soreness, stress, mood
+        (1-5, Int64), resting_hr_bpm, note]."""
+        return self._read(lambda c: body_store.read_checkins(c, athletes))
+
+    def save_checkin(self, athlete: str, day: Any, values: Mapping[str, Any],
+                     note: str = "") -> None:
+        """Save (or replace) ``athlete``'s check-in of ``day``."""
+        def tx(conn: Connection) -> None:
+            body_store.save_checkin(conn, athlete, day, values, note)
+            derived.touch(conn, [athlete])
+
+        self._write(tx)
+
+    def save_checkins(self, athlete: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Save many check-ins of ``athlete`` at once (each a mapping with ``date``, the answers
+        and optionally ``note``); all or none. Returns the number saved."""
+        def tx(conn: Connection) -> int:
+            for r in rows:
+                body_store.save_checkin(conn, athlete, r.get("date"), r, str(r.get("note") or ""))
+            derived.touch(conn, [athlete])
+            return len(rows)
+
+        return self._write(tx)
+
+    def delete_checkin(self, athlete: str, day: Any) -> None:
+        def tx(conn: Connection) -> None:
+            if body_store.delete_checkin(conn, athlete, day):
+                derived.touch(conn, [athlete])
+
+        self._write(tx)
+
+    def niggles(self, athletes: Sequence[str] | None = None) -> pd.DataFrame:
+        """Reported niggles: DataFrame[niggle_id, athlete, region, side, onset, resolved,
+        note]."""
+        return self._read(lambda c: body_store.read_niggles(c, athletes))
+
+    def niggle_updates(self, athletes: Sequence[str] | None = None) -> pd.DataFrame:
+        """Daily pain/effect updates: DataFrame[athlete, niggle_id, date, pain, effect, note]."""
+        return self._read(lambda c: body_store.read_updates(c, athletes))
+
+    def add_niggle(self, athlete: str, *, region: str, side: str, onset: Any, pain: Any,
+                   effect: str, note: str = "", resolved: Any = None) -> int:
+        """Report a niggle (its first pain/effect update is on the onset day); returns its id."""
+        def tx(conn: Connection) -> int:
+            nid = body_store.add_niggle(conn, athlete, region=region, side=side, onset=onset,
+                                        pain=pain, effect=effect, note=note, resolved=resolved)
+            derived.touch(conn, [athlete])
+            return nid
+
+        return self._write(tx)
+
+    def update_niggle(self, athlete: str, niggle_id: int, *, day: Any, pain: Any, effect: str,
+                      note: str = "") -> None:
+        """Save the niggle's pain and effect on training of ``day``."""
+        def tx(conn: Connection) -> None:
+            body_store.update_niggle(conn, athlete, niggle_id, day=day, pain=pain,
+                                     effect=effect, note=note)
+            derived.touch(conn, [athlete])
+
+        self._write(tx)
+
+    def resolve_niggle(self, athlete: str, niggle_id: int, resolved: Any) -> None:
+        """Mark the niggle over on ``resolved`` (None: active again)."""
+        def tx(conn: Connection) -> None:
+            body_store.resolve_niggle(conn, athlete, niggle_id, resolved)
+            derived.touch(conn, [athlete])
+
+        self._write(tx)
+
+    def delete_niggle(self, athlete: str, niggle_id: int) -> None:
+        def tx(conn: Connection) -> None:
+            body_store.delete_niggle(conn, athlete, niggle_id)
+            derived.touch(conn, [athlete])
+
+        self._write(tx)
 
     # ------------------------------------------------------------------ backup / restore
 

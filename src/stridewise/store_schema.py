@@ -29,6 +29,7 @@ of recounted on every read), and the derived per-athlete tables ``derived_roster
 athletes by the migration. Version 7 adds accounts, sharing and the audit log; version 8 adds ``routines`` (sessions an athlete saved to log again).
 A database is always built by running every step from an empty
 database, so the upgrade path and the fresh path are one path.
+Version 9: the runner's check-ins, niggles and daily niggle updates.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from sqlalchemy.engine import Connection
 from stridewise.schema import COLUMNS
 
 #: The schema version this code writes and reads.
-SCHEMA_VERSION: Final[int] = 8
+SCHEMA_VERSION: Final[int] = 9
 
 #: Sources whose start times arrive in UTC and are converted to the athlete's zone on import
 #: (Strava CSV and export zip, FIT, TCX, GPX, Apple Health, Nike JSON). Their stored rows keep
@@ -193,7 +194,38 @@ def build_metadata(version: int) -> sa.MetaData:
         _access_tables(md)
     if version >= 8:
         _routine_tables(md)
+    if version >= 9:
+        _body_tables(md)
     return md
+
+
+def _body_tables(md: sa.MetaData) -> None:
+    """Version 9: daily check-ins, niggles and their daily updates (see :mod:`stridewise.niggles`
+    and :mod:`stridewise.wellness`)."""
+    sa.Table("checkins", md,
+             sa.Column("athlete", sa.Text, primary_key=True),
+             sa.Column("day", sa.DateTime, primary_key=True),
+             *[sa.Column(k, sa.Integer) for k in ("sleep", "fatigue", "soreness", "stress",
+                                                  "mood")],
+             sa.Column("resting_hr_bpm", sa.Float),
+             sa.Column("note", sa.Text, nullable=False, server_default=""),
+             sa.Column("updated_at", sa.DateTime, nullable=False))
+    sa.Table("niggles", md,
+             sa.Column("niggle_id", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("athlete", sa.Text, nullable=False, index=True),
+             sa.Column("region", sa.Text, nullable=False),
+             sa.Column("side", sa.Text, nullable=False, server_default="none"),
+             sa.Column("onset", sa.DateTime, nullable=False),
+             sa.Column("resolved", sa.DateTime),
+             sa.Column("note", sa.Text, nullable=False, server_default=""),
+             sa.Column("created_at", sa.DateTime, nullable=False))
+    sa.Table("niggle_updates", md,
+             sa.Column("niggle_id", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("day", sa.DateTime, primary_key=True),
+             sa.Column("pain", sa.Float, nullable=False),
+             sa.Column("effect", sa.Text, nullable=False),
+             sa.Column("note", sa.Text, nullable=False, server_default=""),
+             sa.Column("updated_at", sa.DateTime, nullable=False))
 
 
 def _routine_tables(md: sa.MetaData) -> None:
@@ -344,6 +376,8 @@ DATA_TABLES: Final[tuple[str, ...]] = (
     "audit_log",
     # --- the runner's log (version 8) ---
     "routines",
+    # --- version 9 ---
+    "checkins", "niggles", "niggle_updates",
 )
 #: The accounts-and-access tables (version 7): a backup without them leaves them as they are.
 ACCESS_TABLES: Final[tuple[str, ...]] = (
@@ -439,10 +473,18 @@ def _step_8(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _step_9(conn: Connection) -> None:
+    """Version 9: ``checkins``, ``niggles`` and ``niggle_updates`` (empty; nothing to
+    back-fill, and the derived rows do not change until a niggle is reported)."""
+    md = sa.MetaData()
+    _body_tables(md)
+    md.create_all(conn)
+
+
 #: version -> step that brings a database from version-1 to version.
 MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {
     1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6,
-    7: _step_7, 8: _step_8}
+    7: _step_7, 8: _step_8, 9: _step_9}
 
 
 def current_version(conn: Connection) -> int:

@@ -54,7 +54,7 @@ def _cli_latest(units: str | None = None) -> pd.DataFrame:
     if units:
         argv += ["--display-units", units]
     assert cli.main(argv, out=out, err=err) == 0, err.getvalue()
-    assert "heuristic version 2.0" in err.getvalue()
+    assert "heuristic version 2.1" in err.getvalue()
     return pd.read_csv(io.StringIO(out.getvalue()), keep_default_na=False,
                        na_values=[""])
 
@@ -116,7 +116,7 @@ def _check_every_view(store, units: str) -> None:
             assert f">{a.ratio.value:.2f}<" in table
         if a.top_reason:
             assert escape(a.top_reason) in table
-    assert "Heuristic version 2.0" in html
+    assert "Heuristic version 2.1" in html
 
     # --- CLI ------------------------------------------------------------------------------
     out = _cli_latest()

@@ -558,3 +558,32 @@ def test_load_fitness_and_calendar_never_raise(loads, variant):
                     risk.assign(area="strength"), by="area")):
         assert isinstance(fig, go.Figure)
         fig.to_json()
+
+
+def test_body_marks_draw_niggle_bands_and_flag_days_on_the_timelines() -> None:
+    from stridewise.charts import BODY_COLOURS, add_body_marks, load_chart
+
+    days = pd.date_range("2026-10-01", periods=60)
+    risk = pd.DataFrame({"date": days, "load": np.arange(60) * 10.0 + 5,
+                         "acute_7d": 50.0, "chronic_21d": 40.0, "acwr_uncoupled": 1.2,
+                         "risk_level": "low"})
+    fig = load_chart(risk, variant="uncoupled")
+    n_shapes = len(fig.layout.shapes)
+    spans = pd.DataFrame({"niggle_id": [1, 2], "label": ["left knee", "lower back"],
+                          "x0": [days[10], days[40]], "x1": [days[20], days[59]],
+                          "raises": [False, True], "max_pain": [2.0, 6.0],
+                          "worst_effect": ["none", "modified"]})
+    flags = pd.DataFrame({"date": [days[45]], "n": [2], "text": ["Sleep quality, Mood"]})
+    add_body_marks(fig, spans, flags)
+    bands = list(fig.layout.shapes)[n_shapes:]
+    assert [(pd.Timestamp(b.x0), pd.Timestamp(b.x1)) for b in bands] == [
+        (days[10], days[20]), (days[40], days[59])]
+    assert [b.fillcolor for b in bands] == [BODY_COLOURS["niggle"],
+                                            BODY_COLOURS["niggle_raises"]]
+    onset = next(t for t in fig.data if t.name == "Niggle (reported)")
+    assert [pd.Timestamp(x) for x in onset.x] == [days[10], days[40]]
+    assert "pain up to 6/10, training modified" in onset.text[1]
+    flag = next(t for t in fig.data if t.name == "Wellness flag")
+    assert [pd.Timestamp(x) for x in flag.x] == [days[45]] and "Sleep quality, Mood" in flag.text[0]
+    assert flag.marker.color != next(t for t in fig.data if t.name.startswith(
+        "Acute:chronic")).line.color

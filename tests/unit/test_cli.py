@@ -222,3 +222,32 @@ def test_estimated_durations_survive_the_store_and_its_export(tmp_path, monkeypa
     code, out, err = run("export", "--format", "csv", "--athlete", "Mo")
     header = out.splitlines()[0].split(",")
     assert code == 0 and "duration_estimated" in header
+
+
+def test_checkins_and_niggles_export_and_survive_backup(tmp_path, monkeypatch):
+    from stridewise.store import Store
+
+    monkeypatch.setenv("STRIDEWISE_DB", str(tmp_path / "c.db"))
+    assert run("import", str(GARMIN_DEMO), "--athlete", "Ben", "--units", "km")[0] == 0
+    with Store.from_env() as store:
+        store.save_checkin("Ben", "2026-11-30", {"sleep": 2, "mood": 4, "resting_hr_bpm": 49})
+        nid = store.add_niggle("Ben", region="hip_groin", side="right", onset="2026-11-28",
+                               pain=5, effect="modified")
+        store.update_niggle("Ben", nid, day="2026-11-30", pain=2, effect="none")
+    code, out, err = run("export", "--checkins")
+    assert code == 0, err
+    c = pd.read_csv(io.StringIO(out))
+    assert (c["athlete"].tolist(), c["sleep"].tolist(), c["resting_hr_bpm"].tolist()) == (
+        ["Ben"], [2], [49.0])
+    code, out, err = run("export", "--niggles", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [(r["region"], r["pain"], r["effect"]) for r in rows] == [
+        ("hip_groin", 5.0, "modified"), ("hip_groin", 2.0, "none")]
+    assert run("export", "--niggles", "--checkins")[0] == 2
+    assert run("backup", str(tmp_path / "bk"))[0] == 0
+    monkeypatch.setenv("STRIDEWISE_DB", str(tmp_path / "d.db"))
+    assert run("restore", str(tmp_path / "bk"))[0] == 0
+    code, out, _ = run("export", "--niggles", "--format", "json")
+    assert [(r["date"], r["pain"]) for r in json.loads(out)] == [
+        (rows[0]["date"], 5.0), (rows[1]["date"], 2.0)]

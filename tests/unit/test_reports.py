@@ -112,7 +112,7 @@ def test_athlete_report_shows_kpis_risk_balance_and_weeks():
     assert "<li>no stability work for 19 days</li>" in html
     assert "42.0 km" in html                            # running km, last 7 days (assessment text)
     assert "+35 % vs your usual week" in html            # its change
-    assert "Heuristic version 2.0" in html
+    assert "Heuristic version 2.1" in html
     assert "Balance vs weekly targets" in html
     for label in ("Endurance", "Strength", "Plyometrics", "Stability", "Flexibility"):
         assert label in html

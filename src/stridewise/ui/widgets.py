@@ -80,6 +80,7 @@ NAV = (
     (state.SETTINGS_PAGE, "Settings", ":material/tune:"),
     ("pages/5_Review_areas.py", "Review areas", ":material/rule:"),
     ("pages/6_Log.py", "Log", ":material/edit_note:"),
+    ("pages/7_Check_in.py", "Check-in", ":material/healing:"),
 )
 
 
@@ -118,9 +119,10 @@ def reasons_list(reasons: Iterable[str], *, empty: str = "Nothing stands out.") 
 
 def heuristic_note() -> None:
     st.caption(
-        ":material/info: This risk level is a heuristic built from training-load patterns, "
-        "not a diagnosis. It cannot see sleep, illness, pain or life stress: talk to the "
-        "athlete, and see a clinician for pain that persists.")
+        ":material/info: This risk level is a heuristic built from training-load patterns "
+        "and the niggles you report, not a diagnosis. It cannot see illness or life stress, "
+        "and pain only as far as it is reported: talk to the athlete, and see a clinician for "
+        "pain that persists.")
 
 
 def acwr_contested_note() -> None:
