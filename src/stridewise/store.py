@@ -1579,6 +1579,67 @@ class Store:
         """Stored daily metrics (the risk table) of ``athletes`` (derived table)."""
         return self._read(lambda c: derived.daily_rows(c, athletes))
 
+    # ------------------------------------------------------------------ coach's review
+    # Notes, seen marks and secrets (schema version 7; see stridewise.review_store). These
+    # writes do not bump the data version: no analysis depends on them.
+
+    def add_note(self, athlete: str, text: str, *, visibility: str, author: str,
+                 author_role: str, week: Any = None, session_id: str | None = None) -> int:
+        """A new note about ``athlete`` on a week (its first day) or a session; returns its id."""
+        from stridewise import review_store as rs
+
+        return self._write(lambda c: rs.add_note(
+            c, athlete, text, visibility=visibility, author=author, author_role=author_role,
+            week=week, session_id=session_id, now=_now()), bump=False)
+
+    def edit_note(self, athlete: str, note_id: int, text: str, *, visibility: str,
+                  author: str, author_role: str) -> int:
+        """A new version of a note (every earlier version is kept); returns its number."""
+        from stridewise import review_store as rs
+
+        return self._write(lambda c: rs.edit_note(
+            c, athlete, note_id, text, visibility=visibility, author=author,
+            author_role=author_role, now=_now()), bump=False)
+
+    def notes(self, athletes: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every version of every note about ``athletes`` (filter with notes.visible_notes)."""
+        from stridewise import review_store as rs
+
+        return self._read(lambda c: rs.read_notes(c, athletes))
+
+    def mark_seen(self, athlete: str, week: Any, *, reviewer: str, level: str = "",
+                  flag_keys: Sequence[str] = ()) -> None:
+        """Mark ``athlete``'s week seen by ``reviewer`` (with the level and flags shown)."""
+        from stridewise import review_store as rs
+
+        self._write(lambda c: rs.mark_seen(c, athlete, week, reviewer=reviewer, level=level,
+                                           flag_keys=flag_keys, now=_now()), bump=False)
+
+    def review_marks(self, athletes: Sequence[str] | None = None, *,
+                     reviewer: str) -> pd.DataFrame:
+        """The seen marks of ``reviewer`` (one row per athlete-week)."""
+        from stridewise import review_store as rs
+
+        return self._read(lambda c: rs.read_marks(c, athletes, reviewer=reviewer))
+
+    def review_activity(self, athletes: Sequence[str] | None = None, *,
+                        since: datetime) -> dict[str, pd.DataFrame]:
+        """Sessions that arrived and sessions edited after ``since`` (UTC, naive)."""
+        from stridewise import review_store as rs
+
+        return self._read(lambda c: rs.activity(c, athletes, since=since), snapshot=True)
+
+    def set_secret(self, key: str, value: str | None) -> None:
+        """Keep a value (e.g. the SMTP password) that backups and exports leave out."""
+        from stridewise import review_store as rs
+
+        self._write(lambda c: rs.set_secret(c, key, value), bump=False)
+
+    def secret(self, key: str) -> str | None:
+        from stridewise import review_store as rs
+
+        return self._read(lambda c: rs.get_secret(c, key))
+
     # ------------------------------------------------------------------ backup / restore
 
     def table_frames(self) -> dict[str, pd.DataFrame]:

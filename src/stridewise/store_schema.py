@@ -28,6 +28,8 @@ of recounted on every read), and the derived per-athlete tables ``derived_roster
 ``derived_weekly`` and ``derived_daily`` (see :mod:`stridewise.derived`), built for the stored
 athletes by the migration. A database is always built by running every step from an empty
 database, so the upgrade path and the fresh path are one path.
+Version 7 adds the coach's review: ``review_marks`` (an athlete-week marked seen by a
+reviewer), ``notes`` (every version of every note) and ``secrets`` (kept out of backups).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from sqlalchemy.engine import Connection
 from stridewise.schema import COLUMNS
 
 #: The schema version this code writes and reads.
-SCHEMA_VERSION: Final[int] = 6
+SCHEMA_VERSION: Final[int] = 7
 
 #: Sources whose start times arrive in UTC and are converted to the athlete's zone on import
 #: (Strava CSV and export zip, FIT, TCX, GPX, Apple Health, Nike JSON). Their stored rows keep
@@ -187,6 +189,8 @@ def build_metadata(version: int) -> sa.MetaData:
         _wellness_tables(md)
     if version >= 6:
         _derived_tables(md)
+    if version >= 7:
+        _review_tables(md)
     return md
 
 
@@ -249,6 +253,39 @@ def _derived_tables(md: sa.MetaData) -> None:
              sa.Column("payload", sa.LargeBinary, nullable=False))
 
 
+def _review_tables(md: sa.MetaData) -> None:
+    """Version 7: the coach's review (see :mod:`stridewise.review` and :mod:`stridewise.notes`).
+
+    ``review_marks``: a reviewer marked an athlete's week seen, at a time, with the risk level
+    and the flag keys shown then (so later flags can be told apart). ``notes``: every version of
+    every note (``note_id`` + ``version``; the highest version is the current text), on an
+    athlete's week (``week`` = ISO date of its first day) or on one session, with visibility,
+    author and role. ``secrets``: values kept out of backups and exports (the SMTP password).
+    """
+    sa.Table("review_marks", md,
+             sa.Column("reviewer", sa.Text, primary_key=True),
+             sa.Column("athlete", sa.Text, primary_key=True),
+             sa.Column("week", sa.Text, primary_key=True),
+             sa.Column("seen_at", sa.DateTime, nullable=False),
+             sa.Column("level", sa.Text, nullable=False, server_default=""),
+             sa.Column("flag_keys", sa.Text, nullable=False, server_default=""))
+    sa.Table("notes", md,
+             sa.Column("note_id", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("athlete", sa.Text, nullable=False),
+             sa.Column("week", sa.Text),
+             sa.Column("session_id", sa.Text),
+             sa.Column("visibility", sa.Text, nullable=False),
+             sa.Column("author", sa.Text, nullable=False),
+             sa.Column("author_role", sa.Text, nullable=False),
+             sa.Column("text", sa.Text, nullable=False),
+             sa.Column("created_at", sa.DateTime, nullable=False),
+             sa.Index("ix_notes_athlete", "athlete"))
+    sa.Table("secrets", md,
+             sa.Column("key", sa.Text, primary_key=True),
+             sa.Column("value", sa.Text, nullable=False))
+
+
 #: The current layout; the store codes against these tables.
 METADATA: Final[sa.MetaData] = build_metadata(SCHEMA_VERSION)
 T = METADATA.tables
@@ -256,7 +293,10 @@ T = METADATA.tables
 DATA_TABLES: Final[tuple[str, ...]] = (
     "meta", "athletes", "imports", "source_sessions", "import_sessions", "sessions",
     "overrides", "settings", "rules", "mapping_profiles", "wellness", "import_parts",
+    "review_marks", "notes",
 )
+#: Tables never backed up nor exported (``secrets``: the SMTP password); restore leaves them.
+PRIVATE_TABLES: Final[tuple[str, ...]] = ("secrets",)
 #: Tables computed from the data tables (not backed up; rebuilt from the sessions).
 DERIVED_TABLES: Final[tuple[str, ...]] = ("derived_roster", "derived_weekly", "derived_daily")
 
@@ -331,9 +371,16 @@ def _step_6(conn: Connection) -> None:
     derived.refresh_all(conn)
 
 
+def _step_7(conn: Connection) -> None:
+    """Version 7: ``review_marks``, ``notes`` and ``secrets`` (the coach's review)."""
+    md = sa.MetaData()
+    _review_tables(md)
+    md.create_all(conn)
+
+
 #: version -> step that brings a database from version-1 to version.
 MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {
-    1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6}
+    1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7}
 
 
 def current_version(conn: Connection) -> int:
