@@ -157,3 +157,12 @@ def set_secret(conn: Connection, key: str, value: str | None) -> None:
 def get_secret(conn: Connection, key: str) -> str | None:
     t = T["secrets"]
     return conn.execute(sa.select(t.c.value).where(t.c.key == key)).scalar()
+
+
+def last_starts(conn: Connection, athletes: Sequence[str] | None = None) -> dict[str, Any]:
+    """Athlete -> start of their latest session (None: no session), as kept on ``athletes``."""
+    a = T["athletes"]
+    q = sa.select(a.c.name, a.c.last_start)
+    if athletes is not None:
+        q = q.where(a.c.name.in_(list(athletes)))
+    return {str(n): (None if s is None else pd.Timestamp(s)) for n, s in conn.execute(q)}

@@ -1629,6 +1629,12 @@ class Store:
 
         return self._read(lambda c: rs.activity(c, athletes, since=since), snapshot=True)
 
+    def last_session_starts(self, athletes: Sequence[str] | None = None) -> dict[str, Any]:
+        """Athlete -> start of the latest session (None when none), kept by every write."""
+        from stridewise import review_store as rs
+
+        return self._read(lambda c: rs.last_starts(c, athletes))
+
     def set_secret(self, key: str, value: str | None) -> None:
         """Keep a value (e.g. the SMTP password) that backups and exports leave out."""
         from stridewise import review_store as rs
