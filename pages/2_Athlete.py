@@ -8,7 +8,7 @@ import streamlit as st
 from stridewise import charts
 from stridewise.risk import EXPLANATIONS
 from stridewise.ui import athlete_view as av
-from stridewise.ui import fmt, plots, state, summary, widgets
+from stridewise.ui import fmt, link_view, plots, state, summary, widgets
 
 store = widgets.setup_page("Athlete", ":material/person:")
 
@@ -19,6 +19,7 @@ if not names:
     widgets.empty_state("No athletes yet. Import a file and it appears here.")
     st.stop()
 
+link = link_view.read(names)  # ?athlete=&week=&range= (bookmarkable)
 with st.sidebar:
     name = state.athlete_picker(names, key="athlete_page_pick")
 assert name is not None
@@ -33,7 +34,9 @@ st.caption(" · ".join(p for p in (f"Group: {fmt.md_escape(group)}" if group els
                                     "demo athlete" if bool(info.get("is_demo")) else "") if p)
            or "Training balance, load and injury-risk signals.")
 
+link_view.apply(link, first, last)
 start, end = widgets.date_range_control(first, last, key="athlete_range")
+link_view.write(name, start, end)
 view = base if end == base.as_of else state.analysis(store, [name], end=end)
 a = view.analysis
 settings = view.settings
@@ -63,7 +66,8 @@ with left:
                                      units=units, title="Weekly volume by training area",
                                      as_of=view.as_of)
     event = plots.show(fig, on_select="rerun", key=f"athlete_weekly_{name}")
-    picked_weeks = charts.selected_weeks(getattr(event, "selection", None))
+    picked_weeks = (charts.selected_weeks(getattr(event, "selection", None))
+                    or link_view.linked_week(start, end))
     st.caption("Click a bar to list that week's sessions below. Each colour is one training "
                "area, the line is the weekly running distance.")
     bal = a.balance.loc[a.balance["athlete"] == name]

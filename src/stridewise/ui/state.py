@@ -276,3 +276,86 @@ def athlete_picker(names: list[str], *, key: str, label: str = "Athlete",
         st.session_state[key] = current
     where.selectbox(label, names, key=key, on_change=_changed)
     return st.session_state[ATHLETE_KEY]
+
+
+# --- linkable pages: ?athlete=NAME&week=YYYY-MM-DD&range=PRESET ----------------------------
+# A coach can bookmark or send the link of an athlete's page and week. The URL is applied
+# when it changes (a link opened, a bookmark); widgets changed on the page write it back.
+
+QP_ATHLETE, QP_WEEK, QP_RANGE = "athlete", "week", "range"
+_LINK_APPLIED = "sw_link_applied"
+REVIEW_PAGE = "pages/9_Review.py"
+
+
+@dataclass(frozen=True)
+class Link:
+    """What a page's URL asks for (None = not given or not valid); ``problem``: one sentence
+    about a value that could not be used."""
+
+    athlete: str | None = None
+    week: date | None = None
+    range: str | None = None
+    problem: str = ""
+
+
+def parse_link(params: Any, names: list[str], presets: list[str],
+               week_start: str = "monday") -> Link:
+    """The athlete, week (snapped to its first day) and range preset a URL's query parameters
+    name; an unknown athlete, an unreadable week or an unknown range gives ``problem``."""
+    from stridewise.ui.summary import week_start_of
+
+    athlete = params.get(QP_ATHLETE) or None
+    week_txt = params.get(QP_WEEK) or None
+    rng = params.get(QP_RANGE) or None
+    problems = []
+    if athlete is not None and athlete not in names:
+        problems.append(f"The link names an athlete who is not here ({athlete!r}).")
+        athlete = None
+    week = None
+    if week_txt is not None:
+        try:
+            week = week_start_of(date.fromisoformat(str(week_txt)[:10]), week_start)
+        except ValueError:
+            problems.append(f"The link's week {week_txt!r} is not a date (YYYY-MM-DD).")
+    if rng is not None and rng not in presets:
+        problems.append(f"The link's range {rng!r} is not one of {', '.join(presets)}.")
+        rng = None
+    return Link(athlete, week, rng, " ".join(problems))
+
+
+def read_link(names: list[str], presets: list[str], week_start: str = "monday") -> Link | None:
+    """The URL's link when it differs from the one last applied or written in this session
+    (None otherwise), remembered as applied."""
+    qp = st.query_params
+    raw = (qp.get(QP_ATHLETE), qp.get(QP_WEEK), qp.get(QP_RANGE))
+    if raw == st.session_state.get(_LINK_APPLIED) or raw == (None, None, None):
+        return None
+    st.session_state[_LINK_APPLIED] = raw
+    link = parse_link(qp, names, presets, week_start)
+    if link.athlete is not None:
+        set_athlete(link.athlete)
+    return link
+
+
+def write_link(athlete: str | None = None, week: date | None = None,
+               range_: str | None = None) -> None:
+    """Put the page's current athlete, week and range into the URL (bookmarkable)."""
+    want = {QP_ATHLETE: athlete, QP_WEEK: week.isoformat() if week else None, QP_RANGE: range_}
+    for k, v in want.items():
+        if v is None:
+            if k in st.query_params:
+                del st.query_params[k]
+        elif st.query_params.get(k) != v:
+            st.query_params[k] = v
+    st.session_state[_LINK_APPLIED] = (athlete, want[QP_WEEK], range_)
+
+
+def link_params(athlete: str, week: date | None = None,
+                range_: str | None = None) -> dict[str, str]:
+    """Query parameters of an athlete's page (for st.page_link / st.switch_page)."""
+    out = {QP_ATHLETE: athlete}
+    if week is not None:
+        out[QP_WEEK] = week.isoformat()
+    if range_ is not None:
+        out[QP_RANGE] = range_
+    return out
