@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
 USER_KEY = "sw_user"  # {"name": ..., "role": ...} when club-mode sign-in has set it
 WEEK_KEY = "review_week"
 _SEEN_NONCE = "review_seen_nonce"
+#: Who reads an e-mailed digest: the squad's staff (coach-private notes stay out of it).
+EMAIL_READER = ("staff", "")
 
 
 def viewer() -> tuple[str, str]:
@@ -287,10 +289,10 @@ def digest_section(store: Store, view: View, compliance: pd.DataFrame | None = N
     """Download the digest (HTML, PDF) and send it through the club's SMTP server."""
     role, me = viewer()
 
-    def make() -> digest.Digest:
+    def make(reader: tuple[str, str] = (role, me)) -> digest.Digest:
         return digest.squad_digest(store, view.analysis, as_of=view.as_of,
-                                   settings=view.settings, reader_role=role, reader_id=me,
-                                   compliance=compliance)
+                                   settings=view.settings, reader_role=reader[0],
+                                   reader_id=reader[1], compliance=compliance)
 
     name = f"stridewise_digest_{review.review_week(view.as_of):%Y%m%d}"
     widgets.download_row([
@@ -310,7 +312,8 @@ def digest_section(store: Store, view: View, compliance: pd.DataFrame | None = N
     if st.button("Send the digest by e-mail", key="review_send", icon=":material/send:"):
         try:
             with st.spinner("Sending…"):
-                messages, skipped = digest.digest_messages(config, make())
+                # the recipients read it as staff: no one's coach-private notes
+                messages, skipped = digest.digest_messages(config, make(EMAIL_READER))
                 n = mailer.send(config, messages, password=mailer.password_for(store))
         except StridewiseError as exc:
             widgets.show_error(exc)
