@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
@@ -308,13 +308,37 @@ def since_last_review(inputs: ReviewInputs,
                       sources: Sequence[ChangeSource] = CHANGE_SOURCES) -> list[AthleteReview]:
     """The athletes with at least one change since the reviewer last marked them seen, in
     triage order, each with their changes."""
+    # every frame split by athlete once: each source then reads one athlete's few rows
+    recent = inputs.recent_sessions
+    if len(recent):
+        recent = recent.loc[pd.to_datetime(recent["start"]) >= pd.Timestamp(inputs.week_start),
+                            [c for c in _SESSION_COLUMNS if c in recent.columns]]
+    frames = {"marks": inputs.marks, "recent_sessions": recent, "arrived": inputs.arrived,
+              "edits": inputs.edits, "plan_status": inputs.plan_status,
+              "symptoms": inputs.symptoms}
+    split = {k: _by_athlete(v) for k, v in frames.items()}
     out = []
     for a in triage_sort(inputs.assessments):
-        seen = last_seen(inputs.marks, a.athlete)
-        changes = [c for src in sources for c in src(inputs, a.athlete, seen)]
+        one = replace(inputs, assessments=(a,), **{
+            k: split[k][0].get(a.athlete, split[k][1]) for k, v in frames.items()
+            if v is not None})
+        seen = last_seen(one.marks, a.athlete)
+        changes = [c for src in sources for c in src(one, a.athlete, seen)]
         if changes:
             out.append(AthleteReview(a, tuple(changes), seen))
     return out
+
+
+_SESSION_COLUMNS = ("athlete", "session_id", "start", "sport", "title", "distance_m", "rpe")
+
+
+def _by_athlete(df: pd.DataFrame | None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame | None]:
+    """(athlete -> that athlete's rows, an empty frame of the same columns)."""
+    if df is None:
+        return {}, None
+    if df.empty:
+        return {}, df
+    return ({str(k): g for k, g in df.groupby("athlete", sort=False)}, df.iloc[0:0])
 
 
 # ------------------------------------------------------------------------------ chase list
@@ -415,8 +439,16 @@ def inputs_from_store(store: Any, assessments: Sequence[Assessment], recent_sess
     reviewer's marks, and the sessions that arrived or were edited since the earliest cutoff."""
     names = [a.athlete for a in assessments]
     marks = store.review_marks(names, reviewer=reviewer)
-    act = store.review_activity(names, since=earliest_cutoff(marks, week_start))
-    return ReviewInputs(assessments, marks, recent_sessions, act["sessions"], act["edits"],
+    edits = store.review_activity(names, since=earliest_cutoff(marks, week_start),
+                                  kinds=("edits",))["edits"]
+    # arrivals count only for athletes seen before (the others count the week's sessions)
+    seen = sorted(set(marks["athlete"])) if len(marks) else []
+    arrived = store.review_activity(
+        seen, since=pd.Timestamp(marks["seen_at"].min()).to_pydatetime(),
+        kinds=("sessions",))["sessions"] if seen else pd.DataFrame(
+        columns=["athlete", "session_id", "start", "sport", "title", "rpe", "distance_m",
+                 "arrived_at"])
+    return ReviewInputs(assessments, marks, recent_sessions, arrived, edits,
                         week_start, units, plan_status, symptoms)
 
 

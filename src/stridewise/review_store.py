@@ -7,7 +7,7 @@ athlete's data takes the athlete first.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -109,6 +109,15 @@ def mark_seen(conn: Connection, athlete: str, week: object, *, reviewer: str, le
                                      level=str(level), flag_keys=";".join(flag_keys)))
 
 
+def mark_seen_many(conn: Connection, athletes: Sequence[str], week: object, *, reviewer: str,
+                   levels: Mapping[str, str], flag_keys: Mapping[str, Sequence[str]],
+                   now: datetime) -> None:
+    """:func:`mark_seen` for several athletes in one transaction."""
+    for name in athletes:
+        mark_seen(conn, name, week, reviewer=reviewer, level=levels.get(name, ""),
+                  flag_keys=flag_keys.get(name, ()), now=now)
+
+
 def read_marks(conn: Connection, athletes: Sequence[str] | None, *,
                reviewer: str) -> pd.DataFrame:
     """The seen marks of ``reviewer`` for ``athletes`` (None = all), in :data:`MARK_COLUMNS`."""
@@ -121,11 +130,12 @@ def read_marks(conn: Connection, athletes: Sequence[str] | None, *,
     return df
 
 
-def activity(conn: Connection, athletes: Sequence[str] | None, *,
-             since: datetime) -> dict[str, pd.DataFrame]:
+def activity(conn: Connection, athletes: Sequence[str] | None, *, since: datetime,
+             kinds: Sequence[str] = ("sessions", "edits")) -> dict[str, pd.DataFrame]:
     """What was written about ``athletes`` after ``since`` (UTC): ``sessions`` that arrived
     (athlete, session_id, start, sport, title, rpe, distance_m, arrived_at) and session
-    ``edits`` (athlete, session_id, start, title, area, rpe, edited_at)."""
+    ``edits`` (athlete, session_id, start, title, area, rpe, edited_at); ``kinds`` picks which
+    are read (the other comes back empty)."""
     s, i, o = T["sessions"], T["imports"], T["overrides"]
     q = (sa.select(s.c.athlete, s.c.session_id, s.c.start, s.c.sport, s.c.title, s.c.rpe,
                    s.c.distance_m, i.c.imported_at)
@@ -136,10 +146,12 @@ def activity(conn: Connection, athletes: Sequence[str] | None, *,
     if athletes is not None:
         q = q.where(s.c.athlete.in_(list(athletes)))
         e = e.where(s.c.athlete.in_(list(athletes)))
-    ses = _rows(conn, q, ["athlete", "session_id", "start", "sport", "title", "rpe",
-                          "distance_m", "arrived_at"])
-    edits = _rows(conn, e, ["athlete", "session_id", "start", "title", "area", "rpe",
-                            "edited_at"])
+    none = sa.false()
+    ses = _rows(conn, q if "sessions" in kinds else q.where(none),
+                ["athlete", "session_id", "start", "sport", "title", "rpe", "distance_m",
+                 "arrived_at"])
+    edits = _rows(conn, e if "edits" in kinds else e.where(none),
+                  ["athlete", "session_id", "start", "title", "area", "rpe", "edited_at"])
     for df, cols in ((ses, ("start", "arrived_at")), (edits, ("start", "edited_at"))):
         for c in cols:
             df[c] = pd.to_datetime(df[c])

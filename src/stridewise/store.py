@@ -1622,12 +1622,24 @@ class Store:
 
         return self._read(lambda c: rs.read_marks(c, athletes, reviewer=reviewer))
 
-    def review_activity(self, athletes: Sequence[str] | None = None, *,
-                        since: datetime) -> dict[str, pd.DataFrame]:
+    def mark_seen_many(self, athletes: Sequence[str], week: Any, *, reviewer: str,
+                       levels: Mapping[str, str], flag_keys: Mapping[str, Sequence[str]]
+                       ) -> None:
+        """Mark several athletes' week seen in one transaction."""
+        from stridewise import review_store as rs
+
+        self._write(lambda c: rs.mark_seen_many(c, athletes, week, reviewer=reviewer,
+                                                levels=levels, flag_keys=flag_keys,
+                                                now=_now()), bump=False)
+
+    def review_activity(self, athletes: Sequence[str] | None = None, *, since: datetime,
+                        kinds: Sequence[str] = ("sessions", "edits")
+                        ) -> dict[str, pd.DataFrame]:
         """Sessions that arrived and sessions edited after ``since`` (UTC, naive)."""
         from stridewise import review_store as rs
 
-        return self._read(lambda c: rs.activity(c, athletes, since=since), snapshot=True)
+        return self._read(lambda c: rs.activity(c, athletes, since=since, kinds=kinds),
+                          snapshot=True)
 
     def last_session_starts(self, athletes: Sequence[str] | None = None) -> dict[str, Any]:
         """Athlete -> start of the latest session (None when none), kept by every write."""

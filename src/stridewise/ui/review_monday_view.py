@@ -147,10 +147,9 @@ def mark_controls(store: Store, found: list[review.AthleteReview], week: date,
     if chosen:
         by = {r.athlete: r.assessment for r in found}
         try:
-            for n in chosen:
-                a = by[n]
-                store.mark_seen(n, week, reviewer=reviewer, level=a.level,
-                                flag_keys=review.flag_keys(a))
+            store.mark_seen_many(chosen, week, reviewer=reviewer,
+                                 levels={n: by[n].level for n in chosen},
+                                 flag_keys={n: review.flag_keys(by[n]) for n in chosen})
         except StridewiseError as exc:
             widgets.show_error(exc)
             return
