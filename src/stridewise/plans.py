@@ -414,12 +414,14 @@ def save_plan(store: Store, scope: str, name: str, body: Mapping[str, Any] | Non
 
 # --------------------------------------------------------------------------------- compliance
 
-def _status(share: float, due: bool) -> str:
+def _status(share: float, due: bool, any_done: bool | None = None) -> str:
+    """done within the tolerance; else open before the item is due; else partly when
+    something was done (``any_done``, default: share above 0), missed when nothing was."""
     if share >= 1.0 - TOLERANCE - 1e-9:
         return "done"
     if not due:
         return "open"
-    return "partly" if share > 0 else "missed"
+    return "partly" if (share > 0 if any_done is None else any_done) else "missed"
 
 
 def _local_starts(sessions: pd.DataFrame, tz: str | None) -> pd.Series:
@@ -465,8 +467,9 @@ def compliance(plan: Plan, sessions: pd.DataFrame, week_start: date | None = Non
     """
     week = pd.Timestamp(week_start or plan.week_start).normalize()
     week_end = week + pd.Timedelta(days=7)
-    seen = pd.Timestamp(as_of).normalize() if as_of is not None else week_end
-    ws = "sunday" if week.dayofweek == 6 else "monday"
+    seen = (pd.Timestamp(as_of).normalize() if as_of is not None
+            else week_end + pd.Timedelta(days=DAY_SLACK))
+    ws = "sunday" if week.day_of_week == 6 else "monday"
     s = sessions
     if "athlete" in s.columns and len(s):
         s = s.loc[s["athlete"].astype(str) == plan.athlete]
@@ -502,7 +505,7 @@ def compliance(plan: Plan, sessions: pd.DataFrame, week_start: date | None = Non
         ds, dm = float(d.get("sessions", 0) or 0), float(d.get("minutes", 0) or 0)
         ps, pm = (ap.sessions, ap.minutes) if ap is not None else (0.0, 0.0)
         if ps <= 0 and pm <= 0:
-            if ds > 0 or dm > 0:
+            if (ds > 0 or dm > 0) and not (area == "endurance" and plan.key_runs):
                 row(kind="area", area=area, label=area.capitalize(), planned_sessions=0.0,
                     done_sessions=ds, planned_minutes=0.0, done_minutes=dm, share=math.nan,
                     status="unplanned", source="", note="trained without a plan")
@@ -510,7 +513,7 @@ def compliance(plan: Plan, sessions: pd.DataFrame, week_start: date | None = Non
         ratios = [x for x in ((dm / pm) if pm > 0 else None, (ds / ps) if ps > 0 else None)
                   if x is not None]
         share = min(ratios)
-        status = _status(share, week_over)
+        status = _status(share, week_over, ds > 0 or dm > 0)
         note = ""
         if share > 1.0 + TOLERANCE + 1e-9:
             note = f"more than planned ({100 * share:.0f} %)"
@@ -531,7 +534,7 @@ def compliance(plan: Plan, sessions: pd.DataFrame, week_start: date | None = Non
     key_rows: dict[int, dict[str, Any]] = {}
     for i in order:
         kr = plan.key_runs[i]
-        day = week + pd.Timedelta(days=(kr.weekday - week.dayofweek) % 7)
+        day = week + pd.Timedelta(days=(kr.weekday - week.day_of_week) % 7)
         cand = runs
         if len(cand):
             gap = (cand["start"].dt.normalize() - day).dt.days
@@ -552,9 +555,7 @@ def compliance(plan: Plan, sessions: pd.DataFrame, week_start: date | None = Non
             used.add(str(pick["session_id"]))
             km = float(pick["_km"])
             share = km / kr.distance_km if kr.distance_km else 1.0
-            status = _status(share, due or share >= 1.0 - TOLERANCE)
-            if status == "open":
-                status = "partly" if due else "open"
+            status = _status(share, True, True)  # run: done, or partly when too short
             note = ""
             if kr.distance_km and share > 1.0 + TOLERANCE + 1e-9:
                 note = f"longer than planned (+{100 * (share - 1):.0f} %)"
@@ -733,7 +734,7 @@ def check_plan(plan: Plan, history: pd.DataFrame, *, settings: Settings | None =
         h = h.loc[h["start"] < week]
         h = _prepared(h) if len(h) else h
     findings: list[Finding] = []
-    dated = [(week + pd.Timedelta(days=(kr.weekday - week.dayofweek) % 7), kr)
+    dated = [(week + pd.Timedelta(days=(kr.weekday - week.day_of_week) % 7), kr)
              for kr in plan.key_runs]
     planned = pd.DataFrame({
         "athlete": plan.athlete,
@@ -759,7 +760,7 @@ def check_plan(plan: Plan, history: pd.DataFrame, *, settings: Settings | None =
         if not kr.distance_km:
             continue
         dist = kr.distance_km * per_unit
-        name = f"{WEEKDAYS[day.dayofweek]}'s {dist:.0f} {unit} {KEY_LABELS[kr.kind]}"
+        name = f"{WEEKDAYS[day.day_of_week]}'s {dist:.0f} {unit} {KEY_LABELS[kr.kind]}"
         if len(by_day) == 0 or day not in by_day.index:
             continue
         r = by_day.loc[day]
