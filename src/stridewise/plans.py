@@ -49,7 +49,8 @@ __all__ = [
     "TOLERANCE", "COMPLIANCE_COLUMNS", "clean_body", "merge_bodies", "plan_data",
     "effective_plan", "effective_settings", "effective_rule_records", "compliance",
     "compliance_summary", "roster_compliance", "check_plan", "describe_change", "save_plan",
-    "week_start_for",
+    "week_start_for", "override_of", "squad_template_of", "parse_rule_lines", "rule_lines",
+    "week_share", "findings_frame", "settings_for", "athlete_body_at", "status_counts", "squad_body_at",
 ]
 
 #: Kinds of key runs.
@@ -309,6 +310,87 @@ def describe_change(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> st
     return "; ".join(bits) or "no change"
 
 
+def _areas_nonzero(body: Mapping[str, Any]) -> dict[str, dict[str, float]]:
+    return {a: dict(v) for a, v in dict(body.get("areas") or {}).items()
+            if float(v.get("sessions", 0) or 0) > 0 or float(v.get("minutes", 0) or 0) > 0}
+
+
+def override_of(squad_body: Mapping[str, Any] | None, wanted: Mapping[str, Any],
+                base: Settings | None = None) -> dict[str, Any]:
+    """The athlete override that turns the squad template ``squad_body`` into the plan
+    ``wanted`` (both as :func:`clean_body` reads them): only the items that differ (an area
+    planned by the squad and not wanted is overridden with zeros). Targets and risk thresholds
+    are compared with the squad's, else with ``base`` (the saved settings). ``wanted``'s
+    ``rules`` are the athlete's own rules."""
+    sb, w = clean_body(squad_body), clean_body(wanted)
+    out: dict[str, Any] = {}
+    s_areas, w_areas = _areas_nonzero(sb), _areas_nonzero(w)
+    areas = {a: v for a, v in w_areas.items() if s_areas.get(a) != v}
+    areas.update({a: {"sessions": 0.0, "minutes": 0.0} for a in s_areas if a not in w_areas})
+    if areas:
+        out["areas"] = areas
+    if (w.get("key_runs") or []) != (sb.get("key_runs") or []):
+        out["key_runs"] = w.get("key_runs") or []
+    if (w.get("run_km") or 0.0) != (sb.get("run_km") or 0.0):
+        out["run_km"] = w.get("run_km") or 0.0
+    b = (base or Settings()).to_dict()
+    for key in ("targets", "risk"):
+        ref = {**b[key], **dict(sb.get(key) or {})}
+        diff = {k: v for k, v in dict(w.get(key) or {}).items() if ref.get(k) != v}
+        if diff:
+            out[key] = diff
+    if w.get("rules"):
+        out["rules"] = w["rules"]
+    return out
+
+
+def squad_template_of(wanted: Mapping[str, Any], base: Settings | None = None) -> dict[str, Any]:
+    """A squad template from the plan ``wanted``: areas with something planned, key runs,
+    running km, and the targets and thresholds that differ from ``base`` (the saved settings)."""
+    w = clean_body(wanted)
+    out: dict[str, Any] = {}
+    if _areas_nonzero(w):
+        out["areas"] = _areas_nonzero(w)
+    if w.get("key_runs"):
+        out["key_runs"] = w["key_runs"]
+    if w.get("run_km"):
+        out["run_km"] = w["run_km"]
+    b = (base or Settings()).to_dict()
+    for key in ("targets", "risk"):
+        diff = {k: v for k, v in dict(w.get(key) or {}).items() if b[key].get(k) != v}
+        if diff:
+            out[key] = diff
+    if w.get("rules"):
+        out["rules"] = w["rules"]
+    return out
+
+
+def parse_rule_lines(text: str) -> list[dict[str, str]]:
+    """Classification rules written one per line as ``title words -> area`` (``sport: name ->
+    area`` for a sport rule); blank lines ignored. Raises :class:`UsageError` naming the line."""
+    out = []
+    for i, line in enumerate(str(text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        if "->" not in line:
+            raise UsageError(f"Rule line {i} needs the form 'words -> area'.")
+        left, area = (x.strip() for x in line.rsplit("->", 1))
+        kind = "title"
+        if left.lower().startswith("sport:"):
+            kind, left = "sport", left[6:].strip()
+        out.append({"kind": kind, "pattern": left, "area": area.lower()})
+    from stridewise.classify import rules_from_records
+
+    rules_from_records(out)
+    return out
+
+
+def rule_lines(records: Sequence[Mapping[str, Any]] | None) -> str:
+    """The text form of :func:`parse_rule_lines`."""
+    return "\n".join((f"sport: {r['pattern']}" if r.get("kind") == "sport" else str(r["pattern"]))
+                     + f" -> {r['area']}" for r in records or [])
+
+
 # --------------------------------------------------------------------------------- sources
 
 @dataclass(frozen=True)
@@ -354,6 +436,21 @@ def _version_body(versions: pd.DataFrame, scope: str, name: str,
     return dict(row["body"] or {})
 
 
+def squad_body_at(source: Store | PlanData, squad: str, week_start: date) -> dict[str, Any]:
+    """The squad template in force in the week starting ``week_start`` ({} when none)."""
+    data = source if isinstance(source, PlanData) else PlanData(
+        source.plan_versions(squads=[squad]), {})
+    return _version_body(data.versions, "squad", squad, pd.Timestamp(week_start).date()) or {}
+
+
+def athlete_body_at(source: Store | PlanData, athlete: str, week_start: date) -> dict[str, Any]:
+    """The athlete's own override in force in the week starting ``week_start`` ({} when none)."""
+    data = source if isinstance(source, PlanData) else PlanData(
+        source.plan_versions(athletes=[athlete]), {})
+    return _version_body(data.versions, "athlete", athlete,
+                         pd.Timestamp(week_start).date()) or {}
+
+
 def effective_plan(source: Store | PlanData, athlete: str, week_start: date) -> Plan:
     """The plan of ``athlete`` for the week starting ``week_start``: the squad's template
     version valid that week, overridden item by item by the athlete's version valid that week
@@ -386,6 +483,15 @@ def effective_settings(base: Settings, plan: Plan | None) -> Settings:
     d["targets"] = {**d["targets"], **dict(plan.body.get("targets") or {})}
     d["risk"] = {**d["risk"], **dict(plan.body.get("risk") or {})}
     return Settings.from_dict(d)
+
+
+def settings_for(store: Store, athlete: str, day: date | None = None,
+                 base: Settings | None = None) -> Settings:
+    """The settings ``athlete`` is analysed with on ``day`` (default today): the saved settings
+    with the targets and thresholds of their squad template and own override on top."""
+    base = base or Settings.from_dict(store.settings() or {})
+    week = week_start_for(day or date.today(), base.week_start)
+    return effective_settings(base, effective_plan(store, athlete, week))
 
 
 def effective_rule_records(base: Sequence[Mapping[str, Any]] | None,
