@@ -159,3 +159,14 @@ def test_athlete_page_shows_the_plan_section(demo_db: Path) -> None:
     assert "checks of the plan" in text
     last = date.today() - timedelta(days=date.today().weekday() + 7)
     assert f"Week of {last:%d %b}: planned vs done" in text
+
+
+def test_squad_roster_has_the_plan_column_and_the_report_prints_it(demo_db: Path) -> None:
+    at = run_page("squad")
+    no_exception(at)
+    roster = _table(at, "#")
+    plan = dict(zip(roster["Athlete"], roster["Plan last week"], strict=True))
+    assert plan["Lena Fischer"] == "–"  # the Masters squad has no plan
+    word, pct = plan["Ben Carter"].split()[:2]
+    assert word in {"partly", "missed"} and 0 <= float(pct) < 100
+    assert plan["Kai Tanaka"].split()[0] in {"done", "partly", "missed"}
