@@ -170,3 +170,16 @@ def test_squad_roster_has_the_plan_column_and_the_report_prints_it(demo_db: Path
     word, pct = plan["Ben Carter"].split()[:2]
     assert word in {"partly", "missed"} and 0 <= float(pct) < 100
     assert plan["Kai Tanaka"].split()[0] in {"done", "partly", "missed"}
+
+
+def test_pages_analyse_an_athlete_with_the_squad_templates_targets(demo_db: Path, store) -> None:
+    from stridewise.settings import Settings
+    from stridewise.ui import state
+
+    s, rules = state.athlete_basis(store, "Ana Silva", Settings())
+    assert s.targets["flexibility"] == 2.0  # the demo Road template's target
+    assert s.targets["strength"] == Settings().targets["strength"] and rules == ""
+    assert state.athlete_basis(store, "Lena Fischer", Settings())[0] == Settings()
+    bal = store.squad_snapshot().analysis.balance
+    flex = bal.loc[bal["area"] == "flexibility"].set_index("athlete")["target_per_week"]
+    assert flex["Ana Silva"] == 2.0 and flex["Lena Fischer"] == Settings().targets["flexibility"]

@@ -107,3 +107,58 @@ def test_version_6_database_gains_the_plans_table(db_url: str) -> None:
         assert store.plan_versions().empty
         store.upsert_athlete("ana", group="Road")
         assert plans.save_plan(store, "squad", "Road", SQUAD, valid_from=date(2026, 11, 2)) == 1
+
+
+def test_squad_and_athlete_targets_thresholds_and_rules_reach_the_derived_tables(
+        store: Store) -> None:
+    from store_helpers import days
+
+    from stridewise import pipeline
+    from stridewise.settings import Settings
+
+    today = date(2024, 2, 20)
+    for name in ("ana", "ben"):
+        store.upsert_athlete(name, group="Road")
+        # 10 km a day for 30 days, then an 11.5 km run: +15 % over the 30-day longest (small)
+        store.import_report(report(name, "strava_csv", days("2024-01-20", 30), sport="run",
+                                   distance_m=10_000.0, rpe=5.0), athlete=name)
+        store.import_report(report(name, "strava_csv", ["2024-02-19 07:00"], sport="run",
+                                   distance_m=11_500.0, rpe=5.0, title="Hill reps"),
+                            athlete=name)
+    snap = store.squad_snapshot(today)
+    risk = snap.analysis.risk
+
+    def last_reasons(who: str, frame: pd.DataFrame) -> str:
+        rows = frame.loc[frame["athlete"] == who].sort_values("date")
+        return str(rows["reasons"].iloc[-1])
+
+    assert "small spike" in last_reasons("ana", risk)
+    week = date(2024, 2, 12)
+    plans.save_plan(store, "squad", "Road", {"targets": {"strength": 4.0},
+                                             "risk": {"spike_small": 20.0,
+                                                      "spike_moderate": 40.0}},
+                    valid_from=week)
+    plans.save_plan(store, "athlete", "ben", {"risk": {"spike_small": 10.0},
+                                              "rules": [{"kind": "title", "pattern": "hill",
+                                                         "area": "strength"}]},
+                    valid_from=week)
+    snap = store.squad_snapshot(today)
+    assert snap.refreshed == 2  # both bases changed with the plans
+    risk, bal = snap.analysis.risk, snap.analysis.balance
+    assert "spike" not in last_reasons("ana", risk)  # 15 % is under the squad's 20 %
+    # ben's own threshold (back to 10 %) overrides the squad's: his spike counts again
+    assert "small spike" in last_reasons("ben", risk)
+    strength = bal.loc[bal["area"] == "strength"].set_index("athlete")
+    assert strength.loc["ana", "target_per_week"] == 4.0
+    assert strength.loc["ben", "target_per_week"] == 4.0
+    # ben's own rule makes his "Hill reps" strength work; ana keeps it a run
+    assert strength.loc["ben", "sessions"] == 1 and strength.loc["ana", "sessions"] == 0
+    # the same numbers as the pipeline with each athlete's effective settings and rules
+    for who in ("ana", "ben"):
+        s = plans.settings_for(store, who, snap.as_of, Settings())
+        plan = plans.effective_plan(store, who, plans.week_start_for(snap.as_of))
+        full = pipeline.analyse_store(store, [who], settings=s, end=pd.Timestamp(snap.as_of),
+                                      rule_records=plans.effective_rule_records([], plan))
+        pd.testing.assert_frame_equal(store.daily_metrics([who]), full.risk.reset_index(
+            drop=True), check_dtype=False)
+    assert store.squad_snapshot(today).refreshed == 0
