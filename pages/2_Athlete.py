@@ -8,7 +8,7 @@ import streamlit as st
 from stridewise import charts
 from stridewise.risk import EXPLANATIONS
 from stridewise.ui import athlete_view as av
-from stridewise.ui import fmt, link_view, plots, state, summary, widgets
+from stridewise.ui import fmt, link_view, plans_view, plots, state, summary, widgets
 
 store = widgets.setup_page("Athlete", ":material/person:")
 
@@ -77,6 +77,10 @@ with left:
 with right:
     with st.container(border=True):
         av.risk_panel(wk)
+
+# --- Plan: last week planned vs done, this week's checks -------------------------------------
+st.subheader("Plan")
+plans_view.athlete_section(store, a, name, view.as_of, settings)
 
 # --- Load, fitness ----------------------------------------------------------------------------
 st.subheader("Training load")

@@ -832,6 +832,8 @@ class Store:
             conn.execute(sa.delete(imp).where(imp.c.athlete == name))
             for extra in (T["wellness"], T["import_parts"]):
                 conn.execute(sa.delete(extra).where(extra.c.athlete == name))
+            pl = T["plans"]  # the athlete's own plan versions (squad templates stay)
+            conn.execute(sa.delete(pl).where((pl.c.scope == "athlete") & (pl.c.name == name)))
             conn.execute(sa.delete(a).where(a.c.name == name))
         derived.refresh(conn, names)  # their derived rows go with them
         return removed
@@ -850,6 +852,8 @@ class Store:
             names = list(conn.execute(sa.select(a.c.name).where(a.c.is_demo.is_(True))).scalars())
             if not names:
                 raise _NoChange(0)
+            pl = T["plans"]
+            conn.execute(sa.delete(pl).where(pl.c.is_demo.is_(True)))
             return self._delete_athletes(conn, names)
 
         return self._write(tx)
@@ -1546,6 +1550,72 @@ class Store:
     def delete_mapping_profile(self, signature: str) -> None:
         m = T["mapping_profiles"]
         self._write(lambda c: c.execute(sa.delete(m).where(m.c.signature == signature)))
+
+    # ------------------------------------------------------------------ weekly plans
+
+    def _save_plan(self, scope: str, name: str, body: Mapping[str, Any], *,
+                   valid_from: date, changed_by: str, summary: str, is_demo: bool) -> int:
+        pl = T["plans"]
+        try:
+            text = json.dumps(dict(body), ensure_ascii=False, sort_keys=True)
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"This plan cannot be saved: {exc}.") from exc
+        start = datetime(valid_from.year, valid_from.month, valid_from.day)
+
+        def tx(conn: Connection) -> int:
+            top = conn.execute(sa.select(sa.func.max(pl.c.plan_id))).scalar() or 0
+            conn.execute(sa.insert(pl).values(
+                plan_id=int(top) + 1, scope=scope, name=name, valid_from=start, body=text,
+                changed_by=str(changed_by or "")[:200], changed_at=_now(),
+                summary=str(summary or "")[:2000], is_demo=bool(is_demo)))
+            return int(top) + 1
+
+        return self._write(tx)
+
+    def save_athlete_plan(self, athlete: str, body: Mapping[str, Any], *, valid_from: date,
+                          changed_by: str = "", summary: str = "",
+                          is_demo: bool = False) -> int:
+        """Store a new version of ``athlete``'s plan override (a JSON-able dict, checked by
+        :func:`stridewise.plans.clean_body`), valid from the week starting ``valid_from``;
+        returns its id. Earlier versions stay (the change history)."""
+        name = self._clean_name(athlete)
+        return self._save_plan("athlete", name, body, valid_from=valid_from,
+                               changed_by=changed_by, summary=summary, is_demo=is_demo)
+
+    def save_squad_plan(self, squad: str, body: Mapping[str, Any], *, valid_from: date,
+                        changed_by: str = "", summary: str = "", is_demo: bool = False) -> int:
+        """Store a new version of the template of squad (group) ``squad``; see
+        :meth:`save_athlete_plan`."""
+        name = str(squad or "").strip()
+        if not name:
+            raise UsageError("A squad plan needs the squad's name (the athletes' group).")
+        return self._save_plan("squad", name, body, valid_from=valid_from,
+                               changed_by=changed_by, summary=summary, is_demo=is_demo)
+
+    def plan_versions(self, athletes: Sequence[str] | None = None,
+                      squads: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every saved plan version: DataFrame[plan_id, scope, name, valid_from, body (dict),
+        changed_by, changed_at, summary, is_demo], oldest first. ``athletes`` / ``squads``
+        limit the rows to those athletes' overrides and those squads' templates (None = all)."""
+        pl = T["plans"]
+        q = sa.select(pl).order_by(pl.c.plan_id)
+        conds = []
+        if athletes is not None:
+            conds.append((pl.c.scope == "athlete") & pl.c.name.in_(list(athletes)))
+        if squads is not None:
+            conds.append((pl.c.scope == "squad") & pl.c.name.in_(list(squads)))
+        if athletes is not None or squads is not None:
+            q = q.where(sa.or_(*conds)) if conds else q
+        df = self._read(lambda c: _frame(c.execute(q)))
+        cols = [c.name for c in pl.c]
+        if df.empty:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        df = df[cols].copy()
+        df["body"] = [json.loads(b) if b else {} for b in df["body"]]
+        df["valid_from"] = pd.to_datetime(df["valid_from"]).dt.normalize()
+        df["changed_at"] = pd.to_datetime(df["changed_at"])
+        df["is_demo"] = df["is_demo"].astype(bool)
+        return df.reset_index(drop=True)
 
     # ------------------------------------------------------------------ derived tables
 

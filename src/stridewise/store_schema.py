@@ -28,7 +28,8 @@ of recounted on every read), and the derived per-athlete tables ``derived_roster
 ``derived_weekly`` and ``derived_daily`` (see :mod:`stridewise.derived`), built for the stored
 athletes by the migration. A database is always built by running every step from an empty
 database, so the upgrade path and the fresh path are one path.
-Version 7 adds the coach's review: ``review_marks`` (an athlete-week marked seen by a
+Version 7 adds ``plans``: weekly plans per squad and per athlete, every saved version kept.
+Version 8 adds the coach's review: ``review_marks`` (an athlete-week marked seen by a
 reviewer), ``notes`` (every version of every note) and ``secrets`` (kept out of backups).
 """
 
@@ -43,7 +44,7 @@ from sqlalchemy.engine import Connection
 from stridewise.schema import COLUMNS
 
 #: The schema version this code writes and reads.
-SCHEMA_VERSION: Final[int] = 7
+SCHEMA_VERSION: Final[int] = 8
 
 #: Sources whose start times arrive in UTC and are converted to the athlete's zone on import
 #: (Strava CSV and export zip, FIT, TCX, GPX, Apple Health, Nike JSON). Their stored rows keep
@@ -190,8 +191,32 @@ def build_metadata(version: int) -> sa.MetaData:
     if version >= 6:
         _derived_tables(md)
     if version >= 7:
+        _plan_tables(md)
+    if version >= 8:
         _review_tables(md)
     return md
+
+
+def _plan_tables(md: sa.MetaData) -> None:
+    """Version 7: weekly plans (see :mod:`stridewise.plans`).
+
+    ``plans``: every saved version of a squad template (``scope`` "squad", ``name`` the group) or
+    of an athlete's override (``scope`` "athlete"), valid from the week ``valid_from`` (a week's
+    first day) until a later version; ``body`` is the plan as JSON (per-area sessions and minutes,
+    key runs, weekly running km, targets, risk thresholds, classification rules). Rows are
+    never updated: together they are the change history (who, when, what).
+    """
+    sa.Table("plans", md,
+             sa.Column("plan_id", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("scope", sa.Text, nullable=False),
+             sa.Column("name", sa.Text, nullable=False),
+             sa.Column("valid_from", sa.DateTime, nullable=False),
+             sa.Column("body", sa.Text, nullable=False, server_default="{}"),
+             sa.Column("changed_by", sa.Text, nullable=False, server_default=""),
+             sa.Column("changed_at", sa.DateTime, nullable=False),
+             sa.Column("summary", sa.Text, nullable=False, server_default=""),
+             sa.Column("is_demo", sa.Boolean, nullable=False, server_default=sa.false()),
+             sa.Index("ix_plans_scope_name", "scope", "name", "valid_from"))
 
 
 def _wellness_tables(md: sa.MetaData) -> None:
@@ -254,7 +279,7 @@ def _derived_tables(md: sa.MetaData) -> None:
 
 
 def _review_tables(md: sa.MetaData) -> None:
-    """Version 7: the coach's review (see :mod:`stridewise.review` and :mod:`stridewise.notes`).
+    """Version 8: the coach's review (see :mod:`stridewise.review` and :mod:`stridewise.notes`).
 
     ``review_marks``: a reviewer marked an athlete's week seen, at a time, with the risk level
     and the flag keys shown then (so later flags can be told apart). ``notes``: every version of
@@ -293,7 +318,7 @@ T = METADATA.tables
 DATA_TABLES: Final[tuple[str, ...]] = (
     "meta", "athletes", "imports", "source_sessions", "import_sessions", "sessions",
     "overrides", "settings", "rules", "mapping_profiles", "wellness", "import_parts",
-    "review_marks", "notes",
+    "plans", "review_marks", "notes",
 )
 #: Tables never backed up nor exported (``secrets``: the SMTP password); restore leaves them.
 PRIVATE_TABLES: Final[tuple[str, ...]] = ("secrets",)
@@ -372,7 +397,14 @@ def _step_6(conn: Connection) -> None:
 
 
 def _step_7(conn: Connection) -> None:
-    """Version 7: ``review_marks``, ``notes`` and ``secrets`` (the coach's review)."""
+    """Version 7: ``plans`` (weekly plans per squad and athlete, with their history)."""
+    md = sa.MetaData()
+    _plan_tables(md)
+    md.create_all(conn)
+
+
+def _step_8(conn: Connection) -> None:
+    """Version 8: ``review_marks``, ``notes`` and ``secrets`` (the coach's review)."""
     md = sa.MetaData()
     _review_tables(md)
     md.create_all(conn)
@@ -380,7 +412,8 @@ def _step_7(conn: Connection) -> None:
 
 #: version -> step that brings a database from version-1 to version.
 MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {
-    1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7}
+    1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7,
+    8: _step_8}
 
 
 def current_version(conn: Connection) -> int:

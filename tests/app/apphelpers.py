@@ -15,6 +15,7 @@ PAGES = {
     "squad": "pages/3_Squad.py",
     "settings": "pages/4_Settings.py",
     "review": "pages/5_Review_areas.py",
+    "plans": "pages/8_Plans.py",
 }
 TIMEOUT = 60
 

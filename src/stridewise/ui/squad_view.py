@@ -19,7 +19,8 @@ SPIKE_LABELS = {"none": "–", "small": "small", "moderate": "moderate", "large"
 def roster_for(view: View, members: pd.DataFrame, as_of: date | None = None) -> pd.DataFrame:
     """The roster as of ``as_of`` (default: the view's day), with the 6-week trends."""
     day = as_of or view.as_of
-    roster = summary.roster(view.analysis, members, day, view.settings)
+    roster = summary.roster(view.analysis, members, day, view.settings,
+                            plan=plan_for(view, list(members["name"])))
     trends = trends_for(view, list(roster["athlete"]), day)
     return roster.merge(trends, on="athlete", how="left")
 
@@ -69,6 +70,17 @@ def trends_for(view: View, names: list[str], as_of: date) -> pd.DataFrame:
     return pd.DataFrame({"athlete": names, "run_trend": run, "load_trend": load})
 
 
+def plan_for(view: View, names: list[str]) -> pd.DataFrame:
+    """Last full week's plan vs done per athlete (library figures: stridewise.plans), from the
+    squad's recent sessions and stored weekly volume."""
+    from stridewise import plans
+
+    week = plans.week_start_for(view.as_of, view.settings.week_start) - timedelta(days=7)
+    weekly = state.squad_weekly(view, names, week - timedelta(days=1))
+    return plans.roster_compliance(state.get_store(), names, week,
+                                   sessions=view.analysis.sessions, weekly=weekly)
+
+
 def counts(roster: pd.DataFrame) -> None:
     if roster.empty:
         return
@@ -107,7 +119,18 @@ def roster_display(roster: pd.DataFrame, units: str, window: str = "last 7 days"
         "Days recorded (28 d)": roster["coverage_days_pct"],
         **({f"Running {units}, 6 weeks": roster["run_trend"], "Load, 6 weeks":
             roster["load_trend"]} if "run_trend" in roster.columns else {}),
+        **({"Plan last week": [plan_text(st_, pct) for st_, pct in zip(
+            roster["plan_status"], roster["plan_share_pct"], strict=True)]}
+           if "plan_status" in roster.columns else {}),
     })
+
+
+def plan_text(status: str, pct: float) -> str:
+    """The roster's plan cell: the status word and the share of the plan met."""
+    if status == "no plan" or fmt.is_missing(pct):
+        return "–"
+    return f"{status} {pct:.0f} %"
+
 
 
 #: Rows tall enough for the top reason to wrap onto three lines (the grid wraps text in rows
@@ -137,6 +160,12 @@ def roster_table(roster: pd.DataFrame, units: str, window: str = "last 7 days") 
     if status:
         data = data.apply(
             lambda col: [_STATUS_STYLE.get(x, "") for x in status], subset=[ratio])
+    if "plan_status" in roster.columns:
+        from stridewise.ui.plans_view import STATUS_BG
+
+        plan_st = list(roster["plan_status"])
+        data = data.apply(
+            lambda col: [STATUS_BG.get(x, "") for x in plan_st], subset=["Plan last week"])
     days = {"format": "%d d", "help": "Days since the last session of this area"}
     event = st.dataframe(
         data, hide_index=True, width="stretch", on_select="rerun",
@@ -174,6 +203,9 @@ def roster_table(roster: pd.DataFrame, units: str, window: str = "last 7 days") 
             "Days recorded (28 d)": st.column_config.ProgressColumn(
                 min_value=0, max_value=100, format="%.0f%%",
                 help="Share of the last 28 days with a recorded session"),
+            "Plan last week": st.column_config.TextColumn(
+                help="Share of last full week's plan met (Plans page): done within 20 %, "
+                     "partly, missed"),
         })
     rows = getattr(getattr(event, "selection", None), "rows", None) or []
     if rows:
@@ -223,9 +255,14 @@ def export_items(view: View, roster: pd.DataFrame, names: list[str], title: str 
         daily = state.squad_daily(view, names)
         risk_all = daily.loc[pd.to_datetime(daily["date"]) <= pd.Timestamp(view.as_of)] \
             if len(daily) else daily
+        from stridewise import plans
+
+        compliance = plans.compliance_summary(
+            state.get_store(), names, weeks=4, as_of=view.as_of,
+            week_start=view.settings.week_start, weekly=weekly())
         return reports.squad_report_html(title, risk_all=risk_all, balance_all=balance,
                                          weekly_all=weekly(), roster=roster,
-                                         settings=view.settings)
+                                         settings=view.settings, compliance=compliance)
 
     def weekly_out() -> pd.DataFrame:
         return reports.weekly_export(weekly(), units)

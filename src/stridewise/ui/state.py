@@ -165,10 +165,11 @@ def memo(view: View, what: tuple[Any, ...], make: Callable[[], T]) -> T:
 # mutate it (pandas copy-on-write turns any accidental write into a private copy).
 @st.cache_resource(show_spinner=False, max_entries=24)
 def _analysis_cached(url: str, version: Any, settings_json: str, athletes: tuple[str, ...],
-                     end: date) -> Analysis:
+                     end: date, rules_json: str = "") -> Analysis:
     settings = Settings.from_dict(json.loads(settings_json))
     return pipeline.analyse_store(get_store(), list(athletes) or None, settings=settings,
-                                  end=pd.Timestamp(end))
+                                  end=pd.Timestamp(end),
+                                  rule_records=json.loads(rules_json) if rules_json else None)
 
 
 def analysis(store: Store, athletes: list[str] | None = None,
@@ -176,11 +177,17 @@ def analysis(store: Store, athletes: list[str] | None = None,
     """The cached pipeline result for ``athletes`` (None = everyone), up to ``end``.
 
     Without ``end`` the view ends today, or at the latest session when nothing was recorded in
-    the last :data:`STALE_AFTER_DAYS` days (an archive still shows its last real week).
+    the last :data:`STALE_AFTER_DAYS` days (an archive still shows its last real week). One
+    athlete is analysed with their effective settings and rules (:func:`athlete_basis`).
     """
     settings = current_settings(store)
+    rules_json = ""
+    if athletes is not None and len(athletes) == 1:
+        settings, rules_json = athlete_basis(store, athletes[0], settings)
     settings_json = json.dumps(settings.to_dict(), sort_keys=True, default=str)
     base = (db_url(), _data_key(store, athletes), settings_json, tuple(athletes or ()))
+    if rules_json:
+        return _analysis_view(base, store, settings, rules_json, end)
     stale = False
     if end is None:
         today = date.today()
@@ -192,6 +199,33 @@ def analysis(store: Store, athletes: list[str] | None = None,
         end, stale = latest, True
     key = (*base, end)
     return View(_analysis_cached(*key), end, stale, settings, key)
+
+
+def athlete_basis(store: Store, athlete: str, base: Settings) -> tuple[Settings, str]:
+    """The settings ``athlete`` is analysed with today and their own classification rules as
+    JSON ("" when they have none beyond the saved ones): squad template and plan override on top
+    of the saved settings (:mod:`stridewise.plans`), as the derived tables use them."""
+    from stridewise import plans
+
+    week = plans.week_start_for(date.today(), base.week_start)
+    plan = plans.effective_plan(store, athlete, week)
+    rules = (json.dumps(plans.effective_rule_records(store.rules() or [], plan), sort_keys=True)
+             if plan.body.get("rules") else "")
+    return plans.effective_settings(base, plan), rules
+
+
+def _analysis_view(base: tuple[Any, ...], store: Store, settings: Settings, rules_json: str,
+                   end: date | None) -> View:
+    """:func:`analysis` for an athlete with rules of their own."""
+    day = end or date.today()
+    key = (*base, day, rules_json)
+    result = _analysis_cached(*key)
+    starts = result.sessions["start"]
+    latest = pd.Timestamp(starts.max()).date() if len(starts) else None
+    if end is None and latest is not None and (day - latest).days > STALE_AFTER_DAYS:
+        key = (*base, latest, rules_json)
+        return View(_analysis_cached(*key), latest, True, settings, key)
+    return View(result, day, False, settings, key)
 
 
 def _data_key(store: Store, athletes: list[str] | None) -> tuple[Any, ...]:

@@ -65,6 +65,7 @@ NAV = (
     (state.SQUAD_PAGE, "Squad", ":material/groups:"),
     (state.SETTINGS_PAGE, "Settings", ":material/tune:"),
     ("pages/5_Review_areas.py", "Review areas", ":material/rule:"),
+    ("pages/8_Plans.py", "Plans", ":material/event_note:"),
     ("pages/9_Review.py", "Monday review", ":material/checklist:"),
 )
 
