@@ -33,4 +33,4 @@ st.subheader("Notes")
 rv.notes_panel(store, view, since, names, week)
 
 st.subheader("Weekly squad digest")
-rv.digest_section(store, view)
+rv.digest_section(store, view, names)

@@ -458,3 +458,30 @@ def last_checkins(wellness: pd.DataFrame) -> dict[str, pd.Timestamp]:
         return {}
     return {str(k): pd.Timestamp(v)
             for k, v in wellness.groupby("athlete")["date"].max().items()}
+
+
+def plan_items(source: Any, athletes: Sequence[str], week: date, *,
+               sessions: pd.DataFrame | None, weekly: pd.DataFrame | None) -> pd.DataFrame:
+    """The plan items of ``week`` that were missed or only partly done, per athlete (rows
+    ``athlete, week, item, status``; the :func:`missed_plan_items` source reads them), from the
+    plans' own compliance (:func:`stridewise.plans.compliance`). ``source``: a Store or the
+    plans' PlanData."""
+    from stridewise import plans
+
+    data = plans.plan_data(source, list(athletes)) if not isinstance(
+        source, plans.PlanData) else source
+    recs = []
+    empty = pd.DataFrame(columns=["athlete", "session_id", "start", "sport"])
+    for name in athletes:
+        plan = plans.effective_plan(data, name, week)
+        if plan.is_empty:
+            continue
+        mine = sessions.loc[sessions["athlete"] == name] if sessions is not None \
+            and len(sessions) else empty
+        rows = plans.compliance(plan, mine, week, weekly=weekly)
+        for r in rows.loc[rows["status"].isin(["missed", "partly"])].to_dict(orient="records"):
+            item = str(r["label"])
+            recs.append({"athlete": name, "week": pd.Timestamp(week),
+                         "item": item if r["status"] == "missed" else f"{item} (partly done)",
+                         "status": "missed"})
+    return pd.DataFrame.from_records(recs, columns=["athlete", "week", "item", "status"])

@@ -284,14 +284,28 @@ def _edit_form(store: Store, name: str, r: dict[str, Any], role: str, me: str) -
 
 # ------------------------------------------------------------------------------ digest
 
-def digest_section(store: Store, view: View, compliance: pd.DataFrame | None = None) -> None:
+def compliance(store: Store, view: View, names: list[str], weeks: int = 4) -> pd.DataFrame:
+    """Compliance with the plan per area, athlete and squad over the last ``weeks`` full weeks
+    (the plans' summary), read when a digest is made."""
+    from stridewise import plans
+
+    first = review.review_week(view.as_of, view.settings.week_start) - timedelta(
+        days=7 * (weeks - 1))
+    return plans.compliance_summary(
+        store, names, weeks=weeks, as_of=view.as_of, sessions=view.analysis.sessions,
+        weekly=state.squad_weekly(view, names, first - timedelta(days=1)),
+        week_start=view.settings.week_start)
+
+
+def digest_section(store: Store, view: View, names: list[str]) -> None:
     """Download the digest (HTML, PDF) and send it through the club's SMTP server."""
     role, me = viewer()
 
     def make(reader: tuple[str, str] = (role, me)) -> digest.Digest:
         return digest.squad_digest(store, view.analysis, as_of=view.as_of,
                                    settings=view.settings, reader_role=reader[0],
-                                   reader_id=reader[1], compliance=compliance)
+                                   reader_id=reader[1],
+                                   compliance=compliance(store, view, names))
 
     name = f"stridewise_digest_{review.review_week(view.as_of):%Y%m%d}"
     widgets.download_row([
@@ -387,8 +401,12 @@ def gather(store: Store, view: View, names: list[str], week: date
     fresh (they change with every click), the assessments come from the squad view."""
     _, me = viewer()
     found = assessments(view, names)
+    weekly = state.squad_weekly(view, names, week - timedelta(days=1))
+    plan = state.memo(view, ("review_plan", tuple(names), week), lambda: review.plan_items(
+        store, names, week, sessions=view.analysis.sessions, weekly=weekly))
     inputs = review.inputs_from_store(store, found, view.analysis.sessions, week_start=week,
-                                      reviewer=me, units=view.settings.units)
+                                      reviewer=me, units=view.settings.units,
+                                      plan_status=plan)
     since = review.since_last_review(inputs)
     chase = review.chase_list(
         names, as_of=view.as_of, week_start=week, last_start=store.last_session_starts(names),
