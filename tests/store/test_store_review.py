@@ -108,3 +108,25 @@ def test_backup_keeps_notes_and_marks_but_never_the_secrets(store: Store, tmp_pa
     assert store.secret("smtp_password") == "hunter2-secret"  # restore leaves it alone
     store.set_secret("smtp_password", None)
     assert store.secret("smtp_password") is None
+
+
+def test_a_version_7_database_gains_the_review_tables(db_url: str) -> None:
+    import sqlalchemy as sa
+
+    from stridewise.store import resolve_url
+    from stridewise.store_schema import SCHEMA_VERSION, migrate
+
+    url = resolve_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        migrate(conn, target=SCHEMA_VERSION - 1)
+    assert "notes" not in sa.inspect(engine).get_table_names()
+    engine.dispose()
+    with Store(db_url) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.notes().empty and store.review_marks(reviewer="me").empty
+        store.upsert_athlete("ana")
+        store.mark_seen("ana", "2026-11-23", reviewer="me")
+        assert len(store.review_marks(reviewer="me")) == 1
