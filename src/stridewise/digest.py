@@ -257,7 +257,7 @@ def digest_pdf(d: Digest) -> bytes:
 
         def clean(t: str) -> str:
             return t
-    else:  # pragma: no cover - every supported system ships DejaVu with chromium
+    else:
         family = "helvetica"
 
         def clean(t: str) -> str:

@@ -185,3 +185,16 @@ def test_squads_without_recipients_are_reported_not_sent() -> None:
     messages, skipped = digest.digest_messages(config, _digest())
     assert len(messages) == 1 and skipped == ["Road", digest.NO_GROUP]
     assert not math.isnan(len(messages))
+
+
+def test_pdf_names_in_any_script_with_and_without_a_unicode_font(monkeypatch) -> None:
+    d = _digest()
+    odd = digest.build_digest([_a("Łukasz Żółć 李", "high", "spike_pct", "spike")],
+                              {"Łukasz Żółć 李": "Ωmega"}, week_start=WEEK,
+                              as_of=date(2026, 12, 7), chase=d.squads[0].chase.iloc[0:0],
+                              notes=_notes().iloc[0:0], reader_role="coach", reader_id="c")
+    assert _pages(digest.digest_pdf(odd)) == 1
+    monkeypatch.setattr(digest, "_FONT_PATHS", ())
+    monkeypatch.delenv("STRIDEWISE_PDF_FONT", raising=False)
+    pdf = digest.digest_pdf(odd)  # Helvetica: characters outside Latin-1 print as "?"
+    assert pdf.startswith(b"%PDF-") and b"Helvetica" in pdf and _pages(pdf) == 1
