@@ -97,10 +97,29 @@ def read_notes(conn: Connection, athletes: Sequence[str] | None = None) -> pd.Da
     return df
 
 
+REVIEW_VERSION_KEY = "review_version"
+
+
+def review_version(conn: Connection) -> int:
+    """A counter that grows with every seen mark (a cache key for review lists)."""
+    meta = T["meta"]
+    v = conn.execute(sa.select(meta.c.value).where(meta.c.key == REVIEW_VERSION_KEY)).scalar()
+    return int(v or 0)
+
+
+def _bump_review(conn: Connection) -> None:
+    meta = T["meta"]
+    done = conn.execute(sa.update(meta).where(meta.c.key == REVIEW_VERSION_KEY)
+                        .values(value=meta.c.value + 1)).rowcount
+    if not done:
+        conn.execute(sa.insert(meta).values(key=REVIEW_VERSION_KEY, value=1))
+
+
 def mark_seen(conn: Connection, athlete: str, week: object, *, reviewer: str, level: str,
               flag_keys: Sequence[str], now: datetime) -> None:
     """Mark ``athlete``'s ``week`` seen by ``reviewer`` now, with the level and flags shown."""
     _athlete_exists(conn, athlete)
+    _bump_review(conn)
     m = T["review_marks"]
     wk = _week_text(week)
     conn.execute(sa.delete(m).where(m.c.reviewer == reviewer, m.c.athlete == athlete,

@@ -1685,6 +1685,12 @@ class Store:
         self._write(lambda c: rs.mark_seen(c, athlete, week, reviewer=reviewer, level=level,
                                            flag_keys=flag_keys, now=_now()), bump=False)
 
+    def review_version(self) -> int:
+        """A counter that grows with every seen mark (cache key for review lists)."""
+        from stridewise import review_store as rs
+
+        return self._read(rs.review_version)
+
     def review_marks(self, athletes: Sequence[str] | None = None, *,
                      reviewer: str) -> pd.DataFrame:
         """The seen marks of ``reviewer`` (one row per athlete-week)."""

@@ -397,9 +397,16 @@ def settings_form(store: Store) -> None:
 
 def gather(store: Store, view: View, names: list[str], week: date
            ) -> tuple[list[review.AthleteReview], pd.DataFrame]:
-    """(since your last review, chase list) for the reader: marks and activity are read
-    fresh (they change with every click), the assessments come from the squad view."""
+    """(since your last review, chase list) for the reader, memoised on the squad view (its
+    key holds the data version: sessions, edits, settings, wellness) and the store's review
+    version (every seen mark moves it)."""
     _, me = viewer()
+    return state.memo(view, ("review", tuple(names), week, me, store.review_version()),
+                      lambda: _gather(store, view, names, week, me))
+
+
+def _gather(store: Store, view: View, names: list[str], week: date, me: str
+            ) -> tuple[list[review.AthleteReview], pd.DataFrame]:
     found = assessments(view, names)
     weekly = state.squad_weekly(view, names, week - timedelta(days=1))
     plan = state.memo(view, ("review_plan", tuple(names), week), lambda: review.plan_items(
