@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import socket
+from datetime import date, timedelta
 from email import policy
 
 import pytest
@@ -36,8 +37,11 @@ def test_marking_athletes_seen_shrinks_since_your_last_review(demo_db) -> None:
     at = _open()
     before = _since_count(at)
     assert before >= 3
-    listed = list(at.dataframe[0].value["Athlete"])
+    table = at.dataframe[0].value
+    listed = list(table["Athlete"])
     assert len(listed) == before
+    # the demo squads have plans: last week's missed items are among the changes
+    assert table["Changes"].str.contains("missed plan item").any()
     at.multiselect(key="review_pick_0").set_value(listed[:2]).run()
     at.button(key="review_mark").click().run()
     no_exception(at)
@@ -154,3 +158,23 @@ def test_an_athlete_link_opens_that_athlete_and_week(demo_db) -> None:
 def test_the_review_week_is_linkable(demo_db) -> None:
     at = _open(week="2026-11-23")
     assert str(at.selectbox(key="review_week").value) == "2026-11-23"
+
+
+def test_roster_sparklines_are_the_stored_weekly_rows(demo_db, store) -> None:
+    import pandas as pd
+
+    from stridewise.review import review_week
+
+    at = _open("pages/3_Squad.py")
+    shown = at.dataframe[0].value
+    assert "Running km, last full week" in shown.columns
+    first = review_week(date.today())
+    weeks = [pd.Timestamp(first - timedelta(days=7 * i)) for i in range(5, -1, -1)]
+    w = store.weekly_volume(None, weeks[0].date() - timedelta(days=1))
+    for _, row in shown.head(4).iterrows():
+        mine = w.loc[w["athlete"] == row["Athlete"]]
+        km = [round(float(mine.loc[mine["week"] == wk, "distance_km"].sum()), 1) for wk in weeks]
+        load = [round(float(mine.loc[mine["week"] == wk, "load"].sum()), 0) for wk in weeks]
+        assert list(row["Running km, 6 weeks"]) == km
+        assert list(row["Load, 6 weeks"]) == load
+    assert any(sum(v) > 0 for v in shown["Running km, 6 weeks"])
