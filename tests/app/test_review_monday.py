@@ -149,6 +149,8 @@ def test_an_athlete_link_opens_that_athlete_and_week(demo_db) -> None:
     assert any("Showing the week(s) you clicked: 30 Nov 2026" in c.value for c in at.caption)
     assert at.query_params["athlete"] == ["Ben Carter"] or \
         at.query_params["athlete"] == "Ben Carter"
+    old = _open("pages/2_Athlete.py", athlete="Ben Carter", week="1999-01-04", range="4 weeks")
+    assert old.title[0].value == "Ben Carter"  # a week before the data: the first weeks shown
     bad = _open("pages/2_Athlete.py", athlete="Nobody Here", week="soon")
     warnings = " ".join(w.value for w in bad.warning)
     assert "not here" in warnings and "Nobody Here" in warnings and "is not a date" in warnings

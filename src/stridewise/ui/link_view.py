@@ -35,7 +35,8 @@ def apply(link: state.Link | None, first: date, last: date, *,
         return
     if link.week is not None:
         days = RANGE_PRESETS.get(link.range or "6 months")
-        end = min(link.week + timedelta(days=6), max(last, date.today()))
+        # a week outside the data still opens: the range is clamped to what the widget allows
+        end = max(first, min(link.week + timedelta(days=6), max(last, date.today())))
         lo = first if days is None else max(first, end - timedelta(days=days - 1))
         st.session_state[f"{key}_preset"] = "Custom"
         st.session_state[f"{key}_custom"] = (min(lo, end), end)
