@@ -9,8 +9,7 @@ from stridewise import charts
 from stridewise.risk import EXPLANATIONS
 from stridewise.ui import athlete_view as av
 from stridewise.ui import checkin_view as cv
-from stridewise.ui import fmt, plots, state, summary, widgets
-from stridewise.ui import patterns_view
+from stridewise.ui import fmt, link_view, patterns_view, plans_view, plots, state, summary, widgets
 
 store = widgets.setup_page("Athlete", ":material/person:")
 
@@ -21,6 +20,7 @@ if not names:
     widgets.empty_state("No athletes yet. Import a file and it appears here.")
     st.stop()
 
+link = link_view.read(names)  # ?athlete=&week=&range= (bookmarkable)
 with st.sidebar:
     name = state.athlete_picker(names, key="athlete_page_pick")
 assert name is not None
@@ -35,7 +35,9 @@ st.caption(" · ".join(p for p in (f"Group: {fmt.md_escape(group)}" if group els
                                     "demo athlete" if bool(info.get("is_demo")) else "") if p)
            or "Training balance, load and injury-risk signals.")
 
+link_view.apply(link, first, last)
 start, end = widgets.date_range_control(first, last, key="athlete_range")
+link_view.write(name, start, end)
 view = base if end == base.as_of else state.analysis(store, [name], end=end)
 a = view.analysis
 settings = view.settings
@@ -66,8 +68,10 @@ with left:
                                      run_km=av.weekly_run_km(a, name, start, end, settings),
                                      units=units, title="Weekly volume by training area",
                                      as_of=view.as_of)
-    event = plots.show(charts.add_body_marks(fig, *body), on_select="rerun", key=f"athlete_weekly_{name}")
-    picked_weeks = charts.selected_weeks(getattr(event, "selection", None))
+    event = plots.show(charts.add_body_marks(fig, *body), on_select="rerun",
+                       key=f"athlete_weekly_{name}")
+    picked_weeks = (charts.selected_weeks(getattr(event, "selection", None))
+                    or link_view.linked_week(start, end))
     st.caption("Click a bar to list that week's sessions below. Each colour is one training "
                "area, the line is the weekly running distance.")
     bal = a.balance.loc[a.balance["athlete"] == name]
@@ -77,6 +81,10 @@ with left:
 with right:
     with st.container(border=True):
         av.risk_panel(wk)
+
+# --- Plan: last week planned vs done, this week's checks -------------------------------------
+st.subheader("Plan")
+plans_view.athlete_section(store, a, name, view.as_of, settings)
 
 patterns_view.render(store, view, name)  # movement patterns, gaps, what to do next
 

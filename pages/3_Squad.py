@@ -27,16 +27,17 @@ chosen = fc[0].pills("Groups", groups, selection_mode="multi", default=None,
 only_flagged = fc[1].toggle("Only moderate or high risk", key="squad_flagged")
 members = athletes if not chosen else athletes.loc[athletes["group"].isin(chosen)]
 
-roster = state.memo(view, ("roster", tuple(members["name"])),
-                    lambda: sv.roster_for(view, members))
+day, window, short = sv.window_control(view)  # last full week by default
+roster = state.memo(view, ("roster", tuple(members["name"]), day),
+                    lambda: sv.roster_for(view, members, day))
 if only_flagged:
     roster = roster.loc[roster["risk_level"].isin(["high", "moderate"])]
-st.caption(f"As of {view.as_of:%a %d %b %Y}"
+st.caption(f"{window}; data as of {view.as_of:%a %d %b %Y}"
            + (" (the latest session; nothing was recorded in the last "
               f"{state.STALE_AFTER_DAYS} days)" if view.stale else "")
            + ". Highest risk first. Click a row to open the athlete.")
 sv.counts(roster)
-picked = sv.roster_table(roster, settings.units)
+picked = sv.roster_table(roster, settings.units, short)
 if picked:
     state.open_athlete(picked)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from stridewise.ui import oidc_login, state, watch_view, widgets
+from stridewise.ui import oidc_login, review_monday_view, state, watch_view, widgets
 from stridewise.ui import settings_page as sp
 
 store = widgets.setup_page("Settings", ":material/tune:")
@@ -32,3 +32,7 @@ with athletes_tab:
     sp.athletes_tab(store)
     st.divider()
     watch_view.render(store)
+
+# --- the coach's review: chase-list thresholds and the club's mail server -------------------
+with st.expander("Review and e-mail digest", icon=":material/mail:"):
+    review_monday_view.settings_form(store)

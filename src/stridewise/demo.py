@@ -375,6 +375,7 @@ def ensure_demo(store: Store, today: date | None = None) -> bool:
         store.import_report(report, athlete=name, is_demo=True)
     add_demo_log(store, current_anchor(today))
     add_demo_body(store, current_anchor(today))
+    add_demo_plans(store, current_anchor(today))
     return True
 
 
@@ -463,6 +464,46 @@ def add_demo_body(store: Store, end: date) -> None:
                             effect="modified")
         store.update_niggle(NIGGLE_ATHLETE, nid, day=end - timedelta(days=1), pain=3,
                             effect="modified")
+
+
+#: The demo squads' weekly plans: a template for the Road and Track squads and one athlete's
+#: override (Ben Carter, who skips strength work: a lighter strength plan and an ultra-length
+#: long run that the plan check flags),
+#: so that planned vs done, compliance and the plan checks show on first start.
+DEMO_PLANS: tuple[tuple[str, str, dict[str, object]], ...] = (
+    ("squad", "Road", {
+        "areas": {"endurance": {"sessions": 4, "minutes": 240},
+                  "strength": {"sessions": 2, "minutes": 60},
+                  "plyometrics": {"sessions": 1, "minutes": 15},
+                  "stability": {"sessions": 2, "minutes": 40},
+                  "flexibility": {"sessions": 2, "minutes": 40}},
+        "key_runs": [{"kind": "quality", "weekday": 1, "distance_km": None, "title": ""},
+                     {"kind": "long", "weekday": 6, "distance_km": 24.0, "title": ""}],
+        "targets": {"flexibility": 2.0}}),
+    ("athlete", "Ben Carter", {
+        "areas": {"strength": {"sessions": 1, "minutes": 30}},
+        "key_runs": [{"kind": "quality", "weekday": 1, "distance_km": None, "title": ""},
+                     {"kind": "long", "weekday": 6, "distance_km": 45.0, "title": ""}]}),
+    ("squad", "Track", {
+        "areas": {"endurance": {"sessions": 6, "minutes": 300},
+                  "strength": {"sessions": 2, "minutes": 60},
+                  "plyometrics": {"sessions": 2, "minutes": 30},
+                  "stability": {"sessions": 1, "minutes": 20},
+                  "flexibility": {"sessions": 2, "minutes": 40}},
+        "key_runs": [{"kind": "quality", "weekday": 1, "distance_km": None, "title": ""},
+                     {"kind": "quality", "weekday": 3, "distance_km": None, "title": ""}],
+        "targets": {"stability": 1.0, "flexibility": 2.0}}),
+)
+
+
+def add_demo_plans(store: Store, anchor: date) -> None:
+    """Store :data:`DEMO_PLANS` (marked demo), valid from 12 weeks before ``anchor``'s week."""
+    from stridewise import plans
+
+    start = plans.week_start_for(anchor) - timedelta(days=7 * 12)
+    for scope, name, body in DEMO_PLANS:
+        plans.save_plan(store, scope, name, body, valid_from=start, changed_by="Stridewise demo",
+                        is_demo=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -43,7 +43,7 @@ from stridewise.store_schema import T
 
 __all__ = ["DERIVED_FORMAT", "RECENT_DAYS", "STALE_AFTER_DAYS", "Derived", "SquadSnapshot",
            "compute", "squad_as_of", "refresh", "refresh_all", "squad_snapshot",
-           "weekly_rows", "daily_rows", "athlete_versions"]
+           "weekly_rows", "daily_rows", "athlete_versions", "effective_bases"]
 
 #: Bumped when what :func:`compute` stores changes shape: every stored row is then recomputed.
 DERIVED_FORMAT: Final[int] = 1
@@ -145,6 +145,53 @@ def _basis_prefix(settings: Settings, rules: list[dict[str, Any]]) -> str:
     return json.dumps([DERIVED_FORMAT, settings.to_dict(), rules], sort_keys=True, default=str)
 
 
+def _plan_versions(conn: Connection, names: Sequence[str] | None) -> tuple[pd.DataFrame,
+                                                                            dict[str, str]]:
+    """The stored plan versions of ``names`` (None = all) and their squads, plus each athlete's
+    squad: what their effective targets, thresholds and rules are made of (empty before the
+    plans table exists, e.g. while older schema steps run)."""
+    a = T["athletes"]
+    q = sa.select(a.c.name, a.c.group_name)
+    if names is not None:
+        q = q.where(a.c.name.in_(list(names)))
+    groups = {str(n): str(g or "") for n, g in conn.execute(q)}
+    if not sa.inspect(conn).has_table("plans"):
+        return pd.DataFrame(), groups
+    pl = T["plans"]
+    cond = sa.or_((pl.c.scope == "athlete") & pl.c.name.in_(list(groups)),
+                  (pl.c.scope == "squad") & pl.c.name.in_(sorted(set(groups.values()) - {""})))
+    rows = conn.execute(sa.select(pl.c.plan_id, pl.c.scope, pl.c.name, pl.c.valid_from,
+                                  pl.c.body).where(cond)).all()
+    df = pd.DataFrame(rows, columns=["plan_id", "scope", "name", "valid_from", "body"])
+    if len(df):
+        df["body"] = [json.loads(b) if b else {} for b in df["body"]]
+        df["valid_from"] = pd.to_datetime(df["valid_from"]).dt.normalize()
+    return df, groups
+
+
+def effective_bases(conn: Connection, names: Sequence[str] | None, settings: Settings,
+                    rule_recs: list[dict[str, Any]], as_of: date
+                    ) -> dict[str, tuple[Settings, list[dict[str, Any]]]]:
+    """Per athlete the settings and rule records they are analysed with as of ``as_of``: the
+    saved ones with their squad template's and own plan's targets, thresholds and rules on top
+    (:func:`stridewise.plans.effective_settings`). Athletes without such items get the saved
+    settings and rules themselves."""
+    from stridewise import plans
+
+    versions, groups = _plan_versions(conn, names)
+    out: dict[str, tuple[Settings, list[dict[str, Any]]]] = {}
+    if versions.empty:
+        return {n: (settings, rule_recs) for n in groups}
+    data = plans.PlanData(versions, groups)
+    week = plans.week_start_for(as_of, settings.week_start)
+    for n in groups:
+        plan = plans.effective_plan(data, n, week)
+        out[n] = (plans.effective_settings(settings, plan),
+                  plans.effective_rule_records(rule_recs, plan) if plan.body.get("rules")
+                  else rule_recs)
+    return out
+
+
 def _basis(prefix: str, profile: Mapping[str, Any]) -> str:
     """A hash of everything besides the sessions that an athlete's derived figures depend on:
     settings, rules (``prefix``) and the athlete's HR profile."""
@@ -177,10 +224,11 @@ def refresh(conn: Connection, athletes: Sequence[str], *, today: date | None = N
         return as_of
     settings = _settings(conn)
     rule_recs = _rule_records(conn)
-    rules = classify.with_user_rules(rule_recs)
     roster = _profiles(conn, names)
     profiles = pipeline.profiles_from_roster(roster)
-    prefix = _basis_prefix(settings, rule_recs)
+    # each athlete's own targets, thresholds and rules (squad template / plan override)
+    bases = effective_bases(conn, names, settings, rule_recs, as_of)
+    prefixes = {n: _basis_prefix(*bases.get(n, (settings, rule_recs))) for n in names}
     dr, dw, dd = T["derived_roster"], T["derived_weekly"], T["derived_daily"]
     now = datetime.now(UTC).replace(tzinfo=None)
     for i in range(0, len(names), BATCH):
@@ -196,8 +244,8 @@ def refresh(conn: Connection, athletes: Sequence[str], *, today: date | None = N
         if body_store.has_body_tables(conn):  # not yet while older schema steps run
             nig = body_store.read_niggles(conn, present)
             upd = body_store.read_updates(conn, present)
-        d = compute(sessions, settings=settings, rules=rules, profiles=profiles, as_of=as_of,
-                    niggles=nig, niggle_updates=upd)
+        d = _compute_by_basis(sessions, present, prefixes, bases, (settings, rule_recs),
+                              profiles, as_of, niggles=nig, niggle_updates=upd)
         by = {k: dict(tuple(df.groupby("athlete", sort=False))) if len(df) else {}
               for k, df in (("risk", d.risk_recent), ("bal", d.balance),
                             ("ses", d.sessions_recent), ("daily", d.daily))}
@@ -210,7 +258,7 @@ def refresh(conn: Connection, athletes: Sequence[str], *, today: date | None = N
         prof = roster.set_index("name")
         conn.execute(sa.insert(dr), [{
             "athlete": n, "as_of": as_of,
-            "basis": _basis(prefix, prof.loc[n].to_dict()),
+            "basis": _basis(prefixes[n], prof.loc[n].to_dict()),
             "risk_recent": _ipc(part("risk", n)), "balance": _ipc(part("bal", n)),
             "sessions_recent": _ipc(part("ses", n)), "computed_at": now} for n in present])
         conn.execute(sa.insert(dd), [{"athlete": n, "payload": _ipc(part("daily", n))}
@@ -227,6 +275,43 @@ def refresh(conn: Connection, athletes: Sequence[str], *, today: date | None = N
             for j in range(0, len(recs), 5000):
                 conn.execute(sa.insert(dw), recs[j:j + 5000])
     return as_of
+
+
+def _compute_by_basis(sessions: pd.DataFrame, names: list[str], prefixes: Mapping[str, str],
+                      bases: Mapping[str, tuple[Settings, list[dict[str, Any]]]],
+                      default: tuple[Settings, list[dict[str, Any]]],
+                      profiles: Mapping[str, AthleteProfile], as_of: date, *,
+                      niggles: pd.DataFrame | None = None,
+                      niggle_updates: pd.DataFrame | None = None) -> Derived:
+    """:func:`compute` once per group of athletes sharing settings and rules, frames joined."""
+    def only(frame: pd.DataFrame | None, members: list[str]) -> pd.DataFrame | None:
+        if frame is None or "athlete" not in frame.columns:
+            return frame
+        return frame.loc[frame["athlete"].isin(members)]
+
+    groups: dict[str, list[str]] = {}
+    for n in names:
+        groups.setdefault(prefixes[n], []).append(n)
+    if len(groups) == 1:
+        s, recs = bases.get(names[0], default)
+        return compute(sessions, settings=s, rules=classify.with_user_rules(recs),
+                       profiles=profiles, as_of=as_of, niggles=niggles,
+                       niggle_updates=niggle_updates)
+    parts = []
+    for members in groups.values():
+        s, recs = bases.get(members[0], default)
+        mine = sessions.loc[sessions["athlete"].isin(members)]
+        parts.append(compute(mine, settings=s, rules=classify.with_user_rules(recs),
+                             profiles=profiles, as_of=as_of, niggles=only(niggles, members),
+                             niggle_updates=only(niggle_updates, members)))
+
+    def cat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        kept = [f for f in frames if len(f)] or frames[:1]
+        return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
+
+    return Derived(as_of, cat([p.weekly for p in parts]), cat([p.daily for p in parts]),
+                   cat([p.risk_recent for p in parts]), cat([p.balance for p in parts]),
+                   cat([p.sessions_recent for p in parts]))
 
 
 def refresh_all(conn: Connection, *, today: date | None = None) -> None:
@@ -282,14 +367,19 @@ class SquadSnapshot:
 def stale_athletes(conn: Connection, today: date) -> tuple[list[str], date, bool]:
     """(athletes whose derived rows are missing or not current, as-of day, stale flag)."""
     as_of, stale = squad_as_of(_latest_start(conn), today)
-    prefix = _basis_prefix(_settings(conn), _rule_records(conn))
+    settings, rule_recs = _settings(conn), _rule_records(conn)
+    prefix = _basis_prefix(settings, rule_recs)
+    bases = effective_bases(conn, None, settings, rule_recs, as_of)
+    own = {n: _basis_prefix(*b) for n, b in bases.items()
+           if b[0] is not settings or b[1] is not rule_recs}
     dr = T["derived_roster"]
     have = {n: (d, b) for n, d, b in conn.execute(sa.select(dr.c.athlete, dr.c.as_of,
                                                             dr.c.basis))}
     todo = []
     for row in _profiles(conn).to_dict(orient="records"):
         got = have.get(row["name"])
-        if got is None or pd.Timestamp(got[0]).date() != as_of or got[1] != _basis(prefix, row):
+        basis = _basis(own.get(row["name"], prefix), row)
+        if got is None or pd.Timestamp(got[0]).date() != as_of or got[1] != basis:
             todo.append(row["name"])
     return todo, as_of, stale
 

@@ -90,13 +90,17 @@ def store_settings(store: Store) -> Settings:
 
 def analyse_store(store: Store, athletes: Sequence[str] | None = None, *,
                   settings: Settings | None = None,
-                  end: date | pd.Timestamp | None = None) -> Analysis:
+                  end: date | pd.Timestamp | None = None,
+                  rule_records: Sequence[Mapping[str, object]] | None = None) -> Analysis:
     """:func:`analyse` on stored sessions with the store's settings, the user's classification
     rules (before the shipped defaults) and each athlete's HR profile: the numbers the app shows.
+    ``rule_records`` replaces the user's rules (e.g. an athlete's effective rules, see
+    :func:`stridewise.plans.effective_rule_records`).
     """
     names = list(athletes) if athletes else None
     sessions = store.sessions(names)
+    records = store.rules() or [] if rule_records is None else list(rule_records)
     return analyse(sessions, settings=settings or store_settings(store),
-                   rules=classify.with_user_rules(store.rules() or []),
+                   rules=classify.with_user_rules(records),  # type: ignore[arg-type]
                    profiles=profiles_from_roster(store.athletes()), end=end,
                    niggles=store.niggles(names), niggle_updates=store.niggle_updates(names))

@@ -527,12 +527,15 @@ def athlete_report_html(athlete: str, *, weekly: pd.DataFrame | None = None,
                         thresholds: tuple[float, float, float] | None = None,
                         title: str | None = None, note: str | None = None,
                         generated: datetime | None = None, parts: pd.DataFrame | None = None,
-                        sessions: pd.DataFrame | None = None) -> str:
+                        sessions: pd.DataFrame | None = None,
+                        plan_rows: pd.DataFrame | None = None) -> str:
     """A one-page printable HTML report for one athlete.
 
     Shows: KPIs of the latest week (minutes, sessions, running distance and its change, 7-day
     load, ACWR, fitness/form), the risk level with its reasons, the ACWR of the last 8 weeks on
-    its bands, balance vs targets, and the last ``weeks`` weeks of volume (SVG bars + table).
+    its bands, balance vs targets, the plan of the last full week against what was done
+    (``plan_rows``, a :func:`stridewise.plans.compliance` frame), and the last ``weeks`` weeks
+    of volume (SVG bars + table).
     ``weekly``/``risk``/``balance`` are the athlete's rows of the library tables (any may be
     None). ``settings`` supplies the distance unit, the ACWR variant that drives the risk level
     and its thresholds; ``units``/``acwr_variant``/``thresholds`` override them one by one. All
@@ -638,6 +641,10 @@ def athlete_report_html(athlete: str, *, weekly: pd.DataFrame | None = None,
         f'<p class="hint">{escape(note)}</p>' if note else "",
         acwr_html,
         _balance_section(balance),
+        plan_section_html(plan_rows, units, "Plan of the last full week: planned vs done"
+                          if plan_rows is None or not len(plan_rows) else
+                          f"Plan of the week of {pd.Timestamp(plan_rows['week_start'].iloc[0]):%-d %b}: "
+                          "planned vs done"),
         _weekly_section(weekly, weeks, units, f"Weekly volume, last {weeks} weeks", as_of),
         _footer(generated),
     ])
@@ -683,13 +690,17 @@ def squad_report_html(squad: str = "Squad", *, risk_all: pd.DataFrame | None = N
                       weekly_all: pd.DataFrame | None = None, roster: pd.DataFrame | None = None,
                       settings: Settings | None = None, units: str | None = None,
                       acwr_variant: str | None = None, weeks: int = 8,
-                      generated: datetime | None = None) -> str:
+                      generated: datetime | None = None,
+                      compliance: pd.DataFrame | None = None) -> str:
     """A printable HTML squad report: triage roster, balance heat table, squad weekly volume.
 
     ``roster`` defaults to :func:`squad_roster` of ``risk_all``/``balance_all`` (pass the page's
     own roster to print exactly what is shown). Long rosters continue on further pages with the
     table header repeated. ``settings`` supplies units and the ACWR variant (``units`` and
-    ``acwr_variant`` override). All text is escaped.
+    ``acwr_variant`` override). A roster with the plan columns of
+    :func:`stridewise.plans.roster_compliance` gets a "Plan" column; ``compliance`` (a
+    :func:`stridewise.plans.compliance_summary` frame) adds compliance per area. All text is
+    escaped.
     """
     units, acwr_variant, _ = _resolve(settings, units, acwr_variant, None)
     settings = _with(settings, units, acwr_variant, None)
@@ -720,7 +731,9 @@ def squad_report_html(squad: str = "Squad", *, risk_all: pd.DataFrame | None = N
                 '<th class="num">Spike</th>'
                 + "".join(f'<th class="num" title="days since {a}">{s}</th>'
                           for a, s in short.items())
-                + '<th class="num">Logged</th></tr>')
+                + '<th class="num">Logged</th>'
+                + ("<th>Plan last week</th>" if "plan_status" in roster.columns else "")
+                + "</tr>")
         rows = []
         for _, row in roster.iterrows():
             run = get(row, run_col)
@@ -746,7 +759,8 @@ def squad_report_html(squad: str = "Squad", *, risk_all: pd.DataFrame | None = N
                 f'<td class="num">{_pct_change(get(row, "run_change_pct"))}</td>'
                 f'<td class="num">{spike_text}</td>'
                 f"{days}"
-                f'<td class="num">{_fmt(get(row, "coverage_days_pct"), ".0f", "%")}</td></tr>')
+                f'<td class="num">{_fmt(get(row, "coverage_days_pct"), ".0f", "%")}</td>'
+                + (_plan_cell(row) if "plan_status" in roster.columns else "") + "</tr>")
         roster_html = (f'<section><h2>Roster (triage order)</h2><table class="roster"><thead>'
                        f"{head}</thead>"
                        f"<tbody>{''.join(rows)}</tbody></table>"
@@ -768,8 +782,19 @@ def squad_report_html(squad: str = "Squad", *, risk_all: pd.DataFrame | None = N
             f"As of {as_of:%-d %b %Y}" if as_of is not None else "",
             f"Heuristic version {HEURISTIC_VERSION}"]
     body = "".join([_header("Squad report", squad or "Squad", meta), roster_html, heat_html,
-                    weekly_html, _footer(generated)])
+                    compliance_section_html(compliance), weekly_html, _footer(generated)])
     return _page(f"Stridewise squad report – {squad}", body)
+
+
+def _plan_cell(row: pd.Series) -> str:
+    """The roster's plan cell: status of last week's plan and the share met."""
+    status = str(row.get("plan_status", "") or "")
+    if status in ("", "no plan"):
+        return "<td>–</td>"
+    bg, fg = PLAN_STATUS_COLOURS.get(status, ("#ffffff", "#1f2328"))
+    return (f'<td class="cell nw" style="background:{bg};color:{fg}">'
+            f"{escape(PLAN_STATUS_WORDS.get(status, status))} "
+            f"{_fmt(row.get('plan_share_pct'), '.0f', '%')}</td>")
 
 
 def _squad_heat(balance_all: pd.DataFrame | None, order: list[str] | None) -> str:
@@ -797,6 +822,87 @@ def _squad_heat(balance_all: pd.DataFrame | None, order: list[str] | None) -> st
     return (f'<section><h2>{heading}</h2><table class="heat"><thead><tr><th>Athlete</th>{head}'
             f"</tr></thead><tbody>{''.join(rows)}</tbody></table><p class=\"hint\">Orange: "
             "far under target; blue: on or over target.</p></section>")
+
+
+# ---------------------------------------------------------------------------------------------
+# Plans: planned vs done, compliance over weeks
+# ---------------------------------------------------------------------------------------------
+
+#: Cell colours (background, text) per compliance status (Okabe-Ito, as on the screens).
+PLAN_STATUS_COLOURS: Final[dict[str, tuple[str, str]]] = {
+    "done": ("#b3e2d3", "#0b3d2e"), "partly": ("#f5d9a0", "#4a3300"),
+    "missed": ("#f0b9a3", "#5c1d00"), "unplanned": ("#c6e5f5", "#0b3954"),
+    "open": ("#e5e7eb", "#1f2328"),
+}
+PLAN_STATUS_WORDS: Final[dict[str, str]] = {"done": "done", "partly": "partly",
+                                            "missed": "missed", "unplanned": "unplanned",
+                                            "open": "to come"}
+
+
+def _status_cell(status: Any) -> str:
+    st_ = str(status or "")
+    bg, fg = PLAN_STATUS_COLOURS.get(st_, ("#ffffff", "#1f2328"))
+    return (f'<td class="cell" style="background:{bg};color:{fg}">'
+            f"{escape(PLAN_STATUS_WORDS.get(st_, st_))}</td>")
+
+
+def plan_section_html(rows: pd.DataFrame | None, units: str = "km",
+                      heading: str = "Plan: planned vs done") -> str:
+    """Planned vs done of one athlete's week (a :func:`stridewise.plans.compliance` frame)."""
+    if rows is None or len(rows) == 0:
+        return ""
+    body = []
+    for r in rows.to_dict(orient="records"):
+        if r["kind"] == "key_run":
+            planned = (f"{_fmt(r['planned_km'], ',.1f')} {units}" if _isnum(r["planned_km"])
+                       else "any distance")
+            done = f"{_fmt(r['done_km'], ',.1f')} {units}" if r["done_sessions"] else "–"
+        else:
+            planned = (f"{_fmt(r['planned_sessions'], 'g')} × · "
+                       f"{_fmt(r['planned_minutes'], ',.0f')} min")
+            done = (f"{_fmt(r['done_sessions'], 'g')} × · "
+                    f"{_fmt(r['done_minutes'], ',.0f')} min")
+        body.append(f'<tr><td class="name">{escape(str(r["label"]))}</td>'
+                    f'<td class="num">{planned}</td><td class="num">{done}</td>'
+                    f"{_status_cell(r['status'])}"
+                    f'<td>{escape(str(r.get("source") or ""))}</td></tr>')
+    return (f"<section><h2>{escape(heading)}</h2><table><thead><tr><th>Item</th>"
+            '<th class="num">Planned</th><th class="num">Done</th><th>Status</th>'
+            f"<th>From</th></tr></thead><tbody>{''.join(body)}</tbody></table>"
+            '<p class="hint">Done: within 20 % of the plan. Key runs are matched to runs on the '
+            "planned day ±1 by distance.</p></section>")
+
+
+def compliance_section_html(summary: pd.DataFrame | None,
+                            heading: str = "Plan compliance per area") -> str:
+    """Share of plan met per area per athlete and squad (a
+    :func:`stridewise.plans.compliance_summary` frame), coloured like the statuses."""
+    if summary is None or len(summary) == 0:
+        return ""
+    areas = [a for a in [*TRAINING_AREAS, "key runs", "all"] if a in set(summary["area"])]
+    weeks = int(summary["weeks"].iloc[0])
+    words = {"all": "All", "key runs": "Key runs"}
+    head = "".join(f'<th class="num">{escape(words.get(a) or area_label(a))}</th>'
+                   for a in areas)
+    rows = []
+    for (scope, name), g in summary.groupby(["scope", "name"], sort=False):
+        share = dict(zip(g["area"], g["share"], strict=True))
+        cells = []
+        for a in areas:
+            v = share.get(a)
+            if v is None or not _isnum(v):
+                cells.append('<td class="num">–</td>')
+                continue
+            status = "done" if v >= 0.8 else "partly" if v > 0 else "missed"
+            bg, fg = PLAN_STATUS_COLOURS[status]
+            cells.append(f'<td class="cell" style="background:{bg};color:{fg}">'
+                         f"{_fmt(100 * float(v), '.0f', '%')}</td>")
+        who = f"Squad {name}" if scope == "squad" else str(name)
+        rows.append(f'<tr><td class="name">{escape(who)}</td>{"".join(cells)}</tr>')
+    return (f"<section><h2>{escape(heading)}, last {weeks} weeks</h2><table class=\"heat\">"
+            f"<thead><tr><th>Athlete or squad</th>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table><p class=\"hint\">Share of the plan met "
+            "(each week counts up to 100 %); green from 80 %.</p></section>")
 
 
 def report_file_name(name: str, when: date | None = None) -> str:

@@ -858,6 +858,8 @@ class Store(ManualLogMixin):
             for extra in (T["wellness"], T["import_parts"], T["routines"]):
                 conn.execute(sa.delete(extra).where(extra.c.athlete == name))
             body_store.delete_athlete_rows(conn, name)
+            pl = T["plans"]  # the athlete's own plan versions (squad templates stay)
+            conn.execute(sa.delete(pl).where((pl.c.scope == "athlete") & (pl.c.name == name)))
             conn.execute(sa.delete(a).where(a.c.name == name))
         derived.refresh(conn, names)  # their derived rows go with them
         return removed
@@ -876,6 +878,8 @@ class Store(ManualLogMixin):
             names = list(conn.execute(sa.select(a.c.name).where(a.c.is_demo.is_(True))).scalars())
             if not names:
                 raise _NoChange(0)
+            pl = T["plans"]
+            conn.execute(sa.delete(pl).where(pl.c.is_demo.is_(True)))
             return self._delete_athletes(conn, names)
 
         return self._write(tx)
@@ -1590,6 +1594,72 @@ class Store(ManualLogMixin):
         m = T["mapping_profiles"]
         self._write(lambda c: c.execute(sa.delete(m).where(m.c.signature == signature)))
 
+    # ------------------------------------------------------------------ weekly plans
+
+    def _save_plan(self, scope: str, name: str, body: Mapping[str, Any], *,
+                   valid_from: date, changed_by: str, summary: str, is_demo: bool) -> int:
+        pl = T["plans"]
+        try:
+            text = json.dumps(dict(body), ensure_ascii=False, sort_keys=True)
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"This plan cannot be saved: {exc}.") from exc
+        start = datetime(valid_from.year, valid_from.month, valid_from.day)
+
+        def tx(conn: Connection) -> int:
+            top = conn.execute(sa.select(sa.func.max(pl.c.plan_id))).scalar() or 0
+            conn.execute(sa.insert(pl).values(
+                plan_id=int(top) + 1, scope=scope, name=name, valid_from=start, body=text,
+                changed_by=str(changed_by or "")[:200], changed_at=_now(),
+                summary=str(summary or "")[:2000], is_demo=bool(is_demo)))
+            return int(top) + 1
+
+        return self._write(tx)
+
+    def save_athlete_plan(self, athlete: str, body: Mapping[str, Any], *, valid_from: date,
+                          changed_by: str = "", summary: str = "",
+                          is_demo: bool = False) -> int:
+        """Store a new version of ``athlete``'s plan override (a JSON-able dict, checked by
+        :func:`stridewise.plans.clean_body`), valid from the week starting ``valid_from``;
+        returns its id. Earlier versions stay (the change history)."""
+        name = self._clean_name(athlete)
+        return self._save_plan("athlete", name, body, valid_from=valid_from,
+                               changed_by=changed_by, summary=summary, is_demo=is_demo)
+
+    def save_squad_plan(self, squad: str, body: Mapping[str, Any], *, valid_from: date,
+                        changed_by: str = "", summary: str = "", is_demo: bool = False) -> int:
+        """Store a new version of the template of squad (group) ``squad``; see
+        :meth:`save_athlete_plan`."""
+        name = str(squad or "").strip()
+        if not name:
+            raise UsageError("A squad plan needs the squad's name (the athletes' group).")
+        return self._save_plan("squad", name, body, valid_from=valid_from,
+                               changed_by=changed_by, summary=summary, is_demo=is_demo)
+
+    def plan_versions(self, athletes: Sequence[str] | None = None,
+                      squads: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every saved plan version: DataFrame[plan_id, scope, name, valid_from, body (dict),
+        changed_by, changed_at, summary, is_demo], oldest first. ``athletes`` / ``squads``
+        limit the rows to those athletes' overrides and those squads' templates (None = all)."""
+        pl = T["plans"]
+        q = sa.select(pl).order_by(pl.c.plan_id)
+        conds = []
+        if athletes is not None:
+            conds.append((pl.c.scope == "athlete") & pl.c.name.in_(list(athletes)))
+        if squads is not None:
+            conds.append((pl.c.scope == "squad") & pl.c.name.in_(list(squads)))
+        if athletes is not None or squads is not None:
+            q = q.where(sa.or_(*conds)) if conds else q
+        df = self._read(lambda c: _frame(c.execute(q)))
+        cols = [c.name for c in pl.c]
+        if df.empty:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        df = df[cols].copy()
+        df["body"] = [json.loads(b) if b else {} for b in df["body"]]
+        df["valid_from"] = pd.to_datetime(df["valid_from"]).dt.normalize()
+        df["changed_at"] = pd.to_datetime(df["changed_at"])
+        df["is_demo"] = df["is_demo"].astype(bool)
+        return df.reset_index(drop=True)
+
     # ------------------------------------------------------------------ derived tables
 
     def athlete_versions(self) -> dict[str, int]:
@@ -1702,6 +1772,91 @@ class Store(ManualLogMixin):
             derived.touch(conn, [athlete])
 
         self._write(tx)
+
+    # ------------------------------------------------------------------ coach's review
+    # Notes, seen marks and secrets (schema version 7; see stridewise.review_store). These
+    # writes do not bump the data version: no analysis depends on them.
+
+    def add_note(self, athlete: str, text: str, *, visibility: str, author: str,
+                 author_role: str, week: Any = None, session_id: str | None = None) -> int:
+        """A new note about ``athlete`` on a week (its first day) or a session; returns its id."""
+        from stridewise import review_store as rs
+
+        return self._write(lambda c: rs.add_note(
+            c, athlete, text, visibility=visibility, author=author, author_role=author_role,
+            week=week, session_id=session_id, now=_now()), bump=False)
+
+    def edit_note(self, athlete: str, note_id: int, text: str, *, visibility: str,
+                  author: str, author_role: str) -> int:
+        """A new version of a note (every earlier version is kept); returns its number."""
+        from stridewise import review_store as rs
+
+        return self._write(lambda c: rs.edit_note(
+            c, athlete, note_id, text, visibility=visibility, author=author,
+            author_role=author_role, now=_now()), bump=False)
+
+    def notes(self, athletes: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every version of every note about ``athletes`` (filter with notes.visible_notes)."""
+        from stridewise import review_store as rs
+
+        return self._read(lambda c: rs.read_notes(c, athletes))
+
+    def mark_seen(self, athlete: str, week: Any, *, reviewer: str, level: str = "",
+                  flag_keys: Sequence[str] = ()) -> None:
+        """Mark ``athlete``'s week seen by ``reviewer`` (with the level and flags shown)."""
+        from stridewise import review_store as rs
+
+        self._write(lambda c: rs.mark_seen(c, athlete, week, reviewer=reviewer, level=level,
+                                           flag_keys=flag_keys, now=_now()), bump=False)
+
+    def review_version(self) -> int:
+        """A counter that grows with every seen mark (cache key for review lists)."""
+        from stridewise import review_store as rs
+
+        return self._read(rs.review_version)
+
+    def review_marks(self, athletes: Sequence[str] | None = None, *,
+                     reviewer: str) -> pd.DataFrame:
+        """The seen marks of ``reviewer`` (one row per athlete-week)."""
+        from stridewise import review_store as rs
+
+        return self._read(lambda c: rs.read_marks(c, athletes, reviewer=reviewer))
+
+    def mark_seen_many(self, athletes: Sequence[str], week: Any, *, reviewer: str,
+                       levels: Mapping[str, str], flag_keys: Mapping[str, Sequence[str]]
+                       ) -> None:
+        """Mark several athletes' week seen in one transaction."""
+        from stridewise import review_store as rs
+
+        self._write(lambda c: rs.mark_seen_many(c, athletes, week, reviewer=reviewer,
+                                                levels=levels, flag_keys=flag_keys,
+                                                now=_now()), bump=False)
+
+    def review_activity(self, athletes: Sequence[str] | None = None, *, since: datetime,
+                        kinds: Sequence[str] = ("sessions", "edits")
+                        ) -> dict[str, pd.DataFrame]:
+        """Sessions that arrived and sessions edited after ``since`` (UTC, naive)."""
+        from stridewise import review_store as rs
+
+        return self._read(lambda c: rs.activity(c, athletes, since=since, kinds=kinds),
+                          snapshot=True)
+
+    def last_session_starts(self, athletes: Sequence[str] | None = None) -> dict[str, Any]:
+        """Athlete -> start of the latest session (None when none), kept by every write."""
+        from stridewise import review_store as rs
+
+        return self._read(lambda c: rs.last_starts(c, athletes))
+
+    def set_secret(self, key: str, value: str | None) -> None:
+        """Keep a value (e.g. the SMTP password) that backups and exports leave out."""
+        from stridewise import review_store as rs
+
+        self._write(lambda c: rs.set_secret(c, key, value), bump=False)
+
+    def secret(self, key: str) -> str | None:
+        from stridewise import review_store as rs
+
+        return self._read(lambda c: rs.get_secret(c, key))
 
     # ------------------------------------------------------------------ backup / restore
 

@@ -29,6 +29,8 @@ of recounted on every read), and the derived per-athlete tables ``derived_roster
 athletes by the migration. Version 7 adds accounts, sharing and the audit log; version 8 adds ``routines`` (sessions an athlete saved to log again).
 A database is always built by running every step from an empty
 database, so the upgrade path and the fresh path are one path.
+Version 11: the coach's review: seen marks, notes with history, and secrets kept out of backups.
+Version 10: weekly plans per squad and athlete, with their history.
 Version 9: the runner's check-ins, niggles and daily niggle updates.
 """
 
@@ -43,7 +45,7 @@ from sqlalchemy.engine import Connection
 from stridewise.schema import COLUMNS
 
 #: The schema version this code writes and reads.
-SCHEMA_VERSION: Final[int] = 9
+SCHEMA_VERSION: Final[int] = 11
 
 #: Sources whose start times arrive in UTC and are converted to the athlete's zone on import
 #: (Strava CSV and export zip, FIT, TCX, GPX, Apple Health, Nike JSON). Their stored rows keep
@@ -196,7 +198,66 @@ def build_metadata(version: int) -> sa.MetaData:
         _routine_tables(md)
     if version >= 9:
         _body_tables(md)
+    if version >= 10:
+        _plan_tables(md)
+    if version >= 11:
+        _review_tables(md)
     return md
+
+
+def _review_tables(md: sa.MetaData) -> None:
+    """Version 11: the coach's review (see :mod:`stridewise.review` and :mod:`stridewise.notes`).
+
+    ``review_marks``: a reviewer marked an athlete's week seen, at a time, with the risk level
+    and the flag keys shown then (so later flags can be told apart). ``notes``: every version of
+    every note (``note_id`` + ``version``; the highest version is the current text), on an
+    athlete's week (``week`` = ISO date of its first day) or on one session, with visibility,
+    author and role. ``secrets``: values kept out of backups and exports (the SMTP password).
+    """
+    sa.Table("review_marks", md,
+             sa.Column("reviewer", sa.Text, primary_key=True),
+             sa.Column("athlete", sa.Text, primary_key=True),
+             sa.Column("week", sa.Text, primary_key=True),
+             sa.Column("seen_at", sa.DateTime, nullable=False),
+             sa.Column("level", sa.Text, nullable=False, server_default=""),
+             sa.Column("flag_keys", sa.Text, nullable=False, server_default=""))
+    sa.Table("notes", md,
+             sa.Column("note_id", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("athlete", sa.Text, nullable=False),
+             sa.Column("week", sa.Text),
+             sa.Column("session_id", sa.Text),
+             sa.Column("visibility", sa.Text, nullable=False),
+             sa.Column("author", sa.Text, nullable=False),
+             sa.Column("author_role", sa.Text, nullable=False),
+             sa.Column("text", sa.Text, nullable=False),
+             sa.Column("created_at", sa.DateTime, nullable=False),
+             sa.Index("ix_notes_athlete", "athlete"))
+    sa.Table("secrets", md,
+             sa.Column("key", sa.Text, primary_key=True),
+             sa.Column("value", sa.Text, nullable=False))
+
+
+def _plan_tables(md: sa.MetaData) -> None:
+    """Version 10: weekly plans (see :mod:`stridewise.plans`).
+
+    ``plans``: every saved version of a squad template (``scope`` "squad", ``name`` the group) or
+    of an athlete's override (``scope`` "athlete"), valid from the week ``valid_from`` (a week's
+    first day) until a later version; ``body`` is the plan as JSON (per-area sessions and minutes,
+    key runs, weekly running km, targets, risk thresholds, classification rules). Rows are
+    never updated: together they are the change history (who, when, what).
+    """
+    sa.Table("plans", md,
+             sa.Column("plan_id", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("scope", sa.Text, nullable=False),
+             sa.Column("name", sa.Text, nullable=False),
+             sa.Column("valid_from", sa.DateTime, nullable=False),
+             sa.Column("body", sa.Text, nullable=False, server_default="{}"),
+             sa.Column("changed_by", sa.Text, nullable=False, server_default=""),
+             sa.Column("changed_at", sa.DateTime, nullable=False),
+             sa.Column("summary", sa.Text, nullable=False, server_default=""),
+             sa.Column("is_demo", sa.Boolean, nullable=False, server_default=sa.false()),
+             sa.Index("ix_plans_scope_name", "scope", "name", "valid_from"))
 
 
 def _body_tables(md: sa.MetaData) -> None:
@@ -378,11 +439,17 @@ DATA_TABLES: Final[tuple[str, ...]] = (
     "routines",
     # --- version 9 ---
     "checkins", "niggles", "niggle_updates",
+    # --- version 10 ---
+    "plans",
+    # --- version 11 ---
+    "review_marks", "notes",
 )
 #: The accounts-and-access tables (version 7): a backup without them leaves them as they are.
 ACCESS_TABLES: Final[tuple[str, ...]] = (
     "users", "grants", "squad_coaches", "invitations", "auth_sessions", "login_attempts",
     "audit_log")
+#: Tables never backed up nor exported (``secrets``: the SMTP password); restore leaves them.
+PRIVATE_TABLES: Final[tuple[str, ...]] = ("secrets",)
 #: Tables computed from the data tables (not backed up; rebuilt from the sessions).
 DERIVED_TABLES: Final[tuple[str, ...]] = ("derived_roster", "derived_weekly", "derived_daily")
 
@@ -481,10 +548,24 @@ def _step_9(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _step_10(conn: Connection) -> None:
+    """Version 10: ``plans`` (weekly plans per squad and athlete, with their history)."""
+    md = sa.MetaData()
+    _plan_tables(md)
+    md.create_all(conn)
+
+
+def _step_11(conn: Connection) -> None:
+    """Version 11: ``review_marks``, ``notes`` and ``secrets`` (the coach's review)."""
+    md = sa.MetaData()
+    _review_tables(md)
+    md.create_all(conn)
+
+
 #: version -> step that brings a database from version-1 to version.
 MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {
     1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6,
-    7: _step_7, 8: _step_8, 9: _step_9}
+    7: _step_7, 8: _step_8, 9: _step_9, 10: _step_10, 11: _step_11}
 
 
 def current_version(conn: Connection) -> int:

@@ -16,6 +16,7 @@ PAGES = {
     "settings": "pages/4_Settings.py",
     "review": "pages/5_Review_areas.py",
     "checkin": "pages/7_Check_in.py",
+    "plans": "pages/8_Plans.py",
 }
 TIMEOUT = 60
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from apphelpers import no_exception, run_page
 
 from stridewise import cli, pipeline
 from stridewise.assessment import assess_all
+from stridewise.review import review_week
 from stridewise.ui import athlete_view as av
 from stridewise.ui import fmt, summary
 from stridewise.ui import squad_view as sv
@@ -74,6 +75,16 @@ def _check_every_view(store, units: str) -> None:
 
     # --- Squad page roster ------------------------------------------------------------------
     at = run_page("squad")
+    no_exception(at)
+    # the roster opens on the last full week: the assessments as of its last day
+    week_end = review_week(today, settings.week_start) + timedelta(days=6)
+    full = assess_all(analysis, settings=settings, as_of=week_end, athletes=order)
+    default = at.dataframe[0].value
+    assert list(default["Athlete"]) == [a.athlete for a in full]
+    assert list(default["Top reason"]) == [a.top_reason for a in full]
+    assert f"Running {units}, last full week" in default.columns
+    # the "last 7 days" window is the same figures as every other view
+    at.segmented_control(key="squad_window").set_value("last_7").run()
     no_exception(at)
     shown = at.dataframe[0].value
     assert list(shown["Athlete"]) == order

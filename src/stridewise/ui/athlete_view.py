@@ -388,7 +388,9 @@ def export_items(analysis: Any, athlete: str, start: date, end: date, settings: 
     def report() -> str:
         return reports.athlete_report_html(athlete, weekly=weekly, risk=risk_rows, balance=bal,
                                            settings=settings, parts=analysis.parts,
-                                           sessions=analysis.sessions)
+                                           sessions=analysis.sessions,
+                                           plan_rows=_plan_rows(analysis, athlete, end,
+                                                                settings))
 
     weekly_out = reports.weekly_export(weekly, settings.units)
     if "distance_m" in s_out.columns:
@@ -409,3 +411,15 @@ def export_items(analysis: Any, athlete: str, start: date, end: date, settings: 
         ("Printable report", report, f"{base}_report.html", "text/html"),
     ]
     return items
+
+
+def _plan_rows(analysis: Any, athlete: str, end: date, settings: Settings) -> pd.DataFrame:
+    """Planned vs done of the last full week before ``end`` (for the printed report)."""
+    from stridewise import plans
+
+    week = plans.week_start_for(end, settings.week_start) - timedelta(days=7)
+    plan = plans.effective_plan(state.get_store(), athlete, week)
+    if plan.is_empty:
+        return pd.DataFrame()
+    return plans.compliance(plan, analysis.sessions, week, parts=analysis.parts,
+                            units=settings.units)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
@@ -15,8 +16,69 @@ from stridewise.ui.state import View
 SPIKE_LABELS = {"none": "–", "small": "small", "moderate": "moderate", "large": "large"}
 
 
-def roster_for(view: View, members: pd.DataFrame) -> pd.DataFrame:
-    return summary.roster(view.analysis, members, view.as_of, view.settings)
+def roster_for(view: View, members: pd.DataFrame, as_of: date | None = None) -> pd.DataFrame:
+    """The roster as of ``as_of`` (default: the view's day), with the 6-week trends."""
+    day = as_of or view.as_of
+    roster = summary.roster(view.analysis, members, day, view.settings,
+                            plan=plan_for(view, list(members["name"])))
+    trends = trends_for(view, list(roster["athlete"]), day)
+    return roster.merge(trends, on="athlete", how="left")
+
+
+# --- window and 6-week trends -----------------------------------------------------------------
+
+WINDOWS = ("full_week", "last_7")
+WINDOW_LABELS = {"full_week": "Last full week", "last_7": "Last 7 days"}
+TREND_WEEKS = 6
+
+
+def window_control(view: View) -> tuple[date, str, str]:
+    """Last full week (default) or the last 7 days: (the roster's day, a caption, the window's
+    short name for column headers)."""
+    from stridewise.review import review_week
+
+    choice = st.segmented_control("Window", list(WINDOWS), default="full_week",
+                                  format_func=WINDOW_LABELS.get, key="squad_window",
+                                  required=True)
+    if choice == "last_7":
+        return view.as_of, f"The 7 days up to {view.as_of:%a %d %b %Y}", "last 7 days"
+    first = review_week(view.as_of, view.settings.week_start)
+    end = first + timedelta(days=6)
+    return end, f"The last full week, {first:%a %d %b} – {end:%a %d %b %Y}", "last full week"
+
+
+def trends_for(view: View, names: list[str], as_of: date) -> pd.DataFrame:
+    """Per athlete the running distance (display unit) and load of the last
+    :data:`TREND_WEEKS` weeks up to ``as_of``'s week, oldest first, read from the stored weekly
+    rows (``run_trend``, ``load_trend``: lists of floats)."""
+    from stridewise.settings import KM_PER_MILE
+    from stridewise.ui.summary import week_start_of
+
+    last = week_start_of(as_of, view.settings.week_start)
+    weeks = [pd.Timestamp(last - timedelta(days=7 * i)) for i in range(TREND_WEEKS - 1, -1, -1)]
+    w = state.squad_weekly(view, names, (weeks[0] - pd.Timedelta(days=1)).date())
+    per = 1.0 / KM_PER_MILE if view.settings.units == "mi" else 1.0
+    if len(w):
+        w = w.loc[pd.to_datetime(w["week"]).isin(weeks)]
+        by = w.groupby(["athlete", "week"])[["distance_km", "load"]].sum()
+    else:
+        by = pd.DataFrame(columns=["distance_km", "load"])
+    run, load = [], []
+    for n in names:
+        run.append([round(float(by["distance_km"].get((n, wk), 0.0)) * per, 1) for wk in weeks])
+        load.append([round(float(by["load"].get((n, wk), 0.0)), 0) for wk in weeks])
+    return pd.DataFrame({"athlete": names, "run_trend": run, "load_trend": load})
+
+
+def plan_for(view: View, names: list[str]) -> pd.DataFrame:
+    """Last full week's plan vs done per athlete (library figures: stridewise.plans), from the
+    squad's recent sessions and stored weekly volume."""
+    from stridewise import plans
+
+    week = plans.week_start_for(view.as_of, view.settings.week_start) - timedelta(days=7)
+    weekly = state.squad_weekly(view, names, week - timedelta(days=1))
+    return plans.roster_compliance(state.get_store(), names, week,
+                                   sessions=view.analysis.sessions, weekly=weekly)
 
 
 def counts(roster: pd.DataFrame) -> None:
@@ -35,7 +97,8 @@ def ratio_column(roster: pd.DataFrame) -> str:
     return name.replace("Acute:chronic ratio", "Acute:chronic")
 
 
-def roster_display(roster: pd.DataFrame, units: str) -> pd.DataFrame:
+def roster_display(roster: pd.DataFrame, units: str, window: str = "last 7 days"
+                   ) -> pd.DataFrame:
     """The roster as shown: readable risk label; every number as the assessment holds it."""
     return pd.DataFrame({
         "#": roster["rank"],
@@ -44,7 +107,7 @@ def roster_display(roster: pd.DataFrame, units: str) -> pd.DataFrame:
         "Risk": roster["risk_level"].map(fmt.risk_label),
         "Top reason": roster["top_reason"],
         ratio_column(roster): roster["acwr"].replace([float("inf")], float("nan")),
-        f"Running {units}, last 7 days": roster[f"run_{units}_7d"],
+        f"Running {units}, {window}": roster[f"run_{units}_7d"],
         "vs usual week": roster["run_change_pct"].replace([float("inf")], float("nan")).round(0)
         + 0.0,  # + 0.0 turns -0 into 0
         "Run spike": roster["spike_band"].map(SPIKE_LABELS).fillna("–"),
@@ -54,42 +117,77 @@ def roster_display(roster: pd.DataFrame, units: str) -> pd.DataFrame:
         "Stability": roster["days_since_stability"],
         "Flexibility": roster["days_since_flexibility"],
         "Days recorded (28 d)": roster["coverage_days_pct"],
+        **({f"Running {units}, 6 weeks": roster["run_trend"], "Load, 6 weeks":
+            roster["load_trend"]} if "run_trend" in roster.columns else {}),
+        **({"Plan last week": [plan_text(st_, pct) for st_, pct in zip(
+            roster["plan_status"], roster["plan_share_pct"], strict=True)]}
+           if "plan_status" in roster.columns else {}),
     })
 
+
+def plan_text(status: str, pct: float) -> str:
+    """The roster's plan cell: the status word and the share of the plan met."""
+    if status == "no plan" or fmt.is_missing(pct):
+        return "–"
+    return f"{status} {pct:.0f} %"
+
+
+
+#: Rows tall enough for the top reason to wrap onto three lines (the grid wraps text in rows
+#: taller than 4rem) instead of being cut.
+ROW_HEIGHT = 78
+_RISK_STYLE = {"high": "background-color: rgba(213,94,0,0.35)",
+               "moderate": "background-color: rgba(230,159,0,0.28)",
+               "low": "background-color: rgba(0,158,115,0.18)",
+               "not enough data": "background-color: rgba(128,128,128,0.15)"}
 
 _STATUS_STYLE = {"alert": "background-color: rgba(213,94,0,0.35)",
                  "watch": "background-color: rgba(230,159,0,0.25)",
                  "ok": "background-color: rgba(0,158,115,0.18)"}
 
 
-def roster_table(roster: pd.DataFrame, units: str) -> str | None:
+def roster_table(roster: pd.DataFrame, units: str, window: str = "last 7 days") -> str | None:
     """The sortable roster; returns the athlete whose row was clicked (or None)."""
     if roster.empty:
         st.info("No athlete matches these filters.")
         return None
-    shown = roster_display(roster, units)
+    shown = roster_display(roster, units, window)
     ratio = ratio_column(roster)
     status = list(roster["acwr_status"]) if "acwr_status" in roster.columns else []
-    data: Any = shown
+    levels = list(roster["risk_level"])
+    data: Any = shown.style.apply(
+        lambda col: [_RISK_STYLE.get(x, "") for x in levels], subset=["Risk"])
     if status:
-        data = shown.style.apply(
+        data = data.apply(
             lambda col: [_STATUS_STYLE.get(x, "") for x in status], subset=[ratio])
+    if "plan_status" in roster.columns:
+        from stridewise.ui.plans_view import STATUS_BG
+
+        plan_st = list(roster["plan_status"])
+        data = data.apply(
+            lambda col: [STATUS_BG.get(x, "") for x in plan_st], subset=["Plan last week"])
     days = {"format": "%d d", "help": "Days since the last session of this area"}
     event = st.dataframe(
         data, hide_index=True, width="stretch", on_select="rerun",
-        selection_mode="single-row", key="squad_roster",
-        height=min(38 + 35 * len(shown), 720),
+        selection_mode="single-row", key="squad_roster", row_height=ROW_HEIGHT,
+        height=min(38 + (ROW_HEIGHT + 1) * len(shown), 760),
         column_config={
             "Athlete": st.column_config.TextColumn("Athlete", pinned=True),
             "#": st.column_config.NumberColumn(
                 "#", pinned=True, width=40, help=TRIAGE_RULE
                 + " Sort by this column to get back to it."),
             "Risk": st.column_config.TextColumn("Risk", help="Injury-risk signal (heuristic)"),
-            "Top reason": st.column_config.TextColumn("Top reason", width="medium"),
+            "Top reason": st.column_config.TextColumn(
+                "Top reason", width="large", help="The first reason of the risk signal"),
+            f"Running {units}, 6 weeks": st.column_config.LineChartColumn(
+                width="small", y_min=0, help="Running distance per week, the last 6 weeks "
+                "(the roster's week last)"),
+            "Load, 6 weeks": st.column_config.BarChartColumn(
+                width="small", y_min=0, help="Training load (AU) per week, the last 6 weeks"),
             ratio: st.column_config.NumberColumn(
                 format="%.2f", help="Load of the last 7 days against the usual load; coloured "
                 "against its bands. Context only: contested (Impellizzeri 2020; Lolli 2019)."),
-            f"Running {units}, last 7 days": st.column_config.NumberColumn(format="%.1f"),
+            f"Running {units}, {window}": st.column_config.NumberColumn(format="%.1f"),
             "vs usual week": st.column_config.NumberColumn(
                 format="%+.0f%%", help="Running distance of the last 7 days vs the weekly mean "
                 "of the 21 days before"),
@@ -105,6 +203,9 @@ def roster_table(roster: pd.DataFrame, units: str) -> str | None:
             "Days recorded (28 d)": st.column_config.ProgressColumn(
                 min_value=0, max_value=100, format="%.0f%%",
                 help="Share of the last 28 days with a recorded session"),
+            "Plan last week": st.column_config.TextColumn(
+                help="Share of last full week's plan met (Plans page): done within 20 %, "
+                     "partly, missed"),
         })
     rows = getattr(getattr(event, "selection", None), "rows", None) or []
     if rows:
@@ -114,7 +215,7 @@ def roster_table(roster: pd.DataFrame, units: str) -> str | None:
 
 def roster_export(roster: pd.DataFrame) -> pd.DataFrame:
     """The roster CSV: the roster's own columns (units in the headers), minus display helpers."""
-    return roster.drop(columns=["acwr_status"], errors="ignore")
+    return roster.drop(columns=["acwr_status", "run_trend", "load_trend"], errors="ignore")
 
 
 def weekly_for(view: View, names: list[str], weeks: int) -> pd.DataFrame:
@@ -155,9 +256,14 @@ def export_items(view: View, roster: pd.DataFrame, names: list[str], title: str 
         daily = state.squad_daily(view, names)
         risk_all = daily.loc[pd.to_datetime(daily["date"]) <= pd.Timestamp(view.as_of)] \
             if len(daily) else daily
+        from stridewise import plans
+
+        compliance = plans.compliance_summary(
+            state.get_store(), names, weeks=4, as_of=view.as_of,
+            week_start=view.settings.week_start, weekly=weekly())
         return reports.squad_report_html(title, risk_all=risk_all, balance_all=balance,
                                          weekly_all=weekly(), roster=roster,
-                                         settings=view.settings)
+                                         settings=view.settings, compliance=compliance)
 
     def weekly_out() -> pd.DataFrame:
         return reports.weekly_export(weekly(), units)

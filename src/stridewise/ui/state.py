@@ -192,10 +192,11 @@ def memo(view: View, what: tuple[Any, ...], make: Callable[[], T]) -> T:
 # mutate it (pandas copy-on-write turns any accidental write into a private copy).
 @st.cache_resource(show_spinner=False, max_entries=24)
 def _analysis_cached(url: str, version: Any, settings_json: str, athletes: tuple[str, ...],
-                     end: date) -> Analysis:
+                     end: date, rules_json: str = "") -> Analysis:
     settings = Settings.from_dict(json.loads(settings_json))
     return pipeline.analyse_store(get_store(), list(athletes) or None, settings=settings,
-                                  end=pd.Timestamp(end))
+                                  end=pd.Timestamp(end),
+                                  rule_records=json.loads(rules_json) if rules_json else None)
 
 
 def analysis(store: Store, athletes: list[str] | None = None,
@@ -203,9 +204,13 @@ def analysis(store: Store, athletes: list[str] | None = None,
     """The cached pipeline result for ``athletes`` (None = everyone), up to ``end``.
 
     Without ``end`` the view ends today, or at the latest session when nothing was recorded in
-    the last :data:`STALE_AFTER_DAYS` days (an archive still shows its last real week).
+    the last :data:`STALE_AFTER_DAYS` days (an archive still shows its last real week). One
+    athlete is analysed with their effective settings and rules (:func:`athlete_basis`).
     """
     settings = current_settings(store)
+    rules_json = ""
+    if athletes is not None and len(athletes) == 1:
+        settings, rules_json = athlete_basis(store, athletes[0], settings)
     settings_json = json.dumps(settings.to_dict(), sort_keys=True, default=str)
     if hasattr(store, "record_view"):
         if not athletes and scope_key(store) != ("all",):
@@ -215,6 +220,8 @@ def analysis(store: Store, athletes: list[str] | None = None,
     scope = ("named",) if athletes else scope_key(store)
     base = (db_url(), (*_data_key(store, athletes), scope), settings_json,
             tuple(athletes or ()))
+    if rules_json:
+        return _analysis_view(base, store, settings, rules_json, end)
     stale = False
     if end is None:
         today = date.today()
@@ -226,6 +233,33 @@ def analysis(store: Store, athletes: list[str] | None = None,
         end, stale = latest, True
     key = (*base, end)
     return View(_analysis_cached(*key), end, stale, settings, key)
+
+
+def athlete_basis(store: Store, athlete: str, base: Settings) -> tuple[Settings, str]:
+    """The settings ``athlete`` is analysed with today and their own classification rules as
+    JSON ("" when they have none beyond the saved ones): squad template and plan override on top
+    of the saved settings (:mod:`stridewise.plans`), as the derived tables use them."""
+    from stridewise import plans
+
+    week = plans.week_start_for(date.today(), base.week_start)
+    plan = plans.effective_plan(store, athlete, week)
+    rules = (json.dumps(plans.effective_rule_records(store.rules() or [], plan), sort_keys=True)
+             if plan.body.get("rules") else "")
+    return plans.effective_settings(base, plan), rules
+
+
+def _analysis_view(base: tuple[Any, ...], store: Store, settings: Settings, rules_json: str,
+                   end: date | None) -> View:
+    """:func:`analysis` for an athlete with rules of their own."""
+    day = end or date.today()
+    key = (*base, day, rules_json)
+    result = _analysis_cached(*key)
+    starts = result.sessions["start"]
+    latest = pd.Timestamp(starts.max()).date() if len(starts) else None
+    if end is None and latest is not None and (day - latest).days > STALE_AFTER_DAYS:
+        key = (*base, latest, rules_json)
+        return View(_analysis_cached(*key), latest, True, settings, key)
+    return View(result, day, False, settings, key)
 
 
 def _data_key(store: Store, athletes: list[str] | None) -> tuple[Any, ...]:
@@ -313,3 +347,86 @@ def athlete_picker(names: list[str], *, key: str, label: str = "Athlete",
         st.session_state[key] = current
     where.selectbox(label, names, key=key, on_change=_changed)
     return st.session_state[ATHLETE_KEY]
+
+
+# --- linkable pages: ?athlete=NAME&week=YYYY-MM-DD&range=PRESET ----------------------------
+# A coach can bookmark or send the link of an athlete's page and week. The URL is applied
+# when it changes (a link opened, a bookmark); widgets changed on the page write it back.
+
+QP_ATHLETE, QP_WEEK, QP_RANGE = "athlete", "week", "range"
+_LINK_APPLIED = "sw_link_applied"
+REVIEW_PAGE = "pages/9_Review.py"
+
+
+@dataclass(frozen=True)
+class Link:
+    """What a page's URL asks for (None = not given or not valid); ``problem``: one sentence
+    about a value that could not be used."""
+
+    athlete: str | None = None
+    week: date | None = None
+    range: str | None = None
+    problem: str = ""
+
+
+def parse_link(params: Any, names: list[str], presets: list[str],
+               week_start: str = "monday") -> Link:
+    """The athlete, week (snapped to its first day) and range preset a URL's query parameters
+    name; an unknown athlete, an unreadable week or an unknown range gives ``problem``."""
+    from stridewise.ui.summary import week_start_of
+
+    athlete = params.get(QP_ATHLETE) or None
+    week_txt = params.get(QP_WEEK) or None
+    rng = params.get(QP_RANGE) or None
+    problems = []
+    if athlete is not None and athlete not in names:
+        problems.append(f"The link names an athlete who is not here ({athlete!r}).")
+        athlete = None
+    week = None
+    if week_txt is not None:
+        try:
+            week = week_start_of(date.fromisoformat(str(week_txt)[:10]), week_start)
+        except ValueError:
+            problems.append(f"The link's week {week_txt!r} is not a date (YYYY-MM-DD).")
+    if rng is not None and rng not in presets:
+        problems.append(f"The link's range {rng!r} is not one of {', '.join(presets)}.")
+        rng = None
+    return Link(athlete, week, rng, " ".join(problems))
+
+
+def read_link(names: list[str], presets: list[str], week_start: str = "monday") -> Link | None:
+    """The URL's link when it differs from the one last applied or written in this session
+    (None otherwise), remembered as applied."""
+    qp = st.query_params
+    raw = (qp.get(QP_ATHLETE), qp.get(QP_WEEK), qp.get(QP_RANGE))
+    if raw == st.session_state.get(_LINK_APPLIED) or raw == (None, None, None):
+        return None
+    st.session_state[_LINK_APPLIED] = raw
+    link = parse_link(qp, names, presets, week_start)
+    if link.athlete is not None:
+        set_athlete(link.athlete)
+    return link
+
+
+def write_link(athlete: str | None = None, week: date | None = None,
+               range_: str | None = None) -> None:
+    """Put the page's current athlete, week and range into the URL (bookmarkable)."""
+    want = {QP_ATHLETE: athlete, QP_WEEK: week.isoformat() if week else None, QP_RANGE: range_}
+    for k, v in want.items():
+        if v is None:
+            if k in st.query_params:
+                del st.query_params[k]
+        elif st.query_params.get(k) != v:
+            st.query_params[k] = v
+    st.session_state[_LINK_APPLIED] = (athlete, want[QP_WEEK], range_)
+
+
+def link_params(athlete: str, week: date | None = None,
+                range_: str | None = None) -> dict[str, str]:
+    """Query parameters of an athlete's page (for st.page_link / st.switch_page)."""
+    out = {QP_ATHLETE: athlete}
+    if week is not None:
+        out[QP_WEEK] = week.isoformat()
+    if range_ is not None:
+        out[QP_RANGE] = range_
+    return out

@@ -40,9 +40,11 @@ def week_summary(analysis: object, athlete: str, as_of: date, settings: Settings
 
 
 def roster(analysis: object, athletes: pd.DataFrame, as_of: date,
-           settings: Settings) -> pd.DataFrame:
+           settings: Settings, plan: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per athlete for the Squad page, its CSV and its printed report, in the one
     triage order (:data:`stridewise.assessment.TRIAGE_RULE`); ``group`` added after ``athlete``.
+    ``plan`` (:func:`stridewise.plans.roster_compliance`) adds the last full week's plan
+    columns ``plan_share_pct``, ``plan_status``, ``plan_missed``.
     """
     names = (list(athletes["name"]) if len(athletes)
              else sorted(analysis.risk["athlete"].unique()))  # type: ignore[attr-defined]
@@ -51,6 +53,13 @@ def roster(analysis: object, athletes: pd.DataFrame, as_of: date,
     groups = (dict(zip(athletes["name"], athletes["group"].fillna(""), strict=False))
               if len(athletes) else {})
     df.insert(2, "group", [groups.get(n, "") or "" for n in df["athlete"]])
+    if plan is not None:  # the plan of the last full week (stridewise.plans)
+        p = plan.set_index("athlete")
+        for col in ("plan_share_pct", "plan_status", "plan_missed"):
+            df[col] = df["athlete"].map(p[col]) if len(p) else None
+        df["plan_status"] = df["plan_status"].fillna("no plan")
+        df["plan_missed"] = df["plan_missed"].fillna("")
+        df["plan_share_pct"] = pd.to_numeric(df["plan_share_pct"], errors="coerce").astype(float)
     return df
 
 

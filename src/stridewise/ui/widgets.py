@@ -81,6 +81,8 @@ NAV = (
     ("pages/5_Review_areas.py", "Review areas", ":material/rule:"),
     ("pages/6_Log.py", "Log", ":material/edit_note:"),
     ("pages/7_Check_in.py", "Check-in", ":material/healing:"),
+    ("pages/8_Plans.py", "Plans", ":material/event_note:"),
+    ("pages/9_Review.py", "Monday review", ":material/checklist:"),
 )
 
 

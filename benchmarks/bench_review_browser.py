@@ -1,0 +1,139 @@
+"""Benchmark: the Monday review page for 50 athletes as a new visitor sees it, in Chromium,
+against a bare Streamlit page with one table and one chart measured in the same run.
+
+The 50-athlete store (5 years each, built through the real importers) and the bare page come
+from ``bench_pages_browser.py`` (same store builder, server, browser and "shown" rule: the script
+run finished and every plotly chart drew its SVG). Each round starts a fresh server per target
+and times, each in a fresh browser context (a new visitor):
+
+* ``bare/bare_first`` and ``bare/bare``: the bare page, the process's first visit and a second
+  new visitor;
+* ``review/review_first``: the review page, the process's first visit (its squad figures read
+  from the store's derived tables);
+* ``review/review``: the review page for a second new visitor on the warm process;
+* ``review/mark_all``: on that page, "Mark all seen" until the list says nothing is new.
+
+Targets are interleaved round by round (their order rotates); figures are median (min-max).
+The target: ``review`` within 1.5x of ``bare`` (both new visitors on a warm process).
+
+    .venv/bin/python benchmarks/bench_review_browser.py [--rounds 5]
+
+Stores are cached under ``STRIDEWISE_BENCH_DIR`` (default /tmp/stridewise-bench-review; the
+50-athlete store of bench_pages_browser's folder is copied when it is there); servers bind to
+127.0.0.1 on ``STRIDEWISE_BENCH_PORTS`` (default 8540-8549).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+os.environ.setdefault("STRIDEWISE_BENCH_DIR", "/tmp/stridewise-bench-review")
+os.environ.setdefault("STRIDEWISE_BENCH_PORTS", "8540-8549")
+sys.path.insert(0, str(HERE))
+
+import bench_pages_browser as bp  # noqa: E402 - after the environment it reads
+
+N_ATHLETES = 50
+SHARED = Path("/tmp/stridewise-bench") / f"store-{N_ATHLETES}.db"
+MARKER = "Weekly squad digest"
+
+
+def _store() -> Path:
+    """The 50-athlete store (copied from bench_pages_browser's cache when present), prepared
+    for this code's schema."""
+    bp.CACHE.mkdir(parents=True, exist_ok=True)
+    own = bp.CACHE / SHARED.name
+    if not own.exists() and SHARED.exists() and bp.CACHE != SHARED.parent:
+        shutil.copyfile(SHARED, own)
+    src = bp.build_stores([N_ATHLETES])[N_ATHLETES]
+    path, secs = bp.prepared_copy(src, f"review-{N_ATHLETES}.db")
+    print(f"store {N_ATHLETES}: {src.stat().st_size / 1e6:.0f} MB"
+          + (f", migrated in {secs:.1f} s" if secs else ""), flush=True)
+    return path
+
+
+def _time_review(browser, url: str) -> float:  # noqa: ANN001
+    return bp.time_visit(browser, f"{url}/Review", MARKER)
+
+
+def _time_mark_all(browser, url: str) -> float:  # noqa: ANN001
+    with bp.visitor(browser) as page:
+        page.goto(f"{url}/Review")
+        bp.wait_shown(page, MARKER)
+        button = page.get_by_role("button").filter(has_text="Mark all seen")
+        t0 = time.perf_counter()
+        button.click()
+        page.get_by_text("Nothing new since your last review.").wait_for(timeout=bp.TIMEOUT_MS)
+        bp.wait_shown(page, MARKER)
+        return time.perf_counter() - t0
+
+
+def run(rounds: int) -> dict[str, list[float]]:
+    from playwright.sync_api import sync_playwright
+
+    base = _store()
+    bare = bp.CACHE / "bare_app.py"
+    bare.write_text(bp.BARE_APP)
+    times: dict[str, list[float]] = defaultdict(list)
+    targets = ["bare", "review"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(bp.CHROMIUM), args=bp.CHROMIUM_ARGS)
+        for r in range(rounds):
+            order = targets[r % 2:] + targets[:r % 2]
+            for target in order:
+                db = None
+                if target == "review":  # a fresh copy: no seen marks from an earlier round
+                    db = bp.CACHE / f"review-run-{r}.db"
+                    for old in bp.CACHE.glob(db.name + "*"):
+                        old.unlink()
+                    shutil.copyfile(base, db)
+                srv = bp.Server(bare if target == "bare" else bp.ROOT / "app.py",
+                                bp.free_port(), db)
+                try:
+                    if target == "bare":
+                        times["bare/bare_first"].append(bp.time_visit(browser, srv.url,
+                                                                      "Bare page"))
+                        times["bare/bare"].append(bp.time_visit(browser, srv.url, "Bare page"))
+                    else:
+                        times["review/review_first"].append(_time_review(browser, srv.url))
+                        times["review/review"].append(_time_review(browser, srv.url))
+                        times["review/mark_all"].append(_time_mark_all(browser, srv.url))
+                finally:
+                    srv.stop()
+                print(f"round {r + 1} {target}: " + ", ".join(
+                    f"{k.split('/')[1]} {v[-1]:.2f}s" for k, v in times.items()
+                    if k.startswith(target + "/")), flush=True)
+        browser.close()
+    return times
+
+
+def report(times: dict[str, list[float]]) -> None:
+    print("\n== page times, median (min-max) ==")
+    for k in sorted(times):
+        print(f"{k:24s} {bp._fmt(times[k])}")
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print("\n== target ==")
+    ratio = med["review/review"] / med["bare/bare"]
+    print(f"Review {N_ATHLETES} athletes, new visitor / bare page: {ratio:.2f}x (target <= 1.5)")
+    first = med["review/review_first"] / med["bare/bare_first"]
+    print(f"Review first visit of the process / bare first visit: {first:.2f}x")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=5)
+    args = ap.parse_args()
+    report(run(args.rounds))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
