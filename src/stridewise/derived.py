@@ -147,7 +147,9 @@ def _from_ipc(blobs: Sequence[bytes]) -> pd.DataFrame:
     tables = [t for t in tables if t.num_rows] or tables[:1]
     if not tables:
         return pd.DataFrame()
-    table = pa.concat_tables(tables, promote_options="permissive")
+    # one chunk per column: pandas columns backed by an array of one chunk per athlete make
+    # every later row selection walk all the chunks
+    table = pa.concat_tables(tables, promote_options="permissive").combine_chunks()
     return table.to_pandas()
 
 

@@ -73,3 +73,18 @@ def test_balance_from_the_kept_parts_counts_days_since_areas_done_long_ago():
     full = pipeline.analyse(s, end=pd.Timestamp(as_of))
     pd.testing.assert_frame_equal(bal.reset_index(drop=True),
                                   full.balance.reset_index(drop=True))
+
+
+def test_assess_all_on_one_day_equals_assessing_each_athlete():
+    from stridewise import assessment
+
+    s = _sessions()
+    s.loc[s.index % 3 == 0, ["sport", "title"]] = ["strength", "Squats and box jumps"]
+    a = pipeline.analyse(s, end=pd.Timestamp("2024-03-12"))
+    for day in (date(2024, 2, 8), date(2024, 3, 10)):
+        got = assessment.assess_all(a, as_of=day, athletes=["ann", "bob", "cy"])
+        want = assessment.triage_sort([
+            assessment.assess(a.risk, athlete=n, as_of=day, parts=a.parts,
+                              sessions=a.sessions) for n in ("ann", "bob", "cy")])
+        assert repr(got) == repr(want)  # (NaN days-since compare by repr)
+        assert any(x.sessions_7d and x.area_minutes_7d for x in got)  # the window counted
