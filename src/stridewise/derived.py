@@ -17,9 +17,9 @@ The store keeps, per athlete (tables of schema version 7, see :mod:`stridewise.s
 
 * ``derived_roster``: the days the figures hold for (``as_of`` to ``valid_until``), the basis
   they were computed on (a hash of the settings, the classification rules and the athlete's HR
-  profile), the daily-metrics rows from :data:`RECENT_DAYS` days before ``as_of`` to
-  ``valid_until``, the sessions and session parts of those days plus the latest part of each
-  area before them (everything a roster row and the balance are made of), as Arrow IPC bytes;
+  profile), the daily-metrics rows from ``as_of`` to ``valid_until``, the sessions and session
+  parts from :data:`RECENT_DAYS` days before ``as_of`` on plus the latest part of each area
+  before them (everything a roster row and the balance are made of), as Arrow IPC bytes;
 * ``derived_weekly``: weekly volume per week x area (one SQL row each, so a page reads only
   the weeks it draws);
 * ``derived_daily``: the athlete's whole daily-metrics table (Arrow IPC bytes).
@@ -96,7 +96,9 @@ def compute(sessions: pd.DataFrame, *, settings: Settings,
                          end=pd.Timestamp(until))
     since = pd.Timestamp(as_of) - pd.Timedelta(days=RECENT_DAYS)
     risk = a.risk
-    risk_recent = risk.loc[pd.to_datetime(risk["date"]) > since] if len(risk) else risk
+    # a roster row is made of the daily row of its day: the days as_of .. until
+    risk_recent = risk.loc[pd.to_datetime(risk["date"]) >= pd.Timestamp(as_of)] \
+        if len(risk) else risk
     s = a.sessions
     recent = s.loc[s["start"] > since] if len(s) else s
     p = a.parts
@@ -147,9 +149,13 @@ def _from_ipc(blobs: Sequence[bytes]) -> pd.DataFrame:
     tables = [t for t in tables if t.num_rows] or tables[:1]
     if not tables:
         return pd.DataFrame()
+    try:  # the same columns for every athlete (the usual case): no type unification
+        table = pa.concat_tables(tables)
+    except pa.ArrowInvalid:
+        table = pa.concat_tables(tables, promote_options="permissive")
     # one chunk per column: pandas columns backed by an array of one chunk per athlete make
     # every later row selection walk all the chunks
-    table = pa.concat_tables(tables, promote_options="permissive").combine_chunks()
+    table = table.combine_chunks()
     return table.to_pandas()
 
 
@@ -336,11 +342,12 @@ def refresh_stale(conn: Connection, today: date | None = None) -> int:
 
 def squad_snapshot(conn: Connection, today: date) -> tuple[pd.DataFrame, pd.DataFrame,
                                                            pd.DataFrame, date, bool]:
-    """(risk_recent, balance, sessions_recent) of every athlete as of the squad's day with that
-    day and the stale flag, read from ``derived_roster`` (N rows; call :func:`stale_athletes`
-    and :func:`refresh` first so that they are current). The frames are what the pipeline
-    gives with the calendar closed on the as-of day: daily rows and sessions of the last
-    :data:`RECENT_DAYS` days up to it, and the balance of the 28 days ending it."""
+    """(risk, balance, sessions_recent) of every athlete as of the squad's day with that day
+    and the stale flag, read from ``derived_roster`` (N rows; call :func:`stale_athletes` and
+    :func:`refresh` first so that they are current). The frames are what the pipeline gives
+    with the calendar closed on the as-of day: each athlete's daily row of that day (the row a
+    roster row is made of), the sessions of the last :data:`RECENT_DAYS` days up to it, and the
+    balance of the 28 days ending it."""
     as_of, stale = squad_as_of(_latest_start(conn), today)
     dr = T["derived_roster"]
     rows = conn.execute(sa.select(dr.c.risk_recent, dr.c.parts_recent, dr.c.sessions_recent)
@@ -351,8 +358,8 @@ def squad_snapshot(conn: Connection, today: date) -> tuple[pd.DataFrame, pd.Data
     since = pd.Timestamp(as_of) - pd.Timedelta(days=RECENT_DAYS)
     end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
     if len(risk):
-        d = pd.to_datetime(risk["date"])
-        risk = risk.loc[(d > since) & (d < end)].reset_index(drop=True)
+        risk = risk.loc[pd.to_datetime(risk["date"]) == pd.Timestamp(as_of)].reset_index(
+            drop=True)
     if len(ses):
         ses = ses.loc[(ses["start"] > since) & (ses["start"] < end)].reset_index(drop=True)
     if len(parts):
@@ -398,6 +405,38 @@ def weekly_rows(conn: Connection, athletes: Sequence[str] | None = None,
     order = out["area"].map({a: i for i, a in enumerate(AREAS)}).fillna(len(AREAS))
     out = out.assign(_o=order).sort_values(["athlete", "week", "_o"], kind="stable")
     return out.drop(columns="_o").reset_index(drop=True)
+
+
+def weekly_totals(conn: Connection, athletes: Sequence[str] | None, since: date,
+                  until: date) -> pd.DataFrame:
+    """The weekly volume of ``athletes`` (None = everyone) summed over them, per week x area,
+    for the weeks after ``since`` up to the week starting on or before ``until``, summed by the
+    database (``week, area, sessions, minutes, distance_km, load``; one row per week x area,
+    not per athlete). ``attrs["athletes"]`` is the number of athletes with rows in those
+    weeks (the squad chart's per-athlete divisor)."""
+    dw = T["derived_weekly"]
+    cond = [dw.c.week > since, dw.c.week <= until]
+    if athletes is not None:
+        cond.append(dw.c.athlete.in_(list(athletes)))
+    q = (sa.select(sa.type_coerce(dw.c.week, sa.Text).label("week"), dw.c.area,
+                   sa.func.sum(dw.c.sessions), sa.func.sum(dw.c.minutes),
+                   sa.func.sum(dw.c.distance_km), sa.func.sum(dw.c.load))
+         .where(*cond).group_by(dw.c.week, dw.c.area))
+    rows = conn.execute(q).all()
+    n = conn.execute(sa.select(sa.func.count(sa.distinct(dw.c.athlete))).where(*cond)).scalar()
+    df = pd.DataFrame(rows, columns=["week", "area", "sessions", "minutes", "distance_km",
+                                     "load"])
+    out = pd.DataFrame({
+        "week": pd.to_datetime(df["week"].astype(str).str.slice(0, 10), format="%Y-%m-%d")
+        .astype("datetime64[ns]"),
+        "area": df["area"].astype(str), "sessions": df["sessions"].astype(float),
+        "minutes": df["minutes"].astype(float), "distance_km": df["distance_km"].astype(float),
+        "load": df["load"].astype(float)})
+    order = out["area"].map({a: i for i, a in enumerate(AREAS)}).fillna(len(AREAS))
+    out = out.assign(_o=order).sort_values(["week", "_o"], kind="stable").drop(columns="_o")
+    out = out.reset_index(drop=True)
+    out.attrs["athletes"] = int(n or 0)
+    return out
 
 
 def daily_rows(conn: Connection, athletes: Sequence[str],

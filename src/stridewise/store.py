@@ -1582,6 +1582,12 @@ class Store:
         starting on or before ``until`` (derived table; stored weeks run past today)."""
         return self._read(lambda c: derived.weekly_rows(c, athletes, since, until))
 
+    def weekly_totals(self, athletes: Sequence[str] | None, since: date,
+                      until: date) -> pd.DataFrame:
+        """Weekly volume of ``athletes`` (None = everyone) summed over them per week x area,
+        weeks after ``since`` up to ``until`` (derived table, summed by the database)."""
+        return self._read(lambda c: derived.weekly_totals(c, athletes, since, until))
+
     def daily_metrics(self, athletes: Sequence[str], until: date | None = None) -> pd.DataFrame:
         """Stored daily metrics (the risk table) of ``athletes`` up to ``until`` (derived
         table; stored days run past today)."""

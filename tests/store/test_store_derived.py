@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 from store_helpers import days, report
 
@@ -207,3 +208,31 @@ def test_a_new_day_reads_the_stored_rows_until_their_horizon(store: Store) -> No
     snap = store.squad_snapshot(later + pd.Timedelta(days=1).to_pytimedelta())
     assert snap.refreshed == 2 and not snap.stale  # ana and cy, whose rows ended before
     assert store.squad_snapshot(later + pd.Timedelta(days=2).to_pytimedelta()).refreshed == 0
+
+
+def test_weekly_totals_are_the_stored_weeks_summed_over_athletes(store: Store) -> None:
+    from stridewise import charts
+
+    _fill(store)
+    snap = store.squad_snapshot(TODAY)
+    since = date(2024, 1, 20)
+    rows = store.weekly_volume(["ana", "bo"], since, snap.as_of)
+    want = rows.groupby(["week", "area"], sort=False, as_index=False)[
+        ["sessions", "minutes", "distance_km", "load"]].sum()
+    for who in (None, ["ana", "bo", "cy"]):
+        got = store.weekly_totals(who, since, snap.as_of)
+        assert got.attrs["athletes"] == 2  # cy has no sessions, so no weeks
+        assert len(got) == len(want) and (got["week"] > pd.Timestamp(since)).all()
+        merged = got.merge(want, on=["week", "area"], suffixes=("", "_want"))
+        assert len(merged) == len(want)
+        for c in ("sessions", "minutes", "distance_km", "load"):
+            assert (merged[c] - merged[c + "_want"]).abs().max() < 1e-9
+    only_bo = store.weekly_totals(["bo"], since, snap.as_of)
+    assert only_bo.attrs["athletes"] == 1
+    # the squad chart of the totals draws what it draws from the per-athlete rows
+    a = charts.squad_volume_chart(rows, per_athlete=True)
+    b = charts.squad_volume_chart(store.weekly_totals(None, since, snap.as_of), per_athlete=True)
+    assert [len(t.y) for t in a.data] == [len(t.y) for t in b.data]
+    assert [float(y) for t in a.data for y in t.y] == pytest.approx(
+        [float(y) for t in b.data for y in t.y])
+    assert [t.name for t in a.data] == [t.name for t in b.data]

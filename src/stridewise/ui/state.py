@@ -227,6 +227,15 @@ def squad_weekly(view: View, names: list[str], since: date | None) -> pd.DataFra
                 lambda: get_store().weekly_volume(names, since, view.as_of))
 
 
+def squad_weekly_totals(view: View, names: list[str], since: date,
+                        everyone: bool) -> pd.DataFrame:
+    """Weekly volume of ``names`` summed over them (``everyone``: the whole store, no name
+    list sent) for the weeks after ``since`` up to the view's day."""
+    return memo(view, ("weekly_totals", tuple(names), since, everyone),
+                lambda: get_store().weekly_totals(None if everyone else names, since,
+                                                  view.as_of))
+
+
 def squad_daily(view: View, names: list[str]) -> pd.DataFrame:
     """Stored daily metrics of ``names`` up to the view's day (for reports; read when asked
     for)."""
