@@ -36,13 +36,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -143,8 +144,13 @@ def _ipc(df: pd.DataFrame) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def _from_ipc(blobs: Sequence[bytes]) -> pd.DataFrame:
+def _from_ipc(blobs: Sequence[bytes],
+              keep: Callable[[pa.Table], pa.Table] | None = None) -> pd.DataFrame:
+    """The frames stored as ``blobs`` as one frame; ``keep`` selects each one's rows first
+    (only the rows kept are ever held together)."""
     tables = [pa.ipc.open_stream(pa.py_buffer(b)).read_all() for b in blobs]
+    if keep is not None:
+        tables = [keep(t) for t in tables]
     # an athlete without rows adds nothing (and its empty frame may have other column types)
     tables = [t for t in tables if t.num_rows] or tables[:1]
     if not tables:
@@ -352,7 +358,14 @@ def squad_snapshot(conn: Connection, today: date) -> tuple[pd.DataFrame, pd.Data
     dr = T["derived_roster"]
     rows = conn.execute(sa.select(dr.c.risk_recent, dr.c.parts_recent, dr.c.sessions_recent)
                         .order_by(dr.c.athlete)).all()
-    risk = _from_ipc([r[0] for r in rows])
+    day = pa.scalar(pd.Timestamp(as_of).as_unit("ns").to_pydatetime(), type=pa.timestamp("ns"))
+
+    def of_the_day(t: pa.Table) -> pa.Table:
+        if not t.num_rows or "date" not in t.column_names:
+            return t
+        return t.filter(pc.equal(pc.cast(t["date"], pa.timestamp("ns")), day))
+
+    risk = _from_ipc([r[0] for r in rows], of_the_day)
     parts = _from_ipc([r[1] for r in rows])
     ses = _from_ipc([r[2] for r in rows])
     since = pd.Timestamp(as_of) - pd.Timedelta(days=RECENT_DAYS)
