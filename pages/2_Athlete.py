@@ -99,21 +99,31 @@ st.caption(f"The line is the {wk.ratio_name.lower()}, the one ratio shown everyw
            "on Settings). Context only: the ratio is contested.")
 widgets.explanation_block(EXPLANATIONS, av.LOAD_EXPLAINED,
                           "How are load, acute and chronic load computed?")
-plots.show(charts.add_body_marks(charts.fitness_chart(rows), *body),
-           key="athlete_fitness_chart")
-st.caption("Fitness (CTL) is the 42-day load average, fatigue (ATL) the 7-day; form (TSB) is "
-           "yesterday's fitness minus fatigue. Negative form means you are carrying fatigue.")
-widgets.explanation_block(EXPLANATIONS, av.FITNESS_EXPLAINED,
-                          "How are fitness, fatigue and form computed?")
+# Below the fold: drawn when opened (a closed section costs the visitor nothing)
+fitness = st.expander("Fitness, fatigue and form", key=av.FITNESS_SECTION, on_change="rerun",
+                      icon=":material/show_chart:")
+if fitness.open:
+    with fitness:
+        plots.show(charts.add_body_marks(charts.fitness_chart(rows), *body),
+                   key="athlete_fitness_chart")
+        st.caption("Fitness (CTL) is the 42-day load average, fatigue (ATL) the 7-day; form "
+                   "(TSB) is yesterday's fitness minus fatigue. Negative form means you are "
+                   "carrying fatigue.")
+        widgets.explanation_block(EXPLANATIONS, av.FITNESS_EXPLAINED,
+                                  "How are fitness, fatigue and form computed?")
 
 # --- Calendar ----------------------------------------------------------------------------------
-st.subheader("Calendar")
-cal_by = st.segmented_control("Colour the calendar by", ["load", "area"], default="load",
-                              format_func=lambda b: "Daily load" if b == "load" else
-                              "Main training area", key="athlete_cal_by", required=True)
-plots.show(charts.calendar_heatmap(av.calendar_days(a, name, start, end), by=cal_by or "load",
-                                   start=start, end=end, week_start=settings.week_start),
-           key="athlete_calendar")
+calendar = st.expander("Calendar", key=av.CALENDAR_SECTION, on_change="rerun",
+                       icon=":material/calendar_month:")
+if calendar.open:
+    with calendar:
+        cal_by = st.segmented_control(
+            "Colour the calendar by", ["load", "area"], default="load",
+            format_func=lambda b: "Daily load" if b == "load" else "Main training area",
+            key="athlete_cal_by", required=True)
+        plots.show(charts.calendar_heatmap(
+            av.calendar_days(a, name, start, end), by=cal_by or "load", start=start, end=end,
+            week_start=settings.week_start), key="athlete_calendar")
 
 # --- Sessions table -----------------------------------------------------------------------------
 st.subheader("Sessions")

@@ -66,7 +66,8 @@ per_athlete = vc[1].toggle("Per athlete", key="squad_per_athlete", value=True)
 weeks = vc[2].selectbox("Weeks", [12, 26, 52, 104], index=1, key="squad_weeks")
 plots.show(state.memo(view, ("volume", tuple(names), metric, per_athlete, int(weeks)),
                       lambda: plots.prepare(charts.squad_volume_chart(
-                          sv.weekly_for(view, names, int(weeks)), metric=metric or "minutes",
+                          sv.weekly_for(view, names, int(weeks), everyone=not chosen
+                                        and not only_flagged), metric=metric or "minutes",
                           per_athlete=per_athlete))),
            key="squad_volume")
 

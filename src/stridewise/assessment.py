@@ -306,6 +306,38 @@ def _window_summary(parts: pd.DataFrame | None, sessions: pd.DataFrame | None, a
     return n, total, area_n, area_min
 
 
+def _window_summaries(parts: pd.DataFrame | None, sessions: pd.DataFrame | None,
+                      as_of: pd.Timestamp
+                      ) -> dict[str, tuple[int, float, dict[str, int], dict[str, float]]]:
+    """:func:`_window_summary` of every athlete in ``sessions``/``parts`` on one day, in one
+    pass (athlete -> summary; athletes with nothing in the window are left out)."""
+    lo = as_of.normalize() - pd.Timedelta(days=6)
+    hi = as_of.normalize() + pd.Timedelta(days=1)
+    out: dict[str, tuple[int, float, dict[str, int], dict[str, float]]] = {}
+    if sessions is not None and len(sessions):
+        s = sessions.loc[(sessions["start"] >= lo) & (sessions["start"] < hi)]
+        names = s["athlete"].astype(str).to_numpy()
+        areas = (s["area"].astype(str).to_numpy() if "area" in s.columns
+                 else np.full(len(s), None, dtype=object))
+        for name, area in zip(names, areas, strict=True):
+            n, total, area_n, area_min = out.setdefault(name, (0, 0.0, {}, {}))
+            if area is not None:
+                area_n[area] = area_n.get(area, 0) + 1
+            out[name] = (n + 1, total, area_n, area_min)
+    if parts is not None and len(parts):
+        p = parts.loc[(parts["start"] >= lo) & (parts["start"] < hi)]
+        mins = (pd.to_numeric(p["seconds"], errors="coerce").fillna(0.0) / 60.0).to_numpy()
+        names = p["athlete"].astype(str).to_numpy()
+        areas = p["area"].astype(str).to_numpy()
+        for name in dict.fromkeys(names):
+            m = names == name
+            n, _, area_n, _ = out.get(name, (0, 0.0, {}, {}))
+            per = pd.Series(mins[m]).groupby(areas[m]).sum()
+            out[name] = (n, float(pd.Series(mins[m]).sum()), area_n,
+                         {str(k): float(v) for k, v in per.items()})
+    return out
+
+
 # --------------------------------------------------------------------------- public API
 
 def assess(risk_rows: pd.DataFrame, *, athlete: str | None = None,
@@ -330,16 +362,25 @@ def assess(risk_rows: pd.DataFrame, *, athlete: str | None = None,
         last = rows.iloc[int(np.argmax(pd.to_datetime(rows["date"]).to_numpy()))]
         row = last.to_dict()
         day = pd.Timestamp(last["date"])
+    ref = pd.Timestamp(as_of) if as_of is not None else day
+    if ref is not None:
+        window = _window_summary(parts, sessions, name, ref)
+    else:
+        window = 0, 0.0, {}, {}
+    return _assessment(name, row, day, settings, window)
+
+
+def _assessment(name: str, row: Mapping[str, Any] | None, day: pd.Timestamp | None,
+                settings: Settings,
+                window: tuple[int, float, dict[str, int], dict[str, float]]) -> Assessment:
+    """The assessment made of one athlete's daily-metrics row of ``day`` (None: no rows) and
+    the last-7-days summary (see :func:`_window_summary`)."""
     level = str(row.get("risk_level")) if row is not None else "not enough data"
     if level not in LEVELS:
         level = "not enough data"
     per = 1.0 / KM_PER_MILE if settings.units == "mi" else 1.0
     limit = _f(row.get("next_run_limit_km")) * per if row is not None else math.nan
-    ref = pd.Timestamp(as_of) if as_of is not None else day
-    if ref is not None:
-        n, mins, area_n, area_min = _window_summary(parts, sessions, name, ref)
-    else:
-        n, mins, area_n, area_min = 0, 0.0, {}, {}
+    n, mins, area_n, area_min = window
     return Assessment(
         athlete=name, date=day, level=level, reasons=_reasons(row, settings),
         metrics=_metrics(row, settings), units=settings.units,
@@ -371,12 +412,33 @@ def assess_all(analysis: Any, *, settings: Settings = DEFAULT_SETTINGS,
     risk_df = analysis.risk
     names = list(athletes) if athletes is not None else sorted(
         risk_df["athlete"].astype(str).unique()) if len(risk_df) else []
-    groups = dict(tuple(risk_df.groupby("athlete", sort=False))) if len(risk_df) else {}
+    if as_of is None:  # each athlete's own last day: one at a time
+        groups = {str(k): v for k, v in risk_df.groupby(risk_df["athlete"].astype(str),
+                                                         sort=False)} if len(risk_df) else {}
+        out = [assess(groups.get(name, risk_df.iloc[:0]), athlete=name, settings=settings,
+                      parts=analysis.parts, sessions=analysis.sessions) for name in names]
+        return triage_sort(out)
+    # one day for everyone: each athlete's row of that day and last-7-days summary found in
+    # one pass over the squad's rows (the same numbers as :func:`assess`, athlete by athlete)
+    ref = pd.Timestamp(as_of)
+    rows_of: dict[str, dict[str, Any]] = {}
+    if len(risk_df):
+        r = risk_df.loc[pd.to_datetime(risk_df["date"]) <= ref]
+        if len(r):
+            dates = pd.to_datetime(r["date"]).to_numpy()
+            order = np.lexsort((-dates.astype("datetime64[ns]").astype(np.int64),
+                                pd.factorize(r["athlete"].astype(str))[0]))
+            r = r.iloc[order]
+            first = ~r["athlete"].astype(str).duplicated().to_numpy()
+            for rec in r.iloc[np.flatnonzero(first)].to_dict(orient="records"):
+                rows_of[str(rec["athlete"])] = rec
+    windows = _window_summaries(analysis.parts, analysis.sessions, ref)
     out = []
     for name in names:
-        rows = groups.get(name, risk_df.iloc[:0])
-        out.append(assess(rows, athlete=name, settings=settings, as_of=as_of,
-                          parts=analysis.parts, sessions=analysis.sessions))
+        row = rows_of.get(name)
+        day = pd.Timestamp(row["date"]) if row is not None else None
+        out.append(_assessment(name, row, day, settings,
+                               windows.get(name, (0, 0.0, {}, {}))))
     return triage_sort(out)
 
 

@@ -445,7 +445,9 @@ def squad_volume_chart(weekly_all: pd.DataFrame, metric: Metric = "minutes", *,
                        height: int = 420, as_of: object = None) -> go.Figure:
     """Squad weekly volume by area over time: stacked bars of ``metric`` summed over athletes.
 
-    ``per_athlete=True`` divides by the number of athletes (the squad's average athlete).
+    ``per_athlete=True`` divides by the number of athletes (the squad's average athlete): the
+    athletes in ``weekly_all``, or ``weekly_all.attrs["athletes"]`` when it holds totals over
+    athletes (no ``athlete`` column).
     Bars carry the same ``customdata`` as :func:`weekly_volume_chart`.
     """
     _check_choice("metric", metric, _METRICS)
@@ -457,7 +459,9 @@ def squad_volume_chart(weekly_all: pd.DataFrame, metric: Metric = "minutes", *,
         return bad
     if as_of is None:
         as_of = weekly_all.attrs.get("as_of")  # set by the caller that knows the day
-    n = weekly_all["athlete"].nunique() if "athlete" in weekly_all.columns else 1
+    # rows per athlete, or totals over athletes whose count the caller put in attrs
+    n = (weekly_all["athlete"].nunique() if "athlete" in weekly_all.columns
+         else int(weekly_all.attrs.get("athletes", 1)))
     table, areas = _stacked_weekly(weekly_all, metric,
                                    divide_by=float(max(n, 1)) if per_athlete else 1.0)
     if not areas:

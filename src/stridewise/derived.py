@@ -5,34 +5,45 @@ derived figures by calling the pipeline (:func:`stridewise.pipeline.analyse`: cl
 load, weekly volume, daily metrics and the risk heuristic, balance). Nothing here recomputes a
 metric, so when the pipeline changes what it returns, the derived tables follow.
 
-The store keeps, per athlete (tables of schema version 3, see :mod:`stridewise.store_schema`):
+The figures do not depend on "today": the daily metrics of a day use only that day and the days
+before it, so the pipeline is run with the calendar closed :data:`HORIZON_DAYS` days past the
+day of computation (or past the athlete's latest session), and a later day reads the stored rows
+up to it. A day change therefore reads the same rows; only an athlete whose horizon has passed
+(no write touched it for :data:`HORIZON_DAYS` days) is computed again. The area balance of a
+day is computed when read, by :func:`stridewise.risk.balance`, from the stored recent session
+parts (one call for the whole squad).
 
-* ``derived_roster``: the day the figures are *as of*, the basis they were computed on (a hash
-  of the settings, the classification rules and the athlete's HR profile), the daily-metrics
-  rows of the last :data:`RECENT_DAYS` days, the area balance and the sessions of the last
-  :data:`RECENT_DAYS` days (everything a roster row is made of), as Arrow IPC bytes;
+The store keeps, per athlete (tables of schema version 7, see :mod:`stridewise.store_schema`):
+
+* ``derived_roster``: the days the figures hold for (``as_of`` to ``valid_until``), the basis
+  they were computed on (a hash of the settings, the classification rules and the athlete's HR
+  profile), the daily-metrics rows from ``as_of`` to ``valid_until``, the sessions and session
+  parts from :data:`RECENT_DAYS` days before ``as_of`` on plus the latest part of each area
+  before them (everything a roster row and the balance are made of), as Arrow IPC bytes;
 * ``derived_weekly``: weekly volume per week x area (one SQL row each, so a page reads only
   the weeks it draws);
 * ``derived_daily``: the athlete's whole daily-metrics table (Arrow IPC bytes).
 
+Weekly and daily rows run to ``valid_until``: readers ask for the days up to their as-of day.
+
 :func:`refresh` recomputes them for the athletes a write touches, inside that write's
-transaction (imports, removed imports, session edits, HR-profile changes). A settings or rule
-change alters every athlete's basis; their rows are then recomputed at the next read
-(:func:`squad_snapshot` finds rows whose as-of day or basis is not the current one and
-refreshes exactly those), as are rows computed on an earlier day.
+transaction (imports, removed imports, session edits, HR-profile changes); a settings or rule
+change recomputes the athletes whose basis it changed inside its own write
+(:func:`refresh_stale`), so a reader never pays for it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -41,12 +52,14 @@ from stridewise.schema import AREAS
 from stridewise.settings import AthleteProfile, Settings
 from stridewise.store_schema import T
 
-__all__ = ["DERIVED_FORMAT", "RECENT_DAYS", "STALE_AFTER_DAYS", "Derived", "SquadSnapshot",
-           "compute", "squad_as_of", "refresh", "refresh_all", "squad_snapshot",
-           "weekly_rows", "daily_rows", "athlete_versions", "effective_bases"]
+__all__ = ["DERIVED_FORMAT", "HORIZON_DAYS", "RECENT_DAYS", "STALE_AFTER_DAYS", "Derived",
+           "SquadSnapshot", "compute", "squad_as_of", "refresh", "refresh_all", "refresh_stale",
+           "squad_snapshot", "weekly_rows", "daily_rows", "athlete_versions", "effective_bases"]
 
 #: Bumped when what :func:`compute` stores changes shape: every stored row is then recomputed.
-DERIVED_FORMAT: Final[int] = 1
+DERIVED_FORMAT: Final[int] = 2
+#: Days past the day of computation (or the latest session) that stored rows hold for.
+HORIZON_DAYS: Final[int] = 91
 #: Days of daily metrics and sessions kept for the roster (a week plus a 28-day window).
 RECENT_DAYS: Final[int] = 42
 #: Days without any session after which "now" is the latest session instead of today (so an
@@ -58,13 +71,15 @@ BATCH: Final[int] = 50
 
 @dataclass(frozen=True)
 class Derived:
-    """The derived figures of some athletes as of one day (frames hold every athlete given)."""
+    """The derived figures of some athletes for the days ``as_of`` to ``until`` (frames hold
+    every athlete given; daily and weekly rows run to ``until``)."""
 
     as_of: date
+    until: date
     weekly: pd.DataFrame
     daily: pd.DataFrame
     risk_recent: pd.DataFrame
-    balance: pd.DataFrame
+    parts_recent: pd.DataFrame
     sessions_recent: pd.DataFrame
 
 
@@ -73,19 +88,42 @@ def compute(sessions: pd.DataFrame, *, settings: Settings,
             profiles: Mapping[str, AthleteProfile] | None, as_of: date,
             niggles: pd.DataFrame | None = None,
             niggle_updates: pd.DataFrame | None = None) -> Derived:
-    """The derived figures of the athletes in ``sessions`` as of ``as_of`` (the pipeline's
-    numbers with the calendar closed on that day; reported niggles apply the symptom rule).
-    Does not mutate ``sessions``."""
+    """The derived figures of the athletes in ``sessions`` for every day from ``as_of`` to
+    :data:`HORIZON_DAYS` days past the later of ``as_of`` and their latest session (the
+    pipeline's numbers; a day's figures use only that day and the days before it). Does not
+    mutate ``sessions``. Reported niggles apply the symptom rule."""
+    latest = pd.to_datetime(sessions["start"]).max() if len(sessions) else None
+    last_day = as_of if latest is None or pd.isna(latest) else max(as_of, latest.date())
+    until = last_day + timedelta(days=HORIZON_DAYS)
     a = pipeline.analyse(sessions, settings=settings, rules=rules, profiles=profiles,
-                         end=pd.Timestamp(as_of), niggles=niggles,
+                         end=pd.Timestamp(until), niggles=niggles,
                          niggle_updates=niggle_updates)
     since = pd.Timestamp(as_of) - pd.Timedelta(days=RECENT_DAYS)
     risk = a.risk
-    risk_recent = risk.loc[pd.to_datetime(risk["date"]) > since] if len(risk) else risk
+    # a roster row is made of the daily row of its day: the days as_of .. until
+    risk_recent = risk.loc[pd.to_datetime(risk["date"]) >= pd.Timestamp(as_of)] \
+        if len(risk) else risk
     s = a.sessions
-    recent = s.loc[(s["start"] > since)
-                   & (s["start"] < pd.Timestamp(as_of) + pd.Timedelta(days=1))] if len(s) else s
-    return Derived(as_of, a.weekly, risk, risk_recent, a.balance, recent)
+    recent = s.loc[s["start"] > since] if len(s) else s
+    p = a.parts
+    if len(p):
+        older = p.loc[pd.to_datetime(p["start"]) <= since]
+        # the latest part of each area before the window: days since an area stay exact
+        last = older.sort_values("start", kind="stable").groupby(
+            ["athlete", "area"], sort=False, observed=True).tail(1)
+        p = pd.concat([last, p.loc[pd.to_datetime(p["start"]) > since]]).sort_values(
+            ["athlete", "start"], kind="stable")
+    return Derived(as_of, until, a.weekly, risk, risk_recent, p, recent)
+
+
+def balance_as_of(parts: pd.DataFrame, sessions: pd.DataFrame, *, settings: Settings,
+                  as_of: date) -> pd.DataFrame:
+    """The area balance of the 28 days ending ``as_of`` (:func:`stridewise.risk.balance`) from
+    stored recent parts and sessions (see :func:`compute`)."""
+    from stridewise import risk
+
+    return risk.balance(parts, targets=settings.targets, end=pd.Timestamp(as_of),
+                        sessions=sessions)
 
 
 def squad_as_of(latest_start: datetime | pd.Timestamp | None, today: date) -> tuple[date, bool]:
@@ -109,13 +147,24 @@ def _ipc(df: pd.DataFrame) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def _from_ipc(blobs: Sequence[bytes]) -> pd.DataFrame:
+def _from_ipc(blobs: Sequence[bytes],
+              keep: Callable[[pa.Table], pa.Table] | None = None) -> pd.DataFrame:
+    """The frames stored as ``blobs`` as one frame; ``keep`` selects each one's rows first
+    (only the rows kept are ever held together)."""
     tables = [pa.ipc.open_stream(pa.py_buffer(b)).read_all() for b in blobs]
+    if keep is not None:
+        tables = [keep(t) for t in tables]
     # an athlete without rows adds nothing (and its empty frame may have other column types)
     tables = [t for t in tables if t.num_rows] or tables[:1]
     if not tables:
         return pd.DataFrame()
-    table = pa.concat_tables(tables, promote_options="permissive")
+    try:  # the same columns for every athlete (the usual case): no type unification
+        table = pa.concat_tables(tables)
+    except pa.ArrowInvalid:
+        table = pa.concat_tables(tables, promote_options="permissive")
+    # one chunk per column: pandas columns backed by an array of one chunk per athlete make
+    # every later row selection walk all the chunks
+    table = table.combine_chunks()
     return table.to_pandas()
 
 
@@ -212,7 +261,7 @@ def _latest_start(conn: Connection) -> Any:
 def refresh(conn: Connection, athletes: Sequence[str], *, today: date | None = None,
             as_of: date | None = None) -> date:
     """Recompute the derived rows of ``athletes`` on ``conn`` (inside the caller's write
-    transaction) as of the squad's current day; returns that day. Athletes no longer stored
+    transaction) from the squad's current day on; returns that day. Athletes no longer stored
     lose their rows."""
     from stridewise import body_store
     from stridewise.store import read_sessions
@@ -247,9 +296,9 @@ def refresh(conn: Connection, athletes: Sequence[str], *, today: date | None = N
         d = _compute_by_basis(sessions, present, prefixes, bases, (settings, rule_recs),
                               profiles, as_of, niggles=nig, niggle_updates=upd)
         by = {k: dict(tuple(df.groupby("athlete", sort=False))) if len(df) else {}
-              for k, df in (("risk", d.risk_recent), ("bal", d.balance),
+              for k, df in (("risk", d.risk_recent), ("parts", d.parts_recent),
                             ("ses", d.sessions_recent), ("daily", d.daily))}
-        empty = {"risk": d.risk_recent.iloc[0:0], "bal": d.balance.iloc[0:0],
+        empty = {"risk": d.risk_recent.iloc[0:0], "parts": d.parts_recent.iloc[0:0],
                  "ses": d.sessions_recent.iloc[0:0], "daily": d.daily.iloc[0:0]}
 
         def part(kind: str, name: str) -> pd.DataFrame:
@@ -257,9 +306,9 @@ def refresh(conn: Connection, athletes: Sequence[str], *, today: date | None = N
 
         prof = roster.set_index("name")
         conn.execute(sa.insert(dr), [{
-            "athlete": n, "as_of": as_of,
+            "athlete": n, "as_of": as_of, "valid_until": d.until,
             "basis": _basis(prefixes[n], prof.loc[n].to_dict()),
-            "risk_recent": _ipc(part("risk", n)), "balance": _ipc(part("bal", n)),
+            "risk_recent": _ipc(part("risk", n)), "parts_recent": _ipc(part("parts", n)),
             "sessions_recent": _ipc(part("ses", n)), "computed_at": now} for n in present])
         conn.execute(sa.insert(dd), [{"athlete": n, "payload": _ipc(part("daily", n))}
                                      for n in present])
@@ -309,9 +358,9 @@ def _compute_by_basis(sessions: pd.DataFrame, names: list[str], prefixes: Mappin
         kept = [f for f in frames if len(f)] or frames[:1]
         return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
 
-    return Derived(as_of, cat([p.weekly for p in parts]), cat([p.daily for p in parts]),
-                   cat([p.risk_recent for p in parts]), cat([p.balance for p in parts]),
-                   cat([p.sessions_recent for p in parts]))
+    return Derived(as_of, min(p.until for p in parts), cat([p.weekly for p in parts]),
+                   cat([p.daily for p in parts]), cat([p.risk_recent for p in parts]),
+                   cat([p.parts_recent for p in parts]), cat([p.sessions_recent for p in parts]))
 
 
 def refresh_all(conn: Connection, *, today: date | None = None) -> None:
@@ -365,7 +414,8 @@ class SquadSnapshot:
 
 
 def stale_athletes(conn: Connection, today: date) -> tuple[list[str], date, bool]:
-    """(athletes whose derived rows are missing or not current, as-of day, stale flag)."""
+    """(athletes whose derived rows are missing, computed on another basis or not holding for
+    the squad's as-of day, as-of day, stale flag)."""
     as_of, stale = squad_as_of(_latest_start(conn), today)
     settings, rule_recs = _settings(conn), _rule_records(conn)
     prefix = _basis_prefix(settings, rule_recs)
@@ -373,36 +423,67 @@ def stale_athletes(conn: Connection, today: date) -> tuple[list[str], date, bool
     own = {n: _basis_prefix(*b) for n, b in bases.items()
            if b[0] is not settings or b[1] is not rule_recs}
     dr = T["derived_roster"]
-    have = {n: (d, b) for n, d, b in conn.execute(sa.select(dr.c.athlete, dr.c.as_of,
-                                                            dr.c.basis))}
+    have = {n: (lo, hi, b) for n, lo, hi, b in conn.execute(
+        sa.select(dr.c.athlete, dr.c.as_of, dr.c.valid_until, dr.c.basis))}
     todo = []
     for row in _profiles(conn).to_dict(orient="records"):
         got = have.get(row["name"])
-        basis = _basis(own.get(row["name"], prefix), row)
-        if got is None or pd.Timestamp(got[0]).date() != as_of or got[1] != basis:
+        if got is None or not (pd.Timestamp(got[0]).date() <= as_of
+                               <= pd.Timestamp(got[1]).date()) \
+                or got[2] != _basis(own.get(row["name"], prefix), row):
             todo.append(row["name"])
     return todo, as_of, stale
 
 
+def refresh_stale(conn: Connection, today: date | None = None) -> int:
+    """Recompute, inside the caller's write transaction, the athletes whose rows do not hold for
+    the current basis and day (after a settings or rule change); returns how many."""
+    todo, as_of, _ = stale_athletes(conn, today or date.today())
+    if todo:
+        refresh(conn, todo, as_of=as_of)
+    return len(todo)
+
+
 def squad_snapshot(conn: Connection, today: date) -> tuple[pd.DataFrame, pd.DataFrame,
                                                            pd.DataFrame, date, bool]:
-    """(risk_recent, balance, sessions_recent) of every athlete with the as-of day and stale
-    flag, read from ``derived_roster`` (N rows; call :func:`stale_athletes` and
-    :func:`refresh` first so that they are current)."""
+    """(risk, balance, sessions_recent) of every athlete as of the squad's day with that day
+    and the stale flag, read from ``derived_roster`` (N rows; call :func:`stale_athletes` and
+    :func:`refresh` first so that they are current). The frames are what the pipeline gives
+    with the calendar closed on the as-of day: each athlete's daily row of that day (the row a
+    roster row is made of), the sessions of the last :data:`RECENT_DAYS` days up to it, and the
+    balance of the 28 days ending it."""
     as_of, stale = squad_as_of(_latest_start(conn), today)
     dr = T["derived_roster"]
-    rows = conn.execute(sa.select(dr.c.risk_recent, dr.c.balance, dr.c.sessions_recent)
+    rows = conn.execute(sa.select(dr.c.risk_recent, dr.c.parts_recent, dr.c.sessions_recent)
                         .order_by(dr.c.athlete)).all()
-    risk = _from_ipc([r[0] for r in rows])
-    bal = _from_ipc([r[1] for r in rows])
+    day = pa.scalar(pd.Timestamp(as_of).as_unit("ns").to_pydatetime(), type=pa.timestamp("ns"))
+
+    def of_the_day(t: pa.Table) -> pa.Table:
+        if not t.num_rows or "date" not in t.column_names:
+            return t
+        return t.filter(pc.equal(pc.cast(t["date"], pa.timestamp("ns")), day))
+
+    risk = _from_ipc([r[0] for r in rows], of_the_day)
+    parts = _from_ipc([r[1] for r in rows])
     ses = _from_ipc([r[2] for r in rows])
+    since = pd.Timestamp(as_of) - pd.Timedelta(days=RECENT_DAYS)
+    end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
+    if len(risk):
+        risk = risk.loc[pd.to_datetime(risk["date"]) == pd.Timestamp(as_of)].reset_index(
+            drop=True)
+    if len(ses):
+        ses = ses.loc[(ses["start"] > since) & (ses["start"] < end)].reset_index(drop=True)
+    if len(parts):
+        parts = parts.loc[pd.to_datetime(parts["start"]) < end].reset_index(drop=True)
+    bal = balance_as_of(parts, ses, settings=_settings(conn), as_of=as_of)
     return risk, bal, ses, as_of, stale
 
 
 def weekly_rows(conn: Connection, athletes: Sequence[str] | None = None,
-                since: date | None = None) -> pd.DataFrame:
+                since: date | None = None, until: date | None = None) -> pd.DataFrame:
     """Stored weekly volume (``athlete, week, area, sessions, minutes, distance_km, load``)
-    of ``athletes`` (None = all) for weeks starting after ``since`` (None = all weeks)."""
+    of ``athletes`` (None = all) for weeks starting after ``since`` and on or before ``until``
+    (None = no bound; stored weeks run past today, see :data:`HORIZON_DAYS`)."""
     dw = T["derived_weekly"]
     q = sa.select(dw.c.athlete, sa.type_coerce(dw.c.week, sa.Text).label("week"), dw.c.area,
                   dw.c.sessions, dw.c.minutes, dw.c.distance_km, dw.c.load)
@@ -414,6 +495,8 @@ def weekly_rows(conn: Connection, athletes: Sequence[str] | None = None,
         q = q.where(dw.c.athlete.in_(names))
     if since is not None:
         q = q.where(dw.c.week > since)
+    if until is not None:
+        q = q.where(dw.c.week <= until)
     res = conn.execute(q)
     try:  # plain tuples from the driver: no per-row conversion
         rows = res.cursor.fetchall() if res.cursor is not None else []
@@ -435,13 +518,50 @@ def weekly_rows(conn: Connection, athletes: Sequence[str] | None = None,
     return out.drop(columns="_o").reset_index(drop=True)
 
 
-def daily_rows(conn: Connection, athletes: Sequence[str]) -> pd.DataFrame:
-    """The stored daily-metrics tables of ``athletes``, one frame."""
+def weekly_totals(conn: Connection, athletes: Sequence[str] | None, since: date,
+                  until: date) -> pd.DataFrame:
+    """The weekly volume of ``athletes`` (None = everyone) summed over them, per week x area,
+    for the weeks after ``since`` up to the week starting on or before ``until``, summed by the
+    database (``week, area, sessions, minutes, distance_km, load``; one row per week x area,
+    not per athlete). ``attrs["athletes"]`` is the number of athletes with rows in those
+    weeks (the squad chart's per-athlete divisor)."""
+    dw = T["derived_weekly"]
+    cond = [dw.c.week > since, dw.c.week <= until]
+    if athletes is not None:
+        cond.append(dw.c.athlete.in_(list(athletes)))
+    q = (sa.select(sa.type_coerce(dw.c.week, sa.Text).label("week"), dw.c.area,
+                   sa.func.sum(dw.c.sessions), sa.func.sum(dw.c.minutes),
+                   sa.func.sum(dw.c.distance_km), sa.func.sum(dw.c.load))
+         .where(*cond).group_by(dw.c.week, dw.c.area))
+    rows = conn.execute(q).all()
+    n = conn.execute(sa.select(sa.func.count(sa.distinct(dw.c.athlete))).where(*cond)).scalar()
+    df = pd.DataFrame(rows, columns=["week", "area", "sessions", "minutes", "distance_km",
+                                     "load"])
+    out = pd.DataFrame({
+        "week": pd.to_datetime(df["week"].astype(str).str.slice(0, 10), format="%Y-%m-%d")
+        .astype("datetime64[ns]"),
+        "area": df["area"].astype(str), "sessions": df["sessions"].astype(float),
+        "minutes": df["minutes"].astype(float), "distance_km": df["distance_km"].astype(float),
+        "load": df["load"].astype(float)})
+    order = out["area"].map({a: i for i, a in enumerate(AREAS)}).fillna(len(AREAS))
+    out = out.assign(_o=order).sort_values(["week", "_o"], kind="stable").drop(columns="_o")
+    out = out.reset_index(drop=True)
+    out.attrs["athletes"] = int(n or 0)
+    return out
+
+
+def daily_rows(conn: Connection, athletes: Sequence[str],
+               until: date | None = None) -> pd.DataFrame:
+    """The stored daily-metrics tables of ``athletes``, one frame, up to ``until`` (None: every
+    stored day; they run past today, see :data:`HORIZON_DAYS`)."""
     dd = T["derived_daily"]
     blobs = [] if not athletes else list(conn.execute(
         sa.select(dd.c.payload).where(dd.c.athlete.in_(list(athletes)))
         .order_by(dd.c.athlete)).scalars())
-    return _from_ipc(blobs)
+    out = _from_ipc(blobs)
+    if until is not None and len(out):
+        out = out.loc[pd.to_datetime(out["date"]) <= pd.Timestamp(until)].reset_index(drop=True)
+    return out
 
 
 def athlete_versions(conn: Connection) -> dict[str, int]:

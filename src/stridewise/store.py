@@ -1493,6 +1493,7 @@ class Store(ManualLogMixin):
             conn.execute(sa.delete(st))
             if rows:
                 conn.execute(sa.insert(st), rows)
+            derived.refresh_stale(conn)  # athletes whose figures the change alters, here
 
         self._write(tx)
 
@@ -1512,6 +1513,7 @@ class Store(ManualLogMixin):
             conn.execute(sa.delete(r))
             if text is not None:
                 conn.execute(sa.insert(r).values(id=1, rules=text, updated_at=_now()))
+            derived.refresh_stale(conn)  # athletes whose figures the change alters, here
 
         self._write(tx)
 
@@ -1533,6 +1535,7 @@ class Store(ManualLogMixin):
             conn.execute(sa.delete(r))
             conn.execute(sa.insert(r).values(id=1, rules=json.dumps(rules, ensure_ascii=False),
                                              updated_at=_now()))
+            derived.refresh_stale(conn)  # athletes whose figures the change alters, here
             return rules
 
         return self._write(tx)
@@ -1569,6 +1572,9 @@ class Store(ManualLogMixin):
                 conn.execute(sa.delete(r))
                 conn.execute(sa.insert(r).values(
                     id=1, rules=json.dumps(rules, ensure_ascii=False), updated_at=_now()))
+            derived.touch(conn, self._owners(conn, [session_id]))
+            if new is not None:
+                derived.refresh_stale(conn)  # the rule may change every athlete's figures
 
         self._write(tx)
 
@@ -1684,13 +1690,21 @@ class Store(ManualLogMixin):
                                      stale, len(todo))
 
     def weekly_volume(self, athletes: Sequence[str] | None = None,
-                      since: date | None = None) -> pd.DataFrame:
-        """Stored weekly volume of ``athletes`` for the weeks after ``since`` (derived table)."""
-        return self._read(lambda c: derived.weekly_rows(c, athletes, since))
+                      since: date | None = None, until: date | None = None) -> pd.DataFrame:
+        """Stored weekly volume of ``athletes`` for the weeks after ``since`` up to the week
+        starting on or before ``until`` (derived table; stored weeks run past today)."""
+        return self._read(lambda c: derived.weekly_rows(c, athletes, since, until))
 
-    def daily_metrics(self, athletes: Sequence[str]) -> pd.DataFrame:
-        """Stored daily metrics (the risk table) of ``athletes`` (derived table)."""
-        return self._read(lambda c: derived.daily_rows(c, athletes))
+    def weekly_totals(self, athletes: Sequence[str] | None, since: date,
+                      until: date) -> pd.DataFrame:
+        """Weekly volume of ``athletes`` (None = everyone) summed over them per week x area,
+        weeks after ``since`` up to ``until`` (derived table, summed by the database)."""
+        return self._read(lambda c: derived.weekly_totals(c, athletes, since, until))
+
+    def daily_metrics(self, athletes: Sequence[str], until: date | None = None) -> pd.DataFrame:
+        """Stored daily metrics (the risk table) of ``athletes`` up to ``until`` (derived
+        table; stored days run past today)."""
+        return self._read(lambda c: derived.daily_rows(c, athletes, until))
 
     # ------------------------------------------------------------------ check-ins and niggles
     # What the runner reports (schema version 7, see stridewise.body_store). Every write
@@ -1970,12 +1984,13 @@ class Store(ManualLogMixin):
                 recs = data.get(name, [])
                 for chunk in _chunks(recs, 5000):
                     conn.execute(sa.insert(T[name]), list(chunk))
-            # kept per-athlete figures; the derived rows are rebuilt when first read. Every
+            # kept per-athlete figures and derived rows, rebuilt here (no reader pays). Every
             # athlete's data version moves past any used before, so no cache entry survives.
             top = max(int(top), int(conn.execute(sa.select(sa.func.max(a.c.data_version)))
                                     .scalar() or 0))
             conn.execute(sa.update(a).values(data_version=top + 1))
             derived.recount(conn)
+            derived.refresh_all(conn)
 
         self._write(tx)
 

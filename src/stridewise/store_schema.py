@@ -26,12 +26,16 @@ path, a per-athlete session count, latest session start and data version kept on
 the number of sessions each import brought kept on ``imports`` (maintained by the writes instead
 of recounted on every read), and the derived per-athlete tables ``derived_roster``,
 ``derived_weekly`` and ``derived_daily`` (see :mod:`stridewise.derived`), built for the stored
-athletes by the migration. Version 7 adds accounts, sharing and the audit log; version 8 adds ``routines`` (sessions an athlete saved to log again).
-A database is always built by running every step from an empty
+athletes by the migration. A database is always built by running every step from an empty
 database, so the upgrade path and the fresh path are one path.
-Version 11: the coach's review: seen marks, notes with history, and secrets kept out of backups.
-Version 10: weekly plans per squad and athlete, with their history.
-Version 9: the runner's check-ins, niggles and daily niggle updates.
+Version 7 adds accounts, sharing and the audit log; version 8 ``routines`` (sessions an athlete
+saved to log again); version 9 the runner's check-ins, niggles and daily niggle updates;
+version 10 weekly plans per squad and athlete, with their history; version 11 the coach's
+review: seen marks, notes with history, and secrets kept out of backups.
+Version 12 makes the derived rows independent of the day they were computed on: each roster row
+holds the daily metrics up to a horizon past its day (``valid_until``) and the recent session
+parts instead of a balance fixed to one day, so a new day reads the same rows; the migration
+rebuilds them.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from sqlalchemy.engine import Connection
 from stridewise.schema import COLUMNS
 
 #: The schema version this code writes and reads.
-SCHEMA_VERSION: Final[int] = 11
+SCHEMA_VERSION: Final[int] = 12
 
 #: Sources whose start times arrive in UTC and are converted to the athlete's zone on import
 #: (Strava CSV and export zip, FIT, TCX, GPX, Apple Health, Nike JSON). Their stored rows keep
@@ -191,7 +195,7 @@ def build_metadata(version: int) -> sa.MetaData:
     if version >= 4:
         _wellness_tables(md)
     if version >= 6:
-        _derived_tables(md)
+        _derived_tables(md, version)
     if version >= 7:
         _access_tables(md)
     if version >= 8:
@@ -331,21 +335,26 @@ def _athlete_summary_columns(version: int) -> list[sa.Column]:
             sa.Column("data_version", sa.Integer, nullable=False, server_default="0")]
 
 
-def _derived_tables(md: sa.MetaData) -> None:
-    """Version 3: derived per-athlete tables (:mod:`stridewise.derived` fills them).
+def _derived_tables(md: sa.MetaData, version: int) -> None:
+    """Version 6: derived per-athlete tables (:mod:`stridewise.derived` fills them).
 
-    ``derived_roster``: one row per athlete: the day the figures are as of, the basis they were
-    computed on (settings, rules, HR profile; a hash), and as Arrow IPC bytes the daily-metrics
-    rows of the last weeks, the area balance and the recent sessions (what a roster row needs).
+    ``derived_roster``: one row per athlete: the first day its figures hold for (``as_of``) and,
+    from version 12, the last (``valid_until``), the basis they were computed on (settings, rules,
+    HR profile; a hash), and as Arrow IPC bytes the daily-metrics rows of the last weeks, the
+    recent sessions and (version 7) their session parts, or (version 6) the area balance of one
+    day.
     ``derived_weekly``: weekly volume per athlete x week x area (the pipeline's weekly table).
     ``derived_daily``: the whole daily-metrics table of one athlete as Arrow IPC bytes.
     """
+    kept = ([sa.Column("valid_until", sa.Date, nullable=False),
+             sa.Column("parts_recent", sa.LargeBinary, nullable=False)] if version >= 12
+            else [sa.Column("balance", sa.LargeBinary, nullable=False)])
     sa.Table("derived_roster", md,
              sa.Column("athlete", sa.Text, primary_key=True),
              sa.Column("as_of", sa.Date, nullable=False),
              sa.Column("basis", sa.Text, nullable=False),
              sa.Column("risk_recent", sa.LargeBinary, nullable=False),
-             sa.Column("balance", sa.LargeBinary, nullable=False),
+             *kept,
              sa.Column("sessions_recent", sa.LargeBinary, nullable=False),
              sa.Column("computed_at", sa.DateTime, nullable=False))
     sa.Table("derived_weekly", md,
@@ -520,8 +529,9 @@ def _step_6(conn: Connection) -> None:
         md.tables[name].create(conn)
     from stridewise import derived  # the pipeline: imported only when a store is migrated
 
-    derived.recount(conn)
-    derived.refresh_all(conn)
+    derived.recount(conn)  # the derived rows are built by version 12
+
+
 
 
 def _step_7(conn: Connection) -> None:
@@ -562,10 +572,20 @@ def _step_11(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _step_12(conn: Connection) -> None:
+    """Version 12: derived roster rows that hold for a range of days (see :mod:`stridewise.
+    derived`); every athlete's derived rows are rebuilt."""
+    conn.execute(sa.text("DROP TABLE derived_roster"))
+    build_metadata(12).tables["derived_roster"].create(conn)
+    from stridewise import derived  # the pipeline: imported only when a store is migrated
+
+    derived.refresh_all(conn)
+
+
 #: version -> step that brings a database from version-1 to version.
 MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {
     1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6,
-    7: _step_7, 8: _step_8, 9: _step_9, 10: _step_10, 11: _step_11}
+    7: _step_7, 8: _step_8, 9: _step_9, 10: _step_10, 11: _step_11, 12: _step_12}
 
 
 def current_version(conn: Connection) -> int:

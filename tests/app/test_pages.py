@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 from apphelpers import no_exception, run_page
 
+from stridewise.ui import athlete_view as av
+
 XSS = "<img src=x onerror=alert(1)>"
 
 
@@ -64,8 +66,17 @@ def test_athlete_page_renders_every_part(demo_db: Path) -> None:
     at = run_page("athlete")
     no_exception(at)
     assert at.title[0].value == "Ana Silva"
+    # below the fold, fitness and calendar are drawn only when their sections are opened
+    assert len(_plotly(at)) == 3  # weekly, balance, load
+    assert [e.label for e in at.expander if e.key in (av.FITNESS_SECTION,
+                                                      av.CALENDAR_SECTION)] == [
+        "Fitness, fatigue and form", "Calendar"]
+    at.session_state[av.FITNESS_SECTION] = True
+    at.session_state[av.CALENDAR_SECTION] = True
+    at.run()
+    no_exception(at)
     charts = _plotly(at)
-    assert len(charts) >= 5  # weekly, load, fitness, calendar, balance
+    assert len(charts) == 5  # weekly, balance, load, fitness, calendar
     assert len(at.data_editor) == 1
     editor = at.data_editor[0].value
     assert {"area", "rpe", "title"} <= set(editor.columns)
@@ -86,6 +97,8 @@ def test_athlete_page_switches_athlete_and_views(demo_db: Path) -> None:
     assert at.title[0].value == "Chloe Martin"
     at.segmented_control(key="athlete_metric").set_value("load").run()
     at.segmented_control(key="athlete_range_preset").set_value("All").run()
+    at.session_state[av.CALENDAR_SECTION] = True
+    at.run()
     at.segmented_control(key="athlete_cal_by").set_value("area").run()
     no_exception(at)
     # the choice is shared with the other pages

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 from store_helpers import days, report
 
@@ -48,14 +49,15 @@ def test_derived_tables_hold_the_pipelines_numbers(store: Store) -> None:
     want = summary.roster(full, athletes, snap.as_of, settings)
     pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))
     assert set(got["athlete"]) == {"ana", "bo", "cy"}
-    pd.testing.assert_frame_equal(store.weekly_volume(), full.weekly.reset_index(drop=True))
+    pd.testing.assert_frame_equal(store.weekly_volume(until=snap.as_of),
+                                  full.weekly.reset_index(drop=True))
     since = date(2024, 3, 1)
-    w = store.weekly_volume(["bo"], since)
+    w = store.weekly_volume(["bo"], since, snap.as_of)
     assert set(w["athlete"]) == {"bo"} and (w["week"] > pd.Timestamp(since)).all()
     pd.testing.assert_frame_equal(
         w, full.weekly.loc[(full.weekly["athlete"] == "bo")
                            & (full.weekly["week"] > pd.Timestamp(since))].reset_index(drop=True))
-    daily = store.daily_metrics(["ana"])
+    daily = store.daily_metrics(["ana"], snap.as_of)
     pd.testing.assert_frame_equal(daily, full.risk.loc[full.risk["athlete"] == "ana"]
                                   .reset_index(drop=True), check_dtype=False)
 
@@ -78,9 +80,10 @@ def test_a_write_recomputes_only_the_athletes_it_touches(store: Store) -> None:
     snap = store.squad_snapshot(TODAY)
     assert snap.refreshed == 0  # already current: computed inside the import's transaction
     full = _expected(store, snap.as_of)
-    assert store.daily_metrics(["bo"])["load"].sum() == full.risk.loc[
+    assert store.daily_metrics(["bo"], snap.as_of)["load"].sum() == full.risk.loc[
         full.risk["athlete"] == "bo", "load"].sum()
-    pd.testing.assert_frame_equal(store.weekly_volume(), full.weekly.reset_index(drop=True))
+    pd.testing.assert_frame_equal(store.weekly_volume(until=snap.as_of),
+                                  full.weekly.reset_index(drop=True))
 
 
 def test_edits_profile_changes_and_settings_reach_the_derived_tables(store: Store) -> None:
@@ -90,24 +93,29 @@ def test_edits_profile_changes_and_settings_reach_the_derived_tables(store: Stor
     v = store.athlete_versions()["ana"]
     store.set_override(sid, area="flexibility")
     assert store.athlete_versions()["ana"] == v + 1
-    w = store.weekly_volume(["ana"])
+    w = store.weekly_volume(["ana"], until=snap.as_of)
     full = _expected(store, snap.as_of)
     pd.testing.assert_frame_equal(w, full.weekly.loc[full.weekly["athlete"] == "ana"]
                                   .reset_index(drop=True))
     assert w.loc[w["area"] == "flexibility", "sessions"].sum() == 1
     store.upsert_athlete("bo", hr_max=195.0, hr_rest=45.0)
     assert store.squad_snapshot(TODAY).refreshed == 0
-    daily = store.daily_metrics(["bo"])
+    daily = store.daily_metrics(["bo"], snap.as_of)
     full = _expected(store, snap.as_of)
     pd.testing.assert_frame_equal(daily, full.risk.loc[full.risk["athlete"] == "bo"]
                                   .reset_index(drop=True), check_dtype=False)
-    # a settings change alters every athlete's basis: all are recomputed once, at the next read
+    # a settings change alters every athlete's basis: all are recomputed inside the save, so
+    # the next reader finds them current
     store.save_settings({"targets": {"strength": 3}})
-    assert store.squad_snapshot(TODAY).refreshed == 3
-    assert store.squad_snapshot(TODAY).refreshed == 0
-    # a new day (not stale any more) recomputes them as of that day
-    snap = store.squad_snapshot(date(2024, 3, 30))
-    assert snap.as_of == date(2024, 3, 30) and not snap.stale and snap.refreshed == 3
+    snap = store.squad_snapshot(TODAY)
+    assert snap.refreshed == 0
+    full = _expected(store, snap.as_of)
+    got = summary.roster(snap.analysis, store.athletes(), snap.as_of,
+                         Settings.from_dict(store.settings()))
+    want = summary.roster(full, store.athletes(), snap.as_of, Settings.from_dict(store.settings()))
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))
+    assert (snap.analysis.balance.loc[snap.analysis.balance["area"] == "strength",
+                                      "target_per_week"] == 3).all()
 
 
 def test_session_counts_are_kept_by_every_write(store: Store) -> None:
@@ -164,3 +172,67 @@ def test_version_2_store_gets_counts_and_derived_tables(db_url: str) -> None:
         assert store.squad_snapshot(date(2024, 4, 30)).refreshed == 0  # built by the migration
         w = store.weekly_volume(["ana"])
         assert w.loc[w["area"] == "endurance", "sessions"].sum() == 3
+
+
+def test_a_new_day_reads_the_stored_rows_until_their_horizon(store: Store) -> None:
+    from stridewise.derived import HORIZON_DAYS
+
+    _fill(store)
+    last = pd.Timestamp(store.sessions()["start"].max()).date()
+    # the imports computed the rows from the squad's day of then (its latest session) on
+    settings = Settings()
+    athletes = store.athletes()
+    for k in (2, 5, 14):  # later days, the squad still current (not stale): no recomputation
+        day = last + pd.Timedelta(days=k).to_pytimedelta()
+        snap = store.squad_snapshot(day)
+        assert (snap.as_of, snap.stale, snap.refreshed) == (day, False, 0)
+        full = _expected(store, day)
+        got = summary.roster(snap.analysis, athletes, day, settings)
+        want = summary.roster(full, athletes, day, settings)
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))
+        pd.testing.assert_frame_equal(snap.analysis.balance.reset_index(drop=True),
+                                      full.balance.reset_index(drop=True))
+        pd.testing.assert_frame_equal(store.weekly_volume(until=day),
+                                      full.weekly.reset_index(drop=True))
+    # past the horizon the rows are computed again, once
+    with store.engine.connect() as conn:
+        until = dict(conn.execute(sa.text("SELECT athlete, valid_until FROM derived_roster"))
+                     .all())
+    until = {k: pd.Timestamp(v).date() for k, v in until.items()}
+    horizon = pd.Timedelta(days=HORIZON_DAYS).to_pytimedelta()
+    assert all(u >= last - pd.Timedelta(days=60).to_pytimedelta() + horizon
+               for u in until.values())
+    later = max(until.values()) + pd.Timedelta(days=5).to_pytimedelta()
+    store.import_report(report("bo", "strava_csv", days(str(later), 1, hour=6), sport="run",
+                               distance_m=5_000.0), athlete="bo")  # bo: computed by the import
+    snap = store.squad_snapshot(later + pd.Timedelta(days=1).to_pytimedelta())
+    assert snap.refreshed == 2 and not snap.stale  # ana and cy, whose rows ended before
+    assert store.squad_snapshot(later + pd.Timedelta(days=2).to_pytimedelta()).refreshed == 0
+
+
+def test_weekly_totals_are_the_stored_weeks_summed_over_athletes(store: Store) -> None:
+    from stridewise import charts
+
+    _fill(store)
+    snap = store.squad_snapshot(TODAY)
+    since = date(2024, 1, 20)
+    rows = store.weekly_volume(["ana", "bo"], since, snap.as_of)
+    want = rows.groupby(["week", "area"], sort=False, as_index=False)[
+        ["sessions", "minutes", "distance_km", "load"]].sum()
+    for who in (None, ["ana", "bo", "cy"]):
+        got = store.weekly_totals(who, since, snap.as_of)
+        assert got.attrs["athletes"] == 2  # cy has no sessions, so no weeks
+        assert len(got) == len(want) and (got["week"] > pd.Timestamp(since)).all()
+        merged = got.merge(want, on=["week", "area"], suffixes=("", "_want"))
+        assert len(merged) == len(want)
+        for c in ("sessions", "minutes", "distance_km", "load"):
+            assert (merged[c] - merged[c + "_want"]).abs().max() < 1e-9
+    only_bo = store.weekly_totals(["bo"], since, snap.as_of)
+    assert only_bo.attrs["athletes"] == 1
+    # the squad chart of the totals draws what it draws from the per-athlete rows
+    a = charts.squad_volume_chart(rows, per_athlete=True)
+    b = charts.squad_volume_chart(store.weekly_totals(None, since, snap.as_of), per_athlete=True)
+    assert [len(t.y) for t in a.data] == [len(t.y) for t in b.data]
+    assert [float(y) for t in a.data for y in t.y] == pytest.approx(
+        [float(y) for t in b.data for y in t.y])
+    assert [t.name for t in a.data] == [t.name for t in b.data]

@@ -39,6 +39,10 @@ GLOSSARY = """
   main area; its minutes are split across its areas.
 """
 
+#: Keys of the Athlete page's sections drawn only when opened (below the fold).
+FITNESS_SECTION = "athlete_fitness_open"
+CALENDAR_SECTION = "athlete_calendar_open"
+
 LOAD_SOURCE_LABELS = {"rpe": "your RPE", "hr": "heart rate", "area default": "area default"}
 
 

@@ -218,14 +218,17 @@ def roster_export(roster: pd.DataFrame) -> pd.DataFrame:
     return roster.drop(columns=["acwr_status", "run_trend", "load_trend"], errors="ignore")
 
 
-def weekly_for(view: View, names: list[str], weeks: int) -> pd.DataFrame:
-    """The squad's weekly rows of the last ``weeks`` weeks up to the view's day, read from the
-    store's derived table (only the weeks drawn); ``attrs["as_of"]`` tells the volume chart
-    which week is still under way."""
+def weekly_for(view: View, names: list[str], weeks: int, everyone: bool = False
+               ) -> pd.DataFrame:
+    """The squad's weekly volume of the last ``weeks`` weeks up to the view's day, summed over
+    ``names`` per week x area by the store (only the weeks drawn; ``everyone``: all stored
+    athletes); ``attrs["as_of"]`` tells the volume chart which week is still under way,
+    ``attrs["athletes"]`` how many athletes the sums hold."""
     since = (pd.Timestamp(view.as_of) - pd.Timedelta(weeks=weeks)).date()
-    w = state.squad_weekly(view, names, since)
-    out = w.loc[pd.to_datetime(w["week"]) <= pd.Timestamp(view.as_of)].copy()
+    w = state.squad_weekly_totals(view, names, since, everyone)
+    out = w.copy()
     out.attrs["as_of"] = pd.Timestamp(view.as_of)
+    out.attrs["athletes"] = w.attrs.get("athletes", 0)
     return out
 
 

@@ -292,14 +292,25 @@ def squad_view(store: Store) -> View:
 
 
 def squad_weekly(view: View, names: list[str], since: date | None) -> pd.DataFrame:
-    """Stored weekly volume of ``names`` for the weeks after ``since`` (None = all weeks)."""
+    """Stored weekly volume of ``names`` for the weeks after ``since`` (None = all weeks) up to
+    the view's day."""
     return memo(view, ("weekly", tuple(names), since),
-                lambda: get_store().weekly_volume(names, since))
+                lambda: get_store().weekly_volume(names, since, view.as_of))
+
+
+def squad_weekly_totals(view: View, names: list[str], since: date,
+                        everyone: bool) -> pd.DataFrame:
+    """Weekly volume of ``names`` summed over them (``everyone``: the whole store, no name
+    list sent) for the weeks after ``since`` up to the view's day."""
+    return memo(view, ("weekly_totals", tuple(names), since, everyone),
+                lambda: get_store().weekly_totals(None if everyone else names, since,
+                                                  view.as_of))
 
 
 def squad_daily(view: View, names: list[str]) -> pd.DataFrame:
-    """Stored daily metrics of ``names`` (for reports; read when asked for)."""
-    return get_store().daily_metrics(names)
+    """Stored daily metrics of ``names`` up to the view's day (for reports; read when asked
+    for)."""
+    return get_store().daily_metrics(names, view.as_of)
 
 
 def clear_caches(athletes: list[str] | None = None) -> None:
