@@ -113,8 +113,9 @@ class Actor:
 
 # --------------------------------------------------------------------------------- the policy
 
-Kind = Literal["open", "use", "view", "change", "edit", "admin"]
-Target = Literal["none", "athlete", "athletes", "session", "import", "report", "result"]
+Kind = Literal["open", "use", "view", "change", "edit", "admin", "note", "plan", "review"]
+Target = Literal["none", "athlete", "athletes", "session", "import", "report", "result",
+                 "squad"]
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,10 @@ class Access:
     ``kind``: ``open`` (any signed-in actor; no athlete data), ``use`` (any signed-in actor; a
     harmless write such as a CSV column mapping), ``view`` (read athlete data), ``change``
     (write athlete data: the athlete themself or a manager), ``edit`` (area/RPE of a session:
-    also a coach of that athlete), ``admin`` (managers only).
+    also a coach of that athlete), ``admin`` (managers only), ``note`` (anyone who sees the
+    athlete writes a note, attributed to them; an athlete's notes are athlete-visible),
+    ``plan`` (a plan: managers, and coaches who see the athlete or coach the squad),
+    ``review`` (seen marks: anyone who sees the athlete, always in their own name).
     ``target``: where the athletes concerned are found: ``athlete`` / ``athletes`` (the first
     parameter; ``athletes`` None means every visible athlete), ``session`` / ``import`` (the
     first parameter is a session or import id), ``report`` (an import's ``athlete`` or its
@@ -174,6 +178,44 @@ POLICY: Final[dict[str, Access]] = {
     "backup": Access("admin"),
     "restore": Access("admin"),
     "close": Access("open"),
+    # --- the runner's log (sessions logged by hand, routines, batch RPE) ---
+    "add_manual_session": Access("change", "athlete"),
+    "add_manual_sessions": Access("change", "athlete"),
+    "update_manual_session": Access("change", "athlete"),
+    "delete_manual_session": Access("change", "athlete"),
+    "split_session": Access("change", "athlete"),
+    "set_rpes": Access("change", "athlete"),
+    "routines": Access("view", "athlete"),
+    "save_routine": Access("change", "athlete"),
+    "delete_routine": Access("change", "athlete"),
+    "weekly_totals": Access("view", "athletes"),
+    # --- check-ins and niggles ---
+    "checkins": Access("view", "athletes"),
+    "save_checkin": Access("change", "athlete"),
+    "save_checkins": Access("change", "athlete"),
+    "delete_checkin": Access("change", "athlete"),
+    "niggles": Access("view", "athletes"),
+    "niggle_updates": Access("view", "athletes"),
+    "add_niggle": Access("change", "athlete"),
+    "update_niggle": Access("change", "athlete"),
+    "resolve_niggle": Access("change", "athlete"),
+    "delete_niggle": Access("change", "athlete"),
+    # --- plans ---
+    "plan_versions": Access("view", "athletes"),
+    "save_athlete_plan": Access("plan", "athlete"),
+    "save_squad_plan": Access("plan", "squad"),
+    # --- the coach's review ---
+    "add_note": Access("note", "athlete"),
+    "edit_note": Access("note", "athlete"),
+    "notes": Access("view", "athletes"),
+    "mark_seen": Access("review", "athlete"),
+    "mark_seen_many": Access("review", "athletes"),
+    "review_marks": Access("review", "athletes"),
+    "review_version": Access("open"),
+    "review_activity": Access("view", "athletes"),
+    "last_session_starts": Access("view", "athletes"),
+    "secret": Access("admin"),
+    "set_secret": Access("admin"),
 }
 
 #: Plain attributes of a Store a scoped store passes on (no data behind them).
@@ -432,10 +474,35 @@ class ScopedStore:
                         [None], name)
             return result
         sig = _signature(store, name)
-        bound = sig.bind(store, *args, **kwargs)
+        # partial: the scope is checked before the store complains about a missing argument
+        bound = sig.bind_partial(store, *args, **kwargs)
         params = list(sig.parameters)[1:]
         first = params[0] if params else ""
         value = bound.arguments.get(first)
+        if rule.kind == "review" and actor.audited:
+            bound.arguments["reviewer"] = actor.label  # marks are always the actor's own
+        if rule.kind == "note" and actor.audited:
+            bound.arguments["author"] = actor.label
+            bound.arguments["author_role"] = actor.role
+            if actor.role == "athlete":
+                bound.arguments["visibility"] = "athlete"
+        if rule.target == "squad":
+            squad = str(value or "")
+            if not (actor.manages or (actor.role == "coach"
+                                      and (not actor.squads or squad in actor.squads))):
+                raise AccessDenied("Only a coach of that squad or an admin can change its plan.")
+            if "changed_by" in sig.parameters and actor.audited:
+                bound.arguments["changed_by"] = actor.label
+            result = fn(*bound.args[1:], **bound.kwargs)
+            self._audit("change", [None], f"{name} {squad}")
+            return result
+        if rule.kind == "review" and rule.target == "athletes":
+            names = [value] if isinstance(value, str) else list(value or ())
+            if value is None and self.visible() is not None:
+                bound.arguments[first] = sorted(self.visible() or ())
+            else:
+                self._check_view(names)
+            return fn(*bound.args[1:], **bound.kwargs)
         if rule.target == "athletes":
             vis = self.visible()
             narrow = False
@@ -453,6 +520,17 @@ class ScopedStore:
             if narrow and isinstance(result, pd.DataFrame) and "athlete" in result.columns:
                 result = result.loc[result["athlete"].isin(sorted(vis or ()))] \
                     .reset_index(drop=True)
+            if name == "notes" and actor.audited:
+                from stridewise.notes import visible_notes
+
+                role = {"admin": "staff"}.get(actor.role, actor.role)
+                viewer = actor.athlete if actor.role == "athlete" and actor.athlete \
+                    else actor.label
+                mine = result.loc[result["author"].astype(str) == actor.label] \
+                    if len(result) else result
+                seen = visible_notes(result, role, viewer)
+                result = pd.concat([seen, mine]).drop_duplicates(
+                    subset=["note_id", "version"]).sort_index() if len(mine) else seen
             shown = names if names is not None else self._names_in(result)
             self._audit("view", shown, name)
             return result
@@ -484,6 +562,21 @@ class ScopedStore:
             self._check_view(names)
             result = fn(*bound.args[1:], **bound.kwargs)
             self._audit("view", names, name)
+            return result
+        if rule.kind in ("note", "review"):
+            self._check_view(names)  # who sees the athlete may write a note / mark them seen
+            result = fn(*bound.args[1:], **bound.kwargs)
+            if rule.kind == "note":
+                self._audit("change", names, name)
+            return result
+        if rule.kind == "plan":
+            if not (actor.manages or actor.role == "coach"):
+                raise AccessDenied("Only a coach of the athlete or an admin can change a plan.")
+            self._check_view(names)
+            if "changed_by" in sig.parameters and actor.audited:
+                bound.arguments["changed_by"] = actor.label
+            result = fn(*bound.args[1:], **bound.kwargs)
+            self._audit("change", names, name)
             return result
         fields = [k for k, v in bound.arguments.items() if k != "self" and v is not ...
                   and not (k == "rule" and v is None)]
