@@ -386,28 +386,44 @@ def run(sizes: list[int], rounds: int) -> None:
                 srv = Server(script, free_port(), db)
                 try:
                     c0 = srv.cpu_s()
+                    last = [c0]
+
+                    def page_cpu(key: str) -> None:  # server CPU of the visit just timed
+                        now = srv.cpu_s()
+                        cpu[key].append(now - last[0])  # noqa: B023 - this round's server
+                        last[0] = now  # noqa: B023
                     if target == "bare":
                         times["bare/bare_first"].append(time_visit(browser, srv.url, "Bare page"))
+                        page_cpu("bare/bare_first")
                         times["bare/bare"].append(time_visit(browser, srv.url, "Bare page"))
+                        page_cpu("bare/bare")
                     elif target == "empty":
                         time_visit(browser, srv.url, None)
+                        page_cpu("empty/home")
                         times["empty/import"].append(
                             time_import(browser, srv.url, csv_path, f"Bench Import {r}"))
+                        page_cpu("empty/import (page+upload)")
                     else:
                         times[f"{target}/home"].append(
                             time_visit(browser, srv.url, "Areas on target"))
+                        page_cpu(f"{target}/home")
                         a, rng = time_athlete_and_range(browser, srv.url)
                         times[f"{target}/athlete"].append(a)
                         times[f"{target}/range"].append(rng)
+                        page_cpu(f"{target}/athlete+range")
                         times[f"{target}/squad"].append(
                             time_visit(browser, f"{srv.url}/Squad", "Balance across the squad"))
+                        page_cpu(f"{target}/squad")
                         times[f"{target}/squad_again"].append(
                             time_visit(browser, f"{srv.url}/Squad", "Balance across the squad"))
+                        page_cpu(f"{target}/squad_again")
                         if int(target) == largest:
                             times[f"{target}/import"].append(
                                 time_import(browser, srv.url, csv_path, f"Bench Import {r}"))
+                            page_cpu(f"{target}/import (page+upload)")
                             times[f"{target}/squad_after_import"].append(time_visit(
                                 browser, f"{srv.url}/Squad", "Balance across the squad"))
+                            page_cpu(f"{target}/squad_after_import")
                     cpu[target].append(srv.cpu_s() - c0)
                     rss[target].append(srv.peak_rss_mb())
                 finally:
@@ -430,8 +446,11 @@ def report(times: dict[str, list[float]], cpu: dict[str, list[float]],
     for k in sorted(times, key=lambda k: (k.split("/")[0].isdigit(), k)):
         print(f"{k:28s} {_fmt(times[k])}")
     print("\n== server per target and round: CPU s, peak RSS MB ==")
-    for t in cpu:
+    for t in rss:
         print(f"{t:8s} cpu {_fmt(cpu[t], 's', 1)}   peak RSS {_fmt(rss[t], 'MB', 0)}")
+    print("\n== server CPU per visit (robust when the machine is shared) ==")
+    for k in sorted((k for k in cpu if "/" in k), key=lambda k: (k.split("/")[0].isdigit(), k)):
+        print(f"{k:36s} {_fmt(cpu[k], 's', 2)}")
     med = {k: statistics.median(v) for k, v in times.items()}
     lo, hi = min(sizes), max(sizes)
     print("\n== targets ==")
@@ -448,6 +467,10 @@ def report(times: dict[str, list[float]], cpu: dict[str, list[float]],
     if f"{hi}/import" in med and "empty/import" in med:
         print(f"Import into {hi} / into empty: {med[f'{hi}/import'] / med['empty/import']:.2f}x "
               "(target <= 1.5)")
+    cmed = {k: statistics.median(v) for k, v in cpu.items()}
+    if f"{hi}/squad" in cmed and f"{lo}/squad" in cmed and cmed[f"{lo}/squad"] > 0:
+        print(f"(server CPU of the Squad first view {hi} / {lo}: "
+              f"{cmed[f'{hi}/squad'] / cmed[f'{lo}/squad']:.2f}x)")
     if str(hi) in rss:
         print(f"Peak RSS at {hi} after every page: {max(rss[str(hi)]):.0f} MB (target <= 600)")
     print(json.dumps({"times": times, "cpu": cpu, "rss": rss}), file=open(

@@ -404,8 +404,9 @@ def recount(conn: Connection) -> None:
 @dataclass(frozen=True)
 class SquadSnapshot:
     """What the squad pages draw, read from the derived tables: an analysis-shaped object
-    (``sessions`` = the recent sessions, ``risk`` = the recent daily rows, ``balance``) for
-    every athlete of the store, as of one day."""
+    (``sessions`` = the recent sessions' :data:`SNAPSHOT_SESSION_COLUMNS`, ``risk`` = each
+    athlete's daily row of the day, ``balance``) for every athlete of the store, as of one
+    day."""
 
     analysis: pipeline.Analysis
     as_of: date
@@ -444,14 +445,23 @@ def refresh_stale(conn: Connection, today: date | None = None) -> int:
     return len(todo)
 
 
+#: The session columns a roster row and the balance are made of (the squad snapshot holds only
+#: these: a few thousand recent sessions of every column would take tens of MB per process).
+SNAPSHOT_SESSION_COLUMNS: Final[tuple[str, ...]] = ("session_id", "athlete", "start", "area")
+
+
+def _session_columns(t: pa.Table) -> pa.Table:
+    return t.select([c for c in SNAPSHOT_SESSION_COLUMNS if c in t.column_names])
+
+
 def squad_snapshot(conn: Connection, today: date) -> tuple[pd.DataFrame, pd.DataFrame,
                                                            pd.DataFrame, date, bool]:
     """(risk, balance, sessions_recent) of every athlete as of the squad's day with that day
     and the stale flag, read from ``derived_roster`` (N rows; call :func:`stale_athletes` and
     :func:`refresh` first so that they are current). The frames are what the pipeline gives
     with the calendar closed on the as-of day: each athlete's daily row of that day (the row a
-    roster row is made of), the sessions of the last :data:`RECENT_DAYS` days up to it, and the
-    balance of the 28 days ending it."""
+    roster row is made of), the sessions of the last :data:`RECENT_DAYS` days up to it (the
+    :data:`SNAPSHOT_SESSION_COLUMNS`), and the balance of the 28 days ending it."""
     as_of, stale = squad_as_of(_latest_start(conn), today)
     dr = T["derived_roster"]
     rows = conn.execute(sa.select(dr.c.risk_recent, dr.c.parts_recent, dr.c.sessions_recent)
@@ -465,7 +475,7 @@ def squad_snapshot(conn: Connection, today: date) -> tuple[pd.DataFrame, pd.Data
 
     risk = _from_ipc([r[0] for r in rows], of_the_day)
     parts = _from_ipc([r[1] for r in rows])
-    ses = _from_ipc([r[2] for r in rows])
+    ses = _from_ipc([r[2] for r in rows], _session_columns)
     since = pd.Timestamp(as_of) - pd.Timedelta(days=RECENT_DAYS)
     end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
     if len(risk):
