@@ -57,11 +57,14 @@ __all__ = ["DERIVED_FORMAT", "HORIZON_DAYS", "RECENT_DAYS", "STALE_AFTER_DAYS", 
            "squad_snapshot", "weekly_rows", "daily_rows", "athlete_versions", "effective_bases"]
 
 #: Bumped when what :func:`compute` stores changes shape: every stored row is then recomputed.
-DERIVED_FORMAT: Final[int] = 2
+DERIVED_FORMAT: Final[int] = 3
 #: Days past the day of computation (or the latest session) that stored rows hold for.
 HORIZON_DAYS: Final[int] = 91
 #: Days of daily metrics and sessions kept for the roster (a week plus a 28-day window).
 RECENT_DAYS: Final[int] = 42
+#: Daily rows kept before the as-of day in a roster row and the squad snapshot: the roster can
+#: show the last full week, which ends at most 7 days before the as-of day (two weeks kept).
+ROSTER_BACK_DAYS: Final[int] = 14
 #: Days without any session after which "now" is the latest session instead of today (so an
 #: archive of old data still shows its last real week).
 STALE_AFTER_DAYS: Final[int] = 14
@@ -100,9 +103,10 @@ def compute(sessions: pd.DataFrame, *, settings: Settings,
                          niggle_updates=niggle_updates)
     since = pd.Timestamp(as_of) - pd.Timedelta(days=RECENT_DAYS)
     risk = a.risk
-    # a roster row is made of the daily row of its day: the days as_of .. until
-    risk_recent = risk.loc[pd.to_datetime(risk["date"]) >= pd.Timestamp(as_of)] \
-        if len(risk) else risk
+    # a roster row is made of the daily row of its day: the days as_of .. until, and the
+    # :data:`ROSTER_BACK_DAYS` before (the roster can open on the last full week)
+    risk_recent = risk.loc[pd.to_datetime(risk["date"]) >= pd.Timestamp(as_of)
+                           - pd.Timedelta(days=ROSTER_BACK_DAYS)] if len(risk) else risk
     s = a.sessions
     recent = s.loc[s["start"] > since] if len(s) else s
     p = a.parts
@@ -459,19 +463,23 @@ def squad_snapshot(conn: Connection, today: date) -> tuple[pd.DataFrame, pd.Data
     """(risk, balance, sessions_recent) of every athlete as of the squad's day with that day
     and the stale flag, read from ``derived_roster`` (N rows; call :func:`stale_athletes` and
     :func:`refresh` first so that they are current). The frames are what the pipeline gives
-    with the calendar closed on the as-of day: each athlete's daily row of that day (the row a
-    roster row is made of), the sessions of the last :data:`RECENT_DAYS` days up to it (the
+    with the calendar closed on the as-of day: each athlete's daily rows of the
+    :data:`ROSTER_BACK_DAYS` days up to that day (a roster row is made of one of them), the
+    sessions of the last :data:`RECENT_DAYS` days up to it (the
     :data:`SNAPSHOT_SESSION_COLUMNS`), and the balance of the 28 days ending it."""
     as_of, stale = squad_as_of(_latest_start(conn), today)
     dr = T["derived_roster"]
     rows = conn.execute(sa.select(dr.c.risk_recent, dr.c.parts_recent, dr.c.sessions_recent)
                         .order_by(dr.c.athlete)).all()
     day = pa.scalar(pd.Timestamp(as_of).as_unit("ns").to_pydatetime(), type=pa.timestamp("ns"))
+    first = pa.scalar((pd.Timestamp(as_of) - pd.Timedelta(days=ROSTER_BACK_DAYS - 1))
+                      .as_unit("ns").to_pydatetime(), type=pa.timestamp("ns"))
 
     def of_the_day(t: pa.Table) -> pa.Table:
         if not t.num_rows or "date" not in t.column_names:
             return t
-        return t.filter(pc.equal(pc.cast(t["date"], pa.timestamp("ns")), day))
+        d = pc.cast(t["date"], pa.timestamp("ns"))
+        return t.filter(pc.and_(pc.greater_equal(d, first), pc.less_equal(d, day)))
 
     risk = _from_ipc([r[0] for r in rows], of_the_day)
     parts = _from_ipc([r[1] for r in rows])
@@ -479,13 +487,39 @@ def squad_snapshot(conn: Connection, today: date) -> tuple[pd.DataFrame, pd.Data
     since = pd.Timestamp(as_of) - pd.Timedelta(days=RECENT_DAYS)
     end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
     if len(risk):
-        risk = risk.loc[pd.to_datetime(risk["date"]) == pd.Timestamp(as_of)].reset_index(
-            drop=True)
+        d = pd.to_datetime(risk["date"])
+        risk = risk.loc[(d <= pd.Timestamp(as_of)) & (d > pd.Timestamp(as_of) - pd.Timedelta(
+            days=ROSTER_BACK_DAYS))].reset_index(drop=True)
     if len(ses):
         ses = ses.loc[(ses["start"] > since) & (ses["start"] < end)].reset_index(drop=True)
     if len(parts):
         parts = parts.loc[pd.to_datetime(parts["start"]) < end].reset_index(drop=True)
-    bal = balance_as_of(parts, ses, settings=_settings(conn), as_of=as_of)
+    settings = _settings(conn)
+    bases = effective_bases(conn, None, settings, _rule_records(conn), as_of)
+    # each athlete's balance against their own targets (squad template / plan override)
+    by_targets: dict[str, list[str]] = {}
+    for n, (own, _) in bases.items():
+        if own.targets != settings.targets:
+            by_targets.setdefault(json.dumps(own.targets, sort_keys=True), []).append(n)
+    if not by_targets:
+        bal = balance_as_of(parts, ses, settings=settings, as_of=as_of)
+    else:
+        special = {n for names in by_targets.values() for n in names}
+
+        def of(frame: pd.DataFrame, names: Sequence[str] | set[str], keep: bool) -> pd.DataFrame:
+            if not len(frame):
+                return frame
+            inside = frame["athlete"].isin(sorted(names))
+            return frame.loc[inside if keep else ~inside]
+
+        pieces = [balance_as_of(of(parts, special, False), of(ses, special, False),
+                                settings=settings, as_of=as_of)]
+        for names in by_targets.values():
+            own = bases[names[0]][0]
+            pieces.append(balance_as_of(of(parts, names, True), of(ses, names, True),
+                                        settings=own, as_of=as_of))
+        kept = [b for b in pieces if len(b)] or pieces[:1]
+        bal = pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
     return risk, bal, ses, as_of, stale
 
 

@@ -71,6 +71,8 @@ def test_a_modified_niggle_raises_the_level_on_every_view(demo_db, store) -> Non
     # Squad roster (derived tables refreshed by the write)
     squad = run_page("squad", at=page)
     no_exception(squad)
+    squad.segmented_control(key="squad_window").set_value("last_7").run()  # today, not last week
+    no_exception(squad)
     roster = squad.dataframe[0].value
     row = roster.loc[roster["Athlete"] == name].iloc[0]
     assert row["Risk"] == fmt.risk_label("moderate")

@@ -26,9 +26,6 @@ PREHAB = ["calf raise", "bent-knee calf raise", "eccentric heel drop", "hip thru
 #: Names whose row in vocab/exercises.csv says one area while the classifier, reading the
 #: same vocabulary's words, says another ("plank" makes the Copenhagen plank stability work):
 #: the library follows the classifier, which decides a session's area.
-VOCAB_ROW_OVERRULED = {"copenhagen plank"}
-
-
 @pytest.mark.parametrize(("name", "area"), sorted(SEED.items()))
 def test_seed_exercises_are_in_the_library_with_the_seed_area(name: str, area: str) -> None:
     e = ex.get(name)
@@ -67,17 +64,10 @@ def test_library_agrees_with_the_classification_vocabulary() -> None:
             if verdict is not None:
                 assert verdict[0] == e.area, (n, verdict, e.area)
             key = text_key(n)
-            if key in rows and key not in VOCAB_ROW_OVERRULED:
+            if key in rows:
                 shared += 1
                 assert rows[key] == {e.area}, (n, rows[key], e.area)
     assert shared >= 15  # the two lists name many of the same exercises
-
-
-def test_the_overruled_vocabulary_row_is_still_overruled() -> None:
-    # if the vocabulary changes its row or its words, this list must shrink
-    for n in VOCAB_ROW_OVERRULED:
-        row = {r["area"] for r in read_vocab("exercises.csv") if text_key(r["name"]) == n}
-        assert row and row != {exercise_area(n)[0]}
 
 
 @pytest.mark.parametrize(("name", "category", "patterns", "how"), [
