@@ -10,17 +10,21 @@ the settings before the app starts.
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from club_harness import (
     ROOT,
     App,
+    TcpSwitch,
     chromium,
     cli,
     free_port,
@@ -87,7 +91,19 @@ def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def app(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+def front() -> Iterator[TcpSwitch]:
+    """The public address every browser uses (a proxy in front of the app processes)."""
+    sw = TcpSwitch()
+    try:
+        yield sw
+    finally:
+        sw.close()
+
+
+@pytest.fixture(scope="module")
+def app(provider: str, front: TcpSwitch,
+        tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    """The first app process, reached through ``front`` (its ``url`` is the public one)."""
     tmp = tmp_path_factory.mktemp("oidc_app")
     db = tmp / "club.db"
     env = {"STRIDEWISE_DB": str(db)}
@@ -104,17 +120,31 @@ def app(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App
     secrets = tmp / "secrets.toml"
     secrets.write_text(
         "[auth]\n"
-        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        f'redirect_uri = "{front.url}/oauth2callback"\n'
         'cookie_secret = "e2e-cookie-secret-0123456789abcdef0123"\n'
         'client_id = "stridewise"\n'
         'client_secret = "e2e-client-secret"\n'
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n')
     a = start_app(tmp, "oidc_app", {**env, "STRIDEWISE_AUTH": "oidc"}, port=port,
                   extra_args=["--secrets.files", str(secrets)])
+    front.switch(port)
     try:
-        yield a
+        yield replace(a, url=front.url)
     finally:
         stop(a)
+
+
+@pytest.fixture(scope="module")
+def second_app(app: App) -> Iterator[App]:
+    """A second process of the same deployment: same database, same secrets.toml (one cookie
+    secret), another port."""
+    tmp = app.log.parent
+    b = start_app(tmp, "oidc_app2", {"STRIDEWISE_DB": app.db, "STRIDEWISE_AUTH": "oidc"},
+                  extra_args=["--secrets.files", str(tmp / "secrets.toml")])
+    try:
+        yield b
+    finally:
+        stop(b)
 
 
 @pytest.fixture(scope="module")
@@ -243,4 +273,24 @@ def test_the_mapping_decides_on_the_next_run(browser, app: App, provider: str) -
             assert _athletes_offered(page, app) == []
         finally:
             store.save_settings(saved)
+    page.context.close()
+
+
+def test_the_login_is_valid_on_a_second_process_with_the_same_secret(
+        browser, app: App, second_app: App, provider: str, front: TcpSwitch) -> None:
+    """Behind the proxy a browser may land on another process (after a restart): the
+    provider's login cookie, signed with the shared cookie secret, is honoured there without a
+    new login."""
+    page = _page(browser, app)
+    _login(page, app, provider, COACH)
+    first = front.target
+    assert first is not None
+    front.switch(int(second_app.url.rsplit(":", 1)[1]))
+    os.kill(app.proc.pid, signal.SIGSTOP)  # the first process cannot answer meanwhile
+    try:
+        assert _athletes_offered(page, app) == [ANA]
+        assert f"Signed in as {COACH} (coach)" in page.inner_text("body")
+    finally:
+        os.kill(app.proc.pid, signal.SIGCONT)
+        front.switch(first)
     page.context.close()
