@@ -109,7 +109,7 @@ def _others(club: dict) -> list[str]:
     return [n for n in club["names"] if n != ATHLETE]
 
 
-def _login(browser, club: dict, email: str, password: str = PW):
+def _login(browser, club: dict, email: str, password: str = PW, *, ok: bool = True):
     page = browser.new_context(viewport={"width": 1400, "height": 1000},
                                accept_downloads=True).new_page()
     page.set_default_timeout(90_000)
@@ -118,6 +118,8 @@ def _login(browser, club: dict, email: str, password: str = PW):
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in").click()
+    if ok:
+        page.get_by_role("button", name="Log out").wait_for()
     _settle(page)
     return page
 
@@ -146,6 +148,7 @@ def test_anonymous_visitor_sees_only_the_login_page(club: dict, browser) -> None
         page.get_by_role("button", name="Log in").wait_for()
         _settle(page)
         _no_exception(page)
+        page.locator('input[type="password"]').wait_for()
         assert page.locator('input[type="password"]').count() == 1
         assert page.get_by_label("E-mail").count() == 1
         text = _text(page)
@@ -211,7 +214,7 @@ def test_coach_sees_nothing_then_the_granted_athlete_then_nothing(club: dict, br
     # Ana grants access on her Account page
     ana = _login(browser, club, "ana@club.org")
     _open(ana, "Account")
-    ana.get_by_label("Coach").click()
+    ana.get_by_role("combobox", name="Coach").click()
     ana.get_by_role("option", name="coach@club.org").click()
     ana.get_by_role("button", name="Grant access").click()
     ana.get_by_text("Access granted to coach@club.org").wait_for()
@@ -220,8 +223,8 @@ def test_coach_sees_nothing_then_the_granted_athlete_then_nothing(club: dict, br
     assert ATHLETE in text and all(n not in text for n in _others(club))
     text = _open(coach, "Squad")
     assert all(n not in text for n in _others(club))
-    text = _open(coach, "Account")
-    assert ATHLETE in text
+    text = _open(coach, "Account", has_data=False)
+    assert "My athletes" in text and ATHLETE in text
     # Ana revokes: the coach's next page shows nobody
     _open(ana, "Account")
     ana.get_by_role("button", name="Revoke").click()
@@ -240,7 +243,7 @@ def test_coach_sees_nothing_then_the_granted_athlete_then_nothing(club: dict, br
 def test_wrong_passwords_are_rate_limited(club: dict, browser) -> None:
     from stridewise.accounts import MAX_FAILS_PER_ACCOUNT
 
-    page = _login(browser, club, "admin@club.org", "not the password")
+    page = _login(browser, club, "admin@club.org", "not the password", ok=False)
     page.get_by_text("Wrong e-mail or password").wait_for()
     for _ in range(MAX_FAILS_PER_ACCOUNT - 1):
         page.get_by_label("Password", exact=True).fill("still not it")
