@@ -198,3 +198,73 @@ def no_exception(page) -> None:
     boxes = page.locator(EXCEPTION)
     assert boxes.count() == 0, boxes.first.inner_text()
     assert page.get_by_text("This app has encountered an error").count() == 0
+
+
+class TcpSwitch:
+    """The reverse proxy's part that matters here: one public address (127.0.0.1:``port``)
+    whose connections go to one app process, switched by :meth:`switch` (as after a restart
+    behind a sticky proxy). Bytes are passed through unchanged, websockets included."""
+
+    def __init__(self) -> None:
+        import socketserver
+        import threading
+
+        self.target: int | None = None
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                import select
+
+                if outer.target is None:
+                    return
+                try:
+                    upstream = socket.create_connection(("127.0.0.1", outer.target), timeout=30)
+                except OSError:
+                    return
+                with outer._lock:
+                    outer._open.update({self.request, upstream})
+                try:
+                    pair = {self.request: upstream, upstream: self.request}
+                    while True:
+                        ready, _, _ = select.select(list(pair), [], [], 1.0)
+                        for s in ready:
+                            data = s.recv(65536)
+                            if not data:
+                                return
+                            pair[s].sendall(data)
+                except OSError:
+                    return
+                finally:
+                    with outer._lock:
+                        outer._open.discard(self.request)
+                        outer._open.discard(upstream)
+                    upstream.close()
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self._server = Server(("127.0.0.1", 0), Handler)
+        self.port = int(self._server.server_address[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.2,),
+                                        daemon=True)
+        self._thread.start()
+
+    def switch(self, port: int) -> None:
+        """Send new connections to ``port`` and cut the open ones (the browser reconnects)."""
+        self.target = port
+        with self._lock:
+            for s in list(self._open):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self.switch(0)
