@@ -8,8 +8,7 @@ import streamlit as st
 from stridewise import charts
 from stridewise.risk import EXPLANATIONS
 from stridewise.ui import athlete_view as av
-from stridewise.ui import fmt, plots, state, summary, widgets
-from stridewise.ui import patterns_view
+from stridewise.ui import fmt, patterns_view, plots, state, summary, widgets
 
 store = widgets.setup_page("Athlete", ":material/person:")
 
