@@ -45,7 +45,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from stridewise import body_store, derived, pipeline
 from stridewise.store_manual import ManualLogMixin
 from stridewise.errors import StoreError, StridewiseError, UsageError
-from stridewise.manual import MANUAL_SOURCE, match_manual
+from stridewise.manual import MANUAL_SOURCE
 from stridewise.schema import (
     AREAS,
     COLUMNS,
@@ -55,6 +55,7 @@ from stridewise.schema import (
     make_session_id,
     normalise,
 )
+from stridewise.store_manual import ManualLogMixin
 from stridewise.store_schema import (
     ACCESS_TABLES,
     DATA_TABLES,

@@ -15,7 +15,7 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -390,7 +390,3 @@ class ManualLogMixin:
         self._write(lambda c: c.execute(sa.delete(r).where(r.c.athlete == athlete,
                                                            r.c.name == name)), bump=False)
 
-
-def default_start(tz: str | None, minutes: float) -> datetime:
-    """When a session that just ended began: now in ``tz`` minus its duration (to the minute)."""
-    return now_local(tz) - timedelta(minutes=float(minutes))

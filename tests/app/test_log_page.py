@@ -125,6 +125,8 @@ def test_log_a_stability_session_then_merge_a_later_fit_file_and_split(demo_db, 
     assert any("Merged with fit" in i.value for i in at.info)
     next(b for b in at.button if b.label.startswith("Split")).click().run()
     no_exception(at)
+    assert any("two sessions again" in m.value for m in at.success)
+    assert not any("Merged with fit" in i.value for i in at.info)
     s = store.sessions([WHO])
     assert sorted(s.loc[s["sources"].isin(["fit", "manual"]), "sources"]) == ["fit", "manual"]
 

@@ -284,9 +284,14 @@ def test_log_a_stability_session(app, browser, device: str) -> None:
         page.get_by_text("Merged with fit").first.wait_for()
         _shot(page, "log_phone_7_merged")
         page.get_by_role("button", name=re.compile("Split")).click()
+        page.get_by_text("two sessions again").first.wait_for(state="attached")
         _settle(page)
         _no_exception(page)
-        page.get_by_role("tab", name="Logged by hand").click()
+        tab = page.get_by_role("tab", name="Logged by hand")
+        if tab.get_attribute("aria-selected") != "true":
+            tab.click()
+        page.get_by_text("two sessions again").first.wait_for()
+        assert page.get_by_text("Merged with fit").count() == 0
         _shot(page, "log_phone_8_split")
         s = _sessions(db, who)
         assert sorted(s.loc[s["sources"].isin(["fit", "manual"]), "sources"]) == [

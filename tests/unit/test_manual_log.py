@@ -3,7 +3,7 @@ of the Log page; the movement-pattern balance and the suggestion of what to do n
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import pandas as pd
 import pytest

@@ -241,6 +241,9 @@ def batch_rpe(store: Store, name: str) -> None:
 
 def my_log(store: Store, name: str, units: str) -> None:
     """Sessions logged by hand: merges shown (and split), RPE / minutes / notes edited, delete."""
+    if st.session_state.pop(f"{_K}split_done", False):
+        st.success("Split: the recording and your entry are two sessions again.",
+                   icon=":material/call_split:")
     sessions = store.sessions([name])
     mine = manual.logged_by_hand(sessions, name).head(50)
     if mine.empty:
@@ -268,6 +271,7 @@ def my_log(store: Store, name: str, units: str) -> None:
                 widgets.show_error(exc)
                 return
             state.clear_caches([name])
+            st.session_state[f"{_K}split_done"] = True
             st.rerun()
     if sets:
         st.dataframe(sets_frame(sets, units), hide_index=True, width="stretch")
