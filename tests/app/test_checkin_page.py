@@ -8,6 +8,7 @@ import io
 from datetime import date, timedelta
 
 import pandas as pd
+import pytest
 from apphelpers import no_exception, run_page
 
 from stridewise import cli, pipeline
@@ -116,3 +117,30 @@ def test_a_checkin_is_saved_and_flagged_against_the_baseline(demo_db, store) -> 
     assert sleep["Status"] == "worse than usual"
     # the flag is context: the level is the load's level
     assert _truth(store, name).level == "low"
+
+
+def test_the_demo_shows_a_niggle_and_the_weeks_before_it(demo_db, store) -> None:
+    from stridewise import demo
+    from stridewise import niggles as ng
+
+    name = demo.NIGGLE_ATHLETE
+    truth = _truth(store, name)
+    assert truth.level == "moderate" and truth.reasons[0].key == "symptoms"
+    assert "training modified" in truth.top_reason
+    at = run_page("home")
+    at.session_state["sw_athlete"] = name
+    at = run_page("checkin", at=at)
+    no_exception(at)
+    texts = [m.value.replace("\\", "") for m in at.markdown]
+    assert any(t.startswith("Left calf / shin · since") and "at least moderate" in t
+               for t in texts)
+    # "Before a niggle": the library's figures, formatted
+    nig = store.niggles([name]).iloc[0].to_dict()
+    settings = pipeline.store_settings(store)
+    a = pipeline.analyse_store(store, [name], settings=settings, end=pd.Timestamp(date.today()))
+    b = ng.before_onset(nig, risk_rows=a.risk, weekly=a.weekly)
+    weekly = [d.value for d in at.dataframe if "Running km" in d.value.columns][0]
+    assert len(weekly) == len(b.weekly)
+    assert weekly["Running km"].tolist() == pytest.approx(
+        [round(x, 1) for x in b.weekly["run_km"]])
+    assert weekly["Sessions"].tolist() == b.weekly["sessions"].astype(int).tolist()
