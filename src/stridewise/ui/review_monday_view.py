@@ -194,9 +194,11 @@ def notes_panel(store: Store, view: View, found: list[review.AthleteReview], nam
     role, me = viewer()
     listed = [r.athlete for r in found]
     order = listed + [n for n in names if n not in listed]
-    name = st.selectbox("Athlete", order, key="review_athlete",
+    name = st.selectbox("Athlete", order, key="review_athlete", index=None,
+                        placeholder="Choose an athlete to see their week and notes",
                         format_func=lambda n: n + ("  •" if n in listed else ""))
-    if name is None:
+    if name is None:  # nothing drawn until asked: the page opens fast for 50 athletes
+        st.caption("Athletes marked • have something new since your last review.")
         return
     st.page_link(state.ATHLETE_PAGE, label=f"Open {name}'s page on this week",
                  icon=":material/open_in_new:", query_params=state.link_params(name, week))
