@@ -90,7 +90,7 @@ def _summary(r: review.AthleteReview) -> str:
                             ("flag", "new flag", "new flags"),
                             ("niggle", "niggle", "niggles"), ("wellness", "wellness flag",
                                                               "wellness flags"),
-                            ("missed", "missed plan item", "missed plan items"),
+                            ("missed", "plan item not done", "plan items not done"),
                             ("session", "new session", "new sessions"),
                             ("edit", "edit", "edits")):
         n = r.count(kind)
@@ -169,7 +169,7 @@ def chase_table(chase: pd.DataFrame) -> None:
             lambda t: "—" if t is None or pd.isna(t) else f"{pd.Timestamp(t):%a %d %b}"),
         "Last check-in": chase["last_checkin"].map(
             lambda t: "—" if t is None or pd.isna(t) else f"{pd.Timestamp(t):%a %d %b}"),
-    }), hide_index=True, width="stretch", key="review_chase",
+    }), hide_index=True, width="stretch", key="review_chase", row_height=66,
         column_config={"Why": st.column_config.TextColumn(width="large")})
 
 
