@@ -129,7 +129,8 @@ def _pick(page, label: str, option: str) -> None:
     field.fill(option)  # typing narrows the list to the one option
     page.get_by_role("option", name=re.compile("^" + re.escape(option))).first.wait_for()
     page.keyboard.press("Enter")
-    page.keyboard.press("Escape")  # a multiselect stays open until dismissed
+    if box.first.get_attribute("data-testid") == "stMultiSelect":
+        page.keyboard.press("Escape")  # a multiselect stays open until dismissed
     _settle(page)
 
 
