@@ -272,18 +272,19 @@ def level_rose(inputs: ReviewInputs, athlete: str, seen: LastSeen | None) -> lis
 
 def missed_plan_items(inputs: ReviewInputs, athlete: str,
                       seen: LastSeen | None) -> list[Change]:
-    """Planned items missed in weeks the reviewer has not marked seen, up to the week under
-    review."""
+    """Planned items missed or only partly done in weeks the reviewer has not marked seen, up
+    to the week under review."""
     p = inputs.plan_status
     if p is None or p.empty:
         return []
     weeks = pd.to_datetime(p["week"])
     lo = pd.Timestamp(seen.week) if seen is not None else pd.Timestamp(inputs.week_start)
-    rows = p.loc[(p["athlete"] == athlete) & (p["status"] == "missed")
+    rows = p.loc[(p["athlete"] == athlete) & p["status"].isin(["missed", "partly"])
                  & (weeks <= pd.Timestamp(inputs.week_start))
                  & ((weeks > lo) if seen is not None else (weeks >= lo))]
     return [Change(athlete, "missed", pd.Timestamp(r["week"]),
-                   f"Missed (week of {pd.Timestamp(r['week']):%d %b}): {r['item']}")
+                   f"{'Missed' if r['status'] == 'missed' else 'Partly done'} "
+                   f"(week of {pd.Timestamp(r['week']):%d %b}): {r['item']}")
             for r in rows.to_dict(orient="records")]
 
 
@@ -463,7 +464,8 @@ def last_checkins(wellness: pd.DataFrame) -> dict[str, pd.Timestamp]:
 def plan_items(source: Any, athletes: Sequence[str], week: date, *,
                sessions: pd.DataFrame | None, weekly: pd.DataFrame | None) -> pd.DataFrame:
     """The plan items of ``week`` that were missed or only partly done, per athlete (rows
-    ``athlete, week, item, status``; the :func:`missed_plan_items` source reads them), from the
+    ``athlete, week, item, status`` with status missed | partly; the
+    :func:`missed_plan_items` source reads them), from the
     plans' own compliance (:func:`stridewise.plans.compliance`). ``source``: a Store or the
     plans' PlanData."""
     from stridewise import plans
@@ -480,8 +482,6 @@ def plan_items(source: Any, athletes: Sequence[str], week: date, *,
             and len(sessions) else empty
         rows = plans.compliance(plan, mine, week, weekly=weekly)
         for r in rows.loc[rows["status"].isin(["missed", "partly"])].to_dict(orient="records"):
-            item = str(r["label"])
-            recs.append({"athlete": name, "week": pd.Timestamp(week),
-                         "item": item if r["status"] == "missed" else f"{item} (partly done)",
-                         "status": "missed"})
+            recs.append({"athlete": name, "week": pd.Timestamp(week), "item": str(r["label"]),
+                         "status": str(r["status"])})
     return pd.DataFrame.from_records(recs, columns=["athlete", "week", "item", "status"])

@@ -124,9 +124,13 @@ def _pick(page, label: str, option: str) -> None:
     """Choose ``option`` in the select widget labelled ``label``."""
     box = page.locator('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]').filter(
         has=page.get_by_text(label, exact=True))
-    box.first.locator("input").first.click()
-    page.get_by_role("option", name=option, exact=True).first.click()
-    page.keyboard.press("Escape")  # a multiselect stays open until dismissed
+    field = box.first.locator("input").first
+    field.click()
+    field.fill(option)  # typing narrows the list to the one option
+    page.get_by_role("option", name=re.compile("^" + re.escape(option))).first.wait_for()
+    page.keyboard.press("Enter")
+    if box.first.get_attribute("data-testid") == "stMultiSelect":
+        page.keyboard.press("Escape")  # a multiselect stays open until dismissed
     _settle(page)
 
 

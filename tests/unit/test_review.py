@@ -100,13 +100,13 @@ def test_edits_missed_plan_items_and_symptoms_are_changes() -> None:
     plan = pd.DataFrame({"athlete": ["ana", "ana", "ana"],
                          "week": pd.to_datetime(["2026-11-23", "2026-11-30", "2026-11-30"]),
                          "item": ["Long run", "Plyometrics", "Strength"],
-                         "status": ["missed", "missed", "done"]})
+                         "status": ["missed", "partly", "done"]})
     symptoms = pd.DataFrame({"athlete": ["ana"], "date": pd.to_datetime(["2026-12-02"]),
                              "kind": ["niggle"], "text": ["Niggle: left calf, 4/10"]})
     out = review.since_last_review(_inputs([_assessment("ana", "low")], marks=marks,
                                            edits=edits, plan_status=plan, symptoms=symptoms))
     texts = [c.text for c in out[0].changes]
-    assert texts == ["Niggle: left calf, 4/10", "Missed (week of 30 Nov): Plyometrics",
+    assert texts == ["Niggle: left calf, 4/10", "Partly done (week of 30 Nov): Plyometrics",
                      "Edited Mon 30 Nov: Gym, 10.0 km (area set to strength, RPE set to 6)"
                      .replace(", 10.0 km", "")]
 

@@ -90,7 +90,7 @@ def _summary(r: review.AthleteReview) -> str:
                             ("flag", "new flag", "new flags"),
                             ("niggle", "niggle", "niggles"), ("wellness", "wellness flag",
                                                               "wellness flags"),
-                            ("missed", "missed plan item", "missed plan items"),
+                            ("missed", "plan item not done", "plan items not done"),
                             ("session", "new session", "new sessions"),
                             ("edit", "edit", "edits")):
         n = r.count(kind)
@@ -169,7 +169,7 @@ def chase_table(chase: pd.DataFrame) -> None:
             lambda t: "—" if t is None or pd.isna(t) else f"{pd.Timestamp(t):%a %d %b}"),
         "Last check-in": chase["last_checkin"].map(
             lambda t: "—" if t is None or pd.isna(t) else f"{pd.Timestamp(t):%a %d %b}"),
-    }), hide_index=True, width="stretch", key="review_chase",
+    }), hide_index=True, width="stretch", key="review_chase", row_height=66,
         column_config={"Why": st.column_config.TextColumn(width="large")})
 
 
@@ -194,9 +194,11 @@ def notes_panel(store: Store, view: View, found: list[review.AthleteReview], nam
     role, me = viewer()
     listed = [r.athlete for r in found]
     order = listed + [n for n in names if n not in listed]
-    name = st.selectbox("Athlete", order, key="review_athlete",
+    name = st.selectbox("Athlete", order, key="review_athlete", index=None,
+                        placeholder="Choose an athlete to see their week and notes",
                         format_func=lambda n: n + ("  •" if n in listed else ""))
-    if name is None:
+    if name is None:  # nothing drawn until asked: the page opens fast for 50 athletes
+        st.caption("Athletes marked • have something new since your last review.")
         return
     st.page_link(state.ATHLETE_PAGE, label=f"Open {name}'s page on this week",
                  icon=":material/open_in_new:", query_params=state.link_params(name, week))
