@@ -653,9 +653,9 @@ def compliance(plan: Plan, sessions: pd.DataFrame, week_start: date | None = Non
                 pick = cand.sort_values(["_fit", "_gap"]).iloc[0]
             elif kr.kind == "long":
                 pick = cand.sort_values(["_km", "_gap"], ascending=[False, True]).iloc[0]
-            else:
-                load_col = "load" if "load" in cand.columns else "_km"
-                pick = cand.sort_values([load_col, "_gap"], ascending=[False, True]).iloc[0]
+            else:  # a quality session: the hardest run nearest the day (effort per minute)
+                pick = cand.assign(_eff=_effort(cand)).sort_values(
+                    ["_gap", "_eff"], ascending=[True, False]).iloc[0]
         due = seen > day + pd.Timedelta(days=DAY_SLACK)
         if pick is not None:
             used.add(str(pick["session_id"]))
@@ -686,6 +686,17 @@ def compliance(plan: Plan, sessions: pd.DataFrame, week_start: date | None = Non
         out["planned_km"] = out["planned_km"] * per_unit
         out["done_km"] = out["done_km"] * per_unit
     return out
+
+
+def _effort(runs: pd.DataFrame) -> pd.Series:
+    """How hard each run was: the RPE used for its load where known, else load per minute,
+    else 0 (then the nearest run is taken)."""
+    if "rpe_used" in runs.columns:
+        return pd.to_numeric(runs["rpe_used"], errors="coerce").fillna(0.0)
+    if "load" in runs.columns and "duration_s" in runs.columns:
+        minutes = pd.to_numeric(runs["duration_s"], errors="coerce") / 60.0
+        return (pd.to_numeric(runs["load"], errors="coerce") / minutes).fillna(0.0)
+    return pd.Series(0.0, index=runs.index)
 
 
 def _capped(df: pd.DataFrame) -> pd.Series:
