@@ -121,7 +121,8 @@ def findings_list(findings: list[plans.Finding], *, who: str = "") -> None:
     icons = {"warning": ":material/warning:", "caution": ":material/error_outline:",
              "info": ":material/info:"}
     if not findings:
-        st.caption(f"{fmt.md_escape(who) + ': ' if who else ''}the plan passes the checks.")
+        st.caption(f"{fmt.md_escape(who)}: the plan passes the checks." if who
+                   else "The plan passes the checks.")
         return
     lines = [f"- {icons[f.level]} {fmt.md_escape(who) + ': ' if who else ''}"
              f"{fmt.md_escape(f.text)}" for f in findings]

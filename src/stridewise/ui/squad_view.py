@@ -50,7 +50,7 @@ def ratio_column(roster: pd.DataFrame) -> str:
 
 def roster_display(roster: pd.DataFrame, units: str) -> pd.DataFrame:
     """The roster as shown: readable risk label; every number as the assessment holds it."""
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "#": roster["rank"],
         "Athlete": roster["athlete"],
         "Group": roster["group"],
@@ -67,10 +67,12 @@ def roster_display(roster: pd.DataFrame, units: str) -> pd.DataFrame:
         "Stability": roster["days_since_stability"],
         "Flexibility": roster["days_since_flexibility"],
         "Days recorded (28 d)": roster["coverage_days_pct"],
-        **({"Plan last week": [plan_text(st_, pct) for st_, pct in zip(
-            roster["plan_status"], roster["plan_share_pct"], strict=True)]}
-           if "plan_status" in roster.columns else {}),
     })
+    if "plan_status" in roster.columns:  # last full week's plan, beside the risk
+        out.insert(out.columns.get_loc("Risk") + 1, "Plan last week",
+                   [plan_text(st_, pct) for st_, pct in zip(
+                       roster["plan_status"], roster["plan_share_pct"], strict=True)])
+    return out
 
 
 def plan_text(status: str, pct: float) -> str:
