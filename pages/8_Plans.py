@@ -58,8 +58,10 @@ st.caption("Each key run against the longest run of the 30 days before it (Frand
 found = pv.checks_for(data, members, view.analysis, week, base)
 if not found:
     st.caption("Nothing planned that week.")
-for who, fs in found.items():
-    pv.findings_list(fs, who=who if scope == "squad" else "")
+elif scope == "squad":
+    pv.squad_findings(found)
+else:
+    pv.findings_list(found[name])
 
 last = pv.last_full_week(view.as_of, base.week_start)
 st.subheader(f"Last week (from {last:%d %b}): planned vs done")
@@ -81,13 +83,13 @@ summary = state.memo(view, ("plan_summary", tuple(members), int(n_weeks or 4),
                          data, members, weeks=int(n_weeks or 4), as_of=view.as_of,
                          sessions=view.analysis.sessions, weekly=view.analysis.weekly,
                          week_start=base.week_start))
+if scope == "athlete":  # the squad's row needs all its members: see the squad's view
+    summary = summary.loc[summary["scope"] == "athlete"]
 table = pv.summary_table(summary)
 if table.empty:
     st.caption("No plan in those weeks.")
 else:
-    st.dataframe(table, hide_index=True, width="stretch", key="pl_summary",
-                 column_config={c: st.column_config.ProgressColumn(
-                     min_value=0, max_value=100, format="%.0f%%") for c in table.columns[1:]})
+    pv.summary_dataframe(table)
     st.caption(f"Share of the plan met per area over the {n_weeks} full weeks before "
                f"{this_week:%d %b} (a week counts up to 100 %).")
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
+import numpy as np
 import pandas as pd
 
 from stridewise.errors import UsageError
@@ -400,6 +401,22 @@ class PlanData:
 
     versions: pd.DataFrame
     groups: Mapping[str, str]
+    #: (scope, name) -> [(valid_from, plan_id, body)] in the order they take effect
+    index: dict[tuple[str, str], list[tuple[pd.Timestamp, int, Any]]] = field(
+        default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        v = self.versions
+        if v is None or v.empty:
+            return
+        idx: dict[tuple[str, str], list[tuple[pd.Timestamp, int, Any]]] = {}
+        for scope, name, valid, pid, body in zip(
+                v["scope"], v["name"], pd.to_datetime(v["valid_from"]), v["plan_id"],
+                v["body"], strict=True):
+            idx.setdefault((str(scope), str(name)), []).append((valid, int(pid), body))
+        for rows in idx.values():
+            rows.sort(key=lambda r: (r[0], r[1]))
+        self.index.update(idx)
 
 
 def plan_data(store: Store, athletes: Sequence[str] | None = None) -> PlanData:
@@ -424,30 +441,33 @@ def week_start_for(day: date, week_start: str = "monday") -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _version_body(versions: pd.DataFrame, scope: str, name: str,
+def _version_body(versions: pd.DataFrame | PlanData, scope: str, name: str,
                   week: date) -> dict[str, Any] | None:
-    if versions is None or versions.empty or not name:
+    """The body of the version of (scope, name) in force in the week starting ``week``."""
+    data = versions if isinstance(versions, PlanData) else PlanData(versions, {})
+    if not name:
         return None
-    v = versions.loc[(versions["scope"] == scope) & (versions["name"] == name)
-                     & (pd.to_datetime(versions["valid_from"]) <= pd.Timestamp(week))]
-    if v.empty:
-        return None
-    row = v.sort_values(["valid_from", "plan_id"]).iloc[-1]
-    return dict(row["body"] or {})
+    found = None
+    day = pd.Timestamp(week)
+    for valid_from, _pid, body in data.index.get((scope, name), ()):
+        if valid_from > day:
+            break
+        found = body
+    return None if found is None else dict(found or {})
 
 
 def squad_body_at(source: Store | PlanData, squad: str, week_start: date) -> dict[str, Any]:
     """The squad template in force in the week starting ``week_start`` ({} when none)."""
     data = source if isinstance(source, PlanData) else PlanData(
         source.plan_versions(squads=[squad]), {})
-    return _version_body(data.versions, "squad", squad, pd.Timestamp(week_start).date()) or {}
+    return _version_body(data, "squad", squad, pd.Timestamp(week_start).date()) or {}
 
 
 def athlete_body_at(source: Store | PlanData, athlete: str, week_start: date) -> dict[str, Any]:
     """The athlete's own override in force in the week starting ``week_start`` ({} when none)."""
     data = source if isinstance(source, PlanData) else PlanData(
         source.plan_versions(athletes=[athlete]), {})
-    return _version_body(data.versions, "athlete", athlete,
+    return _version_body(data, "athlete", athlete,
                          pd.Timestamp(week_start).date()) or {}
 
 
@@ -458,8 +478,8 @@ def effective_plan(source: Store | PlanData, athlete: str, week_start: date) -> 
     data = _source(source, [athlete])
     week = pd.Timestamp(week_start).date()
     squad = data.groups.get(athlete, "")
-    sb = _version_body(data.versions, "squad", squad, week)
-    ab = _version_body(data.versions, "athlete", athlete, week)
+    sb = _version_body(data, "squad", squad, week)
+    ab = _version_body(data, "athlete", athlete, week)
     body, prov = merge_bodies(squad, sb, ab)
     areas = tuple(AreaPlan(a, float(v.get("sessions", 0) or 0), float(v.get("minutes", 0) or 0),
                            prov.get(f"area:{a}", "athlete"))
@@ -520,6 +540,12 @@ def save_plan(store: Store, scope: str, name: str, body: Mapping[str, Any] | Non
 
 # --------------------------------------------------------------------------------- compliance
 
+#: Session columns the key-run matching reads.
+_KEY_RUN_COLUMNS: Final[tuple[str, ...]] = (
+    "athlete", "session_id", "start", "sport", "title", "area", "distance_m", "duration_s",
+    "moving_s", "run_km", "rpe_used", "load")
+
+
 def _status(share: float, due: bool, any_done: bool | None = None) -> str:
     """done within the tolerance; else open before the item is due; else partly when
     something was done (``any_done``, default: share above 0), missed when nothing was."""
@@ -577,6 +603,8 @@ def compliance(plan: Plan, sessions: pd.DataFrame, week_start: date | None = Non
             else week_end + pd.Timedelta(days=DAY_SLACK))
     ws = "sunday" if week.day_of_week == 6 else "monday"
     s = sessions
+    if weekly is not None and len(s):  # area figures come from ``weekly``: key-run columns only
+        s = s[[c for c in _KEY_RUN_COLUMNS if c in s.columns]]
     if "athlete" in s.columns and len(s):
         s = s.loc[s["athlete"].astype(str) == plan.athlete]
     if len(s):
@@ -628,38 +656,44 @@ def compliance(plan: Plan, sessions: pd.DataFrame, week_start: date | None = Non
             source=plan.source_text(f"area:{area}"), note=note)
 
     # key runs: runs on the planned day +-1, long runs first, each run used once
-    runs = s.loc[s["sport"].astype(str).isin(RUN_SPORTS)] if len(s) and "sport" in s.columns \
-        else s.iloc[:0] if len(s) else pd.DataFrame(columns=["session_id", "start"])
-    if len(runs):
+    if len(s) and "sport" in s.columns and plan.key_runs:
+        runs = s.loc[s["sport"].astype(str).isin(RUN_SPORTS)]
+    else:
+        runs = s.iloc[:0] if len(s) else pd.DataFrame(columns=["session_id", "start"])
+    if len(runs) and "run_km" in runs.columns:  # the pipeline's running km (load.running_km)
+        run_km = pd.to_numeric(runs["run_km"], errors="coerce").fillna(0.0).to_numpy(float)
+    elif len(runs):
         from stridewise.load import running_km
 
-        runs = runs.assign(_km=running_km(runs)[0])
-    used: set[str] = set()
+        run_km = np.asarray(running_km(runs)[0], dtype=float)
+    else:
+        run_km = np.zeros(0)
+    run_day = (pd.to_datetime(runs["start"]).dt.normalize().to_numpy("datetime64[D]")
+               if len(runs) else np.zeros(0, dtype="datetime64[D]"))
+    run_ids = runs["session_id"].astype(str).to_numpy() if len(runs) else np.zeros(0, object)
+    run_eff = _effort(runs).to_numpy(float) if len(runs) else np.zeros(0)
+    free = np.ones(len(runs), dtype=bool)
     order = sorted(range(len(plan.key_runs)),
                    key=lambda i: (plan.key_runs[i].kind != "long", plan.key_runs[i].weekday))
     key_rows: dict[int, dict[str, Any]] = {}
     for i in order:
         kr = plan.key_runs[i]
         day = week + pd.Timedelta(days=(kr.weekday - week.day_of_week) % 7)
-        cand = runs
-        if len(cand):
-            gap = (cand["start"].dt.normalize() - day).dt.days
-            cand = cand.assign(_gap=gap.abs()).loc[(gap.abs() <= DAY_SLACK)
-                                                  & ~cand["session_id"].isin(used)]
+        gap = np.abs((run_day - np.datetime64(day.date(), "D")).astype(int))
+        cand = np.flatnonzero(free & (gap <= DAY_SLACK))
         pick = None
         if len(cand):
-            if kr.distance_km:
-                cand = cand.assign(_fit=(cand["_km"] - kr.distance_km).abs())
-                pick = cand.sort_values(["_fit", "_gap"]).iloc[0]
-            elif kr.kind == "long":
-                pick = cand.sort_values(["_km", "_gap"], ascending=[False, True]).iloc[0]
-            else:
-                load_col = "load" if "load" in cand.columns else "_km"
-                pick = cand.sort_values([load_col, "_gap"], ascending=[False, True]).iloc[0]
+            if kr.distance_km:  # closest distance, then nearest day
+                keys = (gap[cand], np.abs(run_km[cand] - kr.distance_km))
+            elif kr.kind == "long":  # longest, then nearest day
+                keys = (gap[cand], -run_km[cand])
+            else:  # a quality session: nearest day, then the hardest run (effort)
+                keys = (-run_eff[cand], gap[cand])
+            pick = int(cand[np.lexsort(keys)[0]])
         due = seen > day + pd.Timedelta(days=DAY_SLACK)
         if pick is not None:
-            used.add(str(pick["session_id"]))
-            km = float(pick["_km"])
+            free[pick] = False
+            km = float(run_km[pick])
             share = km / kr.distance_km if kr.distance_km else 1.0
             status = _status(share, True, True)  # run: done, or partly when too short
             note = ""
@@ -668,7 +702,7 @@ def compliance(plan: Plan, sessions: pd.DataFrame, week_start: date | None = Non
             key_rows[i] = dict(kind="key_run", area="endurance", label=kr.label,
                                day=day.date(), planned_sessions=1.0, done_sessions=1.0,
                                planned_km=kr.distance_km, done_km=km, share=share,
-                               status=status, session_ids=str(pick["session_id"]),
+                               status=status, session_ids=str(run_ids[pick]),
                                source=plan.source_text("key_runs"), note=note)
         else:
             key_rows[i] = dict(kind="key_run", area="endurance", label=kr.label,
@@ -686,6 +720,26 @@ def compliance(plan: Plan, sessions: pd.DataFrame, week_start: date | None = Non
         out["planned_km"] = out["planned_km"] * per_unit
         out["done_km"] = out["done_km"] * per_unit
     return out
+
+
+def _effort(runs: pd.DataFrame) -> pd.Series:
+    """How hard each run was: the RPE used for its load where known, else load per minute,
+    else 0 (then the nearest run is taken)."""
+    if "rpe_used" in runs.columns:
+        return pd.to_numeric(runs["rpe_used"], errors="coerce").fillna(0.0)
+    if "load" in runs.columns and "duration_s" in runs.columns:
+        minutes = pd.to_numeric(runs["duration_s"], errors="coerce") / 60.0
+        return (pd.to_numeric(runs["load"], errors="coerce") / minutes).fillna(0.0)
+    return pd.Series(0.0, index=runs.index)
+
+
+def _by_athlete(frame: pd.DataFrame | None, names: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """The rows of each athlete of ``names`` (one pass over the frame)."""
+    if frame is None or len(frame) == 0 or "athlete" not in frame.columns:
+        return {}
+    col = frame["athlete"].astype(str)
+    frame = frame.loc[col.isin(list(names))]
+    return {str(k): g for k, g in frame.groupby(col.loc[frame.index], sort=False)}
 
 
 def _capped(df: pd.DataFrame) -> pd.Series:
@@ -728,9 +782,11 @@ def compliance_summary(source: Store | PlanData, athletes: Sequence[str], *, wee
         weekly = pd.DataFrame(columns=["athlete", "week", "area", "sessions", "minutes"])
     empty_sessions = pd.DataFrame(columns=["athlete", "session_id", "start", "sport"])
     recs = []
+    by_athlete = _by_athlete(sessions, names)
+    weekly_by = _by_athlete(weekly, names)
     for name in names:
-        mine = (sessions.loc[sessions["athlete"].astype(str) == name]
-                if sessions is not None and len(sessions) else empty_sessions)
+        mine = by_athlete.get(name, empty_sessions)
+        mine_weekly = weekly_by.get(name, weekly.iloc[0:0])
         for w in range(weeks):
             wk = first + timedelta(days=7 * w)
             plan = effective_plan(data, name, wk)
@@ -739,7 +795,7 @@ def compliance_summary(source: Store | PlanData, athletes: Sequence[str], *, wee
             if sessions is None:  # key runs cannot be matched without sessions
                 plan = Plan(plan.athlete, plan.squad, plan.week_start, plan.areas, (),
                             plan.run_km, plan.body, plan.provenance)
-            rows = compliance(plan, mine, wk, weekly=weekly)
+            rows = compliance(plan, mine, wk, weekly=mine_weekly)
             rows = rows.loc[rows["status"] != "unplanned"]
             for r in rows.to_dict(orient="records"):
                 recs.append({"athlete": name, "squad": plan.squad, "week": wk,
@@ -787,15 +843,17 @@ def roster_compliance(source: Store | PlanData, athletes: Sequence[str], week: d
     data = _source(source, names)
     recs = []
     empty = pd.DataFrame(columns=["athlete", "session_id", "start", "sport"])
+    by_athlete = _by_athlete(sessions, names)
+    weekly_by = _by_athlete(weekly, names) if weekly is not None else {}
     for name in names:
         plan = effective_plan(data, name, week)
         if plan.is_empty:
             recs.append({"athlete": name, "plan_week": week, "plan_share_pct": math.nan,
                          "plan_status": "no plan", "plan_missed": ""})
             continue
-        mine = (sessions.loc[sessions["athlete"].astype(str) == name]
-                if sessions is not None and len(sessions) else empty)
-        rows = compliance(plan, mine, week, weekly=weekly)
+        mine = by_athlete.get(name, empty)
+        rows = compliance(plan, mine, week, weekly=None if weekly is None else weekly_by.get(
+            name, weekly.iloc[0:0]))
         share = week_share(rows)
         planned = rows.loc[rows["status"] != "unplanned"]
         status = "done" if (planned["status"] == "done").all() else (

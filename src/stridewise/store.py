@@ -43,7 +43,6 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from stridewise import body_store, derived, pipeline
-from stridewise.store_manual import ManualLogMixin
 from stridewise.errors import StoreError, StridewiseError, UsageError
 from stridewise.manual import MANUAL_SOURCE
 from stridewise.schema import (

@@ -121,11 +121,49 @@ def findings_list(findings: list[plans.Finding], *, who: str = "") -> None:
     icons = {"warning": ":material/warning:", "caution": ":material/error_outline:",
              "info": ":material/info:"}
     if not findings:
-        st.caption(f"{fmt.md_escape(who) + ': ' if who else ''}the plan passes the checks.")
+        st.caption(f"{fmt.md_escape(who)}: the plan passes the checks." if who
+                   else "The plan passes the checks.")
         return
     lines = [f"- {icons[f.level]} {fmt.md_escape(who) + ': ' if who else ''}"
              f"{fmt.md_escape(f.text)}" for f in findings]
     st.markdown("\n".join(lines))
+
+
+def squad_findings(found: dict[str, list[plans.Finding]]) -> None:
+    """The checks of a squad's athletes: one line per distinct sentence, naming whom it is
+    about (a template's gap against the targets is said once, not once per athlete)."""
+    order: dict[tuple[str, str], list[str]] = {}
+    rank = {"warning": 0, "caution": 1, "info": 2}
+    for who, fs in found.items():
+        for f in fs:
+            order.setdefault((f.level, f.text), []).append(who)
+    if not order:
+        st.caption("The plans pass the checks.")
+        return
+    icons = {"warning": ":material/warning:", "caution": ":material/error_outline:",
+             "info": ":material/info:"}
+    lines = [f"- {icons[level]} {fmt.md_escape(', '.join(names))}: {fmt.md_escape(text)}"
+             for (level, text), names in sorted(order.items(), key=lambda kv: rank[kv[0][0]])]
+    st.markdown("\n".join(lines))
+    fine = [n for n, fs in found.items() if not fs]
+    if fine:
+        st.caption(f"{fmt.md_escape(', '.join(fine))}: the plan passes the checks.")
+
+
+def _share_colour(v: object) -> str:
+    if fmt.is_missing(v):
+        return ""
+    x = float(v)  # type: ignore[arg-type]
+    return STATUS_BG["done" if x >= 80 else "partly" if x > 0 else "missed"]
+
+
+def summary_dataframe(table: pd.DataFrame) -> None:
+    """The compliance summary, each cell coloured like the statuses (green from 80 %)."""
+    cols = list(table.columns[1:])
+    st.dataframe(table.style.map(_share_colour, subset=cols), hide_index=True, width="stretch",
+                 key="pl_summary", column_config={
+                     "Athlete or squad": st.column_config.TextColumn(pinned=True),
+                     **{c: st.column_config.NumberColumn(format="%.0f%%") for c in cols}})
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
@@ -176,9 +214,9 @@ def plan_form(store: Any, scope: str, name: str, week: date, base: Settings) -> 
             c[0].markdown(f"{fmt.area_label(area)}")
             _default(f"{FORM_PREFIX}s_{area}", float(ap.sessions) if ap else 0.0)
             _default(f"{FORM_PREFIX}m_{area}", float(ap.minutes) if ap else 0.0)
-            c[1].number_input("Sessions", 0.0, plans.MAX_SESSIONS, step=1.0,
+            c[1].number_input("Sessions", 0.0, plans.MAX_SESSIONS, step=1.0, format="%.1f",
                               key=f"{FORM_PREFIX}s_{area}")
-            c[2].number_input("Minutes", 0.0, plans.MAX_MINUTES, step=10.0,
+            c[2].number_input("Minutes", 0.0, plans.MAX_MINUTES, step=10.0, format="%.0f",
                               key=f"{FORM_PREFIX}m_{area}")
             if scope == "athlete":
                 c[3].caption(fmt.md_escape(plan.source_text(f"area:{area}")))
@@ -195,10 +233,10 @@ def plan_form(store: Any, scope: str, name: str, week: date, base: Settings) -> 
                            format_func=KIND_WORDS.get)
             c[1].selectbox("Day", list(plans.WEEKDAYS), key=f"{FORM_PREFIX}k{i}_day")
             c[2].number_input("Distance (km, 0 = any)", 0.0, plans.MAX_RUN_KM, step=1.0,
-                              key=f"{FORM_PREFIX}k{i}_km")
+                              format="%.1f", key=f"{FORM_PREFIX}k{i}_km")
         _default(f"{FORM_PREFIX}run_km", float(plan.run_km or 0.0))
         st.number_input("Running distance of the week (km, 0 = not planned)", 0.0,
-                        plans.MAX_KM, step=5.0, key=f"{FORM_PREFIX}run_km")
+                        plans.MAX_KM, step=5.0, format="%.0f", key=f"{FORM_PREFIX}run_km")
         with st.expander("Targets, risk thresholds and classification rules"):
             st.caption("The athlete is analysed with these (one set of numbers on every page). "
                        "Defaults come from Settings; each threshold's source is shown on hover.")
@@ -206,12 +244,12 @@ def plan_form(store: Any, scope: str, name: str, week: date, base: Settings) -> 
             for col, area in zip(tc, TRAINING_AREAS, strict=True):
                 _default(f"{FORM_PREFIX}t_{area}", float(eff.targets.get(area, 0.0)))
                 col.number_input(f"{fmt.area_label(area)} target", 0.0, plans.MAX_SESSIONS,
-                                 step=1.0, key=f"{FORM_PREFIX}t_{area}",
+                                 step=1.0, format="%.1f", key=f"{FORM_PREFIX}t_{area}",
                                  help="Sessions per week")
             rc = st.columns(len(THRESHOLDS))
             for col, f in zip(rc, THRESHOLDS, strict=True):
                 _default(f"{FORM_PREFIX}r_{f}", float(getattr(eff.risk, f)))
-                col.number_input(THRESHOLD_WORDS[f], 0.0, 1000.0, step=5.0,
+                col.number_input(THRESHOLD_WORDS[f], 0.0, 1000.0, step=5.0, format="%.0f",
                                  key=f"{FORM_PREFIX}r_{f}", help=RISK_SOURCES.get(f))
             own = plans.athlete_body_at(store, name, week) if scope == "athlete" else \
                 plans.squad_body_at(store, name, week)

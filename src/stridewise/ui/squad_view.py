@@ -100,7 +100,7 @@ def ratio_column(roster: pd.DataFrame) -> str:
 def roster_display(roster: pd.DataFrame, units: str, window: str = "last 7 days"
                    ) -> pd.DataFrame:
     """The roster as shown: readable risk label; every number as the assessment holds it."""
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "#": roster["rank"],
         "Athlete": roster["athlete"],
         "Group": roster["group"],
@@ -119,10 +119,12 @@ def roster_display(roster: pd.DataFrame, units: str, window: str = "last 7 days"
         "Days recorded (28 d)": roster["coverage_days_pct"],
         **({f"Running {units}, 6 weeks": roster["run_trend"], "Load, 6 weeks":
             roster["load_trend"]} if "run_trend" in roster.columns else {}),
-        **({"Plan last week": [plan_text(st_, pct) for st_, pct in zip(
-            roster["plan_status"], roster["plan_share_pct"], strict=True)]}
-           if "plan_status" in roster.columns else {}),
     })
+    if "plan_status" in roster.columns:  # last full week's plan, beside the risk
+        out.insert(out.columns.get_loc("Risk") + 1, "Plan last week",
+                   [plan_text(st_, pct) for st_, pct in zip(
+                       roster["plan_status"], roster["plan_share_pct"], strict=True)])
+    return out
 
 
 def plan_text(status: str, pct: float) -> str:
