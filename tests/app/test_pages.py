@@ -67,7 +67,7 @@ def test_athlete_page_renders_every_part(demo_db: Path) -> None:
     no_exception(at)
     assert at.title[0].value == "Ana Silva"
     # below the fold, fitness and calendar are drawn only when their sections are opened
-    assert len(_plotly(at)) == 3  # weekly, balance, load
+    assert len(_plotly(at)) == 4  # weekly, balance, movement patterns, load
     assert [e.label for e in at.expander if e.key in (av.FITNESS_SECTION,
                                                       av.CALENDAR_SECTION)] == [
         "Fitness, fatigue and form", "Calendar"]
@@ -76,7 +76,7 @@ def test_athlete_page_renders_every_part(demo_db: Path) -> None:
     at.run()
     no_exception(at)
     charts = _plotly(at)
-    assert len(charts) == 5  # weekly, balance, load, fitness, calendar
+    assert len(charts) == 6  # weekly, balance, patterns, load, fitness, calendar
     assert len(at.data_editor) == 1
     editor = at.data_editor[0].value
     assert {"area", "rpe", "title"} <= set(editor.columns)
@@ -172,12 +172,12 @@ def test_upload_strava_csv_imports_sessions(demo_db: Path, store, corpus_dir: Pa
     run_page("athlete", at=at)
     no_exception(at)
     assert at.title[0].value == "Sam Upload"
-    assert len(_plotly(at)) == 3  # fitness and calendar are drawn when opened
+    assert len(_plotly(at)) == 4  # fitness and calendar are drawn when opened
     at.session_state[av.FITNESS_SECTION] = True
     at.session_state[av.CALENDAR_SECTION] = True
     at.run()
     no_exception(at)
-    assert len(_plotly(at)) == 5
+    assert len(_plotly(at)) == 6
 
 
 def test_upload_strava_zip_built_from_corpus(demo_db: Path, store, corpus_dir: Path) -> None:

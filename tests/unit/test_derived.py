@@ -42,7 +42,8 @@ def test_compute_holds_the_pipelines_numbers_for_every_day_up_to_its_horizon():
     # the calendar runs to the horizon for every athlete, sessions stopping earlier or not
     assert d.daily.groupby("athlete")["date"].max().dt.date.tolist() == [d.until, d.until]
     recent_days = pd.to_datetime(d.risk_recent["date"])
-    assert recent_days.min() == pd.Timestamp(as_of)  # a roster row is made of its day's row
+    # a roster row is made of its day's row; two weeks before are kept (the last full week)
+    assert recent_days.min() == pd.Timestamp(as_of) - pd.Timedelta(days=derived.ROSTER_BACK_DAYS)
     assert set(d.sessions_recent["athlete"]) == {"bob"}  # ann's last run is older than 42 days
     assert (d.sessions_recent["start"] > pd.Timestamp(as_of)
             - pd.Timedelta(days=derived.RECENT_DAYS)).all()
