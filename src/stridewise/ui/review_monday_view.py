@@ -341,7 +341,11 @@ def digest_section(store: Store, view: View, names: list[str]) -> None:
 # ------------------------------------------------------------------------------ settings
 
 def settings_form(store: Store) -> None:
-    """Chase-list thresholds and the club's SMTP server (Settings page)."""
+    """Chase-list thresholds and the club's SMTP server (Settings page; admins only)."""
+    actor = getattr(store, "actor", None)
+    if actor is not None and not actor.manages:
+        st.caption("The club's admins set the chase-list thresholds and the mail server.")
+        return
     saved = store.settings() or {}
     rs = review.ReviewSettings.from_settings(saved)
     try:
