@@ -389,7 +389,7 @@ def run(sizes: list[int], rounds: int) -> None:
                     last = [c0]
 
                     def page_cpu(key: str) -> None:  # server CPU of the visit just timed
-                        now = srv.cpu_s()
+                        now = srv.cpu_s()  # noqa: B023 - this round's server
                         cpu[key].append(now - last[0])  # noqa: B023 - this round's server
                         last[0] = now  # noqa: B023
                     if target == "bare":

@@ -449,9 +449,12 @@ def refresh_stale(conn: Connection, today: date | None = None) -> int:
     return len(todo)
 
 
-#: The session columns a roster row and the balance are made of (the squad snapshot holds only
-#: these: a few thousand recent sessions of every column would take tens of MB per process).
-SNAPSHOT_SESSION_COLUMNS: Final[tuple[str, ...]] = ("session_id", "athlete", "start", "area")
+#: The session columns a roster row, the balance, the plan compliance and the review's chase
+#: list are made of (the squad snapshot holds only these: a few thousand recent sessions of
+#: every column, sets and notes included, would take tens of MB per process).
+SNAPSHOT_SESSION_COLUMNS: Final[tuple[str, ...]] = (
+    "session_id", "athlete", "start", "area", "sport", "family", "title", "distance_m",
+    "duration_s", "rpe", "rpe_used", "load", "run_km")
 
 
 def _session_columns(t: pa.Table) -> pa.Table:

@@ -159,6 +159,6 @@ def test_squad_and_athlete_targets_thresholds_and_rules_reach_the_derived_tables
         plan = plans.effective_plan(store, who, plans.week_start_for(snap.as_of))
         full = pipeline.analyse_store(store, [who], settings=s, end=pd.Timestamp(snap.as_of),
                                       rule_records=plans.effective_rule_records([], plan))
-        pd.testing.assert_frame_equal(store.daily_metrics([who]), full.risk.reset_index(
-            drop=True), check_dtype=False)
+        pd.testing.assert_frame_equal(store.daily_metrics([who], until=snap.as_of),
+                                      full.risk.reset_index(drop=True), check_dtype=False)
     assert store.squad_snapshot(today).refreshed == 0

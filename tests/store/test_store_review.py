@@ -110,18 +110,20 @@ def test_backup_keeps_notes_and_marks_but_never_the_secrets(store: Store, tmp_pa
     assert store.secret("smtp_password") is None
 
 
-def test_a_version_7_database_gains_the_review_tables(db_url: str) -> None:
+def test_a_database_from_before_the_review_tables_gains_them(db_url: str) -> None:
     import sqlalchemy as sa
 
     from stridewise.store import resolve_url
-    from stridewise.store_schema import SCHEMA_VERSION, migrate
+    from stridewise.store_schema import SCHEMA_VERSION, build_metadata, migrate
+
+    first = next(v for v in range(1, SCHEMA_VERSION + 1) if "notes" in build_metadata(v).tables)
 
     url = resolve_url(db_url)
     if url.get_backend_name() == "sqlite":
         Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        migrate(conn, target=SCHEMA_VERSION - 1)
+        migrate(conn, target=first - 1)
     assert "notes" not in sa.inspect(engine).get_table_names()
     engine.dispose()
     with Store(db_url) as store:
