@@ -162,6 +162,8 @@ def test_checkin_and_niggle_on_a_phone_then_everywhere(app, chromium) -> None:
     _settle(page)
     _no_exception(page)
     _shot(page, "squad_desktop_niggle")
+    page.get_by_text("Last 7 days", exact=True).first.click()  # the roster opens on last week
+    _settle(page)
     with page.expect_download() as dl:
         page.get_by_role("button", name="Roster CSV").click()
     roster = pd.read_csv(dl.value.path(), keep_default_na=False)

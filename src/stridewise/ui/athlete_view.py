@@ -375,6 +375,7 @@ def export_items(analysis: Any, athlete: str, start: date, end: date, settings: 
     from stridewise import exports as ex
     from stridewise import reports
 
+    store = state.get_store()  # now, in the page run: builders run later, on click
     sessions = sessions_in_range(analysis, athlete, start, end)
     weekly = weekly_in_range(analysis, athlete, start, end)
     daily = risk_in_range(analysis, athlete, start, end)
@@ -393,8 +394,8 @@ def export_items(analysis: Any, athlete: str, start: date, end: date, settings: 
         return reports.athlete_report_html(athlete, weekly=weekly, risk=risk_rows, balance=bal,
                                            settings=settings, parts=analysis.parts,
                                            sessions=analysis.sessions,
-                                           plan_rows=_plan_rows(analysis, athlete, end,
-                                                                settings))
+                                           plan_rows=_plan_rows(store, analysis, athlete,
+                                                                end, settings))
 
     weekly_out = reports.weekly_export(weekly, settings.units)
     if "distance_m" in s_out.columns:
@@ -417,12 +418,13 @@ def export_items(analysis: Any, athlete: str, start: date, end: date, settings: 
     return items
 
 
-def _plan_rows(analysis: Any, athlete: str, end: date, settings: Settings) -> pd.DataFrame:
+def _plan_rows(store: Any, analysis: Any, athlete: str, end: date, settings: Settings
+               ) -> pd.DataFrame:
     """Planned vs done of the last full week before ``end`` (for the printed report)."""
     from stridewise import plans
 
     week = plans.week_start_for(end, settings.week_start) - timedelta(days=7)
-    plan = plans.effective_plan(state.get_store(), athlete, week)
+    plan = plans.effective_plan(store, athlete, week)
     if plan.is_empty:
         return pd.DataFrame()
     return plans.compliance(plan, analysis.sessions, week, parts=analysis.parts,

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 import threading
@@ -83,12 +84,24 @@ def raw_store() -> Store:
 
 # --- access: the store as the signed-in user sees it ----------------------------------------
 
+#: The actor a download builder runs for: set by ``widgets`` around a builder that runs on
+#: click, outside the page run that knew the session's actor (captured when the button was
+#: drawn, so it is always that session's own actor).
+DEFERRED_ACTOR: contextvars.ContextVar[Any] = contextvars.ContextVar("sw_deferred_actor",
+                                                                    default=None)
+
+
 def get_store() -> ScopedStore:
     """The store as this session's actor sees it (set by ``widgets.setup_page``; personal
     mode: the owner). In club mode before login every call is refused."""
     from stridewise.access import Actor, ScopedStore, auth_mode
 
-    actor = st.session_state.get("sw_actor")
+    try:
+        actor = st.session_state.get("sw_actor")
+    except Exception:  # noqa: BLE001 - no session here (a download builder run on click)
+        actor = None
+    if actor is None:
+        actor = DEFERRED_ACTOR.get()  # the actor of the page that made the download button
     if actor is None and auth_mode() == "none":
         actor = Actor.personal()
     return ScopedStore(raw_store(), actor)

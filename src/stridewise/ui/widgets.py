@@ -231,13 +231,18 @@ def _deferred(make: Callable[[], bytes | str], audit: Callable[[], None] | None 
     """Wrap an export builder so a failure downloads one sentence instead of breaking;
     ``audit`` runs first (records the export; refuses one out of the user's scope)."""
 
+    actor = st.session_state.get("sw_actor")  # this session's actor, for the click-time run
+
     def run() -> bytes | str:
+        token = state.DEFERRED_ACTOR.set(actor)
         try:
             if audit is not None:
                 audit()
             return make()
         except StridewiseError as exc:
             return f"The export could not be made: {exc.message}\n"
+        finally:
+            state.DEFERRED_ACTOR.reset(token)
 
     return run
 
