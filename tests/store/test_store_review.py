@@ -132,3 +132,38 @@ def test_a_database_from_before_the_review_tables_gains_them(db_url: str) -> Non
         store.upsert_athlete("ana")
         store.mark_seen("ana", "2026-11-23", reviewer="me")
         assert len(store.review_marks(reviewer="me")) == 1
+
+
+def test_through_an_account_notes_are_attributed_and_an_athlete_reads_only_hers(
+        store: Store) -> None:
+    """The scoped store decides: a coach's note names the coach whatever the page passed; the
+    athlete reads athlete-visible notes about herself only, never a coach-private or staff
+    note; she cannot write a note about another athlete nor mark anyone seen in another name."""
+    from stridewise.access import AccessDenied, Actor, ScopedStore
+
+    _with_runs(store, "ana")
+    _with_runs(store, "ben")
+    admin = ScopedStore(store, Actor(1, "head@club.org", "admin"))
+    for vis in ("coach", "staff", "athlete"):
+        admin.add_note("ana", f"{vis} note", visibility=vis, author="someone else",
+                       author_role="coach", week="2026-11-23")
+    admin.add_note("ben", "about ben", visibility="athlete", author="x", author_role="coach",
+                   week="2026-11-23")
+    assert set(store.notes(["ana"])["author"]) == {"head@club.org"}
+
+    ana = ScopedStore(store, Actor(2, "ana@club.org", "athlete", "ana"))
+    mine = ana.notes(None)
+    assert list(mine["text"]) == ["athlete note"]  # not the private or staff one, not ben's
+    with pytest.raises(AccessDenied):
+        ana.notes(["ben"])
+    with pytest.raises(AccessDenied):
+        ana.add_note("ben", "hi", visibility="athlete", author="ana", author_role="athlete",
+                     week="2026-11-23")
+    ana.add_note("ana", "felt good", visibility="coach", author="forged", author_role="coach",
+                 week="2026-11-23")
+    own = store.notes(["ana"]).iloc[-1]
+    assert (own["author"], own["author_role"], own["visibility"]) == (
+        "ana@club.org", "athlete", "athlete")
+    ana.mark_seen("ana", "2026-11-23", reviewer="head@club.org")
+    assert store.review_marks(reviewer="head@club.org").empty
+    assert len(store.review_marks(reviewer="ana@club.org")) == 1
