@@ -131,7 +131,8 @@ def _open(page, label: str, *, has_data: bool = True) -> str:
     """Follow the sidebar link (the login lives in this browser session)."""
     page.locator('[data-testid="stSidebar"] a', has_text=re.compile(f"{label}$")).click()
     slug = SLUGS.get(label, label)
-    page.wait_for_url(re.compile(f"/{slug}$" if slug else r"/$"))
+    # pages may put their state into the address (athlete, week, range): a query may follow
+    page.wait_for_url(re.compile((f"/{slug}" if slug else "/") + r"(\?.*)?$"))
     _settle(page)
     if has_data:
         page.get_by_text(PAGES[label]).first.wait_for()
