@@ -131,7 +131,7 @@ def _no_exception(page) -> None:
 
 def test_every_page_then_upload_and_athlete_charts(server: str, browser, corpus_dir: Path) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(120_000)  # the suite runs beside multi-process store tests
 
     # Home on the demo squad
     page.goto(server)
