@@ -10,25 +10,13 @@ wrong passwords are rate-limited; the audit log records the views and exports.
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import sys
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_browser import (
-    BOOT_TIMEOUT_S,
-    CHROMIUM,
-    ROOT,
-    _free_port,
-    _healthy,
-    _no_exception,
-    _settle,
-)
+from harness import act, new_page, no_exception, pick, settle, start_app, stop
 
 pytestmark = pytest.mark.e2e
 
@@ -42,8 +30,6 @@ PAGES = {"Home": "Areas on target", "Import": "Past imports", "Athlete": "Weekly
 @pytest.fixture(scope="module")
 def club(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """A club database (demo squad + accounts) and the app serving it in club mode."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}.")
     from stridewise import demo
     from stridewise.accounts import Accounts
     from stridewise.store import Store
@@ -56,49 +42,12 @@ def club(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     acc.create_user("ana@club.org", "athlete", ATHLETE, PW)
     acc.create_user("coach@club.org", "coach", None, PW)
     acc.create_user("admin@club.org", "admin", None, PW)
-    port = _free_port()
-    env = {**os.environ, "STRIDEWISE_DB": str(db), "STRIDEWISE_AUTH": "local",
-           "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
-    logfile = tmp_path_factory.getbasetemp() / "streamlit-club.log"
-    log = logfile.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.port", str(port), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + BOOT_TIMEOUT_S
-    while not _healthy(url):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            log.close()
-            pytest.fail(f"streamlit did not start:\n{logfile.read_text()[-3000:]}")
-        time.sleep(0.2)  # waiting for the server socket, not standing in for work
+    app = start_app(db.parent, "club", {"STRIDEWISE_DB": str(db), "STRIDEWISE_AUTH": "local"})
     try:
-        yield {"url": url, "store": store, "acc": acc, "names": names}
+        yield {"url": app.url, "store": store, "acc": acc, "names": names}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop(app)
         store.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        from test_browser import CHROMIUM_ARGS
-
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _text(page) -> str:
@@ -110,17 +59,15 @@ def _others(club: dict) -> list[str]:
 
 
 def _login(browser, club: dict, email: str, password: str = PW, *, ok: bool = True):
-    page = browser.new_context(viewport={"width": 1400, "height": 1000},
-                               accept_downloads=True).new_page()
-    page.set_default_timeout(90_000)
+    page = new_page(browser)
     page.goto(club["url"])
     page.get_by_role("button", name="Log in").wait_for()
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
+    act(page, page.get_by_role("button", name="Log in").click)
     if ok:
         page.get_by_role("button", name="Log out").wait_for()
-    _settle(page)
+        settle(page)
     return page
 
 
@@ -129,26 +76,25 @@ SLUGS = {"Home": "", "Review areas": "Review_areas"}
 
 def _open(page, label: str, *, has_data: bool = True) -> str:
     """Follow the sidebar link (the login lives in this browser session)."""
-    page.locator('[data-testid="stSidebar"] a', has_text=re.compile(f"{label}$")).click()
+    act(page, page.locator('[data-testid="stSidebar"] a', has_text=re.compile(f"{label}$")).click)
     slug = SLUGS.get(label, label)
     # pages may put their state into the address (athlete, week, range): a query may follow
     page.wait_for_url(re.compile((f"/{slug}" if slug else "/") + r"(\?.*)?$"))
-    _settle(page)
+    settle(page)
     if has_data:
         page.get_by_text(PAGES[label]).first.wait_for()
-        _settle(page)
-    _no_exception(page)
+        settle(page)
+    no_exception(page)
     return _text(page)
 
 
 def test_anonymous_visitor_sees_only_the_login_page(club: dict, browser) -> None:
-    page = browser.new_page()
-    page.set_default_timeout(90_000)
+    page = new_page(browser)
     for slug in ("", "Import", "Athlete", "Squad", "Settings", "Review_areas", "Account"):
         page.goto(f"{club['url']}/{slug}")
         page.get_by_role("button", name="Log in").wait_for()
-        _settle(page)
-        _no_exception(page)
+        settle(page)
+        no_exception(page)
         page.locator('input[type="password"]').wait_for()
         assert page.locator('input[type="password"]').count() == 1
         assert page.get_by_label("E-mail").count() == 1
@@ -157,7 +103,7 @@ def test_anonymous_visitor_sees_only_the_login_page(club: dict, browser) -> None
             assert name not in text, (slug, name)
         assert "Weekly volume" not in text and "demo data" not in text
         assert page.locator('[data-testid="stDownloadButton"]').count() == 0
-    page.close()
+    page.context.close()
 
 
 def test_athlete_sees_only_their_own_data_on_every_page_and_download(club: dict,
@@ -215,11 +161,9 @@ def test_coach_sees_nothing_then_the_granted_athlete_then_nothing(club: dict, br
     # Ana grants access on her Account page
     ana = _login(browser, club, "ana@club.org")
     _open(ana, "Account")
-    ana.get_by_role("combobox", name="Coach").click()
-    ana.get_by_role("option", name="coach@club.org").click()
-    ana.get_by_role("button", name="Grant access").click()
+    pick(ana, "Coach", "coach@club.org")
+    act(ana, ana.get_by_role("button", name="Grant access").click)
     ana.get_by_text("Access granted to coach@club.org").wait_for()
-    _settle(ana)
     text = _open(coach, "Athlete")
     assert ATHLETE in text and all(n not in text for n in _others(club))
     text = _open(coach, "Squad")
@@ -228,7 +172,7 @@ def test_coach_sees_nothing_then_the_granted_athlete_then_nothing(club: dict, br
     assert "My athletes" in text and ATHLETE in text
     # Ana revokes: the coach's next page shows nobody
     _open(ana, "Account")
-    ana.get_by_role("button", name="Revoke").click()
+    act(ana, ana.get_by_role("button", name="Revoke").click)
     ana.get_by_text("Access of coach@club.org revoked").wait_for()
     for label in ("Athlete", "Squad", "Home"):
         text = _open(coach, label, has_data=False)
@@ -246,13 +190,11 @@ def test_wrong_passwords_are_rate_limited(club: dict, browser) -> None:
 
     page = _login(browser, club, "admin@club.org", "not the password", ok=False)
     page.get_by_text("Wrong e-mail or password").wait_for()
-    for _ in range(MAX_FAILS_PER_ACCOUNT - 1):
+    for _ in range(MAX_FAILS_PER_ACCOUNT - 1):  # each attempt's run finishes before the next
         page.get_by_label("Password", exact=True).fill("still not it")
-        page.get_by_role("button", name="Log in").click()
-        _settle(page)
+        act(page, page.get_by_role("button", name="Log in").click)
     page.get_by_label("Password", exact=True).fill(PW)  # the right one, too late
-    page.get_by_role("button", name="Log in").click()
+    act(page, page.get_by_role("button", name="Log in").click)
     page.get_by_text("Too many failed logins").wait_for()
-    _settle(page)
     assert "Areas on target" not in _text(page)
     page.context.close()

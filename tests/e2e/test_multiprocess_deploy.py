@@ -18,11 +18,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from club_harness import (
+from harness import (
     ROOT,
     App,
     app_env,
-    chromium,
     cli,
     free_port,
     healthy,
@@ -44,7 +43,7 @@ PROCESSES, POOL_SIZE, MAX_OVERFLOW = 2, 2, 1
 
 @pytest.fixture(scope="module")
 def club(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[App], dict[str, str]]]:
-    from club_harness import postgres_database
+    from harness import postgres_database
 
     tmp = tmp_path_factory.mktemp("club")
     with postgres_database() as url:
@@ -67,12 +66,6 @@ def club(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[App], 
         finally:
             for a in apps:
                 stop(a)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as b:
-        yield b
 
 
 def _log_in(browser, app: App):

@@ -21,11 +21,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
-from club_harness import (
+from harness import (
     ROOT,
     App,
     TcpSwitch,
-    chromium,
     cli,
     free_port,
     no_exception,
@@ -145,12 +144,6 @@ def second_app(app: App) -> Iterator[App]:
         yield b
     finally:
         stop(b)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as b:
-        yield b
 
 
 def _page(browser, app: App):

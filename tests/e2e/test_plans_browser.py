@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_browser import _no_exception, _settle, _shot, browser, server  # noqa: F401
+from harness import act, new_page, no_exception, pick, settle, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -31,41 +31,32 @@ _BADGE_RGB = """(word) => {
 }"""
 
 
-def _pick(page, label: str, option: str) -> None:
-    """Choose ``option`` in the selectbox labelled ``label``."""
-    page.get_by_label(label, exact=True).first.click()
-    page.get_by_role("option", name=option, exact=True).click()
-    _settle(page)
-
-
 def _save(page, expect: str) -> None:
-    page.get_by_role("button", name=re.compile("Save plan")).click()
+    act(page, page.get_by_role("button", name=re.compile("Save plan")).click)
     page.get_by_text(expect).first.wait_for()
-    _settle(page)
-    _no_exception(page)
+    no_exception(page)
 
 
-def test_squad_plan_override_colours_and_check(server: str, browser) -> None:  # noqa: F811
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(60_000)
+def test_squad_plan_override_colours_and_check(server: str, browser) -> None:
+    page = new_page(browser)
     page.goto(f"{server}/Plans")
     page.get_by_text("Sessions and minutes per week, per area").wait_for()
-    _settle(page)
-    _no_exception(page)
+    settle(page)
+    no_exception(page)
 
     # the demo's Road squad opens first: last week's planned vs done as a coloured matrix
     page.get_by_text("Last week (from").first.wait_for()
     assert page.get_by_text("Green: done within 20 % of the plan").count() == 1
-    _shot(page, "plans_squad_road_1400")
+    shot(page, "plans_squad_road_1400")
 
     # a new squad plan for the Beginners
-    _pick(page, "Squad", "Beginners")
+    pick(page, "Squad", "Beginners")
     page.get_by_text("Nothing was planned last week.").wait_for()
     page.get_by_label("Sessions").nth(1).fill("2")   # strength (areas in order)
     page.get_by_label("Minutes").nth(1).fill("60")
     page.get_by_label("Sessions").nth(0).fill("3")   # endurance
-    _pick(page, "Kind", "Long run")
-    _pick(page, "Day", "Sunday")
+    pick(page, "Kind", "Long run")
+    pick(page, "Day", "Sunday")
     page.get_by_label("Distance (km, 0 = any)").first.fill("12")
     page.get_by_label("Your name (for the change history)").fill("Coach E2E")
     _save(page, "Saved squad Beginners")
@@ -73,9 +64,8 @@ def test_squad_plan_override_colours_and_check(server: str, browser) -> None:  #
     assert "Checks of the week of" in history
 
     # override it for one athlete: less strength, an ambitious long run
-    page.get_by_text("One athlete", exact=True).click()
-    _settle(page)
-    _pick(page, "Athlete", "Finn O'Brien")
+    act(page, page.get_by_text("One athlete", exact=True).click)
+    pick(page, "Athlete", "Finn O'Brien")
     page.get_by_text("inherited from squad Beginners").first.wait_for()
     assert page.get_by_label("Sessions").nth(1).input_value() == "2.0"
     page.get_by_label("Sessions").nth(1).fill("1")
@@ -90,49 +80,47 @@ def test_squad_plan_override_colours_and_check(server: str, browser) -> None:  #
     pct, longest, band = int(found.group(1)), float(found.group(2)), found.group(3)
     assert abs(pct - round(100 * (40 / longest - 1))) <= 1
     assert band == ("large" if pct > 100 else "moderate" if pct > 30 else "small")
-    _shot(page, "plans_override_1400")
+    shot(page, "plans_override_1400")
 
     # last week's colours for an athlete of the demo plan: badges coloured by status
-    _pick(page, "Athlete", "Ben Carter")
+    pick(page, "Athlete", "Ben Carter")
     page.get_by_text("inherited from squad Road").first.wait_for()
-    _settle(page)
+    settle(page)
     done = page.evaluate(_BADGE_RGB, "done")
     missed = page.evaluate(_BADGE_RGB, "missed")
     assert done and missed, page.locator('[data-testid="stMain"]').inner_text()[-3000:]
     assert all(g > r for r, g, _ in done)  # green
     assert all(r > g for r, g, _ in missed)  # red
-    _shot(page, "plans_athlete_ben_1400")
-    page.close()
+    shot(page, "plans_athlete_ben_1400")
+    page.context.close()
 
     # the phone width: the same page stays usable
-    phone = browser.new_page(viewport={"width": 390, "height": 844})
-    phone.set_default_timeout(60_000)
+    phone = new_page(browser, width=390, height=844)
     phone.goto(f"{server}/Plans")
     phone.get_by_text("Sessions and minutes per week, per area").wait_for()
-    _settle(phone)
-    _no_exception(phone)
+    settle(phone)
+    no_exception(phone)
     # the first squad with a plan (now the Beginners) opens with its template filled in
     phone.wait_for_function("""() => {
         const v = [...document.querySelectorAll('input[type="number"]')].map(e => e.value);
         return v.length > 10 && v[2] === '2.0' && v[3] === '60' && v[10] === '12.0';
     }""")
-    _shot(phone, "plans_squad_390")
-    phone.close()
+    shot(phone, "plans_squad_390")
+    phone.context.close()
 
 
-def test_athlete_and_squad_pages_show_the_plan(server: str, browser) -> None:  # noqa: F811
+def test_athlete_and_squad_pages_show_the_plan(server: str, browser) -> None:
     for width in (1400, 390):
-        page = browser.new_page(viewport={"width": width, "height": 1000})
-        page.set_default_timeout(60_000)
+        page = new_page(browser, width=width)
         page.goto(f"{server}/Athlete")
         page.get_by_text("planned vs done").first.wait_for()
-        _settle(page)
-        _no_exception(page)
+        settle(page)
+        no_exception(page)
         assert page.get_by_text("checks of the plan").count() >= 1
-        _shot(page, f"athlete_plan_{width}")
+        shot(page, f"athlete_plan_{width}")
         page.goto(f"{server}/Squad")
         page.get_by_text("Balance across the squad").wait_for()
-        _settle(page)
-        _no_exception(page)
-        _shot(page, f"squad_plan_column_{width}")
-        page.close()
+        settle(page)
+        no_exception(page)
+        shot(page, f"squad_plan_column_{width}")
+        page.context.close()

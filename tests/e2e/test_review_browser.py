@@ -6,31 +6,15 @@ an athlete's week by its link. Screenshots at 1400 px and 390 px go to tests/art
 from __future__ import annotations
 
 import email
-import os
 import re
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from email import policy
-from pathlib import Path
 
 import pytest
-from test_browser import (
-    BOOT_TIMEOUT_S,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    _free_port,
-    _healthy,
-    _no_exception,
-    _settle,
-    _shot,
-)
+from harness import act, demo_app, new_page, no_exception, pick, settle, shot
 
 pytestmark = pytest.mark.e2e
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 class _Inbox:
@@ -59,60 +43,18 @@ def inbox() -> Iterator[tuple[_Inbox, int]]:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture(scope="module")
 def review_server(tmp_path_factory: pytest.TempPathFactory, inbox) -> Iterator[str]:
     """The app on a demo database whose settings name the local SMTP server."""
     from stridewise import demo
-    from stridewise.store import Store
 
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}; install it with "
-                    "`apt-get install -y chromium` (scripts install it when missing).")
-    db = tmp_path_factory.mktemp("e2e_review") / "review.db"
-    with Store(str(db)) as store:
+    def prepare(store) -> None:
         demo.ensure_demo(store)
         store.save_settings({**store.settings(), "smtp": {
             "host": "127.0.0.1", "port": inbox[1], "security": "none",
             "sender": "coach@club.example", "recipients": {"*": ["squad@club.example"]}}})
-    port = _free_port()
-    env = {**os.environ, "STRIDEWISE_DB": str(db),
-           "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
-    log_path = tmp_path_factory.getbasetemp() / "streamlit_review.log"
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.port", str(port), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + BOOT_TIMEOUT_S
-    while not _healthy(url):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            log.close()
-            pytest.fail(f"streamlit did not start:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.2)  # waiting for the server socket, not standing in for work
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+
+    with demo_app(tmp_path_factory.mktemp("e2e_review"), "review", prepare=prepare) as app:
+        yield app.url
 
 
 def _count(page) -> int:
@@ -120,67 +62,47 @@ def _count(page) -> int:
     return int(re.search(r"\((\d+) of \d+", text).group(1))
 
 
-def _pick(page, label: str, option: str) -> None:
-    """Choose ``option`` in the select widget labelled ``label``."""
-    box = page.locator('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]').filter(
-        has=page.get_by_text(label, exact=True))
-    field = box.first.locator("input").first
-    field.click()
-    field.fill(option)  # typing narrows the list to the one option
-    page.get_by_role("option", name=re.compile("^" + re.escape(option))).first.wait_for()
-    page.keyboard.press("Enter")
-    if box.first.get_attribute("data-testid") == "stMultiSelect":
-        page.keyboard.press("Escape")  # a multiselect stays open until dismissed
-    _settle(page)
-
-
 def _add_note(page, text: str, visibility: str) -> None:
     form = page.locator('[data-testid="stForm"]').filter(has=page.get_by_text("Add a note"))
     form.locator("textarea").fill(text)
     form.get_by_text(visibility, exact=True).click()
-    form.get_by_role("button", name=re.compile("Save note")).click()
-    _settle(page)
+    act(page, form.get_by_role("button", name=re.compile("Save note")).click)
     page.get_by_text(text, exact=True).first.wait_for()
 
 
-def test_monday_review_in_chromium(review_server: str, chromium, inbox) -> None:
-    browser = chromium
+def test_monday_review_in_chromium(review_server: str, browser, inbox) -> None:
     box, _ = inbox
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(60_000)
+    page = new_page(browser)
     page.goto(f"{review_server}/Review")
     page.get_by_text(re.compile(r"^Since your last review \(")).first.wait_for()
-    _settle(page)
-    _no_exception(page)
+    settle(page)
+    no_exception(page)
     assert re.search(r"[?&]week=\d{4}-\d{2}-\d{2}", page.url)  # the week is in the link
-    _shot(page, "review_1400")
+    shot(page, "review_1400")
     before = _count(page)
     assert before >= 3
 
     # mark one athlete seen, then everyone: the list shrinks to nothing
-    _pick(page, "Mark seen", "Chloe Martin")
-    page.get_by_role("button").filter(has_text=re.compile(r"Mark seen$")).click()
-    _settle(page)
+    pick(page, "Mark seen", "Chloe Martin")
+    act(page, page.get_by_role("button").filter(has_text=re.compile(r"Mark seen$")).click)
     page.get_by_text(f"Since your last review ({before - 1} of").wait_for()
     assert _count(page) == before - 1
-    page.get_by_role("button", name=re.compile("Mark all seen")).click()
-    _settle(page)
+    act(page, page.get_by_role("button", name=re.compile("Mark all seen")).click)
     page.get_by_text("Nothing new since your last review.").wait_for()
     assert _count(page) == 0
-    _no_exception(page)
+    no_exception(page)
 
     # notes: coach-private and athlete-visible, both shown to the coach
-    _pick(page, "Athlete", "Ben Carter")
+    pick(page, "Athlete", "Ben Carter")
     _add_note(page, "E2E private: watch the left calf", "Coach-private")
     _add_note(page, "E2E for Ben: great week, keep Sunday easy", "Athlete-visible")
     main = page.locator('[data-testid="stMain"]').inner_text()
     assert "Coach-private" in main and "Athlete-visible" in main
-    _no_exception(page)
+    no_exception(page)
 
     # the digest through the local SMTP server
-    page.get_by_role("button", name=re.compile("Send the digest by e-mail")).click()
+    act(page, page.get_by_role("button", name=re.compile("Send the digest by e-mail")).click)
     page.get_by_text(re.compile("Sent the digest of")).wait_for()
-    _settle(page)
     assert box.messages, "no message reached the SMTP server"
     msgs = [email.message_from_bytes(m, policy=policy.default) for m in box.messages]
     road = next(m for m in msgs if "Road" in m["Subject"])
@@ -190,30 +112,28 @@ def test_monday_review_in_chromium(review_server: str, chromium, inbox) -> None:
     assert "E2E private" not in body  # the reader of an e-mailed digest is not the author
     pdf = [p for p in road.iter_attachments() if p.get_content_type() == "application/pdf"]
     assert len(pdf) == 1 and pdf[0].get_content().startswith(b"%PDF-")
-    _shot(page, "review_1400_done")
+    shot(page, "review_1400_done")
 
     # the link to Ben Carter's page on the week opens that athlete and week
-    page.get_by_role("link", name=re.compile("Open Ben Carter's page on this week")).click()
+    act(page, page.get_by_role("link", name=re.compile("Open Ben Carter's page on this week")).click)
     page.get_by_text("Weekly volume by training area").first.wait_for()
-    _settle(page)
-    _no_exception(page)
+    settle(page)
+    no_exception(page)
     assert page.locator("h1").first.inner_text().strip() == "Ben Carter"
     assert "athlete=Ben+Carter" in page.url and "week=" in page.url
     page.get_by_text(re.compile("Showing the week")).first.wait_for()
     bookmark = page.url
-    page.close()
+    page.context.close()
 
     # a fresh visitor opening the bookmark sees the same athlete and week
-    fresh = browser.new_context(viewport={"width": 390, "height": 844})
-    phone = fresh.new_page()
-    phone.set_default_timeout(60_000)
+    phone = new_page(browser, width=390, height=844)
     phone.goto(bookmark)
     phone.get_by_text("Weekly volume by training area").first.wait_for()
-    _settle(phone)
+    settle(phone)
     assert phone.locator("h1").first.inner_text().strip() == "Ben Carter"
     phone.goto(f"{review_server}/Review")
     phone.get_by_text(re.compile(r"^Since your last review \(")).first.wait_for()
-    _settle(phone)
-    _no_exception(phone)
-    _shot(phone, "review_390")
-    fresh.close()
+    settle(phone)
+    no_exception(phone)
+    shot(phone, "review_390")
+    phone.context.close()

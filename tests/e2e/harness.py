@@ -1,13 +1,21 @@
-"""Shared pieces of the club-mode end-to-end tests: a throwaway PostgreSQL, app processes under
-``streamlit run`` with their own environment, and Chromium.
+"""The one harness of the end-to-end tests: app processes under ``streamlit run`` with their own
+environment and database, Chromium driven by playwright, a throwaway PostgreSQL, and the helpers
+that wait for Streamlit the same way in every test.
 
 Every server binds to 127.0.0.1. Processes are started once per test module (each start costs
 seconds) and stopped by their own handle.
+
+Waiting for the app: a click that reaches the server starts a script run, but the page only
+learns of it a moment later. ``settle`` alone can therefore return before the run it should wait
+for has begun (the page still says "not running"), which makes a test flaky on a busy machine.
+``act`` arms a counter of the app's run-state changes first, does the action, and waits until a
+run was seen and finished; ``pick`` chooses in a select widget that way.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -16,7 +24,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +32,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+SHOTS = Path(os.environ.get("STRIDEWISE_SHOTS") or ARTIFACTS)
 PG_SCRIPT = ROOT / "scripts" / "pg_for_tests.sh"
 CHROMIUM = Path(os.environ.get("STRIDEWISE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -31,6 +41,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-quic"]
 EXCEPTION = '[data-testid="stException"]'
 BOOT_TIMEOUT_S = 120
+#: playwright's default wait: the suite runs browser tests beside the multi-process store tests
+#: on two cores, where one script run can take tens of seconds
+TIMEOUT_MS = 120_000
 
 
 def free_port() -> int:
@@ -163,6 +176,25 @@ def stop(app: App) -> None:
 
 
 @contextmanager
+def demo_app(tmp: Path, name: str, *, prepare: Callable[[object], None] | None = None,
+             env: Mapping[str, str] | None = None) -> Iterator[App]:
+    """The app in personal mode on a fresh SQLite database in ``tmp``: the demo squad is put in
+    on the first visit, or before the start by ``prepare(store)`` (which may also change
+    settings)."""
+    db = tmp / f"{name}.db"
+    if prepare is not None:
+        from stridewise.store import Store
+
+        with Store(str(db)) as store:
+            prepare(store)
+    app = start_app(tmp, name, {"STRIDEWISE_DB": str(db), **(env or {})})
+    try:
+        yield app
+    finally:
+        stop(app)
+
+
+@contextmanager
 def chromium() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
@@ -175,16 +207,110 @@ def chromium() -> Iterator[object]:
             b.close()
 
 
-def settle(page, *, timeout_ms: int = 60_000) -> None:
-    """Wait until the script run finished (the app shows no running indicator)."""
+def settle(page, *, timeout_ms: int = TIMEOUT_MS) -> None:
+    """Wait until no script run is going on (the app shows no running indicator). After an
+    action that starts a run, use :func:`act` instead: this can return before that run began."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            if (!app) return false;
-            const running = document.querySelector('[data-testid="stStatusWidget"]');
-            return !running && app.getAttribute('data-test-script-state') === 'notRunning';
-        }""", timeout=timeout_ms)
+    page.wait_for_function(_IDLE_JS, timeout=timeout_ms)
+
+
+_IDLE_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app) return false;
+    const running = document.querySelector('[data-testid="stStatusWidget"]');
+    return !running && app.getAttribute('data-test-script-state') === 'notRunning';
+}"""
+
+# counts every change of the app's run state from now on (a run shows as running, then not)
+_ARM_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (window.__swObserver) window.__swObserver.disconnect();
+    window.__swRunChanges = 0;
+    window.__swObserver = new MutationObserver((records) => {
+        window.__swRunChanges += records.length;
+    });
+    window.__swObserver.observe(app, {attributes: true,
+                                      attributeFilter: ['data-test-script-state']});
+}"""
+
+_RAN_JS = "() => (window.__swRunChanges || 0) > 0 && (" + _IDLE_JS + ")()"
+
+
+def act(page, action: Callable[[], object], *, timeout_ms: int = TIMEOUT_MS) -> None:
+    """Do ``action`` (a click, a fill and Enter, ...) that makes the app run its script, and
+    wait until that run has begun and finished."""
+    settle(page, timeout_ms=timeout_ms)
+    page.evaluate(_ARM_JS)
+    action()
+    page.wait_for_function(_RAN_JS, timeout=timeout_ms)
+
+
+def pick(page, label: str, option: str, *, attempts: int = 3) -> None:
+    """Choose ``option`` in the select or multiselect widget labelled exactly ``label`` (the
+    first such widget) and wait for the run the choice starts. The option is typed into the
+    widget's search field first, so it is offered even in a long list; an option whose name
+    starts with ``option`` is taken when none has exactly that name. Inside a form, or when the
+    option is chosen already, no run is waited for. A dropdown that a rerun
+    closed before the option showed is opened again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.locator('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]').filter(
+        has=page.get_by_text(label, exact=True)).first
+    multi = box.get_attribute("data-testid") == "stMultiSelect"
+    # inside a form a choice starts no run (the form's submit button does)
+    in_form = box.locator("xpath=ancestor::*[@data-testid='stForm']").count() > 0
+    exact = page.get_by_role("option", name=option, exact=True)
+    prefix = page.get_by_role("option", name=re.compile("^" + re.escape(option)))
+    for attempt in range(attempts):
+        settle(page)
+        field = box.locator("input").first
+        field.click()
+        if field.is_editable():  # on a phone a short list has no search field
+            field.fill(option)
+        try:
+            prefix.first.wait_for(timeout=30_000)
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+            continue
+        choice = exact.first if exact.count() else prefix.first
+        if in_form or choice.get_attribute("aria-selected") == "true":  # no run follows
+            choice.click()
+            settle(page)
+        else:
+            act(page, choice.click)
+        if multi:
+            page.keyboard.press("Escape")  # a multiselect stays open until dismissed
+        return
+
+
+def new_page(browser, *, width: int = 1400, height: int = 1000, **context_args):
+    """A page in a new browser context (a new visitor), with the suite's default wait. Close it
+    with ``page.context.close()``."""
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  accept_downloads=True, **context_args)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    return page
+
+
+def shot(page, name: str) -> Path:
+    """A screenshot of the whole page into ``SHOTS`` (Streamlit scrolls inside its main block,
+    so the viewport is stretched to the content's height first)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    size = page.viewport_size
+    height = page.evaluate("""() => {
+        const m = document.querySelector('[data-testid="stMain"]')
+              || document.querySelector('[data-testid="stAppViewContainer"]');
+        return m ? m.scrollHeight : document.body.scrollHeight;
+    }""")
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 12000)})
+    page.wait_for_timeout(400)  # let plotly re-layout to the new size before the shot
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+    return path
 
 
 def main_text(page) -> str:
