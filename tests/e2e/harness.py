@@ -222,23 +222,32 @@ _IDLE_JS = """() => {
 }"""
 
 # counts every change of the app's run state from now on (a run shows as running, then not)
+# and notes when the last one happened
 _ARM_JS = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     if (window.__swObserver) window.__swObserver.disconnect();
     window.__swRunChanges = 0;
+    window.__swLastChange = performance.now();
     window.__swObserver = new MutationObserver((records) => {
         window.__swRunChanges += records.length;
+        window.__swLastChange = performance.now();
     });
     window.__swObserver.observe(app, {attributes: true,
                                       attributeFilter: ['data-test-script-state']});
 }"""
 
-_RAN_JS = "() => (window.__swRunChanges || 0) > 0 && (" + _IDLE_JS + ")()"
+#: a script that calls ``st.rerun()`` shows as not running for a moment between its two runs;
+#: the app counts as done once it has stayed idle this long
+QUIET_MS = 750
+
+_RAN_JS = ("() => (window.__swRunChanges || 0) > 0 && performance.now() - window.__swLastChange"
+           f" > {QUIET_MS} && (" + _IDLE_JS + ")()")
 
 
 def act(page, action: Callable[[], object], *, timeout_ms: int = TIMEOUT_MS) -> None:
     """Do ``action`` (a click, a fill and Enter, ...) that makes the app run its script, and
-    wait until that run has begun and finished."""
+    wait until that run has begun and finished, and the app stayed idle for ``QUIET_MS`` (so a
+    run that asked for a rerun counts as finished only after the rerun)."""
     settle(page, timeout_ms=timeout_ms)
     page.evaluate(_ARM_JS)
     action()
