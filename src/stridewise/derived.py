@@ -152,9 +152,11 @@ def _ipc(df: pd.DataFrame) -> bytes:
 
 
 def _from_ipc(blobs: Sequence[bytes],
-              keep: Callable[[pa.Table], pa.Table] | None = None) -> pd.DataFrame:
-    """The frames stored as ``blobs`` as one frame; ``keep`` selects each one's rows first
-    (only the rows kept are ever held together)."""
+              keep: Callable[[pa.Table], pa.Table] | None = None,
+              keep_all: Callable[[pa.Table], pa.Table] | None = None) -> pd.DataFrame:
+    """The frames stored as ``blobs`` as one frame; ``keep`` selects each one's rows or
+    columns first (only what is kept is ever held together), ``keep_all`` selects from them
+    all at once before they become one frame (one compute call instead of one per blob)."""
     tables = [pa.ipc.open_stream(pa.py_buffer(b)).read_all() for b in blobs]
     if keep is not None:
         tables = [keep(t) for t in tables]
@@ -166,6 +168,8 @@ def _from_ipc(blobs: Sequence[bytes],
         table = pa.concat_tables(tables)
     except pa.ArrowInvalid:
         table = pa.concat_tables(tables, promote_options="permissive")
+    if keep_all is not None:
+        table = keep_all(table)
     # one chunk per column: pandas columns backed by an array of one chunk per athlete make
     # every later row selection walk all the chunks
     table = table.combine_chunks()
@@ -458,7 +462,8 @@ SNAPSHOT_SESSION_COLUMNS: Final[tuple[str, ...]] = (
 
 
 def _session_columns(t: pa.Table) -> pa.Table:
-    return t.select([c for c in SNAPSHOT_SESSION_COLUMNS if c in t.column_names])
+    have = set(t.schema.names)
+    return t.select([c for c in SNAPSHOT_SESSION_COLUMNS if c in have])
 
 
 def squad_snapshot(conn: Connection, today: date) -> tuple[pd.DataFrame, pd.DataFrame,
@@ -484,7 +489,7 @@ def squad_snapshot(conn: Connection, today: date) -> tuple[pd.DataFrame, pd.Data
         d = pc.cast(t["date"], pa.timestamp("ns"))
         return t.filter(pc.and_(pc.greater_equal(d, first), pc.less_equal(d, day)))
 
-    risk = _from_ipc([r[0] for r in rows], of_the_day)
+    risk = _from_ipc([r[0] for r in rows], keep_all=of_the_day)
     parts = _from_ipc([r[1] for r in rows])
     ses = _from_ipc([r[2] for r in rows], _session_columns)
     since = pd.Timestamp(as_of) - pd.Timedelta(days=RECENT_DAYS)

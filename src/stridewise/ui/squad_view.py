@@ -60,13 +60,17 @@ def trends_for(view: View, names: list[str], as_of: date) -> pd.DataFrame:
     per = 1.0 / KM_PER_MILE if view.settings.units == "mi" else 1.0
     if len(w):
         w = w.loc[pd.to_datetime(w["week"]).isin(weeks)]
-        by = w.groupby(["athlete", "week"])[["distance_km", "load"]].sum()
-    else:
-        by = pd.DataFrame(columns=["distance_km", "load"])
-    run, load = [], []
-    for n in names:
-        run.append([round(float(by["distance_km"].get((n, wk), 0.0)) * per, 1) for wk in weeks])
-        load.append([round(float(by["load"].get((n, wk), 0.0)), 0) for wk in weeks])
+
+    def grid(col: str) -> list[list[float]]:
+        """athletes x weeks of ``col`` summed over areas (0 where nothing was recorded)."""
+        if not len(w):
+            return [[0.0] * len(weeks) for _ in names]
+        table = (w.groupby(["athlete", "week"])[col].sum().unstack("week")
+                 .reindex(index=names, columns=weeks).fillna(0.0))
+        return table.to_numpy(dtype=float).tolist()
+
+    run = [[round(v * per, 1) for v in row] for row in grid("distance_km")]
+    load = [[round(v, 0) for v in row] for row in grid("load")]
     return pd.DataFrame({"athlete": names, "run_trend": run, "load_trend": load})
 
 
