@@ -123,3 +123,42 @@ def test_browser_zone_becomes_the_default_for_new_athletes_once(tmp_path) -> Non
         assert Settings.from_dict(store.settings()).tz == "Europe/Budapest"
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("units", ["km", "mi"])
+def test_six_week_trends_sum_areas_per_week_oldest_first(monkeypatch, units: str) -> None:
+    """The roster's sparklines: per athlete and week the running distance (display unit) and
+    load summed over areas; a week or athlete without rows is 0; weeks outside the six are
+    left out; the roster's own week is last."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from stridewise.settings import KM_PER_MILE
+    from stridewise.ui import squad_view, state
+
+    day = date(2026, 11, 19)  # a Thursday: its Monday week starts 16 Nov
+    weeks = pd.to_datetime(["2026-10-12", "2026-10-19", "2026-11-09", "2026-11-16",
+                            "2026-11-16", "2026-10-05"])
+    stored = pd.DataFrame({
+        "athlete": ["Ana", "Ana", "Ana", "Ana", "Ana", "Ana"], "week": weeks,
+        "area": ["endurance", "endurance", "endurance", "endurance", "strength", "endurance"],
+        "sessions": 1, "minutes": 30.0,
+        "distance_km": [10.0, 12.0, 8.0, 20.0, 0.0, 99.0],
+        "load": [100.0, 120.0, 80.0, 200.0, 55.0, 999.0]})
+    asked: dict[str, object] = {}
+
+    def weekly(view, names, since):  # noqa: ANN001, ANN202 - stands in for the store read
+        asked["since"] = since
+        return stored.loc[stored["week"] > pd.Timestamp(since)]
+
+    monkeypatch.setattr(state, "squad_weekly", weekly)
+    view = SimpleNamespace(settings=SimpleNamespace(units=units, week_start="monday"))
+    got = squad_view.trends_for(view, ["Ana", "Ben"], day)
+    assert asked["since"] == date(2026, 10, 11)  # the day before the oldest of six weeks
+    per = 1 / KM_PER_MILE if units == "mi" else 1.0
+    # weeks 12 Oct, 19 Oct, 26 Oct, 2 Nov, 9 Nov, 16 Nov (5 Oct is before the six)
+    assert got["run_trend"].iloc[0] == [round(v * per, 1) for v in (10, 12, 0, 0, 8, 20)]
+    assert got["load_trend"].iloc[0] == [100, 120, 0, 0, 80, 255]
+    assert got["run_trend"].iloc[1] == [0.0] * 6 and got["load_trend"].iloc[1] == [0.0] * 6
+    assert list(got["athlete"]) == ["Ana", "Ben"]
