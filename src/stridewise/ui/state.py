@@ -30,6 +30,9 @@ import streamlit as st
 from stridewise import classify, derived, pipeline
 from stridewise.errors import StridewiseError
 from stridewise.settings import Settings
+from stridewise.ui import memory
+
+memory.tune()  # the server process's allocators (see stridewise.ui.memory)
 
 if TYPE_CHECKING:  # pragma: no cover
     from stridewise.access import ScopedStore
