@@ -31,7 +31,7 @@ def club(demo_db: Path, store, monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.mark.parametrize("page", ["app.py", "pages/2_Athlete.py", "pages/3_Squad.py",
-                                  "pages/4_Settings.py", "pages/6_Account.py"])
+                                  "pages/4_Settings.py", "pages/10_Account.py"])
 def test_anonymous_sees_the_login_form_only(club, page: str) -> None:
     store, _ = club
     at = AppTest.from_file(str(APP.parent / page), default_timeout=TIMEOUT)
@@ -67,7 +67,7 @@ def test_login_then_pickers_list_only_the_athlete(club) -> None:
 def test_personal_mode_account_page_has_no_login(demo_db: Path) -> None:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.run()
-    at.switch_page("pages/6_Account.py").run()
+    at.switch_page("pages/10_Account.py").run()
     no_exception(at)
     assert "personal mode" in " ".join(i.value for i in at.info)
     assert not [b for b in at.button if b.label == "Log in"]

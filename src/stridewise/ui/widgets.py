@@ -86,7 +86,7 @@ NAV = (
 )
 
 
-ACCOUNT_PAGE = "pages/6_Account.py"
+ACCOUNT_PAGE = "pages/10_Account.py"
 
 
 def nav(actor: Actor | None = None) -> None:
