@@ -43,18 +43,19 @@ if picked:
 
 st.subheader("Balance across the squad")
 names = list(roster["athlete"]) if len(roster) else []
+drawn = names[:sv.HEATMAP_ATHLETES]  # the first in triage order: a readable heat map
 bal = view.analysis.balance
-bal = bal.loc[bal["athlete"].isin(names)]
+bal = bal.loc[bal["athlete"].isin(drawn)]
 bal = bal.assign(_o=bal["athlete"].map({n: i for i, n in enumerate(names)})).sort_values(
     "_o").drop(columns="_o")
-event = plots.show(state.memo(view, ("heatmap", tuple(names)),
+event = plots.show(state.memo(view, ("heatmap", tuple(drawn)),
                               lambda: plots.prepare(charts.squad_balance_heatmap(bal))),
                    on_select="rerun", key="squad_heatmap")
 clicked = charts.selected_athletes(getattr(event, "selection", None))
 if clicked:
     state.open_athlete(clicked[0])
 st.caption("Share of each weekly target reached over the last four weeks. Click a cell to "
-           "open that athlete.")
+           "open that athlete." + sv.heatmap_note(len(drawn), len(names)))
 
 st.subheader("Squad weekly volume")
 vc = st.columns([2, 1, 1], vertical_alignment="bottom")

@@ -423,3 +423,21 @@ def test_units_assumption_can_be_reread(demo_db: Path, store) -> None:
     factor = 1.609344 if other.label.endswith("mi") else 1 / 1.609344
     assert after == pytest.approx(km_total * factor, rel=1e-3)
     assert len(store.imports(athlete="Unit Tester")) == 1
+
+
+def test_squad_heat_map_draws_the_first_athletes_of_the_triage_order(demo_db: Path,
+                                                                     monkeypatch) -> None:
+    """A squad larger than the heat map's rows: the map draws the athletes first in the
+    roster's order and says how many it leaves out; the roster still lists everyone."""
+    import json
+
+    from stridewise.ui import squad_view
+
+    monkeypatch.setattr(squad_view, "HEATMAP_ATHLETES", 4)
+    at = run_page("squad")
+    no_exception(at)
+    roster = at.dataframe[0].value
+    heat = json.loads(_plotly(at)[0].proto.spec)["data"][0]
+    assert len(roster) == 12 and list(heat["y"]) == list(roster["Athlete"])[:4]
+    note = " ".join(c.value for c in at.caption)
+    assert "It shows the 4 athletes first in the roster's order, of 12" in note

@@ -74,6 +74,20 @@ def trends_for(view: View, names: list[str], as_of: date) -> pd.DataFrame:
     return pd.DataFrame({"athlete": names, "run_trend": run, "load_trend": load})
 
 
+#: Rows of the balance heat map: the athletes first in the roster's triage order (a map of
+#: hundreds of rows has no readable row, and costs the browser a label per row)
+HEATMAP_ATHLETES = 60
+
+
+def heatmap_note(drawn: int, of: int) -> str:
+    """What the heat map leaves out, in words ("" when it shows everyone)."""
+    if drawn >= of:
+        return ""
+    return (f" It shows the {drawn} athletes first in the roster's order, of {of}: choose "
+            "groups or \"Only moderate or high risk\" above to see others, or open an athlete "
+            "from the roster.")
+
+
 def plan_for(view: View, names: list[str]) -> pd.DataFrame:
     """Last full week's plan vs done per athlete (library figures: stridewise.plans), from the
     squad's recent sessions and stored weekly volume."""
