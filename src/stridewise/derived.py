@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -152,11 +153,9 @@ def _ipc(df: pd.DataFrame) -> bytes:
 
 
 def _from_ipc(blobs: Sequence[bytes],
-              keep: Callable[[pa.Table], pa.Table] | None = None,
-              keep_all: Callable[[pa.Table], pa.Table] | None = None) -> pd.DataFrame:
+              keep: Callable[[pa.Table], pa.Table] | None = None) -> pd.DataFrame:
     """The frames stored as ``blobs`` as one frame; ``keep`` selects each one's rows or
-    columns first (only what is kept is ever held together), ``keep_all`` selects from them
-    all at once before they become one frame (one compute call instead of one per blob)."""
+    columns first (only what is kept is ever held together)."""
     tables = [pa.ipc.open_stream(pa.py_buffer(b)).read_all() for b in blobs]
     if keep is not None:
         tables = [keep(t) for t in tables]
@@ -168,8 +167,6 @@ def _from_ipc(blobs: Sequence[bytes],
         table = pa.concat_tables(tables)
     except pa.ArrowInvalid:
         table = pa.concat_tables(tables, promote_options="permissive")
-    if keep_all is not None:
-        table = keep_all(table)
     # one chunk per column: pandas columns backed by an array of one chunk per athlete make
     # every later row selection walk all the chunks
     table = table.combine_chunks()
@@ -483,13 +480,20 @@ def squad_snapshot(conn: Connection, today: date) -> tuple[pd.DataFrame, pd.Data
     first = pa.scalar((pd.Timestamp(as_of) - pd.Timedelta(days=ROSTER_BACK_DAYS - 1))
                       .as_unit("ns").to_pydatetime(), type=pa.timestamp("ns"))
 
+    lo, hi = np.datetime64(first.value, "ns"), np.datetime64(day.value, "ns")
+
     def of_the_day(t: pa.Table) -> pa.Table:
-        if not t.num_rows or "date" not in t.column_names:
+        if not t.num_rows or "date" not in t.schema.names:
             return t
         d = pc.cast(t["date"], pa.timestamp("ns"))
+        if d.null_count == 0:
+            v = d.to_numpy()
+            if len(v) < 2 or bool((v[1:] >= v[:-1]).all()):  # one athlete's days, in order:
+                a, b = np.searchsorted(v, lo, "left"), np.searchsorted(v, hi, "right")
+                return t.slice(int(a), int(b - a))  # a view, nothing copied
         return t.filter(pc.and_(pc.greater_equal(d, first), pc.less_equal(d, day)))
 
-    risk = _from_ipc([r[0] for r in rows], keep_all=of_the_day)
+    risk = _from_ipc([r[0] for r in rows], of_the_day)
     parts = _from_ipc([r[1] for r in rows])
     ses = _from_ipc([r[2] for r in rows], _session_columns)
     since = pd.Timestamp(as_of) - pd.Timedelta(days=RECENT_DAYS)
