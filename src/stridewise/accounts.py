@@ -335,6 +335,36 @@ class Accounts:
             inv.c.token_hash == _token_hash(str(token or "")), inv.c.used_at.is_(None),
             inv.c.expires_at > _utcnow())).scalar())
 
+    def open_links(self, by: Actor) -> pd.DataFrame:
+        """The invitation and password-reset links that still work (unused, unexpired), newest
+        first, for admins: DataFrame[email, purpose, created_by, created_at, expires_at] (UTC;
+        purpose "invitation" or "password reset"). The links themselves are not kept."""
+        _manager(by, "see open links")
+        inv = T["invitations"]
+        rows = self.store._read(lambda c: c.execute(
+            sa.select(inv.c.email, inv.c.purpose, inv.c.created_by, inv.c.created_at,
+                      inv.c.expires_at)
+            .where(inv.c.used_at.is_(None), inv.c.expires_at > _utcnow())
+            .order_by(inv.c.created_at.desc(), inv.c.email)).all())
+        words = {"invite": "invitation", "reset": "password reset"}
+        return pd.DataFrame(
+            [{"email": r[0], "purpose": words.get(r[1], r[1]), "created_by": r[2],
+              "created_at": r[3], "expires_at": r[4]} for r in rows],
+            columns=["email", "purpose", "created_by", "created_at", "expires_at"])
+
+    def withdraw_links(self, email: str, *, by: Actor) -> int:
+        """Make every open link of ``email`` unusable (admins only); returns how many."""
+        _manager(by, "withdraw links")
+        email = normalise_email(email)
+        inv = T["invitations"]
+        n = self.store._write(lambda c: c.execute(
+            sa.update(inv).where(inv.c.email == email, inv.c.used_at.is_(None),
+                                 inv.c.expires_at > _utcnow())
+            .values(used_at=_utcnow())).rowcount, bump=False)
+        if n:
+            write_audit(self.store, by, "account", [None], f"withdrew {n} link(s) for {email}")
+        return int(n or 0)
+
     def accept_invitation(self, token: str, password: str) -> Actor:
         """Set the password through a one-time link; returns the signed-in actor."""
         check_password(password)

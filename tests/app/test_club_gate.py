@@ -71,3 +71,26 @@ def test_personal_mode_account_page_has_no_login(demo_db: Path) -> None:
     no_exception(at)
     assert "personal mode" in " ".join(i.value for i in at.info)
     assert not [b for b in at.button if b.label == "Log in"]
+
+
+def test_admin_sees_open_links_and_withdraws_one(club) -> None:
+    from stridewise.access import Actor
+
+    store, acc = club
+    admin = acc.create_user("admin@club.org", "admin", None, PW)
+    acc.invite("late@club.org", "athlete", "Late Runner", by=Actor.operator())
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    at.text_input[0].input(admin.email)
+    at.text_input[1].input(PW)
+    at.button[0].click().run()
+    at.switch_page("pages/10_Account.py").run()
+    no_exception(at)
+    links = next(d.value for d in at.dataframe if "Works until" in d.value.columns)
+    assert list(links["E-mail"]) == ["late@club.org"] and list(links["Link"]) == ["invitation"]
+    at.selectbox(key="acct_withdraw_email").set_value("late@club.org")
+    next(b for b in at.button if b.label == "Withdraw its links").click().run()
+    no_exception(at)
+    assert "no longer work" in " ".join(s.value for s in at.success).replace("\\", "")
+    assert "No invitation or reset link is waiting" in _texts(at)
+    assert acc.open_links(admin).empty

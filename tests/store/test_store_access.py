@@ -312,3 +312,31 @@ def test_version_6_database_upgrades_with_its_data(db_url: str) -> None:
         ScopedStore(store, ana).set_override(sid, rpe=5)
         assert store.overrides()["edited_by"].tolist() == ["ana@club.org"]
         assert set(ACCESS_TABLES) <= set(sa.inspect(store.engine).get_table_names())
+
+
+def test_open_links_are_listed_for_admins_and_can_be_withdrawn(club) -> None:
+    store, acc, ana, coach, admin = club
+    invite = acc.invite("late@club.org", "athlete", "Late", by=admin)
+    reset = acc.reset_link("ana@club.org", by=admin)
+    used = acc.invite("done@club.org", "athlete", "Done", by=admin)
+    acc.accept_invitation(used, "a long enough password")
+    old = acc.invite("old@club.org", "athlete", "Old", by=admin, ttl=timedelta(seconds=-1))
+    links = acc.open_links(admin)
+    assert sorted(zip(links["email"], links["purpose"], strict=True)) == [
+        ("ana@club.org", "password reset"), ("late@club.org", "invitation")]
+    assert (links["created_by"] == admin.label).all()
+    shown = links.to_string()
+    assert all(t not in shown for t in (invite, reset, used, old))  # never the link itself
+    for who in (ana, coach):
+        with pytest.raises(AccessDenied):
+            acc.open_links(who)
+        with pytest.raises(AccessDenied):
+            acc.withdraw_links("late@club.org", by=who)
+    assert acc.withdraw_links(" LATE@club.org", by=admin) == 1
+    assert acc.invitation_email(invite) is None
+    with pytest.raises(AccessDenied, match="not valid"):
+        acc.accept_invitation(invite, "a long enough password")
+    assert list(acc.open_links(admin)["email"]) == ["ana@club.org"]
+    assert acc.withdraw_links("late@club.org", by=admin) == 0  # nothing open any more
+    log = acc.audit(admin)
+    assert log["detail"].astype(str).str.contains("withdrew 1 link").any()

@@ -118,6 +118,7 @@ def _admin(store: ScopedStore, acc: Accounts, actor: Actor) -> None:
     with users_tab:
         st.dataframe(acc.users(actor), hide_index=True, width="stretch")
         _invite_form(acc, actor, roles=["athlete", "coach", "admin"])
+        _open_links(acc, actor)
         st.subheader("Password reset", anchor=False)
         with st.form("acct_reset"):
             email = st.text_input("E-mail of the account", key="acct_reset_email")
@@ -141,6 +142,25 @@ def _admin(store: ScopedStore, acc: Accounts, actor: Actor) -> None:
                     "Squad saved.")
     with audit_tab:
         _audit(acc, actor)
+
+
+def _open_links(acc: Accounts, actor: Actor) -> None:
+    """Invitation and reset links not yet used and not expired, and a way to withdraw them."""
+    st.subheader("Open links", anchor=False)
+    links = acc.open_links(actor)
+    if links.empty:
+        st.caption("No invitation or reset link is waiting to be used.")
+        return
+    st.caption("Invitation and password-reset links that still work (times in UTC). Withdraw "
+               "a link sent to the wrong address or no longer wanted.")
+    st.dataframe(links.rename(columns={
+        "email": "E-mail", "purpose": "Link", "created_by": "Made by", "created_at": "Made",
+        "expires_at": "Works until"}), hide_index=True, width="stretch", key="acct_links")
+    with st.form("acct_withdraw"):
+        email = st.selectbox("E-mail", sorted(set(links["email"])), key="acct_withdraw_email")
+        if st.form_submit_button("Withdraw its links"):
+            _do(lambda: acc.withdraw_links(email or "", by=actor),
+                f"The open links of {email} no longer work.")
 
 
 # --------------------------------------------------------------------------- shared
