@@ -183,3 +183,33 @@ def test_pages_analyse_an_athlete_with_the_squad_templates_targets(demo_db: Path
     bal = store.squad_snapshot().analysis.balance
     flex = bal.loc[bal["area"] == "flexibility"].set_index("athlete")["target_per_week"]
     assert flex["Ana Silva"] == 2.0 and flex["Lena Fischer"] == Settings().targets["flexibility"]
+
+
+def test_a_miles_account_plans_in_miles_and_the_store_keeps_km(demo_db: Path, store) -> None:
+    from stridewise.settings import KM_PER_MILE
+
+    store.save_settings({**store.settings(), "units": "mi"})
+    at = run_page("plans")
+    at.segmented_control(key="pl_scope").set_value("squad").run()
+    at.selectbox(key="pl_squad").set_value("Beginners").run()
+    no_exception(at)
+    labels = [n.label for n in at.number_input]
+    assert "Distance (mi, 0 = any)" in labels and not any("(km" in x for x in labels)
+    assert "Running distance of the week (mi, 0 = not planned)" in labels
+    at.selectbox(key="pl_f_k0_kind").set_value("long")
+    at.number_input(key="pl_f_k0_km").set_value(10.0)  # 10 miles
+    at.number_input(key="pl_f_run_km").set_value(30.0)
+    at.button[0].click().run()
+    no_exception(at)
+    week = date.fromisoformat(str(at.date_input(key="pl_week").value))
+    squad = plans.squad_body_at(store, "Beginners", week)
+    assert abs(squad["key_runs"][0]["distance_km"] - 10 * KM_PER_MILE) < 1e-6
+    assert abs(squad["run_km"] - 30 * KM_PER_MILE) < 1e-6
+    # the saved plan comes back in miles, and saving it unchanged for an athlete adds nothing
+    assert at.number_input(key="pl_f_k0_km").value == 10.0
+    at.segmented_control(key="pl_scope").set_value("athlete").run()
+    at.selectbox(key="pl_athlete").set_value("Finn O'Brien").run()
+    assert abs(at.number_input(key="pl_f_k0_km").value - 10.0) < 1e-9
+    at.button[0].click().run()
+    no_exception(at)
+    assert not plans.athlete_body_at(store, "Finn O'Brien", week).get("key_runs")

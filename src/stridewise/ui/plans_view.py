@@ -18,7 +18,7 @@ import streamlit as st
 from stridewise import plans
 from stridewise.errors import StridewiseError
 from stridewise.schema import TRAINING_AREAS
-from stridewise.settings import RISK_SOURCES, Settings
+from stridewise.settings import KM_PER_MILE, RISK_SOURCES, Settings
 from stridewise.ui import fmt, state, widgets
 
 PLANS_PAGE = "pages/8_Plans.py"
@@ -196,7 +196,8 @@ def _default(key: str, value: Any) -> None:
 def plan_form(store: Any, scope: str, name: str, week: date, base: Settings) -> None:
     """The plan of a squad (template) or an athlete (override), prefilled with what is in
     force that week; saving stores a new version from that week on."""
-    _reset_form_if((scope, name, week, st.session_state.get("pl_gen", 0)))
+    _reset_form_if((scope, name, week, base.units, st.session_state.get("pl_gen", 0)))
+    unit, per = _distance_unit(base.units)
     if scope == "athlete":
         plan = plans.effective_plan(store, name, week)
         squad = plan.squad
@@ -227,16 +228,16 @@ def plan_form(store: Any, scope: str, name: str, week: date, base: Settings) -> 
             kr = plan.key_runs[i] if i < len(plan.key_runs) else None
             _default(f"{FORM_PREFIX}k{i}_kind", kr.kind if kr else "—")
             _default(f"{FORM_PREFIX}k{i}_day", plans.WEEKDAYS[kr.weekday] if kr else "Saturday")
-            _default(f"{FORM_PREFIX}k{i}_km", float(kr.distance_km or 0.0) if kr else 0.0)
+            _default(f"{FORM_PREFIX}k{i}_km", float(kr.distance_km or 0.0) * per if kr else 0.0)
             c = st.columns(3)
             c[0].selectbox("Kind", KIND_CHOICES, key=f"{FORM_PREFIX}k{i}_kind",
                            format_func=KIND_WORDS.get)
             c[1].selectbox("Day", list(plans.WEEKDAYS), key=f"{FORM_PREFIX}k{i}_day")
-            c[2].number_input("Distance (km, 0 = any)", 0.0, plans.MAX_RUN_KM, step=1.0,
-                              format="%.1f", key=f"{FORM_PREFIX}k{i}_km")
-        _default(f"{FORM_PREFIX}run_km", float(plan.run_km or 0.0))
-        st.number_input("Running distance of the week (km, 0 = not planned)", 0.0,
-                        plans.MAX_KM, step=5.0, format="%.0f", key=f"{FORM_PREFIX}run_km")
+            c[2].number_input(f"Distance ({unit}, 0 = any)", 0.0, plans.MAX_RUN_KM * per,
+                              step=1.0, format="%.1f", key=f"{FORM_PREFIX}k{i}_km")
+        _default(f"{FORM_PREFIX}run_km", float(plan.run_km or 0.0) * per)
+        st.number_input(f"Running distance of the week ({unit}, 0 = not planned)", 0.0,
+                        plans.MAX_KM * per, step=5.0, format="%.0f", key=f"{FORM_PREFIX}run_km")
         with st.expander("Targets, risk thresholds and classification rules"):
             st.caption("The athlete is analysed with these (one set of numbers on every page). "
                        "Defaults come from Settings; each threshold's source is shown on hover.")
@@ -277,21 +278,33 @@ def _plan_parts(body: dict[str, Any], source: str) -> dict[str, Any]:
     return {"areas": areas, "key_runs": runs, "run_km": body.get("run_km")}
 
 
-def wanted_body() -> dict[str, Any]:
-    """The plan the form shows, as a body (everything, not only what differs)."""
+def _distance_unit(units: str) -> tuple[str, float]:
+    """The form's distance unit and its size per km (plans store km; a miles account types
+    miles)."""
+    return ("mi", 1.0 / KM_PER_MILE) if units == "mi" else ("km", 1.0)
+
+
+def wanted_body(units: str = "km") -> dict[str, Any]:
+    """The plan the form shows, as a body (everything, not only what differs); distances typed
+    in ``units`` are stored in km."""
     ss = st.session_state
+    _, per = _distance_unit(units)
+
+    def km(key: str) -> float:  # mm precision: a value shown in miles comes back unchanged
+        return round(float(ss.get(key, 0.0) or 0.0) / per, 6)
+
     runs = []
     for i in range(KEY_SLOTS):
         kind = ss.get(f"{FORM_PREFIX}k{i}_kind", "—")
         if kind in plans.KEY_KINDS:
-            km = float(ss.get(f"{FORM_PREFIX}k{i}_km", 0.0) or 0.0)
+            dist = km(f"{FORM_PREFIX}k{i}_km")
             runs.append({"kind": kind, "weekday": ss.get(f"{FORM_PREFIX}k{i}_day", "Saturday"),
-                         "distance_km": km or None})
+                         "distance_km": dist or None})
     return {
         "areas": {a: {"sessions": ss.get(f"{FORM_PREFIX}s_{a}", 0.0),
                       "minutes": ss.get(f"{FORM_PREFIX}m_{a}", 0.0)} for a in TRAINING_AREAS},
         "key_runs": runs,
-        "run_km": float(ss.get(f"{FORM_PREFIX}run_km", 0.0) or 0.0) or None,
+        "run_km": km(f"{FORM_PREFIX}run_km") or None,
         "targets": {a: ss.get(f"{FORM_PREFIX}t_{a}", 0.0) for a in TRAINING_AREAS},
         "risk": {f: ss.get(f"{FORM_PREFIX}r_{f}") for f in THRESHOLDS},
         "rules": plans.parse_rule_lines(ss.get(f"{FORM_PREFIX}rules", "")),
@@ -300,7 +313,7 @@ def wanted_body() -> dict[str, Any]:
 
 def _save(store: Any, scope: str, name: str, squad: str, week: date, base: Settings) -> None:
     try:
-        wanted = wanted_body()
+        wanted = wanted_body(base.units)
         if scope == "squad":
             body = plans.squad_template_of(wanted, base)
         else:
