@@ -91,12 +91,16 @@ patterns_view.render(store, view, name)  # movement patterns, gaps, what to do n
 # --- Load, fitness ----------------------------------------------------------------------------
 st.subheader("Training load")
 rows = av.risk_in_range(a, name, start, end)
+if len(rows) > charts.DAILY_POINTS_MAX:  # a long range: one point per week
+    rows = charts.weekly_points(rows, settings.week_start)
 plots.show(charts.add_body_marks(charts.load_chart(
     rows, variant=settings.risk.acwr_metric, thresholds=(
         settings.risk.acwr_low, settings.risk.acwr_high, settings.risk.acwr_very_high)), *body),
     key="athlete_load_chart")
 st.caption(f"The line is the {wk.ratio_name.lower()}, the one ratio shown everywhere (change it "
-           "on Settings). Context only: the ratio is contested.")
+           "on Settings). Context only: the ratio is contested."
+           + (" Over this long range each point is a week: the bar is its mean daily load, the "
+              "lines their values on its last day." if rows.attrs.get("weekly") else ""))
 widgets.explanation_block(EXPLANATIONS, av.LOAD_EXPLAINED,
                           "How are load, acute and chronic load computed?")
 # Below the fold: drawn when opened (a closed section costs the visitor nothing)
