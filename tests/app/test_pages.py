@@ -423,3 +423,22 @@ def test_units_assumption_can_be_reread(demo_db: Path, store) -> None:
     factor = 1.609344 if other.label.endswith("mi") else 1 / 1.609344
     assert after == pytest.approx(km_total * factor, rel=1e-3)
     assert len(store.imports(athlete="Unit Tester")) == 1
+
+
+def test_athlete_long_range_lists_the_newest_sessions_then_all(demo_db: Path, store) -> None:
+    at = run_page("athlete")
+    at.segmented_control(key="athlete_range_preset").set_value("All").run()
+    no_exception(at)
+    every = store.sessions(["Ana Silva"])
+    assert len(every) > av.EDITOR_ROWS  # the demo's two years: more than the first screenful
+    shown = at.data_editor[0].value
+    assert len(shown) == av.EDITOR_ROWS
+    newest = pd.to_datetime(every["start"]).sort_values(ascending=False).head(av.EDITOR_ROWS)
+    assert sorted(pd.to_datetime(shown["start"])) == sorted(newest)
+    assert any(f"of {len(every):,} sessions" in c.value for c in at.caption)
+    # the long range's load chart draws one point per week
+    load = next(c for c in _plotly(at) if "athlete_load_chart" in c.proto.id)
+    assert '"Mean daily load of the week"' in load.proto.spec
+    at.toggle(key=av.EDITOR_ALL).set_value(True).run()
+    no_exception(at)
+    assert len(at.data_editor[0].value) == len(every)

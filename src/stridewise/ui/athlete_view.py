@@ -234,6 +234,17 @@ def _estimated(s: pd.DataFrame) -> np.ndarray:
 # --- sessions table ------------------------------------------------------------------------------------
 
 EDITOR_GEN = "sw_editor_gen"
+#: Sessions the editor shows at first (newest first); a longer range offers "show all".
+EDITOR_ROWS = 200
+#: Key of the toggle that shows every session of the range in the editor.
+EDITOR_ALL = "athlete_editor_all"
+
+
+def newest(sessions: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The ``limit`` newest of ``sessions`` (all of them when there are no more)."""
+    if len(sessions) <= limit:
+        return sessions
+    return sessions.sort_values("start", ascending=False, kind="stable").head(limit)
 
 
 def editor_key(athlete: str) -> str:
@@ -301,6 +312,14 @@ def sessions_editor(store: Store, analysis: Any, athlete: str, start: date, end:
     if sessions.empty:
         st.caption("No sessions in this range.")
         return
+    total = len(sessions)
+    if total > EDITOR_ROWS and not st.toggle(
+            f"Show all {total:,} sessions of this range", key=EDITOR_ALL,
+            help=f"The table lists the {EDITOR_ROWS} newest at first (a long range sends "
+                 "thousands of rows to the browser). Clicking a week's bar lists that week."):
+        sessions = newest(sessions, EDITOR_ROWS)
+        st.caption(f"The {EDITOR_ROWS} newest of {total:,} sessions in this range. The exports "
+                   "below hold every one.")
     table = sessions_table(sessions, settings.units, analysis.parts.loc[
         analysis.parts["session_id"].isin(sessions["session_id"])])
     ids = list(table["session_id"])
