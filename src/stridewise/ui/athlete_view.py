@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -44,6 +44,26 @@ FITNESS_SECTION = "athlete_fitness_open"
 CALENDAR_SECTION = "athlete_calendar_open"
 
 LOAD_SOURCE_LABELS = {"rpe": "your RPE", "hr": "heart rate", "area default": "area default"}
+
+
+# --- figures, built once per view -------------------------------------------------------------
+
+def chart(view: Any, what: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    """The figure ``make()`` builds, prepared for the page (:func:`plots.prepare`) and kept
+    under the view's data key and ``what`` (:func:`state.memo`): a rerun (a clicked bar, a
+    metric or range switched back) or the next visitor re-sends it instead of rebuilding it.
+    ``what`` names everything the figure depends on beyond the view (athlete, range, options,
+    :func:`body_key`)."""
+    from stridewise.ui import plots
+
+    return state.memo(view, ("athlete_chart", *what), lambda: plots.prepare(make()))
+
+
+def body_key(frames: Sequence[pd.DataFrame]) -> tuple[Any, ...]:
+    """A content key of small frames (the niggle and wellness marks drawn on a timeline)."""
+    return tuple((tuple(f.columns), len(f),
+                  int(pd.util.hash_pandas_object(f, index=False).sum()) if len(f) else 0)
+                 for f in frames)
 
 
 # --- data slices ---------------------------------------------------------------------------------
