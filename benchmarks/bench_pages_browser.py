@@ -18,6 +18,9 @@ in a fresh browser context (a new visitor):
   athlete) for a new athlete on the Import page, from the click to the finished report;
 * ``squad_after_import`` (largest store): the Squad page for a new visitor after that import.
 
+The library's bytecode is written before the servers start (as ``scripts/run_app.sh`` does), so
+a fresh server never compiles ``src/`` (PYTHONDONTWRITEBYTECODE would make every one do so).
+
 Also measured in the same run: a bare Streamlit page with one 50-row table and one plotly
 chart (``bare`` = a new visitor on a warm process, ``bare_first`` = the process's first visit).
 Targets are interleaved round by round; each figure is reported as median (min-max). The
@@ -29,6 +32,7 @@ chart on it has drawn its SVG.
 
     .venv/bin/python benchmarks/bench_pages_browser.py [--sizes 50,200,1000] [--rounds 3]
     .venv/bin/python benchmarks/bench_pages_browser.py --profile 1000   # cProfile of Squad
+    .venv/bin/python benchmarks/bench_pages_browser.py --profile 1000 --profile-page Athlete
 
 Servers bind to 127.0.0.1 on ports 8530-8539 (``STRIDEWISE_BENCH_PORTS=8536-8539`` picks
 another range); the cache folder is ``STRIDEWISE_BENCH_DIR``.
@@ -208,6 +212,17 @@ def import_file() -> Path:
     return path
 
 
+def compile_sources() -> float:
+    """Write the library's bytecode (as ``scripts/run_app.sh`` does before it starts the app),
+    so no timed server compiles ``src/`` from source: where PYTHONDONTWRITEBYTECODE is set
+    every new process would otherwise pay that, which a deployed app does not. Seconds taken."""
+    import compileall
+
+    t0 = time.perf_counter()
+    compileall.compile_dir(str(ROOT / "src"), quiet=1)
+    return time.perf_counter() - t0
+
+
 # ------------------------------------------------------------------------------ servers
 
 class Server:
@@ -368,6 +383,7 @@ def run(sizes: list[int], rounds: int) -> None:
         work[n], secs = prepared_copy(src, f"run-{n}.db")
         print(f"store {n}: {src.stat().st_size / 1e6:.0f} MB, migrated to this code's schema "
               f"in {secs:.1f} s" + (" (earlier, cached)" if not secs else ""), flush=True)
+    print(f"library bytecode written in {compile_sources():.1f} s", flush=True)
     bare = CACHE / "bare_app.py"
     bare.write_text(BARE_APP)
     csv_path = import_file()
@@ -479,40 +495,11 @@ def report(times: dict[str, list[float]], cpu: dict[str, list[float]],
 
 # ------------------------------------------------------------------------------ profile
 
-def profile(n: int, top: int = 25) -> None:
-    """cProfile of the Squad page's first view (AppTest, no browser) at ``n`` athletes."""
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
+#: pages ``--profile-page`` can profile: name -> (script, text the page shows)
+PROFILE_PAGES = {"Squad": "pages/3_Squad.py", "Athlete": "pages/2_Athlete.py", "Home": "app.py"}
 
-    src = build_stores([n])[n]
-    db, secs = prepared_copy(src, f"profile-{n}.db")
-    print(f"prepared in {secs:.1f} s")
-    os.environ["STRIDEWISE_DB"] = str(db)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_MS / 1000)
-    at.run()
-    at.switch_page("pages/3_Squad.py")
-    # AppTest runs the script on a thread of its own: profile inside that thread
-    from streamlit.runtime.scriptrunner import script_runner
 
-    prof = cProfile.Profile()
-    original = script_runner.ScriptRunner._run_script
-
-    def profiled(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-        prof.enable()
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            prof.disable()
-
-    script_runner.ScriptRunner._run_script = profiled  # type: ignore[method-assign]
-    t0 = time.perf_counter()
-    at.run()
-    script_runner.ScriptRunner._run_script = original  # type: ignore[method-assign]
-    print(f"Squad page (AppTest) at {n} athletes: {time.perf_counter() - t0:.2f} s")
-    if at.exception:
-        raise SystemExit("Squad page raised: " + str(at.exception[0].value))
+def _print_profile(prof: cProfile.Profile, top: int) -> None:
     out = io.StringIO()
     stats = pstats.Stats(prof, stream=out)
     stats.sort_stats("cumulative").print_stats(r"stridewise|sqlalchemy/engine/base|pandas/io", top)
@@ -522,17 +509,77 @@ def profile(n: int, top: int = 25) -> None:
     print(out.getvalue())
 
 
+def profile(n: int, top: int = 25, page: str = "Squad") -> None:
+    """cProfile of a page's first view (AppTest, no browser) at ``n`` athletes: ``Squad`` and
+    ``Athlete`` after a first run of Home (the Athlete page also profiles the switch of its
+    date range to "All"), ``Home`` as the first run of a fresh process's caches. The working
+    copy of the store is ``profile-<page>-<n>.db`` (deleted afterwards)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    compile_sources()
+    src = build_stores([n])[n]
+    name = f"profile-{page.lower()}-{n}.db"
+    db, secs = prepared_copy(src, name)
+    print(f"prepared in {secs:.1f} s")
+    os.environ["STRIDEWISE_DB"] = str(db)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    # AppTest runs the script on a thread of its own: profile inside that thread
+    from streamlit.runtime.scriptrunner import script_runner
+
+    original = script_runner.ScriptRunner._run_script
+
+    def profiled_run(label: str, action) -> None:  # noqa: ANN001
+        prof = cProfile.Profile()
+
+        def profiled(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            prof.enable()
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                prof.disable()
+
+        script_runner.ScriptRunner._run_script = profiled  # type: ignore[method-assign]
+        t0 = time.perf_counter()
+        try:
+            action()
+        finally:
+            script_runner.ScriptRunner._run_script = original  # type: ignore[method-assign]
+        print(f"{label} (AppTest) at {n} athletes: {time.perf_counter() - t0:.2f} s")
+        if at.exception:
+            raise SystemExit(f"{label} raised: " + str(at.exception[0].value))
+        _print_profile(prof, top)
+
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_MS / 1000)
+        if page == "Home":
+            profiled_run("Home page, first run", at.run)
+            return
+        at.run()
+        at.switch_page(PROFILE_PAGES[page])
+        profiled_run(f"{page} page", at.run)
+        if page == "Athlete":
+            ctl = next(w for w in at.button_group if w.key == "athlete_range_preset")
+            profiled_run('Athlete page, range "All"', lambda: ctl.set_value("All").run())
+    finally:
+        for p in CACHE.glob(name + "*"):
+            p.unlink()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="50,200,1000")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--build-only", action="store_true")
     ap.add_argument("--profile", type=int, default=0, metavar="N",
-                    help="profile the Squad page at N athletes instead")
+                    help="profile a page (--profile-page, default Squad) at N athletes instead")
+    ap.add_argument("--profile-page", choices=sorted(PROFILE_PAGES), default="Squad",
+                    help="the page --profile profiles")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.profile:
-        profile(args.profile)
+        profile(args.profile, page=args.profile_page)
     elif args.build_only:
         build_stores(sizes)
     else:

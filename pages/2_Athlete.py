@@ -63,19 +63,19 @@ with left:
         format_func=lambda m: {"minutes": "Minutes", "load": "Load (AU)",
                                "sessions": "Sessions"}[m],
         key="athlete_metric", required=True)
-    weekly = av.weekly_in_range(a, name, start, end)
-    fig = charts.weekly_volume_chart(weekly, metric=metric or "minutes",
-                                     run_km=av.weekly_run_km(a, name, start, end, settings),
-                                     units=units, title="Weekly volume by training area",
-                                     as_of=view.as_of)
-    event = plots.show(charts.add_body_marks(fig, *body), on_select="rerun",
-                       key=f"athlete_weekly_{name}")
+    fig = av.chart(view, ("weekly", name, start, end, metric, av.body_key(body)), lambda: (
+        charts.add_body_marks(charts.weekly_volume_chart(
+            av.weekly_in_range(a, name, start, end), metric=metric or "minutes",
+            run_km=av.weekly_run_km(a, name, start, end, settings), units=units,
+            title="Weekly volume by training area", as_of=view.as_of), *body)))
+    event = plots.show(fig, on_select="rerun", key=f"athlete_weekly_{name}")
     picked_weeks = (charts.selected_weeks(getattr(event, "selection", None))
                     or link_view.linked_week(start, end))
     st.caption("Click a bar to list that week's sessions below. Each colour is one training "
                "area, the line is the weekly running distance.")
     bal = a.balance.loc[a.balance["athlete"] == name]
-    plots.show(charts.balance_chart(bal), key="athlete_balance")
+    plots.show(av.chart(view, ("balance", name), lambda: charts.balance_chart(bal)),
+               key="athlete_balance")
     av.days_since_table(bal)
     widgets.explanation_block(EXPLANATIONS, av.BALANCE_EXPLAINED, "How is balance computed?")
 with right:
@@ -91,12 +91,16 @@ patterns_view.render(store, view, name)  # movement patterns, gaps, what to do n
 # --- Load, fitness ----------------------------------------------------------------------------
 st.subheader("Training load")
 rows = av.risk_in_range(a, name, start, end)
-plots.show(charts.add_body_marks(charts.load_chart(
-    rows, variant=settings.risk.acwr_metric, thresholds=(
-        settings.risk.acwr_low, settings.risk.acwr_high, settings.risk.acwr_very_high)), *body),
+if len(rows) > charts.DAILY_POINTS_MAX:  # a long range: one point per week
+    rows = charts.weekly_points(rows, settings.week_start)
+plots.show(av.chart(view, ("load", name, start, end, av.body_key(body)), lambda: (
+    charts.add_body_marks(charts.load_chart(rows, variant=settings.risk.acwr_metric, thresholds=(
+        settings.risk.acwr_low, settings.risk.acwr_high, settings.risk.acwr_very_high)), *body))),
     key="athlete_load_chart")
 st.caption(f"The line is the {wk.ratio_name.lower()}, the one ratio shown everywhere (change it "
-           "on Settings). Context only: the ratio is contested.")
+           "on Settings). Context only: the ratio is contested."
+           + (" Over this long range each point is a week: the bar is its mean daily load, the "
+              "lines their values on its last day." if rows.attrs.get("weekly") else ""))
 widgets.explanation_block(EXPLANATIONS, av.LOAD_EXPLAINED,
                           "How are load, acute and chronic load computed?")
 # Below the fold: drawn when opened (a closed section costs the visitor nothing)

@@ -12,4 +12,7 @@ case " $* " in
   *" --server.address"*) ;;
   *) address=(--server.address "${STRIDEWISE_HOST:-127.0.0.1}") ;;
 esac
+# the library's bytecode, written once (unchanged files are skipped): a new server process then
+# imports it without compiling, even where PYTHONDONTWRITEBYTECODE is set
+.venv/bin/python -m compileall -q src >/dev/null || true
 exec .venv/bin/python -m streamlit run app.py "${address[@]}" "$@"

@@ -540,10 +540,45 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return runs
 
 
+# --- long ranges: one point per week -----------------------------------------------------------
+
+#: Days of daily metrics above which the load and fitness charts draw one point per week.
+DAILY_POINTS_MAX: Final[int] = 400
+
+
+def weekly_points(risk_df: pd.DataFrame, week_start: str = "monday") -> pd.DataFrame:
+    """The daily metrics of one athlete with one row per training week, for drawing a long
+    range: ``load`` is the week's mean daily load (AU/day, the unit of the acute and chronic
+    lines), every other column is the value of the week's last day in ``risk_df`` (which
+    becomes the row's ``date``). Nothing is recomputed: a rolling, EWMA or fitness value is the
+    one stored for that day. ``attrs["weekly"]`` is True. Does not mutate ``risk_df``."""
+    if not len(risk_df) or "date" not in risk_df.columns:
+        out = risk_df.copy()
+        out.attrs["weekly"] = True
+        return out
+    d = pd.to_datetime(risk_df["date"])
+    order = np.argsort(d.to_numpy(), kind="stable")
+    df = risk_df.iloc[order]
+    d = d.iloc[order]
+    shift = 1 if week_start == "sunday" else 0
+    week = (d + pd.to_timedelta(shift, unit="D")).dt.to_period("W-SUN").dt.start_time
+    last = df.groupby(week.to_numpy(), sort=True).tail(1)
+    out = last.reset_index(drop=True)
+    if "load" in df.columns:
+        mean = pd.to_numeric(df["load"], errors="coerce").fillna(0.0).groupby(
+            week.to_numpy(), sort=True).mean()
+        out["load"] = mean.to_numpy()
+    out.attrs["weekly"] = True
+    return out
+
+
 def load_chart(risk_df: pd.DataFrame, variant: Literal["coupled", "uncoupled", "ewma"] = "coupled",
                thresholds: tuple[float, float, float] = (0.8, 1.3, 1.5), *,
                title: str | None = None, height: int = 560) -> go.Figure:
     """Daily load with acute/chronic lines (top) and the ACWR with shaded bands (bottom).
+
+    ``risk_df`` from :func:`weekly_points` (a long range): one bar per week, the week's mean
+    daily load, and the lines' values on each week's last day.
 
     ``risk_df``: :func:`stridewise.risk.daily_metrics` output (one athlete, one row per day).
     ``variant`` picks the acute/chronic/ratio columns: "coupled" (7:28 rolling), "uncoupled"
@@ -574,10 +609,14 @@ def load_chart(risk_df: pd.DataFrame, variant: Literal["coupled", "uncoupled", "
 
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4],
                         vertical_spacing=0.06)
+    weekly = bool(risk_df.attrs.get("weekly"))
     fig.add_trace(go.Bar(
-        x=dates, y=load.to_numpy(), name="Daily load", marker={"color": SERIES_COLOURS["load"],
-                                                              "line": {"width": 0}},
-        hovertemplate="%{x|%a %-d %b %Y}<br>Daily load: %{y:,.0f} AU<extra></extra>",
+        x=dates, y=load.to_numpy(),
+        name="Mean daily load of the week" if weekly else "Daily load",
+        marker={"color": SERIES_COLOURS["load"], "line": {"width": 0}},
+        hovertemplate=("Week ending %{x|%a %-d %b %Y}<br>Mean daily load: %{y:,.0f} AU"
+                       "<extra></extra>") if weekly else
+        "%{x|%a %-d %b %Y}<br>Daily load: %{y:,.0f} AU<extra></extra>",
     ), row=1, col=1)
     for series, name, colour, dash in ((acute, acute_l, SERIES_COLOURS["acute"], "solid"),
                                        (chronic, chronic_l, SERIES_COLOURS["chronic"], "solid")):

@@ -46,6 +46,8 @@ def is_cjk(text: str) -> bool:
 
 
 def _strip_marks(text: str) -> str:
+    if text.isascii():  # no marks to strip, and NFKD/NFC leave ASCII as it is
+        return text
     out: list[str] = []
     for ch in unicodedata.normalize("NFKD", text):
         if unicodedata.combining(ch) and out and (

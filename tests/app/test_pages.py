@@ -441,3 +441,22 @@ def test_squad_heat_map_draws_the_first_athletes_of_the_triage_order(demo_db: Pa
     assert len(roster) == 12 and list(heat["y"]) == list(roster["Athlete"])[:4]
     note = " ".join(c.value for c in at.caption)
     assert "It shows the 4 athletes first in the roster's order, of 12" in note
+
+
+def test_athlete_long_range_lists_the_newest_sessions_then_all(demo_db: Path, store) -> None:
+    at = run_page("athlete")
+    at.segmented_control(key="athlete_range_preset").set_value("All").run()
+    no_exception(at)
+    every = store.sessions(["Ana Silva"])
+    assert len(every) > av.EDITOR_ROWS  # the demo's two years: more than the first screenful
+    shown = at.data_editor[0].value
+    assert len(shown) == av.EDITOR_ROWS
+    newest = pd.to_datetime(every["start"]).sort_values(ascending=False).head(av.EDITOR_ROWS)
+    assert sorted(pd.to_datetime(shown["start"])) == sorted(newest)
+    assert any(f"of {len(every):,} sessions" in c.value for c in at.caption)
+    # the long range's load chart draws one point per week
+    load = next(c for c in _plotly(at) if "athlete_load_chart" in c.proto.id)
+    assert '"Mean daily load of the week"' in load.proto.spec
+    at.toggle(key=av.EDITOR_ALL).set_value(True).run()
+    no_exception(at)
+    assert len(at.data_editor[0].value) == len(every)

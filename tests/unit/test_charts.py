@@ -587,3 +587,42 @@ def test_body_marks_draw_niggle_bands_and_flag_days_on_the_timelines() -> None:
     assert [pd.Timestamp(x) for x in flag.x] == [days[45]] and "Sleep quality, Mood" in flag.text[0]
     assert flag.marker.color != next(t for t in fig.data if t.name.startswith(
         "Acute:chronic")).line.color
+
+
+# --- long ranges: one point per week ---------------------------------------------------------
+
+def test_weekly_points_mean_daily_load_and_last_day_values():
+    # 2026-01-05 is a Monday: weeks Mon 5-11, 12-18, and a partial week of 3 days
+    risk = make_risk(days=17, start="2026-01-05")
+    before = risk.copy()
+    out = charts.weekly_points(risk)
+    pd.testing.assert_frame_equal(risk, before)  # not mutated
+    assert list(pd.to_datetime(out["date"])) == list(pd.to_datetime(
+        ["2026-01-11", "2026-01-18", "2026-01-21"]))
+    # the bar: the mean daily load of the week's days (rest days count as 0)
+    assert out["load"].tolist() == pytest.approx([
+        risk["load"].iloc[0:7].mean(), risk["load"].iloc[7:14].mean(),
+        risk["load"].iloc[14:17].mean()])
+    # every other column: the stored value of the week's last day
+    for col in ("acute_7d", "chronic_28d", "ctl", "atl", "tsb", "risk_level"):
+        assert out[col].tolist() == risk[col].iloc[[6, 13, 16]].tolist()
+    assert out.attrs["weekly"] is True
+
+
+def test_weekly_points_sunday_weeks_and_unsorted_input():
+    risk = make_risk(days=14, start="2026-01-04")  # a Sunday
+    out = charts.weekly_points(risk.iloc[::-1], week_start="sunday")
+    assert list(pd.to_datetime(out["date"])) == list(pd.to_datetime(
+        ["2026-01-10", "2026-01-17"]))
+    assert out["load"].tolist() == pytest.approx([risk["load"].iloc[0:7].mean(),
+                                                  risk["load"].iloc[7:14].mean()])
+
+
+def test_load_chart_of_a_long_range_draws_a_point_per_week():
+    risk = make_risk(days=5 * 365)
+    assert len(risk) > charts.DAILY_POINTS_MAX
+    fig = charts.load_chart(charts.weekly_points(risk))
+    assert all(len(t.x) <= 5 * 53 + 1 for t in fig.data)
+    assert fig.data[0].name == "Mean daily load of the week"
+    assert "Week ending" in fig.data[0].hovertemplate
+    assert charts.load_chart(risk).data[0].name == "Daily load"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -44,6 +44,26 @@ FITNESS_SECTION = "athlete_fitness_open"
 CALENDAR_SECTION = "athlete_calendar_open"
 
 LOAD_SOURCE_LABELS = {"rpe": "your RPE", "hr": "heart rate", "area default": "area default"}
+
+
+# --- figures, built once per view -------------------------------------------------------------
+
+def chart(view: Any, what: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    """The figure ``make()`` builds, prepared for the page (:func:`plots.prepare`) and kept
+    under the view's data key and ``what`` (:func:`state.memo`): a rerun (a clicked bar, a
+    metric or range switched back) or the next visitor re-sends it instead of rebuilding it.
+    ``what`` names everything the figure depends on beyond the view (athlete, range, options,
+    :func:`body_key`)."""
+    from stridewise.ui import plots
+
+    return state.memo(view, ("athlete_chart", *what), lambda: plots.prepare(make()))
+
+
+def body_key(frames: Sequence[pd.DataFrame]) -> tuple[Any, ...]:
+    """A content key of small frames (the niggle and wellness marks drawn on a timeline)."""
+    return tuple((tuple(f.columns), len(f),
+                  int(pd.util.hash_pandas_object(f, index=False).sum()) if len(f) else 0)
+                 for f in frames)
 
 
 # --- data slices ---------------------------------------------------------------------------------
@@ -234,6 +254,17 @@ def _estimated(s: pd.DataFrame) -> np.ndarray:
 # --- sessions table ------------------------------------------------------------------------------------
 
 EDITOR_GEN = "sw_editor_gen"
+#: Sessions the editor shows at first (newest first); a longer range offers "show all".
+EDITOR_ROWS = 200
+#: Key of the toggle that shows every session of the range in the editor.
+EDITOR_ALL = "athlete_editor_all"
+
+
+def newest(sessions: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The ``limit`` newest of ``sessions`` (all of them when there are no more)."""
+    if len(sessions) <= limit:
+        return sessions
+    return sessions.sort_values("start", ascending=False, kind="stable").head(limit)
 
 
 def editor_key(athlete: str) -> str:
@@ -301,6 +332,14 @@ def sessions_editor(store: Store, analysis: Any, athlete: str, start: date, end:
     if sessions.empty:
         st.caption("No sessions in this range.")
         return
+    total = len(sessions)
+    if total > EDITOR_ROWS and not st.toggle(
+            f"Show all {total:,} sessions of this range", key=EDITOR_ALL,
+            help=f"The table lists the {EDITOR_ROWS} newest at first (a long range sends "
+                 "thousands of rows to the browser). Clicking a week's bar lists that week."):
+        sessions = newest(sessions, EDITOR_ROWS)
+        st.caption(f"The {EDITOR_ROWS} newest of {total:,} sessions in this range. The exports "
+                   "below hold every one.")
     table = sessions_table(sessions, settings.units, analysis.parts.loc[
         analysis.parts["session_id"].isin(sessions["session_id"])])
     ids = list(table["session_id"])

@@ -241,14 +241,40 @@ def analysis(store: Store, athletes: list[str] | None = None,
     stale = False
     if end is None:
         today = date.today()
+        hint = _stored_latest(store, athletes)
+        if hint is not None and (today - hint).days > STALE_AFTER_DAYS:
+            # an archive: analysed once, up to its latest session (not first up to today)
+            key = (*base, hint)
+            result = _analysis_cached(*key)
+            if _latest_day(result) == hint:
+                return View(result, hint, True, settings, key)
         result = _analysis_cached(*base, today)
-        starts = result.sessions["start"]
-        latest = pd.Timestamp(starts.max()).date() if len(starts) else None
+        latest = _latest_day(result)
         if latest is None or (today - latest).days <= STALE_AFTER_DAYS:
             return View(result, today, False, settings, (*base, today))
         end, stale = latest, True
     key = (*base, end)
     return View(_analysis_cached(*key), end, stale, settings, key)
+
+
+def _latest_day(result: Analysis) -> date | None:
+    """The day of the latest session an analysis holds (None: no sessions)."""
+    starts = result.sessions["start"]
+    return pd.Timestamp(starts.max()).date() if len(starts) else None
+
+
+def _stored_latest(store: Store, athletes: list[str] | None) -> date | None:
+    """The day of the latest session of ``athletes`` (None = everyone) as the store keeps it
+    (no session read): which day an analysis ends on is then known before it runs. None when
+    unknown (no session, or a store without the kept value)."""
+    getter = getattr(store, "last_session_starts", None)
+    if getter is None:
+        return None
+    try:
+        starts = [s for s in getter(athletes).values() if s is not None and not pd.isna(s)]
+    except StridewiseError:
+        return None
+    return pd.Timestamp(max(starts)).date() if starts else None
 
 
 def athlete_basis(store: Store, athlete: str, base: Settings) -> tuple[Settings, str]:
@@ -268,10 +294,16 @@ def _analysis_view(base: tuple[Any, ...], store: Store, settings: Settings, rule
                    end: date | None) -> View:
     """:func:`analysis` for an athlete with rules of their own."""
     day = end or date.today()
+    if end is None:
+        hint = _stored_latest(store, list(base[3]) or None)
+        if hint is not None and (day - hint).days > STALE_AFTER_DAYS:
+            key = (*base, hint, rules_json)
+            result = _analysis_cached(*key)
+            if _latest_day(result) == hint:
+                return View(result, hint, True, settings, key)
     key = (*base, day, rules_json)
     result = _analysis_cached(*key)
-    starts = result.sessions["start"]
-    latest = pd.Timestamp(starts.max()).date() if len(starts) else None
+    latest = _latest_day(result)
     if end is None and latest is not None and (day - latest).days > STALE_AFTER_DAYS:
         key = (*base, latest, rules_json)
         return View(_analysis_cached(*key), latest, True, settings, key)
