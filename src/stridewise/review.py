@@ -312,8 +312,10 @@ def since_last_review(inputs: ReviewInputs,
     # every frame split by athlete once: each source then reads one athlete's few rows
     recent = inputs.recent_sessions
     if len(recent):
-        recent = recent.loc[pd.to_datetime(recent["start"]) >= pd.Timestamp(inputs.week_start),
-                            [c for c in _SESSION_COLUMNS if c in recent.columns]]
+        starts = pd.to_datetime(recent["start"])  # parsed once, not once per athlete
+        keep = (starts >= pd.Timestamp(inputs.week_start)).to_numpy()
+        recent = recent.loc[keep, [c for c in _SESSION_COLUMNS if c in recent.columns]].assign(
+            start=starts[keep])
     frames = {"marks": inputs.marks, "recent_sessions": recent, "arrived": inputs.arrived,
               "edits": inputs.edits, "plan_status": inputs.plan_status,
               "symptoms": inputs.symptoms}

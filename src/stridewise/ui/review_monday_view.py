@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 USER_KEY = "sw_user"  # {"name": ..., "role": ...} when club-mode sign-in has set it
 WEEK_KEY = "review_week"
 _SEEN_NONCE = "review_seen_nonce"
+_ATHLETE_KEPT = "review_athlete_kept"
 #: Who reads an e-mailed digest: the squad's staff (coach-private notes stay out of it).
 EMAIL_READER = ("staff", "")
 
@@ -159,6 +160,35 @@ def mark_controls(store: Store, found: list[review.AthleteReview], week: date,
         st.rerun()
 
 
+#: The review's sections below "since your last review" (section key -> label); one is drawn
+#: at a time, when chosen, and ``?section=`` of the URL opens one.
+SECTIONS: dict[str, str] = {"chase": "Chase list", "notes": "Notes",
+                            "digest": "Weekly squad digest"}
+SECTION_KEY = "review_section"
+QP_SECTION = "section"
+
+
+def section_picker(n_chase: int) -> str | None:
+    """Which section to draw (None: none yet). The chase list's label carries its count, so the
+    number is read without opening it."""
+    raw = st.query_params.get(QP_SECTION)
+    if raw in SECTIONS and st.session_state.get("review_section_applied") != raw:
+        st.session_state["review_section_applied"] = raw
+        st.session_state[SECTION_KEY] = raw
+    picked = st.segmented_control(
+        "Open", list(SECTIONS), key=SECTION_KEY, label_visibility="collapsed",
+        format_func=lambda k: f"{SECTIONS[k]} ({n_chase})" if k == "chase" else SECTIONS[k])
+    st.session_state["review_section_applied"] = picked or ""
+    if picked and st.query_params.get(QP_SECTION) != picked:
+        st.query_params[QP_SECTION] = picked
+    elif not picked and QP_SECTION in st.query_params:
+        del st.query_params[QP_SECTION]
+    if picked is None:
+        st.caption("Open the chase list, notes on an athlete's week, or the weekly squad "
+                   "digest (download or e-mail).")
+    return picked
+
+
 def chase_table(chase: pd.DataFrame) -> None:
     if chase.empty:
         st.success("Nobody to chase.", icon=":material/done_all:")
@@ -194,9 +224,14 @@ def notes_panel(store: Store, view: View, found: list[review.AthleteReview], nam
     role, me = viewer()
     listed = [r.athlete for r in found]
     order = listed + [n for n in names if n not in listed]
+    # the choice outlives a visit to another section (a widget not drawn forgets its value)
+    kept = st.session_state.get(_ATHLETE_KEPT)
+    if "review_athlete" not in st.session_state and kept in order:
+        st.session_state["review_athlete"] = kept
     name = st.selectbox("Athlete", order, key="review_athlete", index=None,
                         placeholder="Choose an athlete to see their week and notes",
                         format_func=lambda n: n + ("  •" if n in listed else ""))
+    st.session_state[_ATHLETE_KEPT] = name
     if name is None:  # nothing drawn until asked: the page opens fast for 50 athletes
         st.caption("Athletes marked • have something new since your last review.")
         return
