@@ -215,9 +215,10 @@ STABLE_JS = """() => new Promise(done => {
 })"""
 
 
-def count() -> None:
-    """One Chromium visit per new visitor (first of the process, second): DOM nodes, elements
-    by kind, websocket bytes received, server CPU seconds of the visit."""
+def count(visits: int = 2) -> None:
+    """Chromium visits of new visitors (the first of the process, then ``visits - 1`` more): DOM
+    nodes, elements by kind, websocket bytes received, the renderer's task seconds until shown
+    and the server's CPU seconds of each visit; then the medians of the warm visits."""
     from playwright.sync_api import sync_playwright
 
     db = _store()
@@ -225,11 +226,13 @@ def count() -> None:
     bare.write_text(bp.BARE_APP)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(bp.CHROMIUM), args=bp.CHROMIUM_ARGS)
+        warm: dict[str, list[tuple[float, float]]] = defaultdict(list)
         for target, script, path, marker in (("bare", bare, "", "Bare page"),
                                              ("review", bp.ROOT / "app.py", "/Review", MARKER)):
             srv = bp.Server(script, bp.free_port(), db if target == "review" else None)
             try:
-                for visit in ("first visit of the process", "second new visitor"):
+                for i in range(visits):
+                    visit = "first visit of the process" if i == 0 else f"new visitor {i + 1}"
                     got = {"bytes": 0, "frames": 0}
 
                     def on_ws(ws, _got=got) -> None:  # noqa: ANN001
@@ -258,9 +261,15 @@ def count() -> None:
                           f"{got['frames']} frames; "
                           + ", ".join(f"{k} {v}" for k, v in sorted(seen["by"].items())),
                           flush=True)
+                    if i:
+                        warm[target].append((shown["TaskDuration"], srv.cpu_s() - cpu0))
             finally:
                 srv.stop()
         browser.close()
+    for target, v in warm.items():
+        print(f"{target}: warm new visitors, median browser task "
+              f"{statistics.median(t for t, _ in v):.2f} s, server CPU "
+              f"{statistics.median(c for _, c in v):.2f} s ({len(v)} visits)")
 
 
 def main() -> int:
@@ -268,11 +277,12 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--profile", action="store_true", help="cProfile of the page (AppTest)")
     ap.add_argument("--count", action="store_true", help="what the browser has to draw")
+    ap.add_argument("--visits", type=int, default=2, help="visits per target with --count")
     args = ap.parse_args()
     if args.profile:
         profile()
     elif args.count:
-        count()
+        count(max(args.visits, 2))
     else:
         report(run(args.rounds))
     return 0
