@@ -205,6 +205,15 @@ def test_a_new_visitor_gets_one_table_and_opens_each_section_on_request(demo_db,
     assert seg.value is None
     assert len(at.dataframe) == 1  # "since your last review" only
     assert not at.get("download_button") and "review_athlete" not in keys(at)
+    # one line per athlete with the changes counted; each change written out on request
+    counted = at.dataframe[0].value
+    assert "What changed" not in counted.columns
+    at.toggle(key="review_details").set_value(True).run()
+    detailed = at.dataframe[0].value
+    assert list(detailed["Athlete"]) == list(counted["Athlete"])
+    assert list(detailed["Changes"]) == list(counted["Changes"])
+    assert detailed["What changed"].str.len().gt(0).all()
+    assert detailed["What changed"].str.contains("New session|Missed|Partly done").any()
     # the chase list's count is on its control and equals the rows it then shows
     n = int(re.search(r"Chase list \((\d+)\)", seg.options[0]).group(1))
     _open_section(at, "chase")

@@ -33,6 +33,7 @@ USER_KEY = "sw_user"  # {"name": ..., "role": ...} when club-mode sign-in has se
 WEEK_KEY = "review_week"
 _SEEN_NONCE = "review_seen_nonce"
 _ATHLETE_KEPT = "review_athlete_kept"
+DETAILS_KEY = "review_details"
 #: Who reads an e-mailed digest: the squad's staff (coach-private notes stay out of it).
 EMAIL_READER = ("staff", "")
 
@@ -101,29 +102,35 @@ def _summary(r: review.AthleteReview) -> str:
 
 
 def since_table(found: list[review.AthleteReview], week: date) -> None:
-    """The athletes with changes, in triage order, each with a link to their page and week."""
+    """The athletes with changes, in triage order, each with a link to their page and week.
+    Each change written out ("What changed", tall rows of wrapped text) is shown on request;
+    a new visitor's table holds one line per athlete with the changes counted."""
     if not found:
         st.success("Nothing new since your last review.", icon=":material/done_all:")
         return
-    df = pd.DataFrame({
+    details = st.toggle("Show every change", key=DETAILS_KEY)
+    data = {
         "Athlete": [r.athlete for r in found],
         "Risk": [fmt.risk_label(r.assessment.level) for r in found],
         "Since": [f"{r.last_seen.seen_at:%d %b %H:%M} UTC" if r.last_seen else "never reviewed"
                   for r in found],
         "Changes": [_summary(r) for r in found],
-        "What changed": [" · ".join(c.text for c in r.changes[:6])
-                         + (f" · and {len(r.changes) - 6} more" if len(r.changes) > 6 else "")
-                         for r in found],
-        "Open": [_athlete_url(r.athlete, week) for r in found],
-    })
-    st.dataframe(df, hide_index=True, width="stretch", row_height=76, key="review_since",
-                 height=min(40 + 77 * len(df), 620),
+    }
+    if details:
+        data["What changed"] = [" · ".join(c.text for c in r.changes[:6])
+                                + (f" · and {len(r.changes) - 6} more" if len(r.changes) > 6
+                                   else "") for r in found]
+    data["Open"] = [_athlete_url(r.athlete, week) for r in found]
+    row = 76 if details else 35
+    st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch", row_height=row,
+                 key="review_since", height=min(40 + (row + 1) * len(found), 620),
                  column_config={
                      "Athlete": st.column_config.TextColumn(pinned=True, width="small"),
                      "Risk": st.column_config.TextColumn(width="small"),
                      "Since": st.column_config.TextColumn(
                          width="small", help="Your last seen mark of this athlete"),
-                     "Changes": st.column_config.TextColumn(width="medium"),
+                     "Changes": st.column_config.TextColumn(
+                         width="medium" if details else "large"),
                      "What changed": st.column_config.TextColumn(width="large"),
                      "Open": st.column_config.LinkColumn(
                          display_text="Open week", width="small",
