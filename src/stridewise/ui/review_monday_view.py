@@ -463,9 +463,10 @@ def _gather(store: Store, view: View, names: list[str], week: date, me: str
                                       reviewer=me, units=view.settings.units,
                                       plan_status=plan)
     since = review.since_last_review(inputs)
-    chase = review.chase_list(
+    # the chase list does not depend on seen marks: kept across them (marking is a rerun)
+    chase = state.memo(view, ("review_chase", tuple(names), week), lambda: review.chase_list(
         names, as_of=view.as_of, week_start=week, last_start=store.last_session_starts(names),
         recent_sessions=view.analysis.sessions,
         last_checkin=review.last_checkins(store.wellness(names)),
-        settings=review.ReviewSettings.from_settings(store.settings()))
+        settings=review.ReviewSettings.from_settings(store.settings())))
     return since, chase
