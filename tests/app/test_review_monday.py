@@ -224,6 +224,10 @@ def test_a_new_visitor_gets_one_table_and_opens_each_section_on_request(demo_db,
     assert shown["Why"].str.len().gt(0).all()
     # a link may open a section
     assert "review_athlete" in keys(_open(section="notes"))
+    odd = _open(section="everything")
+    assert any("'everything' is not one of chase, notes, digest" in w.value.replace("\\", "")
+               for w in odd.warning)  # the value is shown escaped (plain text)
+    assert odd.segmented_control(key="review_section").value is None
     digest = _open(section="digest")
     assert {"Digest (PDF)", "Digest (printable HTML)"} <= {
         d.label for d in digest.get("download_button")}

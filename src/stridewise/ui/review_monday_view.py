@@ -179,9 +179,13 @@ def section_picker(n_chase: int) -> str | None:
     """Which section to draw (None: none yet). The chase list's label carries its count, so the
     number is read without opening it."""
     raw = st.query_params.get(QP_SECTION)
-    if raw in SECTIONS and st.session_state.get("review_section_applied") != raw:
+    if raw and st.session_state.get("review_section_applied") != raw:
         st.session_state["review_section_applied"] = raw
-        st.session_state[SECTION_KEY] = raw
+        if raw in SECTIONS:
+            st.session_state[SECTION_KEY] = raw
+        else:
+            st.warning(fmt.md_escape(f"The link's section {raw!r} is not one of "
+                                     f"{', '.join(SECTIONS)}; none is opened."))
     picked = st.segmented_control(
         "Open", list(SECTIONS), key=SECTION_KEY, label_visibility="collapsed",
         format_func=lambda k: f"{SECTIONS[k]} ({n_chase})" if k == "chase" else SECTIONS[k])
