@@ -17,6 +17,14 @@ Targets are interleaved round by round (their order rotates); figures are median
 The target: ``review`` within 1.5x of ``bare`` (both new visitors on a warm process).
 
     .venv/bin/python benchmarks/bench_review_browser.py [--rounds 5]
+    .venv/bin/python benchmarks/bench_review_browser.py --profile   # cProfile, AppTest
+    .venv/bin/python benchmarks/bench_review_browser.py --count     # what the browser draws
+
+``--profile`` runs the page in AppTest (no browser) for a first visit of the process and for a
+second new visitor, with the CPU seconds and cProfile of each. ``--count`` opens the page once
+in Chromium per visitor and counts what it has to draw: DOM nodes, Streamlit elements by kind,
+dataframes, charts and the bytes the server sent over the websocket; plus the server's CPU
+seconds of each visit. Both are robust on a busy machine (no wall-clock ratio).
 
 Stores are cached under ``STRIDEWISE_BENCH_DIR`` (default /tmp/stridewise-bench-review; the
 50-athlete store of bench_pages_browser's folder is copied when it is there); servers bind to
@@ -127,11 +135,156 @@ def report(times: dict[str, list[float]]) -> None:
     print(f"Review first visit of the process / bare first visit: {first:.2f}x")
 
 
+# ------------------------------------------------------------------------------ profile
+
+def profile(top: int = 30) -> None:
+    """CPU seconds and cProfile of the review page (AppTest): the first visit of a process
+    and a second new visitor (a new session on the warm process)."""
+    import cProfile
+    import io
+    import pstats
+
+    import streamlit as st
+    from streamlit.runtime.scriptrunner import script_runner
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["STRIDEWISE_DB"] = str(_store())
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    original = script_runner.ScriptRunner._run_script
+    for visit in ("first visit of the process", "second new visitor"):
+        at = AppTest.from_file(str(bp.ROOT / "app.py"), default_timeout=bp.TIMEOUT_MS / 1000)
+        at.run()  # the app's navigation (not measured), then the page itself
+        at.switch_page("pages/9_Review.py")
+        prof = cProfile.Profile()
+        cpu: list[float] = []
+
+        def profiled(self, *args, _p=prof, _cpu=cpu, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            t0 = time.thread_time()
+            _p.enable()
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                _p.disable()
+                _cpu.append(time.thread_time() - t0)
+
+        script_runner.ScriptRunner._run_script = profiled  # type: ignore[method-assign]
+        try:
+            at.run()
+        finally:
+            script_runner.ScriptRunner._run_script = original  # type: ignore[method-assign]
+        if at.exception:
+            raise SystemExit("Review page raised: " + str(at.exception[0].value))
+        kinds: dict[str, int] = defaultdict(int)
+        for node in _walk(at._tree):
+            kinds[type(node).__name__] += 1
+        print(f"\n=== Review page, {visit}: script CPU {sum(cpu):.2f} s; elements "
+              + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
+        out = io.StringIO()
+        pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(
+            r"stridewise|sqlalchemy/engine/base|pandas/io", top)
+        print(out.getvalue())
+
+
+def _walk(node):  # noqa: ANN001, ANN202
+    for child in getattr(node, "children", {}).values():
+        yield child
+        yield from _walk(child)
+
+
+# ------------------------------------------------------------------------------ count
+
+COUNT_JS = """() => {
+    const by = {};
+    for (const e of document.querySelectorAll('[data-testid^="st"]')) {
+        const t = e.getAttribute('data-testid');
+        if (/^st(DataFrame|PlotlyChart|Markdown|Button|DownloadButton|Selectbox|Multiselect|Expander|Caption|Heading|Alert|TextArea|Form|PageLink|SidebarNavLink|Radio)$/.test(t))
+            by[t] = (by[t] || 0) + 1;
+    }
+    return {dom: document.querySelectorAll('*').length, by: by};
+}"""
+#: the DOM node count stays the same over 10 polls 100 ms apart (lazy parts have drawn)
+STABLE_JS = """() => new Promise(done => {
+    let last = -1, same = 0;
+    const tick = () => {
+        const n = document.querySelectorAll('*').length;
+        same = n === last ? same + 1 : 0; last = n;
+        if (same >= 10) done(n); else setTimeout(tick, 100);
+    };
+    tick();
+})"""
+
+
+def count(visits: int = 2) -> None:
+    """Chromium visits of new visitors (the first of the process, then ``visits - 1`` more): DOM
+    nodes, elements by kind, websocket bytes received, the renderer's task seconds until shown
+    and the server's CPU seconds of each visit; then the medians of the warm visits."""
+    from playwright.sync_api import sync_playwright
+
+    db = _store()
+    bare = bp.CACHE / "bare_app.py"
+    bare.write_text(bp.BARE_APP)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(bp.CHROMIUM), args=bp.CHROMIUM_ARGS)
+        warm: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        for target, script, path, marker in (("bare", bare, "", "Bare page"),
+                                             ("review", bp.ROOT / "app.py", "/Review", MARKER)):
+            srv = bp.Server(script, bp.free_port(), db if target == "review" else None)
+            try:
+                for i in range(visits):
+                    visit = "first visit of the process" if i == 0 else f"new visitor {i + 1}"
+                    got = {"bytes": 0, "frames": 0}
+
+                    def on_ws(ws, _got=got) -> None:  # noqa: ANN001
+                        def frame(payload, _g=_got) -> None:  # noqa: ANN001
+                            _g["bytes"] += len(payload)
+                            _g["frames"] += 1
+                        ws.on("framereceived", frame)
+
+                    cpu0 = srv.cpu_s()
+                    with bp.visitor(browser) as page:
+                        page.on("websocket", on_ws)
+                        cdp = page.context.new_cdp_session(page)
+                        cdp.send("Performance.enable")
+                        page.goto(srv.url + path)
+                        bp.wait_shown(page, marker)
+                        shown = {m["name"]: m["value"]
+                                 for m in cdp.send("Performance.getMetrics")["metrics"]}
+                        page.evaluate(STABLE_JS)
+                        seen = page.evaluate(COUNT_JS)
+                    # the renderer's main-thread time until shown (CPU, not wall clock)
+                    print(f"{target}, {visit}: browser task {shown['TaskDuration']:.2f} s "
+                          f"(script {shown['ScriptDuration']:.2f} s, layout "
+                          f"{shown['LayoutDuration'] + shown['RecalcStyleDuration']:.2f} s), "
+                          f"server CPU {srv.cpu_s() - cpu0:.2f} s, DOM nodes "
+                          f"{seen['dom']}, websocket {got['bytes'] / 1024:.0f} KiB in "
+                          f"{got['frames']} frames; "
+                          + ", ".join(f"{k} {v}" for k, v in sorted(seen["by"].items())),
+                          flush=True)
+                    if i:
+                        warm[target].append((shown["TaskDuration"], srv.cpu_s() - cpu0))
+            finally:
+                srv.stop()
+        browser.close()
+    for target, v in warm.items():
+        print(f"{target}: warm new visitors, median browser task "
+              f"{statistics.median(t for t, _ in v):.2f} s, server CPU "
+              f"{statistics.median(c for _, c in v):.2f} s ({len(v)} visits)")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--profile", action="store_true", help="cProfile of the page (AppTest)")
+    ap.add_argument("--count", action="store_true", help="what the browser has to draw")
+    ap.add_argument("--visits", type=int, default=2, help="visits per target with --count")
     args = ap.parse_args()
-    report(run(args.rounds))
+    if args.profile:
+        profile()
+    elif args.count:
+        count(max(args.visits, 2))
+    else:
+        report(run(args.rounds))
     return 0
 
 

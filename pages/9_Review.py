@@ -26,11 +26,14 @@ st.caption("Athletes with something new since you last marked them seen: new ses
 rv.since_table(since, week)
 rv.mark_controls(store, since, week, rv.viewer()[1])
 
-st.subheader("Chase list")
-rv.chase_table(chase)
-
-st.subheader("Notes")
-rv.notes_panel(store, view, since, names, week)
-
-st.subheader("Weekly squad digest")
-rv.digest_section(store, view, names)
+# the rest is drawn when asked for: a new visitor's page holds one table and its controls
+section = rv.section_picker(len(chase))
+if section == "chase":
+    st.subheader("Chase list")
+    rv.chase_table(chase)
+elif section == "notes":
+    st.subheader("Notes")
+    rv.notes_panel(store, view, since, names, week)
+elif section == "digest":
+    st.subheader("Weekly squad digest")
+    rv.digest_section(store, view, names)

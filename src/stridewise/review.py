@@ -217,10 +217,12 @@ def new_sessions(inputs: ReviewInputs, athlete: str, seen: LastSeen | None) -> l
             return []
         rows = s.loc[(s["athlete"] == athlete) & (s["arrived_at"] > seen.seen_at)]
         when_col = "arrived_at"
+    if rows.empty:
+        return []
     rows = rows.sort_values("start")
     return [Change(athlete, "session", pd.Timestamp(r[when_col]),
                    "New session " + _session_text(r, inputs.units))
-            for r in rows.to_dict(orient="records")]
+            for r in _records(rows, ("start", "title", "sport", "distance_m", when_col))]
 
 
 def session_edits(inputs: ReviewInputs, athlete: str, seen: LastSeen | None) -> list[Change]:
@@ -312,8 +314,10 @@ def since_last_review(inputs: ReviewInputs,
     # every frame split by athlete once: each source then reads one athlete's few rows
     recent = inputs.recent_sessions
     if len(recent):
-        recent = recent.loc[pd.to_datetime(recent["start"]) >= pd.Timestamp(inputs.week_start),
-                            [c for c in _SESSION_COLUMNS if c in recent.columns]]
+        starts = pd.to_datetime(recent["start"])  # parsed once, not once per athlete
+        keep = (starts >= pd.Timestamp(inputs.week_start)).to_numpy()
+        recent = recent.loc[keep, [c for c in _SESSION_COLUMNS if c in recent.columns]].assign(
+            start=starts[keep])
     frames = {"marks": inputs.marks, "recent_sessions": recent, "arrived": inputs.arrived,
               "edits": inputs.edits, "plan_status": inputs.plan_status,
               "symptoms": inputs.symptoms}
@@ -331,6 +335,14 @@ def since_last_review(inputs: ReviewInputs,
 
 
 _SESSION_COLUMNS = ("athlete", "session_id", "start", "sport", "title", "distance_m", "rpe")
+
+
+def _records(df: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
+    """``df``'s rows as dicts of the named columns that it has (a cheaper
+    ``to_dict(orient="records")`` for the few rows of one athlete)."""
+    cols = list(dict.fromkeys(c for c in columns if c in df.columns))
+    return [dict(zip(cols, vals, strict=True))
+            for vals in zip(*(df[c].tolist() for c in cols), strict=True)]
 
 
 def _by_athlete(df: pd.DataFrame | None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame | None]:

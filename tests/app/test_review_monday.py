@@ -55,7 +55,15 @@ def test_marking_athletes_seen_shrinks_since_your_last_review(demo_db) -> None:
     assert _since_count(_open()) == 0
 
 
+def _open_section(at: AppTest, section: str) -> None:
+    """Open one of the sections drawn on request (chase, notes, digest)."""
+    if at.segmented_control(key="review_section").value != section:
+        at.segmented_control(key="review_section").set_value(section).run()
+        no_exception(at)
+
+
 def _write_note(at: AppTest, name: str, text: str, vis: str) -> None:
+    _open_section(at, "notes")
     at.selectbox(key="review_athlete").set_value(name).run()
     at.text_area(key=f"note_text_{name}").input(text)
     at.radio(key=f"note_vis_{name}").set_value(vis)
@@ -75,6 +83,7 @@ def test_private_and_athlete_visible_notes(demo_db, store) -> None:
     # the athlete's account reads only the athlete-visible note
     at.session_state["sw_user"] = {"name": "Ben Carter", "role": "athlete"}
     at.run()
+    _open_section(at, "notes")
     at.selectbox(key="review_athlete").set_value("Ben Carter").run()
     shown = [t.value for t in at.text]
     assert "Great week: keep Sunday's run at 20 km" in shown
@@ -128,6 +137,8 @@ def test_settings_then_the_digest_arrives_by_e_mail(demo_db, store, inbox) -> No
     no_exception(at)
     assert store.settings()["smtp"]["host"] == "127.0.0.1"
     at = _open()
+    assert not at.get("download_button")  # the digest is drawn when its section is opened
+    _open_section(at, "digest")
     labels = [d.label for d in at.get("download_button")]
     assert "Digest (PDF)" in labels and "Digest (printable HTML)" in labels
     at.button(key="review_send").click().run()
@@ -180,3 +191,43 @@ def test_roster_sparklines_are_the_stored_weekly_rows(demo_db, store) -> None:
         assert list(row["Running km, 6 weeks"]) == km
         assert list(row["Load, 6 weeks"]) == load
     assert any(sum(v) > 0 for v in shown["Running km, 6 weeks"])
+
+
+def test_a_new_visitor_gets_one_table_and_opens_each_section_on_request(demo_db, store) -> None:
+    import re
+
+    def keys(at: AppTest) -> set[str]:
+        return {str(w.key) for kind in ("selectbox", "download_button", "button")
+                for w in at.get(kind)}
+
+    at = _open()
+    seg = at.segmented_control(key="review_section")
+    assert seg.value is None
+    assert len(at.dataframe) == 1  # "since your last review" only
+    assert not at.get("download_button") and "review_athlete" not in keys(at)
+    # one line per athlete with the changes counted; each change written out on request
+    counted = at.dataframe[0].value
+    assert "What changed" not in counted.columns
+    at.toggle(key="review_details").set_value(True).run()
+    detailed = at.dataframe[0].value
+    assert list(detailed["Athlete"]) == list(counted["Athlete"])
+    assert list(detailed["Changes"]) == list(counted["Changes"])
+    assert detailed["What changed"].str.len().gt(0).all()
+    assert detailed["What changed"].str.contains("New session|Missed|Partly done").any()
+    # the chase list's count is on its control and equals the rows it then shows
+    n = int(re.search(r"Chase list \((\d+)\)", seg.options[0]).group(1))
+    _open_section(at, "chase")
+    assert at.query_params["section"] in (["chase"], "chase")  # the section is in the link
+    shown = at.dataframe[1].value
+    assert len(shown) == n
+    assert set(shown["Athlete"]) <= set(store.athletes()["name"])
+    assert shown["Why"].str.len().gt(0).all()
+    # a link may open a section
+    assert "review_athlete" in keys(_open(section="notes"))
+    odd = _open(section="everything")
+    assert any("'everything' is not one of chase, notes, digest" in w.value.replace("\\", "")
+               for w in odd.warning)  # the value is shown escaped (plain text)
+    assert odd.segmented_control(key="review_section").value is None
+    digest = _open(section="digest")
+    assert {"Digest (PDF)", "Digest (printable HTML)"} <= {
+        d.label for d in digest.get("download_button")}

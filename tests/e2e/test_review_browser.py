@@ -70,6 +70,12 @@ def _add_note(page, text: str, visibility: str) -> None:
     page.get_by_text(text, exact=True).first.wait_for()
 
 
+def _open_section(page, label: str) -> None:
+    """Open one of the sections drawn on request (chase list, notes, digest)."""
+    group = page.locator('[data-testid="stButtonGroup"]').first
+    act(page, group.get_by_text(label, exact=True).click)
+
+
 def test_monday_review_in_chromium(review_server: str, browser, inbox) -> None:
     box, _ = inbox
     page = new_page(browser)
@@ -81,6 +87,9 @@ def test_monday_review_in_chromium(review_server: str, browser, inbox) -> None:
     shot(page, "review_1400")
     before = _count(page)
     assert before >= 3
+    # a new visitor's page holds one table (the list); the other sections open on request
+    assert page.locator('[data-testid="stDataFrame"]').count() == 1
+    assert page.get_by_role("heading", name="Chase list").count() == 0
 
     # mark one athlete seen, then everyone: the list shrinks to nothing
     pick(page, "Mark seen", "Chloe Martin")
@@ -92,7 +101,16 @@ def test_monday_review_in_chromium(review_server: str, browser, inbox) -> None:
     assert _count(page) == 0
     no_exception(page)
 
+    # the chase list opens on request
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0
+    act(page, page.locator('[data-testid="stButtonGroup"]').first.get_by_text(
+        re.compile(r"^Chase list \(\d+\)$")).click)
+    page.get_by_role("heading", name="Chase list").wait_for()
+    assert "section=chase" in page.url
+    assert page.locator('[data-testid="stDataFrame"]').count() == 1
+
     # notes: coach-private and athlete-visible, both shown to the coach
+    _open_section(page, "Notes")
     pick(page, "Athlete", "Ben Carter")
     _add_note(page, "E2E private: watch the left calf", "Coach-private")
     _add_note(page, "E2E for Ben: great week, keep Sunday easy", "Athlete-visible")
@@ -101,6 +119,7 @@ def test_monday_review_in_chromium(review_server: str, browser, inbox) -> None:
     no_exception(page)
 
     # the digest through the local SMTP server
+    _open_section(page, "Weekly squad digest")
     act(page, page.get_by_role("button", name=re.compile("Send the digest by e-mail")).click)
     page.get_by_text(re.compile("Sent the digest of")).wait_for()
     assert box.messages, "no message reached the SMTP server"
@@ -114,7 +133,9 @@ def test_monday_review_in_chromium(review_server: str, browser, inbox) -> None:
     assert len(pdf) == 1 and pdf[0].get_content().startswith(b"%PDF-")
     shot(page, "review_1400_done")
 
-    # the link to Ben Carter's page on the week opens that athlete and week
+    # the link to Ben Carter's page on the week opens that athlete and week (the notes
+    # section still shows the athlete chosen before)
+    _open_section(page, "Notes")
     act(page, page.get_by_role("link", name=re.compile("Open Ben Carter's page on this week")).click)
     page.get_by_text("Weekly volume by training area").first.wait_for()
     settle(page)
@@ -136,4 +157,9 @@ def test_monday_review_in_chromium(review_server: str, browser, inbox) -> None:
     settle(phone)
     no_exception(phone)
     shot(phone, "review_390")
+    _open_section(phone, "Notes")
+    pick(phone, "Athlete", "Ben Carter")
+    phone.get_by_text("E2E for Ben: great week, keep Sunday easy").first.wait_for()
+    no_exception(phone)
+    shot(phone, "review_390_notes")
     phone.context.close()

@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
 USER_KEY = "sw_user"  # {"name": ..., "role": ...} when club-mode sign-in has set it
 WEEK_KEY = "review_week"
 _SEEN_NONCE = "review_seen_nonce"
+_ATHLETE_KEPT = "review_athlete_kept"
+DETAILS_KEY = "review_details"
 #: Who reads an e-mailed digest: the squad's staff (coach-private notes stay out of it).
 EMAIL_READER = ("staff", "")
 
@@ -100,29 +102,35 @@ def _summary(r: review.AthleteReview) -> str:
 
 
 def since_table(found: list[review.AthleteReview], week: date) -> None:
-    """The athletes with changes, in triage order, each with a link to their page and week."""
+    """The athletes with changes, in triage order, each with a link to their page and week.
+    Each change written out ("What changed", tall rows of wrapped text) is shown on request;
+    a new visitor's table holds one line per athlete with the changes counted."""
     if not found:
         st.success("Nothing new since your last review.", icon=":material/done_all:")
         return
-    df = pd.DataFrame({
+    details = st.toggle("Show every change", key=DETAILS_KEY)
+    data = {
         "Athlete": [r.athlete for r in found],
         "Risk": [fmt.risk_label(r.assessment.level) for r in found],
         "Since": [f"{r.last_seen.seen_at:%d %b %H:%M} UTC" if r.last_seen else "never reviewed"
                   for r in found],
         "Changes": [_summary(r) for r in found],
-        "What changed": [" · ".join(c.text for c in r.changes[:6])
-                         + (f" · and {len(r.changes) - 6} more" if len(r.changes) > 6 else "")
-                         for r in found],
-        "Open": [_athlete_url(r.athlete, week) for r in found],
-    })
-    st.dataframe(df, hide_index=True, width="stretch", row_height=76, key="review_since",
-                 height=min(40 + 77 * len(df), 620),
+    }
+    if details:
+        data["What changed"] = [" · ".join(c.text for c in r.changes[:6])
+                                + (f" · and {len(r.changes) - 6} more" if len(r.changes) > 6
+                                   else "") for r in found]
+    data["Open"] = [_athlete_url(r.athlete, week) for r in found]
+    row = 76 if details else 35
+    st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch", row_height=row,
+                 key="review_since", height=min(40 + (row + 1) * len(found), 620),
                  column_config={
                      "Athlete": st.column_config.TextColumn(pinned=True, width="small"),
                      "Risk": st.column_config.TextColumn(width="small"),
                      "Since": st.column_config.TextColumn(
                          width="small", help="Your last seen mark of this athlete"),
-                     "Changes": st.column_config.TextColumn(width="medium"),
+                     "Changes": st.column_config.TextColumn(
+                         width="medium" if details else "large"),
                      "What changed": st.column_config.TextColumn(width="large"),
                      "Open": st.column_config.LinkColumn(
                          display_text="Open week", width="small",
@@ -157,6 +165,39 @@ def mark_controls(store: Store, found: list[review.AthleteReview], week: date,
         st.toast(f"Marked {len(chosen)} athlete{'s' if len(chosen) != 1 else ''} seen.",
                  icon=":material/visibility:")
         st.rerun()
+
+
+#: The review's sections below "since your last review" (section key -> label); one is drawn
+#: at a time, when chosen, and ``?section=`` of the URL opens one.
+SECTIONS: dict[str, str] = {"chase": "Chase list", "notes": "Notes",
+                            "digest": "Weekly squad digest"}
+SECTION_KEY = "review_section"
+QP_SECTION = "section"
+
+
+def section_picker(n_chase: int) -> str | None:
+    """Which section to draw (None: none yet). The chase list's label carries its count, so the
+    number is read without opening it."""
+    raw = st.query_params.get(QP_SECTION)
+    if raw and st.session_state.get("review_section_applied") != raw:
+        st.session_state["review_section_applied"] = raw
+        if raw in SECTIONS:
+            st.session_state[SECTION_KEY] = raw
+        else:
+            st.warning(fmt.md_escape(f"The link's section {raw!r} is not one of "
+                                     f"{', '.join(SECTIONS)}; none is opened."))
+    picked = st.segmented_control(
+        "Open", list(SECTIONS), key=SECTION_KEY, label_visibility="collapsed",
+        format_func=lambda k: f"{SECTIONS[k]} ({n_chase})" if k == "chase" else SECTIONS[k])
+    st.session_state["review_section_applied"] = picked or ""
+    if picked and st.query_params.get(QP_SECTION) != picked:
+        st.query_params[QP_SECTION] = picked
+    elif not picked and QP_SECTION in st.query_params:
+        del st.query_params[QP_SECTION]
+    if picked is None:
+        st.caption("Open the chase list, notes on an athlete's week, or the weekly squad "
+                   "digest (download or e-mail).")
+    return picked
 
 
 def chase_table(chase: pd.DataFrame) -> None:
@@ -194,9 +235,14 @@ def notes_panel(store: Store, view: View, found: list[review.AthleteReview], nam
     role, me = viewer()
     listed = [r.athlete for r in found]
     order = listed + [n for n in names if n not in listed]
+    # the choice outlives a visit to another section (a widget not drawn forgets its value)
+    kept = st.session_state.get(_ATHLETE_KEPT)
+    if "review_athlete" not in st.session_state and kept in order:
+        st.session_state["review_athlete"] = kept
     name = st.selectbox("Athlete", order, key="review_athlete", index=None,
                         placeholder="Choose an athlete to see their week and notes",
                         format_func=lambda n: n + ("  •" if n in listed else ""))
+    st.session_state[_ATHLETE_KEPT] = name
     if name is None:  # nothing drawn until asked: the page opens fast for 50 athletes
         st.caption("Athletes marked • have something new since your last review.")
         return
@@ -421,9 +467,10 @@ def _gather(store: Store, view: View, names: list[str], week: date, me: str
                                       reviewer=me, units=view.settings.units,
                                       plan_status=plan)
     since = review.since_last_review(inputs)
-    chase = review.chase_list(
+    # the chase list does not depend on seen marks: kept across them (marking is a rerun)
+    chase = state.memo(view, ("review_chase", tuple(names), week), lambda: review.chase_list(
         names, as_of=view.as_of, week_start=week, last_start=store.last_session_starts(names),
         recent_sessions=view.analysis.sessions,
         last_checkin=review.last_checkins(store.wellness(names)),
-        settings=review.ReviewSettings.from_settings(store.settings()))
+        settings=review.ReviewSettings.from_settings(store.settings())))
     return since, chase
