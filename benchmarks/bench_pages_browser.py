@@ -27,8 +27,9 @@ Targets are interleaved round by round; each figure is reported as median (min-m
 server's CPU seconds (user+system) over the round and its peak RSS (VmHWM) after visiting every
 page are reported per target.
 
-A page counts as shown when the script run is finished (no running indicator) and every plotly
-chart on it has drawn its SVG.
+A page counts as shown when the script run is finished (no running indicator), no element is
+still loading its code (Streamlit's placeholder for a lazily loaded chart or table), and every
+plotly chart on it has drawn its SVG.
 
     .venv/bin/python benchmarks/bench_pages_browser.py [--sizes 50,200,1000] [--rounds 3]
     .venv/bin/python benchmarks/bench_pages_browser.py --profile 1000   # cProfile of Squad
@@ -294,6 +295,8 @@ DONE_JS = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
     if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+    // an element whose code is still loading (plotly, dataframes) shows a placeholder
+    if (document.querySelector('[data-testid="stSkeleton"]')) return false;
     const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
     for (const c of charts) { if (!c.querySelector('.main-svg')) return false; }
     return true;
