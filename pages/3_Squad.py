@@ -57,20 +57,24 @@ if clicked:
 st.caption("Share of each weekly target reached over the last four weeks. Click a cell to "
            "open that athlete." + sv.heatmap_note(len(drawn), len(names)))
 
-st.subheader("Squad weekly volume")
-vc = st.columns([2, 1, 1], vertical_alignment="bottom")
-metric = vc[0].segmented_control("Volume as", ["minutes", "load", "sessions"],
-                                 default="minutes", key="squad_metric", required=True,
-                                 format_func=lambda m: {"minutes": "Minutes", "load": "Load (AU)",
-                                                        "sessions": "Sessions"}[m])
-per_athlete = vc[1].toggle("Per athlete", key="squad_per_athlete", value=True)
-weeks = vc[2].selectbox("Weeks", [12, 26, 52, 104], index=1, key="squad_weeks")
-plots.show(state.memo(view, ("volume", tuple(names), metric, per_athlete, int(weeks)),
-                      lambda: plots.prepare(charts.squad_volume_chart(
-                          sv.weekly_for(view, names, int(weeks), everyone=not chosen
-                                        and not only_flagged), metric=metric or "minutes",
-                          per_athlete=per_athlete))),
-           key="squad_volume")
+# Below the fold: drawn when opened (a closed section costs the visitor nothing)
+volume = st.expander("Squad weekly volume", key=sv.VOLUME_SECTION, on_change="rerun",
+                     icon=":material/stacked_bar_chart:")
+if volume.open:
+    with volume:
+        vc = st.columns([2, 1, 1], vertical_alignment="bottom")
+        metric = vc[0].segmented_control(
+            "Volume as", ["minutes", "load", "sessions"], default="minutes", key="squad_metric",
+            required=True, format_func=lambda m: {"minutes": "Minutes", "load": "Load (AU)",
+                                                  "sessions": "Sessions"}[m])
+        per_athlete = vc[1].toggle("Per athlete", key="squad_per_athlete", value=True)
+        weeks = vc[2].selectbox("Weeks", [12, 26, 52, 104], index=1, key="squad_weeks")
+        plots.show(state.memo(view, ("volume", tuple(names), metric, per_athlete, int(weeks)),
+                              lambda: plots.prepare(charts.squad_volume_chart(
+                                  sv.weekly_for(view, names, int(weeks), everyone=not chosen
+                                                and not only_flagged), metric=metric or "minutes",
+                                  per_athlete=per_athlete))),
+                   key="squad_volume")
 
 st.subheader("Export")
 sv.exports(view, roster, names, " + ".join(chosen) if chosen else "Squad")

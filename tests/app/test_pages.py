@@ -107,6 +107,8 @@ def test_athlete_page_switches_athlete_and_views(demo_db: Path) -> None:
 
 
 def test_squad_page_triage_order(demo_db: Path) -> None:
+    from stridewise.ui import squad_view
+
     at = run_page("squad")
     no_exception(at)
     roster = at.dataframe[0].value
@@ -116,8 +118,13 @@ def test_squad_page_triage_order(demo_db: Path) -> None:
     assert ranks == sorted(ranks)
     assert {"Top reason", "Acute:chronic (7:21)", "Run spike", "Strength", "Plyometrics", "Stability",
             "Flexibility", "Days recorded (28 d)"} <= set(roster.columns)
-    assert len(_plotly(at)) == 2
+    assert len(_plotly(at)) == 1  # the heat map; the weekly volume is drawn when opened
     assert len(at.get("download_button")) == 5
+    at.session_state[squad_view.VOLUME_SECTION] = True
+    at.run()
+    no_exception(at)
+    charts = _plotly(at)
+    assert len(charts) == 2 and "squad_volume" in charts[1].proto.id
 
 
 def test_squad_group_filter(demo_db: Path) -> None:

@@ -74,6 +74,9 @@ def trends_for(view: View, names: list[str], as_of: date) -> pd.DataFrame:
     return pd.DataFrame({"athlete": names, "run_trend": run, "load_trend": load})
 
 
+#: Session-state key of the open/closed "Squad weekly volume" section (drawn only when open)
+VOLUME_SECTION = "squad_volume_open"
+
 #: Rows of the balance heat map: the athletes first in the roster's triage order (a map of
 #: hundreds of rows has no readable row, and costs the browser a label per row)
 HEATMAP_ATHLETES = 60
