@@ -125,7 +125,7 @@ def since_table(found: list[review.AthleteReview], week: date) -> None:
     st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch", row_height=row,
                  key="review_since", height=min(40 + (row + 1) * len(found), 620),
                  column_config={
-                     "Athlete": st.column_config.TextColumn(pinned=True, width="small"),
+                     "Athlete": st.column_config.TextColumn(pinned=True, width="medium"),
                      "Risk": st.column_config.TextColumn(width="small"),
                      "Since": st.column_config.TextColumn(
                          width="small", help="Your last seen mark of this athlete"),
