@@ -208,16 +208,20 @@ def chromium() -> Iterator[object]:
 
 
 def settle(page, *, timeout_ms: int = TIMEOUT_MS) -> None:
-    """Wait until no script run is going on (the app shows no running indicator). After an
-    action that starts a run, use :func:`act` instead: this can return before that run began."""
+    """Wait until no script run is going on (the app shows no running indicator) and every
+    element has its code (no loading placeholder). After an action that starts a run, use
+    :func:`act` instead: this can return before that run began."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     page.wait_for_function(_IDLE_JS, timeout=timeout_ms)
 
 
+# not running, and no element still loading its code: a chart or table whose code is loaded
+# lazily shows a placeholder first, so a test counting tables could count too early
 _IDLE_JS = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app) return false;
     const running = document.querySelector('[data-testid="stStatusWidget"]');
+    if (document.querySelector('[data-testid="stSkeleton"]')) return false;
     return !running && app.getAttribute('data-test-script-state') === 'notRunning';
 }"""
 
