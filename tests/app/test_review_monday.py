@@ -4,12 +4,9 @@ review", notes with visibility, the digest through a local SMTP server, linkable
 from __future__ import annotations
 
 import email
-import socket
 from datetime import date, timedelta
 from email import policy
 
-import pytest
-from aiosmtpd.controller import Controller
 from apphelpers import APP, TIMEOUT, no_exception
 from streamlit.testing.v1 import AppTest
 
@@ -101,31 +98,8 @@ def test_editing_a_note_keeps_its_history(demo_db, store) -> None:
     assert any("edited (2 versions)" in c.value for c in at.caption)
 
 
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append(bytes(envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def inbox():
-    box = _Inbox()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    ctl = Controller(box, hostname="127.0.0.1", port=port)
-    ctl.start()
-    try:
-        yield box, port
-    finally:
-        ctl.stop()
-
-
-def test_settings_then_the_digest_arrives_by_e_mail(demo_db, store, inbox) -> None:
-    box, port = inbox
+def test_settings_then_the_digest_arrives_by_e_mail(demo_db, store, smtp_inbox) -> None:
+    box, port = smtp_inbox
     at = _open("pages/4_Settings.py")
     at.text_input(key="smtp_host").input("127.0.0.1")
     at.number_input(key="smtp_port").set_value(port)

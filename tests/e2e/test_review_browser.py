@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import email
 import re
-import socket
 from collections.abc import Iterator
 from email import policy
 
@@ -17,40 +16,15 @@ from harness import act, demo_app, new_page, no_exception, pick, settle, shot
 pytestmark = pytest.mark.e2e
 
 
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append(bytes(envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture(scope="module")
-def inbox() -> Iterator[tuple[_Inbox, int]]:
-    from aiosmtpd.controller import Controller
-
-    box = _Inbox()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    ctl = Controller(box, hostname="127.0.0.1", port=port)
-    ctl.start()
-    try:
-        yield box, port
-    finally:
-        ctl.stop()
-
-
-@pytest.fixture(scope="module")
-def review_server(tmp_path_factory: pytest.TempPathFactory, inbox) -> Iterator[str]:
+def review_server(tmp_path_factory: pytest.TempPathFactory, smtp_inbox) -> Iterator[str]:
     """The app on a demo database whose settings name the local SMTP server."""
     from stridewise import demo
 
     def prepare(store) -> None:
         demo.ensure_demo(store)
         store.save_settings({**store.settings(), "smtp": {
-            "host": "127.0.0.1", "port": inbox[1], "security": "none",
+            "host": "127.0.0.1", "port": smtp_inbox[1], "security": "none",
             "sender": "coach@club.example", "recipients": {"*": ["squad@club.example"]}}})
 
     with demo_app(tmp_path_factory.mktemp("e2e_review"), "review", prepare=prepare) as app:
@@ -76,8 +50,8 @@ def _open_section(page, label: str) -> None:
     act(page, group.get_by_text(label, exact=True).click)
 
 
-def test_monday_review_in_chromium(review_server: str, browser, inbox) -> None:
-    box, _ = inbox
+def test_monday_review_in_chromium(review_server: str, browser, smtp_inbox) -> None:
+    box, _ = smtp_inbox
     page = new_page(browser)
     page.goto(f"{review_server}/Review")
     page.get_by_text(re.compile(r"^Since your last review \(")).first.wait_for()
