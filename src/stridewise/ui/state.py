@@ -241,13 +241,9 @@ def analysis(store: Store, athletes: list[str] | None = None,
     stale = False
     if end is None:
         today = date.today()
-        hint = _stored_latest(store, athletes)
-        if hint is not None and (today - hint).days > STALE_AFTER_DAYS:
-            # an archive: analysed once, up to its latest session (not first up to today)
-            key = (*base, hint)
-            result = _analysis_cached(*key)
-            if _latest_day(result) == hint:
-                return View(result, hint, True, settings, key)
+        archive = _archive_view(store, athletes, settings, lambda day: (*base, day))
+        if archive is not None:
+            return archive
         result = _analysis_cached(*base, today)
         latest = _latest_day(result)
         if latest is None or (today - latest).days <= STALE_AFTER_DAYS:
@@ -255,6 +251,19 @@ def analysis(store: Store, athletes: list[str] | None = None,
         end, stale = latest, True
     key = (*base, end)
     return View(_analysis_cached(*key), end, stale, settings, key)
+
+
+def _archive_view(store: Store, athletes: list[str] | None, settings: Settings,
+                  key_of: Callable[[date], tuple[Any, ...]]) -> View | None:
+    """An archive (its latest stored session more than :data:`STALE_AFTER_DAYS` ago) analysed
+    once, up to that session, under the cache key ``key_of(day)``; None when ``athletes`` are
+    no archive (or the stored day disagrees with the analysis: then the caller's path runs)."""
+    hint = _stored_latest(store, athletes)
+    if hint is None or (date.today() - hint).days <= STALE_AFTER_DAYS:
+        return None
+    key = key_of(hint)
+    result = _analysis_cached(*key)
+    return View(result, hint, True, settings, key) if _latest_day(result) == hint else None
 
 
 def _latest_day(result: Analysis) -> date | None:
@@ -295,12 +304,10 @@ def _analysis_view(base: tuple[Any, ...], store: Store, settings: Settings, rule
     """:func:`analysis` for an athlete with rules of their own."""
     day = end or date.today()
     if end is None:
-        hint = _stored_latest(store, list(base[3]) or None)
-        if hint is not None and (day - hint).days > STALE_AFTER_DAYS:
-            key = (*base, hint, rules_json)
-            result = _analysis_cached(*key)
-            if _latest_day(result) == hint:
-                return View(result, hint, True, settings, key)
+        archive = _archive_view(store, list(base[3]) or None, settings,
+                                lambda d: (*base, d, rules_json))
+        if archive is not None:
+            return archive
     key = (*base, day, rules_json)
     result = _analysis_cached(*key)
     latest = _latest_day(result)
