@@ -60,13 +60,15 @@ def trends_for(view: View, names: list[str], as_of: date) -> pd.DataFrame:
     per = 1.0 / KM_PER_MILE if view.settings.units == "mi" else 1.0
     if len(w):
         w = w.loc[pd.to_datetime(w["week"]).isin(weeks)]
+    # athlete x week sums over areas, one grouping for both figures (0: nothing recorded)
+    sums = (w.groupby(["athlete", "week"])[["distance_km", "load"]].sum() if len(w)
+            else pd.DataFrame(columns=["distance_km", "load"], dtype=float))
 
     def grid(col: str) -> list[list[float]]:
-        """athletes x weeks of ``col`` summed over areas (0 where nothing was recorded)."""
-        if not len(w):
+        """athletes x weeks of ``col``."""
+        if not len(sums):
             return [[0.0] * len(weeks) for _ in names]
-        table = (w.groupby(["athlete", "week"])[col].sum().unstack("week")
-                 .reindex(index=names, columns=weeks).fillna(0.0))
+        table = sums[col].unstack("week").reindex(index=names, columns=weeks).fillna(0.0)
         return table.to_numpy(dtype=float).tolist()
 
     run = [[round(v * per, 1) for v in row] for row in grid("distance_km")]
