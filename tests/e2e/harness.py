@@ -232,6 +232,7 @@ _ARM_JS = """() => {
     if (window.__swObserver) window.__swObserver.disconnect();
     window.__swRunChanges = 0;
     window.__swLastChange = performance.now();
+    window.__swArmedAt = performance.now();
     window.__swObserver = new MutationObserver((records) => {
         window.__swRunChanges += records.length;
         window.__swLastChange = performance.now();
@@ -244,8 +245,13 @@ _ARM_JS = """() => {
 #: the app counts as done once it has stayed idle this long
 QUIET_MS = 750
 
-_RAN_JS = ("() => (window.__swRunChanges || 0) > 0 && performance.now() - window.__swLastChange"
-           f" > {QUIET_MS} && (" + _IDLE_JS + ")()")
+#: a run so short that the page drew "running" and "not running" in one frame changes nothing
+#: to observe: after this long idle since the action, the run counts as done
+UNSEEN_MS = 5000
+
+_RAN_JS = ("() => (" + _IDLE_JS + ")() && ((window.__swRunChanges || 0) > 0"
+           f" ? performance.now() - window.__swLastChange > {QUIET_MS}"
+           f" : performance.now() - window.__swArmedAt > {UNSEEN_MS})")
 
 
 def act(page, action: Callable[[], object], *, timeout_ms: int = TIMEOUT_MS) -> None:
